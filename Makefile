@@ -1,0 +1,67 @@
+# cdktf-fargate. `make synth` and `make test` set everything up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+PIPENV_VERSION := 2026.10.3
+TOOLS := $(CURDIR)/.tools
+PIPENV := $(TOOLS)/bin/pipenv
+VENV := $(CURDIR)/.venv
+CDKTF := $(CURDIR)/node_modules/.bin/cdktf
+# Where a filesystem mirror of hashicorp/aws 5.100.0 may lie (machines without registry access).
+TF_PROVIDER_MIRROR ?= /opt/tf-plugins
+TF_CLI_CONFIG := $(CURDIR)/.terraform-cli/config.tfrc
+IMAGE_TAG ?= $(shell git rev-parse HEAD 2>/dev/null)
+PYTEST_ARGS ?=
+
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_IGNORE_VIRTUALENVS := 1
+export CHECKPOINT_DISABLE := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PATH := $(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+# Use the local provider mirror when it holds the provider; otherwise Terraform uses the registry.
+TF_CLI_CONFIG_WRITTEN := $(shell $(PYTHON) scripts/terraform_cli_config.py $(TF_PROVIDER_MIRROR) $(TF_CLI_CONFIG))
+ifneq ($(TF_CLI_CONFIG_WRITTEN),)
+export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
+# Lock checksums would be fetched from the registry, which is unreachable here.
+DEPLOY_FLAGS := --skip-provider-lock
+endif
+
+.PHONY: help setup synth test deploy destroy diff clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(PIPENV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet pipenv==$(PIPENV_VERSION)
+
+$(VENV)/.synced: Pipfile.lock pyproject.toml | $(PIPENV)
+	$(PIPENV) sync --dev
+	touch $@
+
+node_modules/.synced: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+setup: $(VENV)/.synced node_modules/.synced ## Create the pipenv environment and install the cdktf CLI (when missing)
+
+synth: setup ## Synthesize the stack (CDKTF_FARGATE_ENV picks the environment) into cdktf.out/
+	$(CDKTF) synth
+
+test: setup ## Run the whole test suite
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+diff: setup ## Show what a deploy would change (real AWS account)
+	$(CDKTF) diff --var image_tag=$(IMAGE_TAG)
+
+deploy: setup ## Deploy to the AWS account in your environment: IMAGE_TAG defaults to the git HEAD
+	$(CDKTF) deploy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
+
+destroy: setup ## Destroy what deploy created (turn deletion_protection off and deploy first)
+	$(CDKTF) destroy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
+
+clean: ## Remove synthesized output and local tool state (not .venv, node_modules or Terraform state)
+	rm -rf cdktf.out .terraform-cli .pytest_cache

@@ -1,0 +1,17 @@
+"""cdktf-fargate: CDK for Terraform constructs for a containerized web service on AWS.
+
+    from cdktf_fargate import Network, EcrRepo, PublicAlb, FargateService
+"""
+
+from ._provider import use_lazy_provider_package
+
+# Before any construct module imports the provider bindings.
+use_lazy_provider_package()
+
+from .ecr_repo import EcrRepo  # noqa: E402
+from .fargate_service import FargateService  # noqa: E402
+from .network import Network  # noqa: E402
+from .public_alb import PublicAlb  # noqa: E402
+
+__all__ = ["EcrRepo", "FargateService", "Network", "PublicAlb", "use_lazy_provider_package"]
+__version__ = "0.1.0"

@@ -1,0 +1,106 @@
+"""Synth-time checks shared by the constructs.
+
+Each construct collects every problem with its settings and raises them together,
+so a user fixes their configuration in one pass instead of one error per synth.
+Values that are unresolved Terraform tokens (known only at apply time) are not
+checked: AWS validates those.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from cdktf import Token
+
+# CloudWatch Logs accepts only these retention periods (0 means never expire).
+LOG_RETENTION_DAYS = (
+    0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+
+ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$")
+
+
+def is_token(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return False
+    return bool(Token.is_unresolved(value))
+
+
+class Problems:
+    """Collects setting errors for one construct and raises them as one ValueError."""
+
+    def __init__(self, owner: str) -> None:
+        self._owner = owner
+        self._messages: list[str] = []
+
+    def add(self, setting: str, value: Any, allowed: str) -> None:
+        self._messages.append(f"{setting}={value!r} is invalid: {allowed}")
+
+    def raise_if_any(self) -> None:
+        if self._messages:
+            details = "\n  - ".join(self._messages)
+            raise ValueError(f"{self._owner}: invalid settings:\n  - {details}")
+
+    # Checks used by more than one construct. Each returns True when the value passed.
+
+    def check_int_range(self, setting: str, value: Any, low: int, high: int) -> bool:
+        if is_token(value):
+            return True
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.add(setting, value, f"must be a whole number from {low} to {high}")
+            return False
+        return True
+
+    def check_choice(self, setting: str, value: Any, choices: Iterable[Any]) -> bool:
+        choices = tuple(choices)
+        if is_token(value) or value in choices:
+            return True
+        self.add(setting, value, f"must be one of {', '.join(repr(c) for c in choices)}")
+        return False
+
+    def check_pattern(self, setting: str, value: Any, pattern: re.Pattern[str], described: str) -> bool:
+        if is_token(value):
+            return True
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            self.add(setting, value, described)
+            return False
+        return True
+
+    def check_port(self, setting: str, value: Any) -> bool:
+        return self.check_int_range(setting, value, 1, 65535)
+
+    def check_arn(self, setting: str, value: Any, service: str | None = None) -> bool:
+        if is_token(value):
+            return True
+        if not isinstance(value, str) or not ARN_PATTERN.match(value):
+            self.add(setting, value, "must be an ARN (arn:aws:<service>:<region>:<account>:<resource>)")
+            return False
+        if service is not None and value.split(":")[2] != service:
+            self.add(setting, value, f"must be an ARN of the {service} service (arn:aws:{service}:...)")
+            return False
+        return True
+
+    def check_cidr(self, setting: str, value: Any, min_prefix: int = 0, max_prefix: int = 32) -> bool:
+        if is_token(value):
+            return True
+        try:
+            network = ipaddress.IPv4Network(value, strict=True)
+        except (ValueError, TypeError):
+            self.add(setting, value, "must be an IPv4 CIDR block with no host bits set, e.g. '10.0.0.0/16'")
+            return False
+        if not min_prefix <= network.prefixlen <= max_prefix:
+            self.add(setting, value, f"prefix length must be from /{min_prefix} to /{max_prefix}")
+            return False
+        return True
+
+    def check_log_retention(self, setting: str, value: Any) -> bool:
+        return self.check_choice(setting, value, LOG_RETENTION_DAYS)
+
+    def check_non_empty(self, setting: str, value: Any) -> bool:
+        if is_token(value) or (isinstance(value, str) and value.strip()):
+            return True
+        self.add(setting, value, "must be a non-empty string")
+        return False

@@ -1,0 +1,548 @@
+"""FargateService: an ECS service on Fargate in private subnets, behind a PublicAlb."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+
+from cdktf import Fn
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
+from cdktf_cdktf_provider_aws.ecs_cluster_capacity_providers import (
+    EcsClusterCapacityProviders,
+    EcsClusterCapacityProvidersDefaultCapacityProviderStrategy,
+)
+from cdktf_cdktf_provider_aws.ecs_service import (
+    EcsService,
+    EcsServiceCapacityProviderStrategy,
+    EcsServiceDeploymentCircuitBreaker,
+    EcsServiceLoadBalancer,
+    EcsServiceNetworkConfiguration,
+)
+from cdktf_cdktf_provider_aws.ecs_task_definition import EcsTaskDefinition, EcsTaskDefinitionRuntimePlatform
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.lb_listener_rule import (
+    LbListenerRule,
+    LbListenerRuleAction,
+    LbListenerRuleCondition,
+    LbListenerRuleConditionHostHeader,
+    LbListenerRuleConditionPathPattern,
+)
+from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from constructs import Construct
+
+from ._validation import Problems, is_token
+from .network import Network
+from .public_alb import PublicAlb
+
+# Fargate's valid task sizes: CPU units -> allowed memory in MiB.
+FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+CPU_ARCHITECTURES = ("X86_64", "ARM64")
+# Service, family and role names are derived from this; "-execution" must still fit IAM's 64.
+SERVICE_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,47}")
+CONTAINER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}")
+ENV_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+HEALTH_CHECK_PATH_PATTERN = re.compile(r"/[\x21-\x7e]{0,1023}")
+HTTP_MATCHER_PATTERN = re.compile(r"[2-4]\d\d(-[2-4]\d\d)?(,[2-4]\d\d(-[2-4]\d\d)?)*")
+HOST_HEADER_PATTERN = re.compile(r"[A-Za-z0-9*?.-]{1,128}")
+PATH_PATTERN = re.compile(r"/[\x21-\x7e]{0,127}")
+MAX_CONDITION_VALUES = 5
+FARGATE = "FARGATE"
+FARGATE_SPOT = "FARGATE_SPOT"
+
+
+class FargateService(Construct):
+    """Cluster (or an existing one), roles, log group, task definition, security group,
+    target group, routing rule on the load balancer, and the ECS service itself.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        name: str,
+        network: Network,
+        alb: PublicAlb,
+        image: str,
+        cluster_arn: str | None = None,
+        container_insights: bool = True,
+        container_name: str = "app",
+        container_port: int = 8080,
+        cpu_units: int = 512,
+        memory_mib: int = 1024,
+        cpu_architecture: str = "X86_64",
+        environment: Mapping[str, str] | None = None,
+        desired_count: int = 3,
+        log_retention_days: int = 30,
+        fargate_weight: int = 100,
+        fargate_spot_weight: int = 0,
+        fargate_base: int = 0,
+        deployment_minimum_healthy_percent: int = 100,
+        deployment_maximum_percent: int = 200,
+        circuit_breaker_rollback: bool = True,
+        health_check_grace_period_seconds: int = 60,
+        health_check_path: str = "/health",
+        health_check_healthy_threshold: int = 2,
+        health_check_unhealthy_threshold: int = 3,
+        health_check_interval_seconds: int = 30,
+        health_check_timeout_seconds: int = 5,
+        health_check_matcher: str = "200",
+        deregistration_delay_seconds: int = 30,
+        listener_rule_priority: int = 100,
+        path_patterns: Sequence[str] = ("/*",),
+        host_headers: Sequence[str] = (),
+    ) -> None:
+        """
+        :param name: the service's name, 1-48 letters, digits or hyphens; also names the cluster
+            (when created), the task family, the roles and the log group ``/ecs/<name>``.
+        :param network: its private subnets run the tasks (no public IP).
+        :param alb: the load balancer that routes to it; a listener rule is added there.
+        :param image: the container image, e.g. ``repo.image_uri(image_tag)``.
+        :param cluster_arn: run in this existing cluster (it must have the FARGATE capacity
+            providers). Default None: a cluster named ``name`` is created.
+        :param container_insights: CloudWatch Container Insights on the created cluster. Default True.
+        :param container_name: default ``app``.
+        :param container_port: the port the app listens on. Default 8080.
+        :param cpu_units: task CPU (256 = 1/4 vCPU). Default 512.
+        :param memory_mib: task memory; must fit ``cpu_units`` in Fargate's table. Default 1024.
+        :param cpu_architecture: ``X86_64`` (default) or ``ARM64`` (Graviton).
+        :param environment: plain environment variables. Default ``{"LOG_LEVEL": "info"}``.
+        :param desired_count: tasks to run, 0-5000. Default 3. Later changes made outside
+            Terraform (autoscaling, operators) are kept: drift is ignored.
+        :param log_retention_days: a CloudWatch retention value. Default 30.
+        :param fargate_weight: share of tasks on FARGATE. Default 100.
+        :param fargate_spot_weight: share of tasks on FARGATE_SPOT. Default 0.
+        :param fargate_base: tasks always placed on FARGATE before weights apply. Default 0.
+        :param deployment_minimum_healthy_percent: default 100: never below desired during a rollout.
+        :param deployment_maximum_percent: default 200.
+        :param circuit_breaker_rollback: roll back a failing deployment. Default True
+            (the circuit breaker itself is always on).
+        :param health_check_grace_period_seconds: ignore failing load-balancer health checks
+            this long after a task starts. Default 60.
+        :param health_check_path: default ``/health``.
+        :param health_check_healthy_threshold: 2-10. Default 2.
+        :param health_check_unhealthy_threshold: 2-10. Default 3.
+        :param health_check_interval_seconds: 5-300. Default 30.
+        :param health_check_timeout_seconds: 2-120 and below the interval. Default 5.
+        :param health_check_matcher: healthy HTTP codes, e.g. ``200`` or ``200-299``. Default ``200``.
+        :param deregistration_delay_seconds: how long a stopping task drains, 0-3600. Default 30
+            (AWS's own default of 300 makes every rollout wait five minutes).
+        :param listener_rule_priority: this service's rule on the HTTPS listener, 1-50000. Default 100.
+        :param path_patterns: request paths routed here. Default ``("/*",)``: everything.
+        :param host_headers: host names routed here. Default none (any host).
+        """
+        super().__init__(scope, id_)
+        environment = {"LOG_LEVEL": "info"} if environment is None else dict(environment)
+        self._validate(
+            id_,
+            name=name,
+            image=image,
+            cluster_arn=cluster_arn,
+            container_name=container_name,
+            container_port=container_port,
+            cpu_units=cpu_units,
+            memory_mib=memory_mib,
+            cpu_architecture=cpu_architecture,
+            environment=environment,
+            desired_count=desired_count,
+            log_retention_days=log_retention_days,
+            fargate_weight=fargate_weight,
+            fargate_spot_weight=fargate_spot_weight,
+            fargate_base=fargate_base,
+            deployment_minimum_healthy_percent=deployment_minimum_healthy_percent,
+            deployment_maximum_percent=deployment_maximum_percent,
+            health_check_grace_period_seconds=health_check_grace_period_seconds,
+            health_check_path=health_check_path,
+            health_check_healthy_threshold=health_check_healthy_threshold,
+            health_check_unhealthy_threshold=health_check_unhealthy_threshold,
+            health_check_interval_seconds=health_check_interval_seconds,
+            health_check_timeout_seconds=health_check_timeout_seconds,
+            health_check_matcher=health_check_matcher,
+            deregistration_delay_seconds=deregistration_delay_seconds,
+            listener_rule_priority=listener_rule_priority,
+            path_patterns=path_patterns,
+            host_headers=host_headers,
+        )
+        self.name = name
+        self.container_name = container_name
+        self.container_port = container_port
+
+        caller = DataAwsCallerIdentity(self, "caller-identity")
+        partition = DataAwsPartition(self, "partition")
+        self.region = DataAwsRegion(self, "region")
+
+        self._cluster: EcsCluster | None = None
+        self._cluster_capacity_providers: EcsClusterCapacityProviders | None = None
+        service_dependencies: list = []
+        if cluster_arn is None:
+            self._cluster = EcsCluster(
+                self,
+                "cluster",
+                name=name,
+                setting=[
+                    EcsClusterSetting(name="containerInsights", value="enabled" if container_insights else "disabled")
+                ],
+            )
+            self._cluster_capacity_providers = EcsClusterCapacityProviders(
+                self,
+                "cluster-capacity-providers",
+                cluster_name=self._cluster.name,
+                capacity_providers=[FARGATE, FARGATE_SPOT],
+                default_capacity_provider_strategy=[
+                    EcsClusterCapacityProvidersDefaultCapacityProviderStrategy(
+                        capacity_provider=FARGATE, weight=100, base=0
+                    )
+                ],
+            )
+            self.cluster_arn = self._cluster.arn
+            self.cluster_name = self._cluster.name
+            service_dependencies.append(self._cluster_capacity_providers)
+        else:
+            self.cluster_arn = cluster_arn
+            self.cluster_name = Fn.element(Fn.split("/", cluster_arn), 1)
+
+        self.log_group = CloudwatchLogGroup(
+            self, "log-group", name=f"/ecs/{name}", retention_in_days=log_retention_days
+        )
+
+        # ECS assumes both roles on behalf of this account's tasks only (confused deputy).
+        assume_role = DataAwsIamPolicyDocument(
+            self,
+            "assume-role-policy",
+            statement=[
+                DataAwsIamPolicyDocumentStatement(
+                    actions=["sts:AssumeRole"],
+                    principals=[
+                        DataAwsIamPolicyDocumentStatementPrincipals(
+                            type="Service", identifiers=["ecs-tasks.amazonaws.com"]
+                        )
+                    ],
+                    condition=[
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="StringEquals", variable="aws:SourceAccount", values=[caller.account_id]
+                        ),
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="ArnLike",
+                            variable="aws:SourceArn",
+                            values=[f"arn:{partition.partition}:ecs:{self.region.name}:{caller.account_id}:*"],
+                        ),
+                    ],
+                )
+            ],
+        )
+        self.execution_role = IamRole(
+            self,
+            "execution-role",
+            name=f"{name}-execution",
+            description=f"ECS pulls the image and writes logs for {name}",
+            assume_role_policy=assume_role.json,
+        )
+        self.task_role = IamRole(
+            self,
+            "task-role",
+            name=f"{name}-task",
+            description=f"The {name} application's own AWS permissions (none by default)",
+            assume_role_policy=assume_role.json,
+        )
+        logs_document = DataAwsIamPolicyDocument(
+            self,
+            "execution-logs-policy-document",
+            statement=[
+                DataAwsIamPolicyDocumentStatement(
+                    sid="WriteOwnLogGroup",
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[f"{self.log_group.arn}:*"],
+                )
+            ],
+        )
+        self.execution_logs_policy = IamRolePolicy(
+            self, "execution-logs-policy", name="write-logs", role=self.execution_role.id, policy=logs_document.json
+        )
+
+        container = {
+            "name": container_name,
+            "image": image,
+            "essential": True,
+            "portMappings": [{"containerPort": container_port, "hostPort": container_port, "protocol": "tcp"}],
+            "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {
+                    "awslogs-group": self.log_group.name,
+                    "awslogs-region": self.region.name,
+                    "awslogs-stream-prefix": container_name,
+                },
+            },
+        }
+        self.task_definition = EcsTaskDefinition(
+            self,
+            "task-definition",
+            family=name,
+            requires_compatibilities=["FARGATE"],
+            network_mode="awsvpc",
+            cpu=str(cpu_units),
+            memory=str(memory_mib),
+            execution_role_arn=self.execution_role.arn,
+            task_role_arn=self.task_role.arn,
+            runtime_platform=EcsTaskDefinitionRuntimePlatform(
+                operating_system_family="LINUX", cpu_architecture=cpu_architecture
+            ),
+            container_definitions=json.dumps([container]),
+        )
+
+        self.security_group = SecurityGroup(
+            self,
+            "security-group",
+            name_prefix=f"{name}-tasks-",
+            description=f"Tasks of {name}: from the load balancer only",
+            vpc_id=network.vpc_id,
+            tags={"Name": f"{name}-tasks"},
+            lifecycle={"create_before_destroy": True},
+        )
+        self.ingress_from_alb = VpcSecurityGroupIngressRule(
+            self,
+            "ingress-from-alb",
+            security_group_id=self.security_group.id,
+            ip_protocol="tcp",
+            from_port=container_port,
+            to_port=container_port,
+            referenced_security_group_id=alb.security_group.id,
+            description="Container port, from the load balancer only",
+        )
+        self.egress_https = VpcSecurityGroupEgressRule(
+            self,
+            "egress-https",
+            security_group_id=self.security_group.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4="0.0.0.0/0",
+            description="HTTPS out: image pulls from ECR, logs, AWS APIs",
+        )
+        self.alb_egress = alb.allow_to(
+            self.security_group, container_port, description=f"To {name} tasks on the container port"
+        )
+
+        self.target_group = LbTargetGroup(
+            self,
+            "target-group",
+            # A prefix, not a name: a replaced target group (new port, say) is created
+            # before the old one is deleted, and two cannot share a name.
+            name_prefix=_target_group_name_prefix(name),
+            port=container_port,
+            protocol="HTTP",
+            target_type="ip",
+            vpc_id=network.vpc_id,
+            deregistration_delay=str(deregistration_delay_seconds),
+            health_check=LbTargetGroupHealthCheck(
+                enabled=True,
+                path=health_check_path,
+                port="traffic-port",
+                protocol="HTTP",
+                healthy_threshold=health_check_healthy_threshold,
+                unhealthy_threshold=health_check_unhealthy_threshold,
+                interval=health_check_interval_seconds,
+                timeout=health_check_timeout_seconds,
+                matcher=health_check_matcher,
+            ),
+            tags={"Name": name},
+            lifecycle={"create_before_destroy": True},
+        )
+        conditions = []
+        if path_patterns:
+            conditions.append(
+                LbListenerRuleCondition(path_pattern=LbListenerRuleConditionPathPattern(values=list(path_patterns)))
+            )
+        if host_headers:
+            conditions.append(
+                LbListenerRuleCondition(host_header=LbListenerRuleConditionHostHeader(values=list(host_headers)))
+            )
+        self.listener_rule = LbListenerRule(
+            self,
+            "listener-rule",
+            listener_arn=alb.https_listener.arn,
+            priority=listener_rule_priority,
+            action=[LbListenerRuleAction(type="forward", target_group_arn=self.target_group.arn)],
+            condition=conditions,
+            tags={"Name": name},
+        )
+
+        capacity_provider_strategy = [
+            EcsServiceCapacityProviderStrategy(capacity_provider=FARGATE, weight=fargate_weight, base=fargate_base)
+        ]
+        if fargate_spot_weight:
+            capacity_provider_strategy.append(
+                EcsServiceCapacityProviderStrategy(capacity_provider=FARGATE_SPOT, weight=fargate_spot_weight)
+            )
+        self.service = EcsService(
+            self,
+            "service",
+            name=name,
+            cluster=self.cluster_arn,
+            task_definition=self.task_definition.arn,
+            desired_count=desired_count,
+            capacity_provider_strategy=capacity_provider_strategy,
+            platform_version="LATEST",
+            network_configuration=EcsServiceNetworkConfiguration(
+                subnets=network.private_subnet_ids,
+                security_groups=[self.security_group.id],
+                assign_public_ip=False,
+            ),
+            load_balancer=[
+                EcsServiceLoadBalancer(
+                    target_group_arn=self.target_group.arn,
+                    container_name=container_name,
+                    container_port=container_port,
+                )
+            ],
+            health_check_grace_period_seconds=health_check_grace_period_seconds,
+            deployment_minimum_healthy_percent=deployment_minimum_healthy_percent,
+            deployment_maximum_percent=deployment_maximum_percent,
+            deployment_circuit_breaker=EcsServiceDeploymentCircuitBreaker(
+                enable=True, rollback=circuit_breaker_rollback
+            ),
+            propagate_tags="SERVICE",
+            enable_ecs_managed_tags=True,
+            # ECS refuses a target group that no listener uses yet.
+            depends_on=[self.listener_rule, *service_dependencies],
+            lifecycle={"ignore_changes": ["desired_count"]},
+        )
+        self.service_name = self.service.name
+
+    @property
+    def cluster(self) -> EcsCluster:
+        if self._cluster is None:
+            raise AttributeError(
+                f"FargateService {self.node.id!r} runs in the existing cluster {self.cluster_arn!r}; "
+                "it created no cluster. Use cluster_arn or cluster_name."
+            )
+        return self._cluster
+
+    @property
+    def cluster_capacity_providers(self) -> EcsClusterCapacityProviders:
+        if self._cluster_capacity_providers is None:
+            raise AttributeError(
+                f"FargateService {self.node.id!r} runs in the existing cluster {self.cluster_arn!r}; "
+                "it manages no capacity providers there."
+            )
+        return self._cluster_capacity_providers
+
+    @staticmethod
+    def _validate(owner: str, **settings: object) -> None:
+        s = settings
+        problems = Problems(f"FargateService {owner!r}")
+        problems.check_pattern(
+            "name", s["name"], SERVICE_NAME_PATTERN, "must be 1-48 letters, digits or hyphens, starting with a letter"
+        )
+        problems.check_non_empty("image", s["image"])
+        if s["cluster_arn"] is not None:
+            problems.check_arn("cluster_arn", s["cluster_arn"], service="ecs")
+        problems.check_pattern(
+            "container_name",
+            s["container_name"],
+            CONTAINER_NAME_PATTERN,
+            "must be 1-255 letters, digits, hyphens or underscores",
+        )
+        problems.check_port("container_port", s["container_port"])
+        cpu, memory = s["cpu_units"], s["memory_mib"]
+        if problems.check_choice("cpu_units", cpu, FARGATE_TASK_SIZES) and not is_token(cpu):
+            allowed_memory = FARGATE_TASK_SIZES[cpu]  # type: ignore[index]
+            if not is_token(memory) and memory not in allowed_memory:
+                problems.add(
+                    "memory_mib",
+                    memory,
+                    f"with cpu_units={cpu} Fargate allows {allowed_memory[0]}-{allowed_memory[-1]} MiB "
+                    f"({', '.join(str(m) for m in allowed_memory)})",
+                )
+        problems.check_choice("cpu_architecture", s["cpu_architecture"], CPU_ARCHITECTURES)
+        environment = s["environment"]
+        assert isinstance(environment, dict)
+        for key, value in environment.items():
+            problems.check_pattern(
+                "environment", key, ENV_NAME_PATTERN, "variable names must be letters, digits and '_', not starting with a digit"
+            )
+            if not isinstance(value, str):
+                problems.add(f"environment[{key!r}]", value, "must be a string")
+        problems.check_int_range("desired_count", s["desired_count"], 0, 5000)
+        problems.check_log_retention("log_retention_days", s["log_retention_days"])
+        problems.check_int_range("fargate_weight", s["fargate_weight"], 0, 1000)
+        problems.check_int_range("fargate_spot_weight", s["fargate_spot_weight"], 0, 1000)
+        problems.check_int_range("fargate_base", s["fargate_base"], 0, 100000)
+        if s["fargate_weight"] == 0 and s["fargate_spot_weight"] == 0:
+            problems.add("fargate_weight", 0, "fargate_weight and fargate_spot_weight cannot both be 0")
+        low_ok = problems.check_int_range(
+            "deployment_minimum_healthy_percent", s["deployment_minimum_healthy_percent"], 0, 100
+        )
+        high_ok = problems.check_int_range("deployment_maximum_percent", s["deployment_maximum_percent"], 100, 400)
+        if low_ok and high_ok and s["deployment_maximum_percent"] <= s["deployment_minimum_healthy_percent"]:  # type: ignore[operator]
+            problems.add(
+                "deployment_maximum_percent",
+                s["deployment_maximum_percent"],
+                f"must be above deployment_minimum_healthy_percent ({s['deployment_minimum_healthy_percent']}), "
+                "or a rollout can never start a new task",
+            )
+        problems.check_int_range("health_check_grace_period_seconds", s["health_check_grace_period_seconds"], 0, 2147483647)
+        problems.check_pattern(
+            "health_check_path", s["health_check_path"], HEALTH_CHECK_PATH_PATTERN, "must start with '/' and be at most 1024 printable characters"
+        )
+        problems.check_int_range("health_check_healthy_threshold", s["health_check_healthy_threshold"], 2, 10)
+        problems.check_int_range("health_check_unhealthy_threshold", s["health_check_unhealthy_threshold"], 2, 10)
+        interval_ok = problems.check_int_range("health_check_interval_seconds", s["health_check_interval_seconds"], 5, 300)
+        timeout_ok = problems.check_int_range("health_check_timeout_seconds", s["health_check_timeout_seconds"], 2, 120)
+        if interval_ok and timeout_ok and s["health_check_timeout_seconds"] >= s["health_check_interval_seconds"]:  # type: ignore[operator]
+            problems.add(
+                "health_check_timeout_seconds",
+                s["health_check_timeout_seconds"],
+                f"must be less than health_check_interval_seconds ({s['health_check_interval_seconds']})",
+            )
+        problems.check_pattern(
+            "health_check_matcher",
+            s["health_check_matcher"],
+            HTTP_MATCHER_PATTERN,
+            "must be HTTP codes 200-499 as '200', '200,302' or '200-299'",
+        )
+        problems.check_int_range("deregistration_delay_seconds", s["deregistration_delay_seconds"], 0, 3600)
+        problems.check_int_range("listener_rule_priority", s["listener_rule_priority"], 1, 50000)
+        paths, hosts = s["path_patterns"], s["host_headers"]
+        for setting, values, pattern, described in (
+            ("path_patterns", paths, PATH_PATTERN, "each must start with '/' and be at most 128 characters"),
+            ("host_headers", hosts, HOST_HEADER_PATTERN, "each must be a host name (wildcards * and ? allowed)"),
+        ):
+            if isinstance(values, str) or not isinstance(values, Sequence):
+                problems.add(setting, values, "must be a list of strings")
+                continue
+            if len(values) > MAX_CONDITION_VALUES:
+                problems.add(setting, list(values), f"at most {MAX_CONDITION_VALUES} values per listener rule")
+            for value in values:
+                problems.check_pattern(setting, value, pattern, described)
+        if not paths and not hosts:
+            problems.add("path_patterns", list(paths), "path_patterns and host_headers cannot both be empty")  # type: ignore[call-overload]
+        problems.raise_if_any()
+
+
+def _target_group_name_prefix(name: str) -> str:
+    # AWS caps name_prefix at 6 characters; Terraform appends a unique suffix.
+    return re.sub(r"[^A-Za-z0-9]", "", name)[:5] + "-"

@@ -1,0 +1,261 @@
+"""Network: a VPC with public and private subnets across availability zones, or an existing one."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Sequence
+
+from cdktf import Fn, Token
+from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
+from cdktf_cdktf_provider_aws.eip import Eip
+from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
+from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
+from cdktf_cdktf_provider_aws.route import Route
+from cdktf_cdktf_provider_aws.route_table import RouteTable
+from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf_cdktf_provider_aws.vpc import Vpc
+from constructs import Construct
+
+from ._validation import Problems, is_token
+
+MIN_AZ_COUNT = 2
+MAX_AZ_COUNT = 6
+# The VPC is cut into 16 equal blocks: public subnets take blocks 0-5 and
+# private subnets blocks 8-13, so adding an AZ never renumbers an existing subnet.
+SUBNET_NEWBITS = 4
+PRIVATE_BLOCK_OFFSET = 8
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
+VPC_ID_PATTERN = re.compile(r"vpc-[0-9a-f]{8,17}")
+SUBNET_ID_PATTERN = re.compile(r"subnet-[0-9a-f]{8,17}")
+
+
+class Network(Construct):
+    """Where the load balancer and the tasks live.
+
+    Either builds a VPC (the default) or wraps one that exists (``Network.from_existing``).
+    Other constructs use only ``vpc_id``, ``public_subnet_ids`` and ``private_subnet_ids``.
+    """
+
+    vpc_id: str
+    public_subnet_ids: list[str]
+    private_subnet_ids: list[str]
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        name: str,
+        cidr_block: str = "10.0.0.0/16",
+        az_count: int = 2,
+        single_nat_gateway: bool = False,
+    ) -> None:
+        """Build a VPC.
+
+        :param name: prefix of every resource's Name tag.
+        :param cidr_block: the VPC's IPv4 range, /16 to /24. Default ``10.0.0.0/16``.
+        :param az_count: availability zones to spread subnets over, 2 to 6. Default 2.
+        :param single_nat_gateway: one NAT gateway shared by all private subnets (cheaper,
+            but an AZ outage cuts every task's egress). Default False: one NAT gateway per AZ.
+        """
+        super().__init__(scope, id_)
+        problems = Problems(f"Network {id_!r}")
+        problems.check_pattern(
+            "name", name, NAME_PATTERN, "must be 1-63 letters, digits or hyphens, starting with a letter or digit"
+        )
+        cidr_ok = problems.check_cidr("cidr_block", cidr_block, min_prefix=16, max_prefix=24)
+        if cidr_ok and is_token(cidr_block):
+            problems.add("cidr_block", cidr_block, "must be known at synth time, since subnets are carved from it")
+        problems.check_int_range("az_count", az_count, MIN_AZ_COUNT, MAX_AZ_COUNT)
+        if not isinstance(single_nat_gateway, bool):
+            problems.add("single_nat_gateway", single_nat_gateway, "must be True or False")
+        problems.raise_if_any()
+
+        self._created = True
+        self.name = name
+        self.cidr_block = cidr_block
+        self.az_count = az_count
+        self.single_nat_gateway = single_nat_gateway
+
+        blocks = list(ipaddress.IPv4Network(cidr_block).subnets(prefixlen_diff=SUBNET_NEWBITS))
+        self.availability_zones = DataAwsAvailabilityZones(self, "availability-zones", state="available")
+
+        self._vpc = Vpc(
+            self,
+            "vpc",
+            cidr_block=cidr_block,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags={"Name": name},
+        )
+        self.vpc_id = self._vpc.id
+
+        self._internet_gateway = InternetGateway(
+            self, "internet-gateway", vpc_id=self._vpc.id, tags={"Name": name}
+        )
+        self._public_route_table = RouteTable(
+            self, "public-route-table", vpc_id=self._vpc.id, tags={"Name": f"{name}-public"}
+        )
+        Route(
+            self,
+            "public-default-route",
+            route_table_id=self._public_route_table.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=self._internet_gateway.id,
+        )
+
+        self._public_subnets: list[Subnet] = []
+        self._private_subnets: list[Subnet] = []
+        self._private_route_tables: list[RouteTable] = []
+        self._nat_gateways: list[NatGateway] = []
+        self._nat_eips: list[Eip] = []
+
+        for index in range(az_count):
+            zone = Fn.element(self.availability_zones.names, index)
+            public = Subnet(
+                self,
+                f"public-subnet-{index}",
+                vpc_id=self._vpc.id,
+                cidr_block=str(blocks[index]),
+                availability_zone=zone,
+                # The ALB and NAT gateways get their addresses explicitly; nothing
+                # launched here should get a public IP by accident.
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{name}-public-{index}", "Tier": "public"},
+            )
+            RouteTableAssociation(
+                self,
+                f"public-subnet-{index}-route-table",
+                subnet_id=public.id,
+                route_table_id=self._public_route_table.id,
+            )
+            self._public_subnets.append(public)
+
+            if index == 0 or not single_nat_gateway:
+                eip = Eip(
+                    self,
+                    f"nat-eip-{index}",
+                    domain="vpc",
+                    tags={"Name": f"{name}-nat-{index}"},
+                    depends_on=[self._internet_gateway],
+                )
+                nat = NatGateway(
+                    self,
+                    f"nat-gateway-{index}",
+                    allocation_id=eip.id,
+                    subnet_id=public.id,
+                    tags={"Name": f"{name}-{index}"},
+                    depends_on=[self._internet_gateway],
+                )
+                self._nat_eips.append(eip)
+                self._nat_gateways.append(nat)
+
+            private = Subnet(
+                self,
+                f"private-subnet-{index}",
+                vpc_id=self._vpc.id,
+                cidr_block=str(blocks[PRIVATE_BLOCK_OFFSET + index]),
+                availability_zone=zone,
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{name}-private-{index}", "Tier": "private"},
+            )
+            route_table = RouteTable(
+                self, f"private-route-table-{index}", vpc_id=self._vpc.id, tags={"Name": f"{name}-private-{index}"}
+            )
+            Route(
+                self,
+                f"private-default-route-{index}",
+                route_table_id=route_table.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=self._nat_gateways[-1].id,
+            )
+            RouteTableAssociation(
+                self, f"private-subnet-{index}-route-table", subnet_id=private.id, route_table_id=route_table.id
+            )
+            self._private_subnets.append(private)
+            self._private_route_tables.append(route_table)
+
+        self.public_subnet_ids = [subnet.id for subnet in self._public_subnets]
+        self.private_subnet_ids = [subnet.id for subnet in self._private_subnets]
+
+    @classmethod
+    def from_existing(
+        cls,
+        scope: Construct,
+        id_: str,
+        *,
+        vpc_id: str,
+        public_subnet_ids: Sequence[str],
+        private_subnet_ids: Sequence[str],
+    ) -> Network:
+        """Use a VPC that already exists. Nothing is created.
+
+        :param vpc_id: the VPC's id (``vpc-…``).
+        :param public_subnet_ids: at least two subnets in different AZs with a route to an
+            internet gateway, for the load balancer.
+        :param private_subnet_ids: at least two subnets with outbound internet access
+            (NAT or VPC endpoints for ECR, S3 and CloudWatch Logs), for the tasks.
+        """
+        problems = Problems(f"Network {id_!r}")
+        problems.check_pattern("vpc_id", vpc_id, VPC_ID_PATTERN, "must be a VPC id like 'vpc-0123456789abcdef0'")
+        for setting, ids in (("public_subnet_ids", public_subnet_ids), ("private_subnet_ids", private_subnet_ids)):
+            if isinstance(ids, str) or not isinstance(ids, Sequence):
+                problems.add(setting, ids, "must be a list of subnet ids")
+                continue
+            if not Token.is_unresolved(list(ids)) and len(ids) < MIN_AZ_COUNT:
+                problems.add(setting, list(ids), f"must name at least {MIN_AZ_COUNT} subnets (in different AZs)")
+            for subnet_id in ids:
+                problems.check_pattern(
+                    setting, subnet_id, SUBNET_ID_PATTERN, "each must be a subnet id like 'subnet-0123456789abcdef0'"
+                )
+        problems.raise_if_any()
+
+        network = cls.__new__(cls)
+        Construct.__init__(network, scope, id_)
+        network._created = False
+        network.vpc_id = vpc_id
+        network.public_subnet_ids = list(public_subnet_ids)
+        network.private_subnet_ids = list(private_subnet_ids)
+        return network
+
+    def _built(self, attribute: str) -> object:
+        if not self._created:
+            raise AttributeError(
+                f"Network {self.node.id!r} wraps an existing VPC; it did not create {attribute!r}. "
+                "Use vpc_id, public_subnet_ids and private_subnet_ids."
+            )
+        return getattr(self, f"_{attribute}")
+
+    @property
+    def vpc(self) -> Vpc:
+        return self._built("vpc")  # type: ignore[return-value]
+
+    @property
+    def internet_gateway(self) -> InternetGateway:
+        return self._built("internet_gateway")  # type: ignore[return-value]
+
+    @property
+    def public_route_table(self) -> RouteTable:
+        return self._built("public_route_table")  # type: ignore[return-value]
+
+    @property
+    def public_subnets(self) -> list[Subnet]:
+        return self._built("public_subnets")  # type: ignore[return-value]
+
+    @property
+    def private_subnets(self) -> list[Subnet]:
+        return self._built("private_subnets")  # type: ignore[return-value]
+
+    @property
+    def private_route_tables(self) -> list[RouteTable]:
+        return self._built("private_route_tables")  # type: ignore[return-value]
+
+    @property
+    def nat_gateways(self) -> list[NatGateway]:
+        return self._built("nat_gateways")  # type: ignore[return-value]
+
+    @property
+    def nat_eips(self) -> list[Eip]:
+        return self._built("nat_eips")  # type: ignore[return-value]

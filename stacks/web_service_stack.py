@@ -1,0 +1,119 @@
+"""WebServiceStack: repository, network, load balancer and service, wired together."""
+
+from __future__ import annotations
+
+from cdktf import TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig
+from cdktf_fargate import EcrRepo, FargateService, Network, PublicAlb
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from constructs import Construct
+
+from .environments import EnvironmentConfig
+
+# ECR's tag syntax; "latest" is refused so every deploy names the exact image it runs.
+IMAGE_TAG_REGEX = "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"
+
+
+class WebServiceStack(TerraformStack):
+    def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
+        super().__init__(scope, id_)
+        self.config = config
+        name = config.resource_name
+        self.add_override("terraform.required_version", ">= 1.10")
+
+        self.provider = AwsProvider(
+            self,
+            "aws",
+            region=config.region,
+            default_tags=[
+                AwsProviderDefaultTags(
+                    tags={
+                        "Application": config.app_name,
+                        "Environment": config.environment,
+                        "ManagedBy": "cdktf",
+                        **config.tags,
+                    }
+                )
+            ],
+        )
+
+        self.image_tag = TerraformVariable(
+            self,
+            "image_tag",
+            type="string",
+            nullable=False,
+            description="The image tag to deploy, e.g. the git commit SHA. Required; 'latest' is refused.",
+            validation=[
+                TerraformVariableValidationConfig(
+                    condition=(
+                        f'${{can(regex("{IMAGE_TAG_REGEX}", var.image_tag)) && var.image_tag != "latest"}}'
+                    ),
+                    error_message=(
+                        "image_tag must be an ECR tag (1-128 letters, digits, '_', '.', '-', "
+                        "not starting with '.' or '-') and not 'latest'."
+                    ),
+                )
+            ],
+        )
+        # Terraform variable names are global in the synthesized JSON; keep the exact name users pass.
+        self.image_tag.override_logical_id("image_tag")
+
+        self.repository = EcrRepo(
+            self,
+            "repository",
+            name=name,
+            keep_last_images=config.ecr_keep_last_images,
+            force_delete=config.ecr_force_delete,
+        )
+        if config.vpc_id:
+            self.network = Network.from_existing(
+                self,
+                "network",
+                vpc_id=config.vpc_id,
+                public_subnet_ids=config.public_subnet_ids,
+                private_subnet_ids=config.private_subnet_ids,
+            )
+        else:
+            self.network = Network(
+                self,
+                "network",
+                name=name,
+                cidr_block=config.vpc_cidr,
+                az_count=config.az_count,
+                single_nat_gateway=config.single_nat_gateway,
+            )
+        self.alb = PublicAlb(
+            self,
+            "alb",
+            name=name,
+            network=self.network,
+            certificate_arn=config.certificate_arn,
+            ssl_policy=config.ssl_policy,
+            deletion_protection=config.deletion_protection,
+        )
+        self.service = FargateService(
+            self,
+            "service",
+            name=name,
+            network=self.network,
+            alb=self.alb,
+            image=self.repository.image_uri(self.image_tag.string_value),
+            container_port=config.container_port,
+            cpu_units=config.cpu_units,
+            memory_mib=config.memory_mib,
+            cpu_architecture=config.cpu_architecture,
+            environment=config.container_environment,
+            desired_count=config.desired_count,
+            log_retention_days=config.log_retention_days,
+            fargate_spot_weight=config.fargate_spot_weight,
+            health_check_path=config.health_check_path,
+        )
+        self.repository.grant_pull(self.service.execution_role)
+
+        TerraformOutput(self, "url", value=self.alb.url, description="The service's public HTTPS address")
+        TerraformOutput(self, "alb_dns_name", value=self.alb.dns_name, description="Point your DNS name here")
+        TerraformOutput(
+            self, "ecr_repository_url", value=self.repository.repository_url, description="Push images here"
+        )
+        TerraformOutput(self, "cluster_name", value=self.service.cluster_name)
+        TerraformOutput(self, "service_name", value=self.service.service_name)
+        TerraformOutput(self, "log_group_name", value=self.service.log_group.name)
