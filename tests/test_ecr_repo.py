@@ -1,0 +1,109 @@
+"""EcrRepo: immutable, scanned, encrypted repository with a lifecycle policy and pull grants."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cdktf import TerraformOutput
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_fargate import EcrRepo
+from conftest import Synthesized, new_stack, ref
+
+
+def test_defaults_are_immutable_scanned_aes256_and_keep_30_images(stack):
+    EcrRepo(stack, "repository", name="shop")
+    synth = Synthesized(stack)
+    repository = synth.only("aws_ecr_repository")
+    assert repository["name"] == "shop"
+    assert repository["image_tag_mutability"] == "IMMUTABLE"
+    assert repository["image_scanning_configuration"] == {"scan_on_push": True}
+    assert repository["encryption_configuration"] == [{"encryption_type": "AES256"}]
+    assert repository["force_delete"] is False
+
+    lifecycle = synth.only("aws_ecr_lifecycle_policy")
+    assert lifecycle["repository"] == ref("aws_ecr_repository", repository, "name")
+    (rule,) = json.loads(lifecycle["policy"])["rules"]
+    assert rule["selection"] == {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30}
+    assert rule["action"] == {"type": "expire"}
+
+
+def test_every_setting_can_be_overridden(stack):
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    EcrRepo(
+        stack,
+        "repository",
+        name="team/shop",
+        image_tag_mutability="MUTABLE",
+        scan_on_push=False,
+        kms_key_arn=key,
+        keep_last_images=5,
+        force_delete=True,
+    )
+    synth = Synthesized(stack)
+    repository = synth.only("aws_ecr_repository")
+    assert repository["image_tag_mutability"] == "MUTABLE"
+    assert repository["image_scanning_configuration"] == {"scan_on_push": False}
+    assert repository["encryption_configuration"] == [{"encryption_type": "KMS", "kms_key": key}]
+    assert repository["force_delete"] is True
+    (rule,) = json.loads(synth.only("aws_ecr_lifecycle_policy")["policy"])["rules"]
+    assert rule["selection"]["countNumber"] == 5
+
+
+def test_grant_pull_allows_this_repository_only(stack):
+    repo = EcrRepo(stack, "repository", name="shop")
+    role = IamRole(stack, "role", assume_role_policy="{}")
+    first = repo.grant_pull(role)
+    assert repo.grant_pull(role) is first
+    synth = Synthesized(stack)
+    policy = synth.only("aws_iam_role_policy")
+    assert policy["role"] == ref("aws_iam_role", synth.only("aws_iam_role"), "id")
+    document = synth.only_data("aws_iam_policy_document")
+    statements = {statement["sid"]: statement for statement in document["statement"]}
+    pull = statements["PullFromRepository"]
+    assert pull["resources"] == [ref("aws_ecr_repository", synth.only("aws_ecr_repository"), "arn")]
+    assert sorted(pull["actions"]) == [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+    ]
+    assert statements["GetRegistryToken"]["actions"] == ["ecr:GetAuthorizationToken"]
+    assert policy["policy"] == f"${{data.aws_iam_policy_document.{document['__logical_id__']}.json}}"
+
+
+def test_image_uri_joins_repository_url_and_tag(stack):
+    repo = EcrRepo(stack, "repository", name="shop")
+    TerraformOutput(stack, "image", value=repo.image_uri("3f2c1d0"))
+    synth = Synthesized(stack)
+    repository = synth.only("aws_ecr_repository")
+    assert synth.json["output"]["image"]["value"] == (
+        ref("aws_ecr_repository", repository, "repository_url") + ":3f2c1d0"
+    )
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"name": "Shop"}, r"name='Shop' is invalid: must be lower-case"),
+        ({"name": "-shop"}, r"name='-shop' is invalid"),
+        ({"name": "shop/"}, r"name='shop/' is invalid"),
+        ({"name": "a"}, r"name='a' is invalid: must be 2 to 256 characters"),
+        ({"name": "a" * 257}, r"must be 2 to 256 characters"),
+        ({"image_tag_mutability": "immutable"}, r"image_tag_mutability='immutable' is invalid: must be one of 'IMMUTABLE', 'MUTABLE'"),
+        ({"scan_on_push": "true"}, r"scan_on_push='true' is invalid: must be True or False"),
+        ({"kms_key_arn": "alias/ecr"}, r"kms_key_arn='alias/ecr' is invalid: must be an ARN"),
+        ({"kms_key_arn": "arn:aws:s3:::bucket-name"}, r"must be an ARN of the kms service"),
+        ({"keep_last_images": 0}, r"keep_last_images=0 is invalid: must be a whole number from 1 to 10000"),
+        ({"keep_last_images": 10001}, r"keep_last_images=10001 is invalid"),
+    ],
+)
+def test_fails_when_a_setting_is_invalid(settings, message):
+    with pytest.raises(ValueError, match=message):
+        EcrRepo(new_stack(), "repository", **{"name": "shop", **settings})
+
+
+@pytest.mark.parametrize("tag", ["", "latest tag", ".hidden", "-x", "a" * 129, "tag:1"])
+def test_fails_when_an_image_tag_is_invalid(stack, tag):
+    repo = EcrRepo(stack, "repository", name="shop")
+    with pytest.raises(ValueError, match=r"image tag=.* is invalid: must be 1-128 characters"):
+        repo.image_uri(tag)

@@ -1,0 +1,341 @@
+"""FargateService: cluster, roles, logs, task definition, networking, target group and service."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from cdktf_fargate import FargateService
+from conftest import Synthesized, make_network_and_alb, new_stack, ref
+
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:3f2c1d0"
+
+
+def build(stack, **settings: Any) -> FargateService:
+    network, alb = make_network_and_alb(stack)
+    return FargateService(stack, "service", **{"name": "shop", "network": network, "alb": alb, "image": IMAGE, **settings})
+
+
+@pytest.fixture(scope="module")
+def default_service() -> tuple[FargateService, Synthesized]:
+    stack = new_stack()
+    service = build(stack)
+    return service, Synthesized(stack)
+
+
+def container_of(synth: Synthesized) -> dict[str, Any]:
+    (container,) = json.loads(synth.only("aws_ecs_task_definition")["container_definitions"])
+    return container
+
+
+def test_cluster_has_container_insights_and_fargate_capacity_providers(default_service):
+    _, synth = default_service
+    cluster = synth.only("aws_ecs_cluster")
+    assert cluster["name"] == "shop"
+    assert cluster["setting"] == [{"name": "containerInsights", "value": "enabled"}]
+    providers = synth.only("aws_ecs_cluster_capacity_providers")
+    assert providers["cluster_name"] == ref("aws_ecs_cluster", cluster, "name")
+    assert providers["capacity_providers"] == ["FARGATE", "FARGATE_SPOT"]
+    assert providers["default_capacity_provider_strategy"] == [
+        {"capacity_provider": "FARGATE", "weight": 100, "base": 0}
+    ]
+
+
+def test_log_group_is_named_after_the_service_and_kept_30_days(default_service):
+    _, synth = default_service
+    log_group = synth.only("aws_cloudwatch_log_group")
+    assert log_group["name"] == "/ecs/shop"
+    assert log_group["retention_in_days"] == 30
+
+
+def test_roles_trust_ecs_tasks_of_this_account_only(default_service):
+    _, synth = default_service
+    execution = synth.by_path("aws_iam_role", "service/execution-role")
+    task = synth.by_path("aws_iam_role", "service/task-role")
+    assert execution["name"] == "shop-execution" and task["name"] == "shop-task"
+    trust = synth.by_path_data("aws_iam_policy_document", "service/assume-role-policy")
+    assert execution["assume_role_policy"] == task["assume_role_policy"]
+    assert execution["assume_role_policy"].startswith(f"${{data.aws_iam_policy_document.{trust['__logical_id__']}")
+    (statement,) = trust["statement"]
+    assert statement["actions"] == ["sts:AssumeRole"]
+    assert statement["principals"] == [{"type": "Service", "identifiers": ["ecs-tasks.amazonaws.com"]}]
+    conditions = {c["variable"]: c for c in statement["condition"]}
+    assert conditions["aws:SourceAccount"]["test"] == "StringEquals"
+    assert conditions["aws:SourceArn"]["test"] == "ArnLike"
+    assert ":ecs:" in conditions["aws:SourceArn"]["values"][0]
+
+
+def test_execution_role_may_write_to_its_own_log_group_only(default_service):
+    _, synth = default_service
+    document = synth.by_path_data("aws_iam_policy_document", "service/execution-logs-policy-document")
+    (statement,) = document["statement"]
+    assert sorted(statement["actions"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert statement["resources"] == [ref("aws_cloudwatch_log_group", synth.only("aws_cloudwatch_log_group"), "arn") + ":*"]
+    policy = synth.only("aws_iam_role_policy")
+    assert policy["role"] == ref("aws_iam_role", synth.by_path("aws_iam_role", "service/execution-role"), "id")
+    assert synth.count("aws_iam_role_policy_attachment") == 0
+
+
+def test_task_definition_runs_one_app_container_with_awslogs(default_service):
+    _, synth = default_service
+    task = synth.only("aws_ecs_task_definition")
+    assert task["family"] == "shop"
+    assert task["requires_compatibilities"] == ["FARGATE"]
+    assert task["network_mode"] == "awsvpc"
+    assert (task["cpu"], task["memory"]) == ("512", "1024")
+    assert task["runtime_platform"] == {"operating_system_family": "LINUX", "cpu_architecture": "X86_64"}
+    assert task["execution_role_arn"] == ref("aws_iam_role", synth.by_path("aws_iam_role", "execution-role"), "arn")
+    assert task["task_role_arn"] == ref("aws_iam_role", synth.by_path("aws_iam_role", "task-role"), "arn")
+    container = container_of(synth)
+    assert container["name"] == "app"
+    assert container["image"] == IMAGE
+    assert container["essential"] is True
+    assert container["portMappings"] == [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}]
+    assert container["environment"] == [{"name": "LOG_LEVEL", "value": "info"}]
+    log_group = synth.only("aws_cloudwatch_log_group")
+    assert container["logConfiguration"] == {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": ref("aws_cloudwatch_log_group", log_group, "name"),
+            "awslogs-region": ref("data.aws_region", synth.only_data("aws_region"), "name"),
+            "awslogs-stream-prefix": "app",
+        },
+    }
+
+
+def test_tasks_accept_the_load_balancer_only_and_reach_out_on_443(default_service):
+    _, synth = default_service
+    tasks_group = synth.by_path("aws_security_group", "service/security-group")
+    alb_group = synth.by_path("aws_security_group", "alb/security-group")
+    (ingress,) = [
+        r for r in synth.resources("aws_vpc_security_group_ingress_rule").values()
+        if r["security_group_id"] == ref("aws_security_group", tasks_group, "id")
+    ]
+    assert (ingress["from_port"], ingress["to_port"]) == (8080, 8080)
+    assert ingress["referenced_security_group_id"] == ref("aws_security_group", alb_group, "id")
+    assert "cidr_ipv4" not in ingress
+    egress = {r["security_group_id"]: r for r in synth.resources("aws_vpc_security_group_egress_rule").values()}
+    tasks_out = egress[ref("aws_security_group", tasks_group, "id")]
+    assert (tasks_out["from_port"], tasks_out["to_port"], tasks_out["cidr_ipv4"]) == (443, 443, "0.0.0.0/0")
+    alb_out = egress[ref("aws_security_group", alb_group, "id")]
+    assert (alb_out["from_port"], alb_out["to_port"]) == (8080, 8080)
+    assert alb_out["referenced_security_group_id"] == ref("aws_security_group", tasks_group, "id")
+    assert all(rule["description"] for rule in egress.values())
+
+
+def test_target_group_checks_health_on_slash_health(default_service):
+    _, synth = default_service
+    group = synth.only("aws_lb_target_group")
+    assert group["target_type"] == "ip"
+    assert (group["protocol"], group["port"]) == ("HTTP", 8080)
+    assert group["deregistration_delay"] == "30"
+    assert group["health_check"] == {
+        "enabled": True,
+        "path": "/health",
+        "port": "traffic-port",
+        "protocol": "HTTP",
+        "healthy_threshold": 2,
+        "unhealthy_threshold": 3,
+        "interval": 30,
+        "timeout": 5,
+        "matcher": "200",
+    }
+    assert len(group["name_prefix"]) <= 6 and "name" not in group
+    assert group["lifecycle"] == {"create_before_destroy": True}
+
+
+def test_listener_rule_forwards_every_path_to_the_target_group(default_service):
+    _, synth = default_service
+    rule = synth.only("aws_lb_listener_rule")
+    assert rule["listener_arn"] == ref("aws_lb_listener", synth.by_path("aws_lb_listener", "https-listener"), "arn")
+    assert rule["priority"] == 100
+    assert rule["action"] == [
+        {"type": "forward", "target_group_arn": ref("aws_lb_target_group", synth.only("aws_lb_target_group"), "arn")}
+    ]
+    assert rule["condition"] == [{"path_pattern": {"values": ["/*"]}}]
+
+
+def test_service_runs_3_private_tasks_with_circuit_breaker_and_ignores_desired_count_drift(default_service):
+    _, synth = default_service
+    service = synth.only("aws_ecs_service")
+    assert service["name"] == "shop"
+    assert service["cluster"] == ref("aws_ecs_cluster", synth.only("aws_ecs_cluster"), "arn")
+    assert service["task_definition"] == ref("aws_ecs_task_definition", synth.only("aws_ecs_task_definition"), "arn")
+    assert service["desired_count"] == 3
+    assert "launch_type" not in service
+    assert service["capacity_provider_strategy"] == [{"capacity_provider": "FARGATE", "weight": 100, "base": 0}]
+    assert service["network_configuration"] == {
+        "subnets": [ref("aws_subnet", synth.by_path("aws_subnet", f"private-subnet-{i}"), "id") for i in range(2)],
+        "security_groups": [ref("aws_security_group", synth.by_path("aws_security_group", "service/security-group"), "id")],
+        "assign_public_ip": False,
+    }
+    assert service["load_balancer"] == [
+        {
+            "target_group_arn": ref("aws_lb_target_group", synth.only("aws_lb_target_group"), "arn"),
+            "container_name": "app",
+            "container_port": 8080,
+        }
+    ]
+    assert service["deployment_minimum_healthy_percent"] == 100
+    assert service["deployment_maximum_percent"] == 200
+    assert service["deployment_circuit_breaker"] == {"enable": True, "rollback": True}
+    assert service["health_check_grace_period_seconds"] == 60
+    assert service["lifecycle"] == {"ignore_changes": ["desired_count"]}
+    rule = synth.only("aws_lb_listener_rule")
+    capacity = synth.only("aws_ecs_cluster_capacity_providers")
+    assert service["depends_on"] == [
+        f"aws_lb_listener_rule.{rule['__logical_id__']}",
+        f"aws_ecs_cluster_capacity_providers.{capacity['__logical_id__']}",
+    ]
+
+
+def test_options_reach_the_synthesized_resources(stack):
+    build(
+        stack,
+        container_insights=False,
+        container_name="web",
+        container_port=3000,
+        cpu_units=1024,
+        memory_mib=3072,
+        cpu_architecture="ARM64",
+        environment={"LOG_LEVEL": "debug", "FEATURE_X": "on"},
+        desired_count=2,
+        log_retention_days=365,
+        fargate_weight=1,
+        fargate_spot_weight=3,
+        fargate_base=1,
+        deployment_minimum_healthy_percent=50,
+        deployment_maximum_percent=150,
+        circuit_breaker_rollback=False,
+        health_check_grace_period_seconds=120,
+        health_check_path="/ready",
+        health_check_healthy_threshold=3,
+        health_check_unhealthy_threshold=5,
+        health_check_interval_seconds=15,
+        health_check_timeout_seconds=10,
+        health_check_matcher="200-299",
+        deregistration_delay_seconds=5,
+        listener_rule_priority=7,
+        path_patterns=["/api/*"],
+        host_headers=["api.example.com"],
+    )
+    synth = Synthesized(stack)
+    assert synth.only("aws_ecs_cluster")["setting"] == [{"name": "containerInsights", "value": "disabled"}]
+    task = synth.only("aws_ecs_task_definition")
+    assert (task["cpu"], task["memory"]) == ("1024", "3072")
+    assert task["runtime_platform"]["cpu_architecture"] == "ARM64"
+    container = container_of(synth)
+    assert container["name"] == "web"
+    assert container["portMappings"][0]["containerPort"] == 3000
+    assert container["environment"] == [{"name": "FEATURE_X", "value": "on"}, {"name": "LOG_LEVEL", "value": "debug"}]
+    assert synth.only("aws_cloudwatch_log_group")["retention_in_days"] == 365
+    service = synth.only("aws_ecs_service")
+    assert service["desired_count"] == 2
+    assert service["capacity_provider_strategy"] == [
+        {"capacity_provider": "FARGATE", "weight": 1, "base": 1},
+        {"capacity_provider": "FARGATE_SPOT", "weight": 3},
+    ]
+    assert service["load_balancer"][0]["container_name"] == "web"
+    assert service["load_balancer"][0]["container_port"] == 3000
+    assert (service["deployment_minimum_healthy_percent"], service["deployment_maximum_percent"]) == (50, 150)
+    assert service["deployment_circuit_breaker"] == {"enable": True, "rollback": False}
+    assert service["health_check_grace_period_seconds"] == 120
+    group = synth.only("aws_lb_target_group")
+    assert group["port"] == 3000 and group["deregistration_delay"] == "5"
+    assert group["health_check"]["path"] == "/ready"
+    assert (group["health_check"]["healthy_threshold"], group["health_check"]["unhealthy_threshold"]) == (3, 5)
+    assert (group["health_check"]["interval"], group["health_check"]["timeout"]) == (15, 10)
+    assert group["health_check"]["matcher"] == "200-299"
+    rule = synth.only("aws_lb_listener_rule")
+    assert rule["priority"] == 7
+    assert rule["condition"] == [
+        {"path_pattern": {"values": ["/api/*"]}},
+        {"host_header": {"values": ["api.example.com"]}},
+    ]
+    ingress = [r for r in synth.resources("aws_vpc_security_group_ingress_rule").values() if "referenced_security_group_id" in r]
+    assert [(r["from_port"], r["to_port"]) for r in ingress] == [(3000, 3000)]
+
+
+def test_existing_cluster_creates_no_cluster(stack):
+    arn = "arn:aws:ecs:us-east-1:123456789012:cluster/platform"
+    service = build(stack, cluster_arn=arn)
+    synth = Synthesized(stack)
+    assert synth.count("aws_ecs_cluster") == 0
+    assert synth.count("aws_ecs_cluster_capacity_providers") == 0
+    assert synth.only("aws_ecs_service")["cluster"] == arn
+    assert service.cluster_arn == arn
+    with pytest.raises(AttributeError, match="runs in the existing cluster"):
+        service.cluster  # noqa: B018
+
+
+# Fargate's CPU/memory table: each row one allowed and one refused combination at its edges.
+@pytest.mark.parametrize(
+    ("cpu", "memory"),
+    [(256, 512), (256, 2048), (512, 1024), (512, 4096), (1024, 8192), (2048, 16384), (4096, 30720), (8192, 61440), (16384, 122880)],
+)
+def test_accepts_every_edge_of_fargates_task_size_table(cpu, memory):
+    build(new_stack(), cpu_units=cpu, memory_mib=memory)
+
+
+@pytest.mark.parametrize(
+    ("cpu", "memory"),
+    [(256, 4096), (512, 512), (512, 5120), (1024, 1024), (2048, 2048), (4096, 4096), (8192, 20000), (16384, 16384)],
+)
+def test_fails_when_memory_does_not_fit_the_cpu(cpu, memory):
+    with pytest.raises(ValueError, match=rf"memory_mib={memory} is invalid: with cpu_units={cpu} Fargate allows"):
+        build(new_stack(), cpu_units=cpu, memory_mib=memory)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"cpu_units": 300}, r"cpu_units=300 is invalid: must be one of 256, 512, 1024, 2048, 4096, 8192, 16384"),
+        ({"name": "a" * 49}, r"name='a{49}' is invalid: must be 1-48 letters"),
+        ({"name": "1shop"}, r"name='1shop' is invalid"),
+        ({"image": ""}, r"image='' is invalid: must be a non-empty string"),
+        ({"cluster_arn": "platform"}, r"cluster_arn='platform' is invalid: must be an ARN"),
+        ({"container_name": "my app"}, r"container_name='my app' is invalid"),
+        ({"container_port": 0}, r"container_port=0 is invalid: must be a whole number from 1 to 65535"),
+        ({"container_port": 70000}, r"container_port=70000 is invalid"),
+        ({"cpu_architecture": "arm64"}, r"cpu_architecture='arm64' is invalid: must be one of 'X86_64', 'ARM64'"),
+        ({"environment": {"1BAD": "x"}}, r"environment='1BAD' is invalid: variable names"),
+        ({"environment": {"PORT": 8080}}, r"environment\['PORT'\]=8080 is invalid: must be a string"),
+        ({"desired_count": -1}, r"desired_count=-1 is invalid: must be a whole number from 0 to 5000"),
+        ({"desired_count": 2.5}, r"desired_count=2.5 is invalid"),
+        ({"log_retention_days": 10}, r"log_retention_days=10 is invalid: must be one of 0, 1, 3, 5, 7, 14, 30"),
+        ({"fargate_weight": 0, "fargate_spot_weight": 0}, r"fargate_weight and fargate_spot_weight cannot both be 0"),
+        ({"fargate_spot_weight": 1001}, r"fargate_spot_weight=1001 is invalid"),
+        ({"deployment_minimum_healthy_percent": 101}, r"deployment_minimum_healthy_percent=101 is invalid"),
+        ({"deployment_maximum_percent": 90}, r"deployment_maximum_percent=90 is invalid: must be a whole number from 100"),
+        ({"deployment_maximum_percent": 100}, r"deployment_maximum_percent=100 is invalid: must be above deployment_minimum_healthy_percent \(100\)"),
+        ({"health_check_grace_period_seconds": -5}, r"health_check_grace_period_seconds=-5 is invalid"),
+        ({"health_check_path": "health"}, r"health_check_path='health' is invalid: must start with '/'"),
+        ({"health_check_healthy_threshold": 1}, r"health_check_healthy_threshold=1 is invalid: must be a whole number from 2 to 10"),
+        ({"health_check_unhealthy_threshold": 11}, r"health_check_unhealthy_threshold=11 is invalid"),
+        ({"health_check_interval_seconds": 4}, r"health_check_interval_seconds=4 is invalid: must be a whole number from 5 to 300"),
+        ({"health_check_timeout_seconds": 1}, r"health_check_timeout_seconds=1 is invalid: must be a whole number from 2 to 120"),
+        ({"health_check_timeout_seconds": 30}, r"health_check_timeout_seconds=30 is invalid: must be less than health_check_interval_seconds \(30\)"),
+        ({"health_check_matcher": "OK"}, r"health_check_matcher='OK' is invalid: must be HTTP codes"),
+        ({"health_check_matcher": "600"}, r"health_check_matcher='600' is invalid"),
+        ({"deregistration_delay_seconds": 3601}, r"deregistration_delay_seconds=3601 is invalid: must be a whole number from 0 to 3600"),
+        ({"listener_rule_priority": 0}, r"listener_rule_priority=0 is invalid: must be a whole number from 1 to 50000"),
+        ({"path_patterns": "/api/*"}, r"path_patterns='/api/\*' is invalid: must be a list"),
+        ({"path_patterns": ["api"]}, r"path_patterns='api' is invalid: each must start with '/'"),
+        ({"path_patterns": [f"/{i}" for i in range(6)]}, r"path_patterns=.* is invalid: at most 5 values"),
+        ({"host_headers": ["bad host"]}, r"host_headers='bad host' is invalid: each must be a host name"),
+        ({"path_patterns": [], "host_headers": []}, r"path_patterns and host_headers cannot both be empty"),
+    ],
+)
+def test_fails_when_a_setting_is_invalid(settings, message):
+    with pytest.raises(ValueError, match=message):
+        build(new_stack(), **settings)
+
+
+def test_fails_with_every_problem_listed_at_once():
+    with pytest.raises(ValueError) as error:
+        build(new_stack(), container_port=0, desired_count=-1, health_check_path="x")
+    text = str(error.value)
+    assert text.startswith("FargateService 'service': invalid settings:")
+    for setting in ("container_port=0", "desired_count=-1", "health_check_path='x'"):
+        assert setting in text

@@ -1,0 +1,139 @@
+"""PublicAlb: internet-facing, HTTPS with a TLS 1.2+ policy, port 80 only redirects."""
+
+from __future__ import annotations
+
+import pytest
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_fargate import Network, PublicAlb
+from conftest import CERTIFICATE_ARN, Synthesized, make_network_and_alb, new_stack, ref
+
+
+@pytest.fixture(scope="module")
+def default_alb() -> tuple[PublicAlb, Synthesized]:
+    stack = new_stack()
+    _, alb = make_network_and_alb(stack)
+    return alb, Synthesized(stack)
+
+
+def test_load_balancer_is_internet_facing_in_public_subnets_with_deletion_protection(default_alb):
+    _, synth = default_alb
+    lb = synth.only("aws_lb")
+    assert lb["name"] == "test"
+    assert lb["internal"] is False
+    assert lb["load_balancer_type"] == "application"
+    assert lb["enable_deletion_protection"] is True
+    assert lb["drop_invalid_header_fields"] is True
+    assert lb["idle_timeout"] == 60
+    assert lb["subnets"] == [
+        ref("aws_subnet", synth.by_path("aws_subnet", f"network/public-subnet-{i}"), "id") for i in range(2)
+    ]
+    assert lb["security_groups"] == [ref("aws_security_group", synth.only("aws_security_group"), "id")]
+
+
+def test_https_listener_uses_tls13_policy_and_the_certificate(default_alb):
+    _, synth = default_alb
+    https = synth.by_path("aws_lb_listener", "alb/https-listener")
+    assert https["port"] == 443 and https["protocol"] == "HTTPS"
+    assert https["ssl_policy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert https["certificate_arn"] == CERTIFICATE_ARN
+    assert https["load_balancer_arn"] == ref("aws_lb", synth.only("aws_lb"), "arn")
+    (action,) = https["default_action"]
+    assert action["type"] == "fixed-response"
+    assert action["fixed_response"]["status_code"] == "404"
+
+
+def test_port_80_only_redirects_to_https(default_alb):
+    _, synth = default_alb
+    http = synth.by_path("aws_lb_listener", "alb/http-listener")
+    assert http["port"] == 80 and http["protocol"] == "HTTP"
+    assert http["default_action"] == [
+        {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}
+    ]
+
+
+def test_security_group_admits_443_and_80_from_anywhere_and_has_no_egress_until_targets_are_added(default_alb):
+    _, synth = default_alb
+    group = synth.only("aws_security_group")
+    assert group["vpc_id"] == ref("aws_vpc", synth.only("aws_vpc"), "id")
+    assert group["description"]
+    assert "ingress" not in group and "egress" not in group
+    rules = synth.resources("aws_vpc_security_group_ingress_rule").values()
+    assert sorted((r["from_port"], r["to_port"], r["cidr_ipv4"]) for r in rules) == [
+        (80, 80, "0.0.0.0/0"),
+        (443, 443, "0.0.0.0/0"),
+    ]
+    assert all(r["description"] and r["ip_protocol"] == "tcp" for r in rules)
+    assert synth.count("aws_vpc_security_group_egress_rule") == 0
+
+
+def test_allow_to_opens_egress_to_one_security_group_on_one_port(stack):
+    network, alb = make_network_and_alb(stack)
+    targets = SecurityGroup(stack, "targets", vpc_id=network.vpc_id, description="targets")
+    alb.allow_to(targets, 8080, description="to targets")
+    synth = Synthesized(stack)
+    rule = synth.only("aws_vpc_security_group_egress_rule")
+    assert rule["from_port"] == rule["to_port"] == 8080
+    assert rule["referenced_security_group_id"] == ref(
+        "aws_security_group", synth.by_path("aws_security_group", "targets"), "id"
+    )
+    assert rule["security_group_id"] == ref(
+        "aws_security_group", synth.by_path("aws_security_group", "alb/security-group"), "id"
+    )
+    assert "cidr_ipv4" not in rule
+
+
+def test_options_change_policy_timeout_protection_and_close_port_80(stack):
+    make_network_and_alb(
+        stack,
+        ssl_policy="ELBSecurityPolicy-TLS13-1-3-2021-06",
+        deletion_protection=False,
+        idle_timeout_seconds=120,
+        ingress_cidr_blocks=["203.0.113.0/24", "198.51.100.0/24"],
+        drop_invalid_header_fields=False,
+        redirect_http=False,
+    )
+    synth = Synthesized(stack)
+    lb = synth.only("aws_lb")
+    assert lb["enable_deletion_protection"] is False
+    assert lb["idle_timeout"] == 120
+    assert lb["drop_invalid_header_fields"] is False
+    listener = synth.only("aws_lb_listener")
+    assert listener["port"] == 443 and listener["ssl_policy"] == "ELBSecurityPolicy-TLS13-1-3-2021-06"
+    rules = synth.resources("aws_vpc_security_group_ingress_rule").values()
+    assert sorted((r["from_port"], r["cidr_ipv4"]) for r in rules) == [
+        (443, "198.51.100.0/24"),
+        (443, "203.0.113.0/24"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"name": "a" * 33}, r"name='a{33}' is invalid: must be 1-32 letters"),
+        ({"name": "my_alb"}, r"name='my_alb' is invalid"),
+        ({"name": "alb-"}, r"name='alb-' is invalid"),
+        ({"name": "internal-web"}, r"name='internal-web' is invalid: must not start with 'internal-'"),
+        ({"certificate_arn": ""}, r"certificate_arn='' is invalid: must be an ARN"),
+        ({"certificate_arn": "arn:aws:iam::123456789012:server-certificate/x"}, r"must be an ARN of the acm service"),
+        ({"ssl_policy": "ELBSecurityPolicy-2016-08"}, r"ssl_policy='ELBSecurityPolicy-2016-08' is invalid: must be one of"),
+        ({"ssl_policy": "ELBSecurityPolicy-TLS-1-1-2017-01"}, r"ssl_policy='ELBSecurityPolicy-TLS-1-1-2017-01' is invalid"),
+        ({"idle_timeout_seconds": 0}, r"idle_timeout_seconds=0 is invalid: must be a whole number from 1 to 4000"),
+        ({"idle_timeout_seconds": 4001}, r"idle_timeout_seconds=4001 is invalid"),
+        ({"ingress_cidr_blocks": []}, r"ingress_cidr_blocks=\[\] is invalid: must be a non-empty list"),
+        ({"ingress_cidr_blocks": "0.0.0.0/0"}, r"ingress_cidr_blocks='0.0.0.0/0' is invalid"),
+        ({"ingress_cidr_blocks": ["300.0.0.0/8"]}, r"ingress_cidr_blocks='300.0.0.0/8' is invalid: must be an IPv4 CIDR"),
+    ],
+)
+def test_fails_when_a_setting_is_invalid(settings, message):
+    stack = new_stack()
+    network = Network(stack, "network", name="test")
+    with pytest.raises(ValueError, match=message):
+        PublicAlb(stack, "alb", **{"name": "test", "network": network, "certificate_arn": CERTIFICATE_ARN, **settings})
+
+
+@pytest.mark.parametrize("port", [0, 65536, -1])
+def test_fails_when_allow_to_gets_an_invalid_port(stack, port):
+    network, alb = make_network_and_alb(stack)
+    targets = SecurityGroup(stack, "targets", vpc_id=network.vpc_id)
+    with pytest.raises(ValueError, match=rf"port={port} is invalid: must be a whole number from 1 to 65535"):
+        alb.allow_to(targets, port, description="x")
