@@ -88,3 +88,21 @@ def make_network_and_alb(scope: TerraformStack, **alb_settings: Any) -> tuple[Ne
     network = Network(scope, "network", name="test")
     settings = {"name": "test", "network": network, "certificate_arn": CERTIFICATE_ARN, **alb_settings}
     return network, PublicAlb(scope, "alb", **settings)
+
+
+@pytest.fixture(scope="session")
+def terraform_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for running terraform: the local provider mirror when the registry is out of reach.
+
+    The Makefile sets TF_CLI_CONFIG_FILE; when pytest runs on its own, the same config is written here.
+    """
+    from terraform_cli_config import write_config
+
+    env = dict(os.environ, CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1")
+    configured = env.get("TF_CLI_CONFIG_FILE")
+    if not configured or not Path(configured).is_file():
+        mirror = Path(env.get("TF_PROVIDER_MIRROR", "/opt/tf-plugins"))
+        written = write_config(mirror, tmp_path_factory.mktemp("terraform-cli") / "config.tfrc")
+        if written is not None:
+            env["TF_CLI_CONFIG_FILE"] = str(written)
+    return env

@@ -1,0 +1,153 @@
+"""The composed stack, read whole from its synthesized JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cdktf import Testing as CdktfTesting
+from conftest import Synthesized, ref
+from stacks import EnvironmentConfig, WebServiceStack
+from stacks.environments import load_environment
+
+EXPECTED_PROD_RESOURCES = {
+    "aws_cloudwatch_log_group": 1,
+    "aws_ecr_lifecycle_policy": 1,
+    "aws_ecr_repository": 1,
+    "aws_ecs_cluster": 1,
+    "aws_ecs_cluster_capacity_providers": 1,
+    "aws_ecs_service": 1,
+    "aws_ecs_task_definition": 1,
+    "aws_eip": 2,
+    "aws_iam_role": 2,
+    "aws_iam_role_policy": 2,
+    "aws_internet_gateway": 1,
+    "aws_lb": 1,
+    "aws_lb_listener": 2,
+    "aws_lb_listener_rule": 1,
+    "aws_lb_target_group": 1,
+    "aws_nat_gateway": 2,
+    "aws_route": 3,
+    "aws_route_table": 3,
+    "aws_route_table_association": 4,
+    "aws_security_group": 2,
+    "aws_subnet": 4,
+    "aws_vpc": 1,
+    "aws_vpc_security_group_egress_rule": 2,
+    "aws_vpc_security_group_ingress_rule": 3,
+}
+
+
+def synth_environment(name: str) -> Synthesized:
+    config = load_environment(name)
+    return Synthesized(WebServiceStack(CdktfTesting.app(), config.stack_name, config=config))
+
+
+@pytest.fixture(scope="module")
+def prod() -> Synthesized:
+    return synth_environment("prod")
+
+
+def test_prod_stack_has_exactly_the_expected_resources(prod):
+    counts = {resource_type: len(bodies) for resource_type, bodies in prod.json["resource"].items()}
+    assert counts == EXPECTED_PROD_RESOURCES
+
+
+def test_provider_region_tags_and_terraform_version(prod):
+    (provider,) = prod.json["provider"]["aws"]
+    assert provider["region"] == "us-east-1"
+    assert provider["default_tags"] == [
+        {"tags": {"Application": "webapp", "Environment": "prod", "ManagedBy": "cdktf"}}
+    ]
+    assert prod.json["terraform"]["required_version"] == ">= 1.10"
+    assert prod.json["terraform"]["required_providers"]["aws"]["version"] == "5.100.0"
+
+
+def test_image_tag_is_a_required_validated_variable(prod):
+    variable = prod.json["variable"]["image_tag"]
+    assert "default" not in variable
+    assert variable["type"] == "string"
+    assert variable["nullable"] is False
+    (validation,) = variable["validation"]
+    assert 'var.image_tag != "latest"' in validation["condition"]
+    assert "regex(" in validation["condition"]
+
+
+def test_the_task_runs_the_tagged_image_from_the_stacks_repository(prod):
+    (container,) = json.loads(prod.only("aws_ecs_task_definition")["container_definitions"])
+    repository = prod.only("aws_ecr_repository")
+    assert container["image"] == ref("aws_ecr_repository", repository, "repository_url") + ":${var.image_tag}"
+
+
+def test_the_execution_role_may_pull_from_the_stacks_repository(prod):
+    pull = prod.by_path("aws_iam_role_policy", "repository/pull-webapp-prod-service-execution-role")
+    assert pull["role"] == ref("aws_iam_role", prod.by_path("aws_iam_role", "service/execution-role"), "id")
+
+
+def test_every_production_default_is_in_the_json(prod):
+    assert prod.only("aws_ecr_repository")["image_tag_mutability"] == "IMMUTABLE"
+    assert prod.only("aws_lb")["enable_deletion_protection"] is True
+    assert prod.only("aws_lb")["name"] == "webapp-prod"
+    assert prod.by_path("aws_lb_listener", "https-listener")["ssl_policy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    service = prod.only("aws_ecs_service")
+    assert service["desired_count"] == 3
+    assert service["network_configuration"]["assign_public_ip"] is False
+    assert service["deployment_circuit_breaker"] == {"enable": True, "rollback": True}
+    task = prod.only("aws_ecs_task_definition")
+    assert (task["cpu"], task["memory"]) == ("512", "1024")
+    assert prod.only("aws_cloudwatch_log_group")["name"] == "/ecs/webapp-prod"
+    assert prod.only("aws_cloudwatch_log_group")["retention_in_days"] == 30
+    assert prod.only("aws_lb_target_group")["health_check"]["path"] == "/health"
+
+
+def test_outputs_name_the_url_and_what_operators_look_up(prod):
+    outputs = prod.json["output"]
+    assert sorted(outputs) == [
+        "alb_dns_name",
+        "cluster_name",
+        "ecr_repository_url",
+        "log_group_name",
+        "service_name",
+        "url",
+    ]
+    lb = prod.only("aws_lb")
+    assert outputs["url"]["value"] == "https://" + ref("aws_lb", lb, "dns_name")
+    assert outputs["alb_dns_name"]["value"] == ref("aws_lb", lb, "dns_name")
+    assert outputs["ecr_repository_url"]["value"] == ref("aws_ecr_repository", prod.only("aws_ecr_repository"), "repository_url")
+    assert outputs["cluster_name"]["value"] == ref("aws_ecs_cluster", prod.only("aws_ecs_cluster"), "name")
+    assert outputs["service_name"]["value"] == ref("aws_ecs_service", prod.only("aws_ecs_service"), "name")
+    assert outputs["log_group_name"]["value"] == ref("aws_cloudwatch_log_group", prod.only("aws_cloudwatch_log_group"), "name")
+
+
+def test_dev_runs_one_task_behind_one_nat_without_deletion_protection():
+    dev = synth_environment("dev")
+    assert dev.only("aws_ecs_service")["desired_count"] == 1
+    assert dev.count("aws_nat_gateway") == 1
+    assert dev.only("aws_lb")["enable_deletion_protection"] is False
+    assert dev.only("aws_ecr_repository")["force_delete"] is True
+    assert dev.only("aws_cloudwatch_log_group")["retention_in_days"] == 7
+    assert dev.only("aws_lb")["name"] == "webapp-dev"
+
+
+def test_an_existing_vpc_is_used_instead_of_a_new_one():
+    config = EnvironmentConfig(
+        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        vpc_id="vpc-0123456789abcdef0",
+        public_subnet_ids=("subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"),
+        private_subnet_ids=("subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"),
+    )
+    synth = Synthesized(WebServiceStack(CdktfTesting.app(), "existing", config=config))
+    for resource_type in ("aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_internet_gateway"):
+        assert synth.count(resource_type) == 0
+    assert synth.only("aws_lb")["subnets"] == ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
+    assert synth.only("aws_ecs_service")["network_configuration"]["subnets"] == [
+        "subnet-0cccccccccccccccc",
+        "subnet-0dddddddddddddddd",
+    ]
+
+
+def test_fails_before_writing_anything_when_the_certificate_is_missing(tmp_path):
+    app = CdktfTesting.app(outdir=str(tmp_path))
+    with pytest.raises(ValueError, match=r"PublicAlb 'alb': invalid settings:\n  - certificate_arn='' is invalid"):
+        WebServiceStack(app, "no-cert", config=EnvironmentConfig())
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
