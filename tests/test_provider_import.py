@@ -1,0 +1,96 @@
+"""The fast provider import: only the submodules in use are loaded, and nothing else changes.
+
+Each case runs in a fresh interpreter, since the point is what a process imports.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from conftest import ROOT
+
+
+def run_python(code: str, **env: str) -> str:
+    environment = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    environment.pop("CDKTF_FARGATE_EAGER_PROVIDER", None)
+    environment.update(env)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip()
+
+
+def test_importing_cdktf_fargate_loads_only_the_provider_modules_it_uses():
+    output = run_python(
+        """
+        import sys
+        import cdktf_fargate
+        loaded = [m for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws.") and m.count(".") == 1]
+        print(len(loaded))
+        print(getattr(sys.modules["cdktf_cdktf_provider_aws"], "__cdktf_fargate_lazy__", False))
+        """
+    )
+    count, lazy = output.splitlines()
+    assert lazy == "True"
+    assert int(count) < 40
+
+
+def test_other_code_can_import_any_provider_module_after_cdktf_fargate():
+    output = run_python(
+        """
+        import cdktf_fargate
+        import cdktf_cdktf_provider_aws
+        from cdktf_cdktf_provider_aws import s3_bucket
+        from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
+        import cdktf_cdktf_provider_aws.sns_topic as sns_topic
+        print(s3_bucket.S3Bucket.__name__, SqsQueue.__name__, sns_topic.SnsTopic.__name__)
+        print(cdktf_cdktf_provider_aws.dynamodb_table.DynamodbTable.__name__)
+        print("s3_bucket" in cdktf_cdktf_provider_aws.__all__, "s3_bucket" in dir(cdktf_cdktf_provider_aws))
+        try:
+            cdktf_cdktf_provider_aws.no_such_module
+        except AttributeError as error:
+            print("AttributeError", error)
+        """
+    )
+    lines = output.splitlines()
+    assert lines[0] == "S3Bucket SqsQueue SnsTopic"
+    assert lines[1] == "DynamodbTable"
+    assert lines[2] == "True True"
+    assert lines[3].startswith("AttributeError") and "no_such_module" in lines[3]
+
+
+def test_a_provider_imported_the_ordinary_way_first_is_left_alone():
+    output = run_python(
+        """
+        import sys
+        import cdktf_cdktf_provider_aws
+        ordinary = sys.modules["cdktf_cdktf_provider_aws"]
+        import cdktf_fargate
+        from cdktf_cdktf_provider_aws import s3_bucket
+        print(sys.modules["cdktf_cdktf_provider_aws"] is ordinary, hasattr(ordinary, "__cdktf_fargate_lazy__"))
+        print(s3_bucket.S3Bucket.__name__)
+        """
+    )
+    assert output.splitlines() == ["True False", "S3Bucket"]
+
+
+@pytest.mark.slow
+def test_synthesized_json_is_byte_identical_with_fast_and_ordinary_imports(tmp_path):
+    outputs = {}
+    for mode, eager in (("fast", "0"), ("ordinary", "1")):
+        outdir = tmp_path / mode
+        run_python(
+            "import runpy; runpy.run_path('main.py', run_name='__main__')",
+            CDKTF_OUTDIR=str(outdir),
+            CDKTF_FARGATE_EAGER_PROVIDER=eager,
+            CDKTF_FARGATE_ENV="prod",
+        )
+        outputs[mode] = (outdir / "stacks" / "webapp-prod" / "cdk.tf.json").read_bytes()
+    assert outputs["fast"] == outputs["ordinary"]
+    assert len(outputs["fast"]) > 10_000
