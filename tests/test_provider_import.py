@@ -5,6 +5,7 @@ Each case runs in a fresh interpreter, since the point is what a process imports
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -94,3 +95,37 @@ def test_synthesized_json_is_byte_identical_with_fast_and_ordinary_imports(tmp_p
         outputs[mode] = (outdir / "stacks" / "webapp-prod" / "cdk.tf.json").read_bytes()
     assert outputs["fast"] == outputs["ordinary"]
     assert len(outputs["fast"]) > 10_000
+
+
+def test_node_preload_makes_the_provider_index_require_nothing_until_used(tmp_path):
+    """The jsii kernel's require of the provider's lib/index.js must not load the 2,135 resource modules."""
+    import shutil
+    import tarfile
+
+    from cdktf_fargate._provider import NODE_PRELOAD
+
+    tarball = next((ROOT / ".venv").glob("lib/python*/site-packages/cdktf_cdktf_provider_aws/_jsii/*.jsii.tgz"))
+    package_dir = tmp_path / "node_modules" / "@cdktf" / "provider-aws"
+    with tarfile.open(tarball) as archive:
+        for member in ("package/package.json", "package/lib/index.js"):
+            extracted = archive.extractfile(member)
+            assert extracted is not None
+            target = package_dir / member.removeprefix("package/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(extracted.read())
+    script = textwrap.dedent(
+        """
+        const index = require("@cdktf/provider-aws");
+        const loaded = Object.keys(require.cache).filter((file) => file.includes("provider-aws"));
+        console.log(JSON.stringify({ exported: Object.keys(index).length, loaded: loaded.length, vpc: "vpc" in index }));
+        """
+    )
+    node = shutil.which("node")
+    assert node is not None
+    result = subprocess.run(
+        [node, "--require", str(NODE_PRELOAD), "-e", script],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report == {"exported": 2135, "loaded": 1, "vpc": True}

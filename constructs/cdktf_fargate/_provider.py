@@ -10,6 +10,12 @@ imported on first access (PEP 562), so other code in the process that imports th
 provider the ordinary way keeps working. jsii's type checks are untouched: each
 submodule is the installed file, run as it is.
 
+The node side has the same problem: the jsii kernel requires the provider's
+``lib/index.js``, which requires all 2,135 JavaScript resource modules (~1.8 s).
+When this module is first to start the kernel, it starts it with
+``_lazy_provider_require.js`` preloaded, which makes only that file's requires lazy.
+Installed packages are not edited.
+
 Set ``CDKTF_FARGATE_EAGER_PROVIDER=1`` to import the package the ordinary way
 (the benchmark compares both).
 """
@@ -25,6 +31,25 @@ from pathlib import Path
 
 PROVIDER_PACKAGE = "cdktf_cdktf_provider_aws"
 EAGER_ENV_VAR = "CDKTF_FARGATE_EAGER_PROVIDER"
+NODE_PRELOAD = Path(__file__).with_name("_lazy_provider_require.js")
+
+
+def _start_kernel_with_lazy_node_require() -> bool:
+    """Start the jsii kernel with the preload, unless some assembly (and so the kernel) is loaded already."""
+    if any(name.endswith("._jsii") for name in sys.modules):
+        return False
+    previous = os.environ.get("NODE_OPTIONS")
+    preload = f'--require "{NODE_PRELOAD}"'
+    os.environ["NODE_OPTIONS"] = f"{previous} {preload}" if previous else preload
+    try:
+        # Loading the first assembly starts the kernel process, which copies the environment.
+        importlib.import_module("constructs._jsii")
+    finally:
+        if previous is None:
+            del os.environ["NODE_OPTIONS"]
+        else:
+            os.environ["NODE_OPTIONS"] = previous
+    return True
 
 
 def _submodule_names(package_dir: Path) -> list[str]:
@@ -53,6 +78,7 @@ def use_lazy_provider_package() -> bool:
         )
     package_dir = Path(next(iter(spec.submodule_search_locations)))
     names = _submodule_names(package_dir)
+    _start_kernel_with_lazy_node_require()
 
     package = types.ModuleType(PROVIDER_PACKAGE, "AWS provider bindings, loaded one submodule at a time.")
     package.__file__ = spec.origin
