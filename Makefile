@@ -13,6 +13,7 @@ TF_PROVIDER_MIRROR ?= /opt/tf-plugins
 TF_CLI_CONFIG := $(CURDIR)/.terraform-cli/config.tfrc
 IMAGE_TAG ?= $(shell git rev-parse HEAD 2>/dev/null)
 PYTEST_ARGS ?=
+BENCH_RUNS ?= 3
 
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_VERBOSITY := -1
@@ -29,7 +30,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup synth test deploy destroy diff clean
+.PHONY: help setup synth test bench deploy destroy diff clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +55,9 @@ synth: setup ## Synthesize the stack (CDKTF_FARGATE_ENV picks the environment) i
 test: setup ## Run the whole test suite
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
+bench: setup ## Synth benchmark: fast vs ordinary provider import, cost per service (BENCH_RUNS, default 3)
+	$(VENV)/bin/python scripts/bench_synth.py --runs $(BENCH_RUNS)
+
 diff: setup ## Show what a deploy would change (real AWS account)
 	$(CDKTF) diff --var image_tag=$(IMAGE_TAG)
 
@@ -64,4 +68,4 @@ destroy: setup ## Destroy what deploy created (turn deletion_protection off and 
 	$(CDKTF) destroy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
 
 clean: ## Remove synthesized output and local tool state (not .venv, node_modules or Terraform state)
-	rm -rf cdktf.out .terraform-cli .pytest_cache
+	rm -rf cdktf.out .terraform-cli .pytest_cache .bench
