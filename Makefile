@@ -8,6 +8,9 @@ TOOLS := $(CURDIR)/.tools
 PIPENV := $(TOOLS)/bin/pipenv
 VENV := $(CURDIR)/.venv
 CDKTF := $(CURDIR)/node_modules/.bin/cdktf
+# checkov's own pins conflict with the app's (packaging<24 against pytest 9): its own environment.
+CHECKOV_ENV := $(TOOLS)/checkov
+export CHECKOV_BIN := $(CHECKOV_ENV)/bin/checkov
 # Where a filesystem mirror of hashicorp/aws 5.100.0 may lie (machines without registry access).
 TF_PROVIDER_MIRROR ?= /opt/tf-plugins
 TF_CLI_CONFIG := $(CURDIR)/.terraform-cli/config.tfrc
@@ -30,7 +33,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup synth test bench deploy destroy diff clean
+.PHONY: help setup synth test checkov bench deploy destroy diff clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,17 +46,25 @@ $(VENV)/.synced: Pipfile.lock pyproject.toml | $(PIPENV)
 	$(PIPENV) sync --dev
 	touch $@
 
+$(CHECKOV_ENV)/.synced: tools/checkov-requirements.txt
+	$(PYTHON) -m venv $(CHECKOV_ENV)
+	$(CHECKOV_ENV)/bin/pip install --quiet -r tools/checkov-requirements.txt
+	touch $@
+
 node_modules/.synced: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-setup: $(VENV)/.synced node_modules/.synced ## Create the pipenv environment and install the cdktf CLI (when missing)
+setup: $(VENV)/.synced node_modules/.synced $(CHECKOV_ENV)/.synced ## Create the pipenv environment, install the cdktf CLI and checkov (when missing)
 
 synth: setup ## Synthesize the stack (CDKTF_FARGATE_ENV picks the environment) into cdktf.out/
 	$(CDKTF) synth
 
 test: setup ## Run the whole test suite
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+checkov: synth ## checkov on the synthesized stack, with the skips in .checkov.yaml
+	$(VENV)/bin/python scripts/checkov_scan.py $(CHECKOV_BIN) cdktf.out/stacks/$$(ls cdktf.out/stacks | head -1) .checkov.yaml
 
 bench: setup ## Synth benchmark: fast vs ordinary provider import, cost per service (BENCH_RUNS, default 3)
 	$(VENV)/bin/python scripts/bench_synth.py --runs $(BENCH_RUNS)

@@ -33,13 +33,21 @@ class EnvironmentConfig:
     # Network: build one, or name an existing VPC and its subnets.
     vpc_cidr: str = "10.0.0.0/16"
     az_count: int = 2
+    availability_zones: tuple[str, ...] = ()
     single_nat_gateway: bool = False
+    flow_logs_enabled: bool = True
     vpc_id: str | None = None
     public_subnet_ids: tuple[str, ...] = ()
     private_subnet_ids: tuple[str, ...] = ()
+    # Encryption: one customer-managed key for the repository and every log group.
+    kms_enabled: bool = True
     # Load balancer.
     deletion_protection: bool = True
     ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    waf_enabled: bool = True
+    waf_rate_limit_per_5_minutes: int = 2000
+    access_logs_enabled: bool = True
+    access_logs_force_destroy: bool = False
     # Repository.
     ecr_keep_last_images: int = 30
     ecr_force_delete: bool = False
@@ -50,9 +58,12 @@ class EnvironmentConfig:
     cpu_architecture: str = "X86_64"
     container_port: int = 8080
     health_check_path: str = "/health"
-    log_retention_days: int = 30
+    log_retention_days: int = 365
     fargate_spot_weight: int = 0
+    readonly_root_filesystem: bool = True
+    container_user: str | None = None
     container_environment: dict[str, str] = dataclasses.field(default_factory=lambda: {"LOG_LEVEL": "info"})
+    container_secrets: dict[str, str] = dataclasses.field(default_factory=dict)
     tags: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property

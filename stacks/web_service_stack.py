@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cdktf import TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig
-from cdktf_fargate import EcrRepo, FargateService, Network, PublicAlb
+from cdktf_fargate import EcrRepo, FargateService, KmsKey, Network, PublicAlb
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
@@ -57,12 +57,18 @@ class WebServiceStack(TerraformStack):
         # Terraform variable names are global in the synthesized JSON; keep the exact name users pass.
         self.image_tag.override_logical_id("image_tag")
 
+        self.key: KmsKey | None = None
+        if config.kms_enabled:
+            self.key = KmsKey(self, "key", alias=name, description=f"{name}: repository and log encryption")
+        key_arn = self.key.arn if self.key else None
+
         self.repository = EcrRepo(
             self,
             "repository",
             name=name,
             keep_last_images=config.ecr_keep_last_images,
             force_delete=config.ecr_force_delete,
+            kms_key_arn=key_arn,
         )
         if config.vpc_id:
             self.network = Network.from_existing(
@@ -79,7 +85,11 @@ class WebServiceStack(TerraformStack):
                 name=name,
                 cidr_block=config.vpc_cidr,
                 az_count=config.az_count,
+                availability_zones=config.availability_zones,
                 single_nat_gateway=config.single_nat_gateway,
+                flow_logs_enabled=config.flow_logs_enabled,
+                flow_logs_retention_days=config.log_retention_days,
+                flow_logs_kms_key_arn=key_arn,
             )
         self.alb = PublicAlb(
             self,
@@ -89,6 +99,13 @@ class WebServiceStack(TerraformStack):
             certificate_arn=config.certificate_arn,
             ssl_policy=config.ssl_policy,
             deletion_protection=config.deletion_protection,
+            access_logs_enabled=config.access_logs_enabled,
+            access_logs_retention_days=max(config.log_retention_days, 1),
+            access_logs_force_destroy=config.access_logs_force_destroy,
+            waf_enabled=config.waf_enabled,
+            waf_rate_limit_per_5_minutes=config.waf_rate_limit_per_5_minutes,
+            waf_log_retention_days=config.log_retention_days,
+            log_kms_key_arn=key_arn,
         )
         self.service = FargateService(
             self,
@@ -102,8 +119,12 @@ class WebServiceStack(TerraformStack):
             memory_mib=config.memory_mib,
             cpu_architecture=config.cpu_architecture,
             environment=config.container_environment,
+            secrets=config.container_secrets,
+            readonly_root_filesystem=config.readonly_root_filesystem,
+            user=config.container_user,
             desired_count=config.desired_count,
             log_retention_days=config.log_retention_days,
+            log_kms_key_arn=key_arn,
             fargate_spot_weight=config.fargate_spot_weight,
             health_check_path=config.health_check_path,
         )

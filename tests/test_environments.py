@@ -54,7 +54,7 @@ def test_fails_when_the_settings_file_is_not_toml(tmp_path):
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"desired_tasks": 2}, r"desired_tasks=2 is not a setting: allowed are app_name, az_count"),
+        ({"desired_tasks": 2}, r"desired_tasks=2 is not a setting: allowed are access_logs_enabled, .*desired_count, "),
         ({"desired_count": "3"}, r"desired_count='3' is invalid: must be int"),
         ({"desired_count": True}, r"desired_count=True is invalid: must be int"),
         ({"single_nat_gateway": 1}, r"single_nat_gateway=1 is invalid: must be bool"),

@@ -24,6 +24,10 @@ def default_service() -> tuple[FargateService, Synthesized]:
     return service, Synthesized(stack)
 
 
+def service_log_group(synth: Synthesized) -> dict[str, Any]:
+    return synth.by_path("aws_cloudwatch_log_group", "service/log-group")
+
+
 def container_of(synth: Synthesized) -> dict[str, Any]:
     (container,) = json.loads(synth.only("aws_ecs_task_definition")["container_definitions"])
     return container
@@ -44,7 +48,7 @@ def test_cluster_has_container_insights_and_fargate_capacity_providers(default_s
 
 def test_log_group_is_named_after_the_service_and_kept_30_days(default_service):
     _, synth = default_service
-    log_group = synth.only("aws_cloudwatch_log_group")
+    log_group = service_log_group(synth)
     assert log_group["name"] == "/ecs/shop"
     assert log_group["retention_in_days"] == 30
 
@@ -71,8 +75,8 @@ def test_execution_role_may_write_to_its_own_log_group_only(default_service):
     document = synth.by_path_data("aws_iam_policy_document", "service/execution-logs-policy-document")
     (statement,) = document["statement"]
     assert sorted(statement["actions"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
-    assert statement["resources"] == [ref("aws_cloudwatch_log_group", synth.only("aws_cloudwatch_log_group"), "arn") + ":*"]
-    policy = synth.only("aws_iam_role_policy")
+    assert statement["resources"] == [ref("aws_cloudwatch_log_group", service_log_group(synth), "arn") + ":*"]
+    policy = synth.by_path("aws_iam_role_policy", "service/execution-logs-policy")
     assert policy["role"] == ref("aws_iam_role", synth.by_path("aws_iam_role", "service/execution-role"), "id")
     assert synth.count("aws_iam_role_policy_attachment") == 0
 
@@ -93,7 +97,7 @@ def test_task_definition_runs_one_app_container_with_awslogs(default_service):
     assert container["essential"] is True
     assert container["portMappings"] == [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}]
     assert container["environment"] == [{"name": "LOG_LEVEL", "value": "info"}]
-    log_group = synth.only("aws_cloudwatch_log_group")
+    log_group = service_log_group(synth)
     assert container["logConfiguration"] == {
         "logDriver": "awslogs",
         "options": {
@@ -229,7 +233,7 @@ def test_options_reach_the_synthesized_resources(stack):
     assert container["name"] == "web"
     assert container["portMappings"][0]["containerPort"] == 3000
     assert container["environment"] == [{"name": "FEATURE_X", "value": "on"}, {"name": "LOG_LEVEL", "value": "debug"}]
-    assert synth.only("aws_cloudwatch_log_group")["retention_in_days"] == 365
+    assert service_log_group(synth)["retention_in_days"] == 365
     service = synth.only("aws_ecs_service")
     assert service["desired_count"] == 2
     assert service["capacity_provider_strategy"] == [
@@ -339,3 +343,132 @@ def test_fails_with_every_problem_listed_at_once():
     assert text.startswith("FargateService 'service': invalid settings:")
     for setting in ("container_port=0", "desired_count=-1", "health_check_path='x'"):
         assert setting in text
+
+
+def test_root_filesystem_is_read_only_with_a_writable_scratch_tmp(default_service):
+    _, synth = default_service
+    container = container_of(synth)
+    assert container["readonlyRootFilesystem"] is True
+    assert container["mountPoints"] == [{"sourceVolume": "scratch-0", "containerPath": "/tmp", "readOnly": False}]
+    assert synth.only("aws_ecs_task_definition")["volume"] == [{"name": "scratch-0"}]
+    assert "user" not in container
+    assert container["secrets"] == []
+
+
+def test_secrets_are_read_from_ssm_and_secrets_manager_by_exactly_those_arns(stack):
+    parameter = "arn:aws:ssm:us-east-1:123456789012:parameter/shop/db-password"
+    secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/api-token-AbCdEf"
+    build(
+        stack,
+        secrets={"DB_PASSWORD": parameter, "API_TOKEN": secret},
+        user="1000:1000",
+        scratch_paths=["/tmp", "/var/cache/app"],
+        log_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    )
+    synth = Synthesized(stack)
+    container = container_of(synth)
+    assert container["secrets"] == [
+        {"name": "API_TOKEN", "valueFrom": secret},
+        {"name": "DB_PASSWORD", "valueFrom": parameter},
+    ]
+    assert container["user"] == "1000:1000"
+    assert [m["containerPath"] for m in container["mountPoints"]] == ["/tmp", "/var/cache/app"]
+    document = synth.by_path_data("aws_iam_policy_document", "service/execution-secrets-policy-document")
+    assert {s["sid"]: (s["actions"], s["resources"]) for s in document["statement"]} == {
+        "ReadParameters": (["ssm:GetParameters"], [parameter]),
+        "ReadSecrets": (["secretsmanager:GetSecretValue"], [secret]),
+    }
+    policy = synth.by_path("aws_iam_role_policy", "service/execution-secrets-policy")
+    assert policy["role"] == ref("aws_iam_role", synth.by_path("aws_iam_role", "execution-role"), "id")
+    assert service_log_group(synth)["kms_key_id"].startswith("arn:aws:kms:")
+
+
+def test_task_role_starts_empty_and_gets_named_statements(stack):
+    service = build(stack)
+    before = Synthesized(stack)
+    task_role = ref("aws_iam_role", before.by_path("aws_iam_role", "task-role"), "id")
+    assert [p for p in before.resources("aws_iam_role_policy").values() if p["role"] == task_role] == []
+    service.add_to_task_role_policy(
+        sid="ReadUploads", actions=["s3:GetObject"], resources=["arn:aws:s3:::shop-uploads/*"]
+    )
+    synth = Synthesized(stack)
+    policy = synth.by_path("aws_iam_role_policy", "service/task-policy-ReadUploads")
+    assert policy["role"] == ref("aws_iam_role", synth.by_path("aws_iam_role", "task-role"), "id")
+    document = synth.by_path_data("aws_iam_policy_document", "service/task-policy-ReadUploads-document")
+    assert document["statement"] == [
+        {"sid": "ReadUploads", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::shop-uploads/*"]}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ({"actions": ["*"]}, r"actions='\*' is invalid: each must be 'service:Action'"),
+        ({"actions": ["s3:*"]}, r"actions='s3:\*' is invalid: wildcard actions are refused"),
+        ({"resources": ["*"]}, r"resources='\*' is invalid: the wildcard resource is refused"),
+        ({"resources": ["shop-uploads"]}, r"resources='shop-uploads' is invalid: must be an ARN"),
+        ({"actions": []}, r"actions=\[\] is invalid: must be a non-empty list"),
+        ({"actions": "s3:GetObject"}, r"actions='s3:GetObject' is invalid: must be a non-empty list"),
+        ({"sid": "read uploads"}, r"sid='read uploads' is invalid"),
+    ],
+)
+def test_fails_when_a_task_role_statement_uses_wildcards_or_is_malformed(stack, statement, message):
+    service = build(stack)
+    arguments = {"sid": "ReadUploads", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::shop-uploads/*"], **statement}
+    with pytest.raises(ValueError, match=message):
+        service.add_to_task_role_policy(**arguments)
+
+
+def test_fails_when_a_task_role_statement_id_is_reused(stack):
+    service = build(stack)
+    service.add_to_task_role_policy(sid="Read", actions=["s3:GetObject"], resources=["arn:aws:s3:::a/*"])
+    with pytest.raises(ValueError, match=r"sid='Read' is invalid: is already used"):
+        service.add_to_task_role_policy(sid="Read", actions=["s3:GetObject"], resources=["arn:aws:s3:::b/*"])
+
+
+def test_private_ranges_may_be_admitted_to_the_tasks(stack):
+    service = build(stack)
+    service.allow_ingress_from_cidr("10.20.0.0/16", port=8080, description="From the VPN")
+    rules = Synthesized(stack).resources("aws_vpc_security_group_ingress_rule").values()
+    assert [(r["cidr_ipv4"], r["from_port"]) for r in rules if r.get("cidr_ipv4", "").startswith("10.20")] == [
+        ("10.20.0.0/16", 8080)
+    ]
+
+
+@pytest.mark.parametrize("cidr", ["0.0.0.0/0", "8.8.8.0/24", "172.32.0.0/16"])
+def test_fails_when_tasks_would_be_reachable_from_the_internet(stack, cidr):
+    service = build(stack)
+    with pytest.raises(ValueError, match=rf"cidr='{cidr}' is invalid: must be a private range .* never reachable from the internet"):
+        service.allow_ingress_from_cidr(cidr, port=8080, description="x")
+
+
+def test_http_forwarding_alb_gets_a_rule_on_both_listeners(stack):
+    network, alb = make_network_and_alb(stack, http_mode="forward", allow_insecure_http=True)
+    service = FargateService(stack, "service", name="shop", network=network, alb=alb, image=IMAGE)
+    synth = Synthesized(stack)
+    assert synth.count("aws_lb_listener_rule") == 2
+    assert len(synth.only("aws_ecs_service")["depends_on"]) == 3
+    assert len(service.listener_rules) == 2
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"environment": {"DB_PASSWORD": "hunter2"}}, r"environment='DB_PASSWORD' is invalid: looks like a secret"),
+        ({"environment": {"API_TOKEN": "t"}}, r"environment='API_TOKEN' is invalid: looks like a secret"),
+        ({"environment": {"CLIENT_SECRET": "s"}}, r"environment='CLIENT_SECRET' is invalid: looks like a secret"),
+        ({"environment": {"STRIPE_API_KEY": "k"}}, r"environment='STRIPE_API_KEY' is invalid: looks like a secret"),
+        ({"environment": {"apikey": "k"}}, r"environment='apikey' is invalid: looks like a secret"),
+        ({"secrets": {"DB_PASSWORD": "hunter2"}}, r"secrets\['DB_PASSWORD'\]='hunter2' is invalid: must be an SSM parameter ARN"),
+        ({"secrets": {"DB": "arn:aws:s3:::bucket/key"}}, r"secrets\['DB'\]=.* is invalid: must be an SSM parameter ARN or a Secrets Manager secret ARN"),
+        ({"secrets": {"LOG_LEVEL": "arn:aws:ssm:us-east-1:123456789012:parameter/x"}}, r"secrets\['LOG_LEVEL'\]=.* is also a plain environment variable"),
+        ({"scratch_paths": ["tmp"]}, r"scratch_paths='tmp' is invalid: each must be an absolute path"),
+        ({"scratch_paths": ["/tmp", "/tmp"]}, r"scratch_paths=\['/tmp', '/tmp'\] is invalid: must not repeat"),
+        ({"user": "root user"}, r"user='root user' is invalid"),
+        ({"readonly_root_filesystem": "true"}, r"readonly_root_filesystem='true' is invalid: must be True or False"),
+        ({"log_kms_key_arn": "alias/logs"}, r"log_kms_key_arn='alias/logs' is invalid: must be an ARN"),
+    ],
+)
+def test_fails_when_secrets_would_leak_or_hardening_is_misconfigured(settings, message):
+    with pytest.raises(ValueError, match=message):
+        build(new_stack(), **settings)

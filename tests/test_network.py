@@ -148,3 +148,75 @@ def test_fails_when_an_existing_vpc_is_described_wrongly(settings, message):
     }
     with pytest.raises(ValueError, match=message):
         Network.from_existing(new_stack(), "network", **{**existing, **settings})
+
+
+def test_flow_logs_record_all_traffic_to_their_own_log_group(default_network):
+    _, synth = default_network
+    flow_log = synth.only("aws_flow_log")
+    group = synth.by_path("aws_cloudwatch_log_group", "network/flow-log-group")
+    assert group["name"] == "/vpc/shop/flow-logs" and group["retention_in_days"] == 365
+    assert flow_log["traffic_type"] == "ALL"
+    assert flow_log["log_destination_type"] == "cloud-watch-logs"
+    assert flow_log["log_destination"] == ref("aws_cloudwatch_log_group", group, "arn")
+    assert flow_log["iam_role_arn"] == ref("aws_iam_role", synth.only("aws_iam_role"), "arn")
+    trust = synth.by_path_data("aws_iam_policy_document", "network/flow-log-trust")
+    (statement,) = trust["statement"]
+    assert statement["principals"] == [{"type": "Service", "identifiers": ["vpc-flow-logs.amazonaws.com"]}]
+    assert statement["condition"][0]["variable"] == "aws:SourceAccount"
+    write = synth.by_path_data("aws_iam_policy_document", "network/flow-log-policy-document")
+    assert write["statement"][0]["resources"] == [
+        ref("aws_cloudwatch_log_group", group, "arn"),
+        ref("aws_cloudwatch_log_group", group, "arn") + ":*",
+    ]
+
+
+def test_default_security_group_is_emptied_and_zones_are_real_azs_only(default_network):
+    _, synth = default_network
+    default_group = synth.only("aws_default_security_group")
+    assert default_group["vpc_id"] == ref("aws_vpc", synth.only("aws_vpc"), "id")
+    assert "ingress" not in default_group and "egress" not in default_group
+    zones = synth.only_data("aws_availability_zones")
+    assert zones["filter"] == [{"name": "zone-type", "values": ["availability-zone"]}]
+
+
+def test_pinned_zones_replace_the_zone_lookup():
+    stack = new_stack()
+    Network(stack, "network", name="shop", availability_zones=["eu-west-1b", "eu-west-1c", "eu-west-1a"])
+    synth = Synthesized(stack)
+    assert synth.data("aws_availability_zones") == {}
+    assert [synth.by_path("aws_subnet", f"private-subnet-{i}")["availability_zone"] for i in range(3)] == [
+        "eu-west-1b",
+        "eu-west-1c",
+        "eu-west-1a",
+    ]
+
+
+def test_flow_logs_and_default_group_can_be_switched_off_and_flow_logs_encrypted():
+    stack = new_stack()
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    Network(stack, "network", name="shop", flow_logs_kms_key_arn=key, flow_logs_retention_days=731)
+    group = Synthesized(stack).only("aws_cloudwatch_log_group")
+    assert (group["kms_key_id"], group["retention_in_days"]) == (key, 731)
+
+    stack = new_stack()
+    network = Network(stack, "network", name="shop", flow_logs_enabled=False, restrict_default_security_group=False)
+    synth = Synthesized(stack)
+    for resource_type in ("aws_flow_log", "aws_cloudwatch_log_group", "aws_iam_role", "aws_default_security_group"):
+        assert synth.count(resource_type) == 0
+    assert network.flow_log is None and network.default_security_group is None
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"availability_zones": ["us-east-1a"]}, r"availability_zones=\['us-east-1a'\] is invalid: must name 2 to 6 zones"),
+        ({"availability_zones": ["us-east-1a", "us-east-1a"]}, r"must not repeat a zone"),
+        ({"availability_zones": ["use1-az1", "us-east-1b"]}, r"availability_zones='use1-az1' is invalid: each must be a zone name"),
+        ({"availability_zones": "us-east-1a"}, r"availability_zones='us-east-1a' is invalid: must be a list"),
+        ({"flow_logs_retention_days": 45}, r"flow_logs_retention_days=45 is invalid: must be one of"),
+        ({"flow_logs_kms_key_arn": "arn:aws:s3:::bucket"}, r"flow_logs_kms_key_arn='arn:aws:s3:::bucket' is invalid: must be an ARN of the kms service"),
+    ],
+)
+def test_fails_when_zones_or_flow_logs_are_misconfigured(settings, message):
+    with pytest.raises(ValueError, match=message):
+        Network(new_stack(), "network", **{"name": "shop", **settings})

@@ -39,7 +39,7 @@ def test_importing_cdktf_fargate_loads_only_the_provider_modules_it_uses():
     )
     count, lazy = output.splitlines()
     assert lazy == "True"
-    assert int(count) < 40
+    assert int(count) < 60  # of ~2,100
 
 
 def test_other_code_can_import_any_provider_module_after_cdktf_fargate():

@@ -90,7 +90,7 @@ def test_options_change_policy_timeout_protection_and_close_port_80(stack):
         idle_timeout_seconds=120,
         ingress_cidr_blocks=["203.0.113.0/24", "198.51.100.0/24"],
         drop_invalid_header_fields=False,
-        redirect_http=False,
+        http_mode="closed",
     )
     synth = Synthesized(stack)
     lb = synth.only("aws_lb")
@@ -137,3 +137,67 @@ def test_fails_when_allow_to_gets_an_invalid_port(stack, port):
     targets = SecurityGroup(stack, "targets", vpc_id=network.vpc_id)
     with pytest.raises(ValueError, match=rf"port={port} is invalid: must be a whole number from 1 to 65535"):
         alb.allow_to(targets, port, description="x")
+
+
+def test_access_logs_go_to_a_created_private_bucket_and_the_alb_waits_for_its_policy(default_alb):
+    alb, synth = default_alb
+    lb = synth.only("aws_lb")
+    bucket = synth.only("aws_s3_bucket")
+    assert bucket["bucket_prefix"] == "test-alb-logs-"
+    assert lb["access_logs"] == {"bucket": ref("aws_s3_bucket", bucket, "bucket"), "prefix": "alb", "enabled": True}
+    assert lb["depends_on"] == [f"aws_s3_bucket_policy.{synth.only('aws_s3_bucket_policy')['__logical_id__']}"]
+    assert alb.access_log_bucket is not None
+
+
+def test_waf_protects_the_load_balancer(default_alb):
+    alb, synth = default_alb
+    association = synth.only("aws_wafv2_web_acl_association")
+    assert association["resource_arn"] == ref("aws_lb", synth.only("aws_lb"), "arn")
+    assert synth.only("aws_wafv2_web_acl")["name"] == "test"
+    assert alb.web_acl is not None
+
+
+def test_an_existing_log_bucket_and_no_waf(stack):
+    make_network_and_alb(stack, access_logs_bucket_name="central-alb-logs", waf_enabled=False)
+    synth = Synthesized(stack)
+    assert synth.count("aws_s3_bucket") == 0 and synth.count("aws_wafv2_web_acl") == 0
+    lb = synth.only("aws_lb")
+    assert lb["access_logs"]["bucket"] == "central-alb-logs"
+    assert "depends_on" not in lb
+
+
+def test_access_logs_can_be_switched_off(stack):
+    make_network_and_alb(stack, access_logs_enabled=False)
+    synth = Synthesized(stack)
+    assert "access_logs" not in synth.only("aws_lb")
+    assert synth.count("aws_s3_bucket") == 0
+
+
+def test_plain_http_forwarding_needs_the_explicit_opt_in(stack):
+    _, alb = make_network_and_alb(stack, http_mode="forward", allow_insecure_http=True)
+    synth = Synthesized(stack)
+    http = synth.by_path("aws_lb_listener", "alb/http-listener")
+    assert http["default_action"][0]["type"] == "fixed-response"
+    assert [listener.port_input for listener in alb.routing_listeners] == [443, 80]
+    rules = synth.resources("aws_vpc_security_group_ingress_rule").values()
+    assert any(rule["from_port"] == 80 and "insecure" in rule["description"] for rule in rules)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"http_mode": "forward"}, r"http_mode='forward' is invalid: serves plain HTTP to the internet; pass allow_insecure_http=True"),
+        ({"http_mode": "forward", "allow_insecure_http": "yes"}, r"http_mode='forward' is invalid"),
+        ({"http_mode": "open"}, r"http_mode='open' is invalid: must be one of 'redirect', 'closed', 'forward'"),
+        ({"access_logs_bucket_name": "Logs_Bucket"}, r"access_logs_bucket_name='Logs_Bucket' is invalid: must be an S3 bucket name"),
+        ({"access_logs_retention_days": 0}, r"access_logs_retention_days=0 is invalid"),
+        ({"waf_rate_limit_per_5_minutes": 10}, r"waf_rate_limit_per_5_minutes=10 is invalid"),
+        ({"waf_log_retention_days": 4}, r"waf_log_retention_days=4 is invalid"),
+        ({"log_kms_key_arn": "arn:aws:iam::123456789012:role/x"}, r"log_kms_key_arn=.* is invalid: must be an ARN of the kms service"),
+    ],
+)
+def test_fails_when_insecure_or_invalid_options_are_given(settings, message):
+    stack = new_stack()
+    network = Network(stack, "network", name="test")
+    with pytest.raises(ValueError, match=message):
+        PublicAlb(stack, "alb", **{"name": "test", "network": network, "certificate_arn": CERTIFICATE_ARN, **settings})

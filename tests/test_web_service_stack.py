@@ -11,7 +11,8 @@ from stacks import EnvironmentConfig, WebServiceStack
 from stacks.environments import load_environment
 
 EXPECTED_PROD_RESOURCES = {
-    "aws_cloudwatch_log_group": 1,
+    "aws_cloudwatch_log_group": 3,
+    "aws_default_security_group": 1,
     "aws_ecr_lifecycle_policy": 1,
     "aws_ecr_repository": 1,
     "aws_ecs_cluster": 1,
@@ -19,9 +20,12 @@ EXPECTED_PROD_RESOURCES = {
     "aws_ecs_service": 1,
     "aws_ecs_task_definition": 1,
     "aws_eip": 2,
-    "aws_iam_role": 2,
-    "aws_iam_role_policy": 2,
+    "aws_flow_log": 1,
+    "aws_iam_role": 3,
+    "aws_iam_role_policy": 3,
     "aws_internet_gateway": 1,
+    "aws_kms_alias": 1,
+    "aws_kms_key": 1,
     "aws_lb": 1,
     "aws_lb_listener": 2,
     "aws_lb_listener_rule": 1,
@@ -30,11 +34,21 @@ EXPECTED_PROD_RESOURCES = {
     "aws_route": 3,
     "aws_route_table": 3,
     "aws_route_table_association": 4,
+    "aws_s3_bucket": 1,
+    "aws_s3_bucket_lifecycle_configuration": 1,
+    "aws_s3_bucket_ownership_controls": 1,
+    "aws_s3_bucket_policy": 1,
+    "aws_s3_bucket_public_access_block": 1,
+    "aws_s3_bucket_server_side_encryption_configuration": 1,
+    "aws_s3_bucket_versioning": 1,
     "aws_security_group": 2,
     "aws_subnet": 4,
     "aws_vpc": 1,
     "aws_vpc_security_group_egress_rule": 2,
     "aws_vpc_security_group_ingress_rule": 3,
+    "aws_wafv2_web_acl": 1,
+    "aws_wafv2_web_acl_association": 1,
+    "aws_wafv2_web_acl_logging_configuration": 1,
 }
 
 
@@ -95,8 +109,8 @@ def test_every_production_default_is_in_the_json(prod):
     assert service["deployment_circuit_breaker"] == {"enable": True, "rollback": True}
     task = prod.only("aws_ecs_task_definition")
     assert (task["cpu"], task["memory"]) == ("512", "1024")
-    assert prod.only("aws_cloudwatch_log_group")["name"] == "/ecs/webapp-prod"
-    assert prod.only("aws_cloudwatch_log_group")["retention_in_days"] == 30
+    assert prod.by_path("aws_cloudwatch_log_group", "service/log-group")["name"] == "/ecs/webapp-prod"
+    assert prod.by_path("aws_cloudwatch_log_group", "service/log-group")["retention_in_days"] == 365
     assert prod.only("aws_lb_target_group")["health_check"]["path"] == "/health"
 
 
@@ -116,7 +130,7 @@ def test_outputs_name_the_url_and_what_operators_look_up(prod):
     assert outputs["ecr_repository_url"]["value"] == ref("aws_ecr_repository", prod.only("aws_ecr_repository"), "repository_url")
     assert outputs["cluster_name"]["value"] == ref("aws_ecs_cluster", prod.only("aws_ecs_cluster"), "name")
     assert outputs["service_name"]["value"] == ref("aws_ecs_service", prod.only("aws_ecs_service"), "name")
-    assert outputs["log_group_name"]["value"] == ref("aws_cloudwatch_log_group", prod.only("aws_cloudwatch_log_group"), "name")
+    assert outputs["log_group_name"]["value"] == ref("aws_cloudwatch_log_group", prod.by_path("aws_cloudwatch_log_group", "service/log-group"), "name")
 
 
 def test_dev_runs_one_task_behind_one_nat_without_deletion_protection():
@@ -125,7 +139,7 @@ def test_dev_runs_one_task_behind_one_nat_without_deletion_protection():
     assert dev.count("aws_nat_gateway") == 1
     assert dev.only("aws_lb")["enable_deletion_protection"] is False
     assert dev.only("aws_ecr_repository")["force_delete"] is True
-    assert dev.only("aws_cloudwatch_log_group")["retention_in_days"] == 7
+    assert dev.by_path("aws_cloudwatch_log_group", "service/log-group")["retention_in_days"] == 7
     assert dev.only("aws_lb")["name"] == "webapp-dev"
 
 
@@ -151,3 +165,47 @@ def test_fails_before_writing_anything_when_the_certificate_is_missing(tmp_path)
     with pytest.raises(ValueError, match=r"PublicAlb 'alb': invalid settings:\n  - certificate_arn='' is invalid"):
         WebServiceStack(app, "no-cert", config=EnvironmentConfig())
     assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+
+
+def test_production_is_secure_by_default(prod):
+    key = ref("aws_kms_key", prod.only("aws_kms_key"), "arn")
+    assert prod.only("aws_kms_key")["enable_key_rotation"] is True
+    assert prod.only("aws_ecr_repository")["encryption_configuration"] == [{"encryption_type": "KMS", "kms_key": key}]
+    for log_group in prod.resources("aws_cloudwatch_log_group").values():
+        assert log_group["kms_key_id"] == key
+        assert log_group["retention_in_days"] == 365
+    lb = prod.only("aws_lb")
+    assert lb["drop_invalid_header_fields"] is True
+    assert lb["access_logs"] == {
+        "bucket": ref("aws_s3_bucket", prod.only("aws_s3_bucket"), "bucket"),
+        "prefix": "alb",
+        "enabled": True,
+    }
+    assert prod.only("aws_wafv2_web_acl_association")["resource_arn"] == ref("aws_lb", lb, "arn")
+    assert prod.only("aws_flow_log")["vpc_id"] == ref("aws_vpc", prod.only("aws_vpc"), "id")
+    default_group = prod.only("aws_default_security_group")
+    assert "ingress" not in default_group and "egress" not in default_group
+    (container,) = json.loads(prod.only("aws_ecs_task_definition")["container_definitions"])
+    assert container["readonlyRootFilesystem"] is True
+    assert container["mountPoints"] == [{"sourceVolume": "scratch-0", "containerPath": "/tmp", "readOnly": False}]
+    subnets = [prod.by_path("aws_subnet", f"public-subnet-{i}")["availability_zone"] for i in range(2)]
+    assert subnets == ["us-east-1a", "us-east-1b"]
+
+
+def test_security_features_can_each_be_switched_off():
+    config = EnvironmentConfig(
+        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        kms_enabled=False,
+        waf_enabled=False,
+        access_logs_enabled=False,
+        flow_logs_enabled=False,
+        readonly_root_filesystem=False,
+    )
+    synth = Synthesized(WebServiceStack(CdktfTesting.app(), "plain", config=config))
+    for resource_type in ("aws_kms_key", "aws_wafv2_web_acl", "aws_s3_bucket", "aws_flow_log"):
+        assert synth.count(resource_type) == 0, resource_type
+    assert synth.only("aws_ecr_repository")["encryption_configuration"] == [{"encryption_type": "AES256"}]
+    assert "kms_key_id" not in synth.by_path("aws_cloudwatch_log_group", "service/log-group")
+    assert "access_logs" not in synth.only("aws_lb")
+    (container,) = json.loads(synth.only("aws_ecs_task_definition")["container_definitions"])
+    assert container["readonlyRootFilesystem"] is False

@@ -29,6 +29,17 @@ def is_token(value: Any) -> bool:
     return bool(Token.is_unresolved(value))
 
 
+# Ranges that are not reachable from the internet.
+PRIVATE_NETWORKS = tuple(
+    ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+)
+
+
+def is_private_cidr(cidr: str) -> bool:
+    network = ipaddress.IPv4Network(cidr, strict=True)
+    return any(network.subnet_of(private) for private in PRIVATE_NETWORKS)
+
+
 class Problems:
     """Collects setting errors for one construct and raises them as one ValueError."""
 
@@ -38,6 +49,10 @@ class Problems:
 
     def add(self, setting: str, value: Any, allowed: str) -> None:
         self._messages.append(f"{setting}={value!r} is invalid: {allowed}")
+
+    @property
+    def found(self) -> bool:
+        return bool(self._messages)
 
     def raise_if_any(self) -> None:
         if self._messages:

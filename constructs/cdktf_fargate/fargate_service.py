@@ -29,7 +29,11 @@ from cdktf_cdktf_provider_aws.ecs_service import (
     EcsServiceLoadBalancer,
     EcsServiceNetworkConfiguration,
 )
-from cdktf_cdktf_provider_aws.ecs_task_definition import EcsTaskDefinition, EcsTaskDefinitionRuntimePlatform
+from cdktf_cdktf_provider_aws.ecs_task_definition import (
+    EcsTaskDefinition,
+    EcsTaskDefinitionRuntimePlatform,
+    EcsTaskDefinitionVolume,
+)
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.lb_listener_rule import (
@@ -45,7 +49,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from ._validation import Problems, is_token
+from ._validation import Problems, is_token, is_private_cidr
 from .network import Network
 from .public_alb import PublicAlb
 
@@ -69,6 +73,13 @@ HTTP_MATCHER_PATTERN = re.compile(r"[2-4]\d\d(-[2-4]\d\d)?(,[2-4]\d\d(-[2-4]\d\d
 HOST_HEADER_PATTERN = re.compile(r"[A-Za-z0-9*?.-]{1,128}")
 PATH_PATTERN = re.compile(r"/[\x21-\x7e]{0,127}")
 MAX_CONDITION_VALUES = 5
+# Plain environment variables show in the console, the API and every task description.
+SECRET_LOOKING_NAME = re.compile(r"(^|_)(PASSWORD|PASSWD|TOKEN|SECRET|[A-Z]*KEY)(_|$)", re.IGNORECASE)
+SSM_PARAMETER_ARN = re.compile(r"arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/.+")
+SECRETS_MANAGER_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+")
+IAM_ACTION_PATTERN = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+")
+CONTAINER_PATH_PATTERN = re.compile(r"/[A-Za-z0-9._/-]*")
+USER_PATTERN = re.compile(r"[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?")
 FARGATE = "FARGATE"
 FARGATE_SPOT = "FARGATE_SPOT"
 
@@ -95,8 +106,13 @@ class FargateService(Construct):
         memory_mib: int = 1024,
         cpu_architecture: str = "X86_64",
         environment: Mapping[str, str] | None = None,
+        secrets: Mapping[str, str] | None = None,
+        readonly_root_filesystem: bool = True,
+        scratch_paths: Sequence[str] = ("/tmp",),
+        user: str | None = None,
         desired_count: int = 3,
         log_retention_days: int = 30,
+        log_kms_key_arn: str | None = None,
         fargate_weight: int = 100,
         fargate_spot_weight: int = 0,
         fargate_base: int = 0,
@@ -129,10 +145,20 @@ class FargateService(Construct):
         :param cpu_units: task CPU (256 = 1/4 vCPU). Default 512.
         :param memory_mib: task memory; must fit ``cpu_units`` in Fargate's table. Default 1024.
         :param cpu_architecture: ``X86_64`` (default) or ``ARM64`` (Graviton).
-        :param environment: plain environment variables. Default ``{"LOG_LEVEL": "info"}``.
+        :param environment: plain environment variables. Default ``{"LOG_LEVEL": "info"}``. Names that
+            look secret (containing PASSWORD, TOKEN, SECRET or KEY) are refused: use ``secrets``.
+        :param secrets: environment variables read at task start from SSM Parameter Store or Secrets
+            Manager: name -> parameter or secret ARN. The execution role may read exactly these.
+            Default none.
+        :param readonly_root_filesystem: the container cannot write to its image's filesystem. Default True.
+        :param scratch_paths: writable, task-lifetime (ephemeral) directories mounted into the container.
+            Default ``("/tmp",)``.
+        :param user: run the container as this ``user`` or ``uid:gid`` (e.g. ``1000:1000``). Default None:
+            the image's own user.
         :param desired_count: tasks to run, 0-5000. Default 3. Later changes made outside
             Terraform (autoscaling, operators) are kept: drift is ignored.
         :param log_retention_days: a CloudWatch retention value. Default 30.
+        :param log_kms_key_arn: encrypt the log group with this KMS key. Default None (AWS-owned key).
         :param fargate_weight: share of tasks on FARGATE. Default 100.
         :param fargate_spot_weight: share of tasks on FARGATE_SPOT. Default 0.
         :param fargate_base: tasks always placed on FARGATE before weights apply. Default 0.
@@ -156,6 +182,7 @@ class FargateService(Construct):
         """
         super().__init__(scope, id_)
         environment = {"LOG_LEVEL": "info"} if environment is None else dict(environment)
+        secrets = {} if secrets is None else dict(secrets)
         self._validate(
             id_,
             name=name,
@@ -167,8 +194,13 @@ class FargateService(Construct):
             memory_mib=memory_mib,
             cpu_architecture=cpu_architecture,
             environment=environment,
+            secrets=secrets,
+            readonly_root_filesystem=readonly_root_filesystem,
+            scratch_paths=scratch_paths,
+            user=user,
             desired_count=desired_count,
             log_retention_days=log_retention_days,
+            log_kms_key_arn=log_kms_key_arn,
             fargate_weight=fargate_weight,
             fargate_spot_weight=fargate_spot_weight,
             fargate_base=fargate_base,
@@ -225,7 +257,7 @@ class FargateService(Construct):
             self.cluster_name = Fn.element(Fn.split("/", cluster_arn), 1)
 
         self.log_group = CloudwatchLogGroup(
-            self, "log-group", name=f"/ecs/{name}", retention_in_days=log_retention_days
+            self, "log-group", name=f"/ecs/{name}", retention_in_days=log_retention_days, kms_key_id=log_kms_key_arn
         )
 
         # ECS assumes both roles on behalf of this account's tasks only (confused deputy).
@@ -281,13 +313,25 @@ class FargateService(Construct):
         self.execution_logs_policy = IamRolePolicy(
             self, "execution-logs-policy", name="write-logs", role=self.execution_role.id, policy=logs_document.json
         )
+        self.execution_secrets_policy: IamRolePolicy | None = None
+        if secrets:
+            self.execution_secrets_policy = self._allow_reading_secrets(sorted(set(secrets.values())))
+        self.task_role_policies: list[IamRolePolicy] = []
+        self._task_policy_sids: set[str] = set()
 
-        container = {
+        scratch_volumes = [f"scratch-{index}" for index in range(len(scratch_paths))]
+        container: dict[str, object] = {
             "name": container_name,
             "image": image,
             "essential": True,
+            "readonlyRootFilesystem": readonly_root_filesystem,
             "portMappings": [{"containerPort": container_port, "hostPort": container_port, "protocol": "tcp"}],
             "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
+            "secrets": [{"name": key, "valueFrom": value} for key, value in sorted(secrets.items())],
+            "mountPoints": [
+                {"sourceVolume": volume, "containerPath": path, "readOnly": False}
+                for volume, path in zip(scratch_volumes, scratch_paths)
+            ],
             "logConfiguration": {
                 "logDriver": "awslogs",
                 "options": {
@@ -297,6 +341,8 @@ class FargateService(Construct):
                 },
             },
         }
+        if user is not None:
+            container["user"] = user
         self.task_definition = EcsTaskDefinition(
             self,
             "task-definition",
@@ -311,6 +357,7 @@ class FargateService(Construct):
                 operating_system_family="LINUX", cpu_architecture=cpu_architecture
             ),
             container_definitions=json.dumps([container]),
+            volume=[EcsTaskDefinitionVolume(name=volume) for volume in scratch_volumes] or None,
         )
 
         self.security_group = SecurityGroup(
@@ -380,15 +427,19 @@ class FargateService(Construct):
             conditions.append(
                 LbListenerRuleCondition(host_header=LbListenerRuleConditionHostHeader(values=list(host_headers)))
             )
-        self.listener_rule = LbListenerRule(
-            self,
-            "listener-rule",
-            listener_arn=alb.https_listener.arn,
-            priority=listener_rule_priority,
-            action=[LbListenerRuleAction(type="forward", target_group_arn=self.target_group.arn)],
-            condition=conditions,
-            tags={"Name": name},
-        )
+        self.listener_rules = [
+            LbListenerRule(
+                self,
+                "listener-rule" if listener is alb.https_listener else "http-listener-rule",
+                listener_arn=listener.arn,
+                priority=listener_rule_priority,
+                action=[LbListenerRuleAction(type="forward", target_group_arn=self.target_group.arn)],
+                condition=conditions,
+                tags={"Name": name},
+            )
+            for listener in alb.routing_listeners
+        ]
+        self.listener_rule = self.listener_rules[0]
 
         capacity_provider_strategy = [
             EcsServiceCapacityProviderStrategy(capacity_provider=FARGATE, weight=fargate_weight, base=fargate_base)
@@ -427,10 +478,86 @@ class FargateService(Construct):
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
             # ECS refuses a target group that no listener uses yet.
-            depends_on=[self.listener_rule, *service_dependencies],
+            depends_on=[*self.listener_rules, *service_dependencies],
             lifecycle={"ignore_changes": ["desired_count"]},
         )
         self.service_name = self.service.name
+
+    def _allow_reading_secrets(self, arns: list[str]) -> IamRolePolicy:
+        statements = []
+        parameters = [arn for arn in arns if ":ssm:" in arn]
+        secrets = [arn for arn in arns if ":secretsmanager:" in arn]
+        if parameters:
+            statements.append(
+                DataAwsIamPolicyDocumentStatement(sid="ReadParameters", actions=["ssm:GetParameters"], resources=parameters)
+            )
+        if secrets:
+            statements.append(
+                DataAwsIamPolicyDocumentStatement(
+                    sid="ReadSecrets", actions=["secretsmanager:GetSecretValue"], resources=secrets
+                )
+            )
+        document = DataAwsIamPolicyDocument(self, "execution-secrets-policy-document", statement=statements)
+        return IamRolePolicy(
+            self, "execution-secrets-policy", name="read-secrets", role=self.execution_role.id, policy=document.json
+        )
+
+    def add_to_task_role_policy(self, *, sid: str, actions: Sequence[str], resources: Sequence[str]) -> IamRolePolicy:
+        """Give the application (the task role) one more permission statement.
+
+        Wildcards are refused: an action of ``*`` or ``service:*``, or a resource of ``*``.
+        """
+        problems = Problems(f"FargateService {self.node.id!r}")
+        problems.check_pattern("sid", sid, re.compile(r"[A-Za-z0-9]{1,64}"), "must be 1-64 letters or digits")
+        if sid in self._task_policy_sids:
+            problems.add("sid", sid, "is already used by another statement on this task role")
+        for setting, values in (("actions", actions), ("resources", resources)):
+            if isinstance(values, str) or not values:
+                problems.add(setting, values, "must be a non-empty list")
+        if not problems.found:
+            for action in actions:
+                if problems.check_pattern("actions", action, IAM_ACTION_PATTERN, "each must be 'service:Action'") and (
+                    action.endswith(":*")
+                ):
+                    problems.add("actions", action, "wildcard actions are refused: name each action")
+            for resource in resources:
+                if resource == "*":
+                    problems.add("resources", resource, "the wildcard resource is refused: name the ARNs")
+                elif not is_token(resource):
+                    problems.check_arn("resources", resource)
+        problems.raise_if_any()
+        document = DataAwsIamPolicyDocument(
+            self,
+            f"task-policy-{sid}-document",
+            statement=[DataAwsIamPolicyDocumentStatement(sid=sid, actions=list(actions), resources=list(resources))],
+        )
+        policy = IamRolePolicy(self, f"task-policy-{sid}", name=sid, role=self.task_role.id, policy=document.json)
+        self._task_policy_sids.add(sid)
+        self.task_role_policies.append(policy)
+        return policy
+
+    def allow_ingress_from_cidr(self, cidr: str, *, port: int, description: str) -> VpcSecurityGroupIngressRule:
+        """Admit a private network range (a VPN, a peered VPC) to the tasks on ``port``.
+
+        Public ranges, ``0.0.0.0/0`` among them, are refused: tasks are reached through the load balancer.
+        """
+        problems = Problems(f"FargateService {self.node.id!r}")
+        if problems.check_cidr("cidr", cidr) and not is_token(cidr) and not is_private_cidr(cidr):
+            problems.add("cidr", cidr, "must be a private range (10/8, 172.16/12, 192.168/16, 100.64/10): tasks are never reachable from the internet")
+        problems.check_port("port", port)
+        problems.check_non_empty("description", description)
+        problems.raise_if_any()
+        rule = VpcSecurityGroupIngressRule(
+            self,
+            f"ingress-{cidr.replace('/', '-').replace('.', '-')}-{port}",
+            security_group_id=self.security_group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            cidr_ipv4=cidr,
+            description=description,
+        )
+        return rule
 
     @property
     def cluster(self) -> EcsCluster:
@@ -486,8 +613,41 @@ class FargateService(Construct):
             )
             if not isinstance(value, str):
                 problems.add(f"environment[{key!r}]", value, "must be a string")
+            if isinstance(key, str) and SECRET_LOOKING_NAME.search(key):
+                problems.add(
+                    "environment",
+                    key,
+                    "looks like a secret (PASSWORD, TOKEN, SECRET or KEY): plain variables are visible in the "
+                    "console and API; pass it in secrets={name: parameter or secret ARN}",
+                )
+        secrets = s["secrets"]
+        assert isinstance(secrets, dict)
+        for key, value in secrets.items():
+            problems.check_pattern("secrets", key, ENV_NAME_PATTERN, "variable names must be letters, digits and '_'")
+            if not is_token(value) and not (
+                isinstance(value, str) and (SSM_PARAMETER_ARN.fullmatch(value) or SECRETS_MANAGER_ARN.fullmatch(value))
+            ):
+                problems.add(
+                    f"secrets[{key!r}]", value, "must be an SSM parameter ARN or a Secrets Manager secret ARN"
+                )
+            if key in environment:
+                problems.add(f"secrets[{key!r}]", value, "is also a plain environment variable; use one")
+        if not isinstance(s["readonly_root_filesystem"], bool):
+            problems.add("readonly_root_filesystem", s["readonly_root_filesystem"], "must be True or False")
+        paths = s["scratch_paths"]
+        if isinstance(paths, str) or not isinstance(paths, Sequence):
+            problems.add("scratch_paths", paths, "must be a list of absolute paths")
+        else:
+            for path in paths:
+                problems.check_pattern("scratch_paths", path, CONTAINER_PATH_PATTERN, "each must be an absolute path")
+            if len(set(paths)) != len(paths):
+                problems.add("scratch_paths", list(paths), "must not repeat a path")
+        if s["user"] is not None:
+            problems.check_pattern("user", s["user"], USER_PATTERN, "must be 'user', 'uid' or 'uid:gid'")
         problems.check_int_range("desired_count", s["desired_count"], 0, 5000)
         problems.check_log_retention("log_retention_days", s["log_retention_days"])
+        if s["log_kms_key_arn"] is not None:
+            problems.check_arn("log_kms_key_arn", s["log_kms_key_arn"], service="kms")
         problems.check_int_range("fargate_weight", s["fargate_weight"], 0, 1000)
         problems.check_int_range("fargate_spot_weight", s["fargate_spot_weight"], 0, 1000)
         problems.check_int_range("fargate_base", s["fargate_base"], 0, 100000)

@@ -7,8 +7,23 @@ import re
 from collections.abc import Sequence
 
 from cdktf import Fn, Token
-from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
+    DataAwsAvailabilityZones,
+    DataAwsAvailabilityZonesFilter,
+)
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.eip import Eip
+from cdktf_cdktf_provider_aws.flow_log import FlowLog
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
 from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
 from cdktf_cdktf_provider_aws.route import Route
@@ -29,6 +44,7 @@ PRIVATE_BLOCK_OFFSET = 8
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
 VPC_ID_PATTERN = re.compile(r"vpc-[0-9a-f]{8,17}")
 SUBNET_ID_PATTERN = re.compile(r"subnet-[0-9a-f]{8,17}")
+AZ_NAME_PATTERN = re.compile(r"[a-z]{2}(-[a-z]+)+-\d[a-z]")
 
 
 class Network(Construct):
@@ -50,15 +66,29 @@ class Network(Construct):
         name: str,
         cidr_block: str = "10.0.0.0/16",
         az_count: int = 2,
+        availability_zones: Sequence[str] = (),
         single_nat_gateway: bool = False,
+        flow_logs_enabled: bool = True,
+        flow_logs_retention_days: int = 365,
+        flow_logs_kms_key_arn: str | None = None,
+        restrict_default_security_group: bool = True,
     ) -> None:
         """Build a VPC.
 
         :param name: prefix of every resource's Name tag.
         :param cidr_block: the VPC's IPv4 range, /16 to /24. Default ``10.0.0.0/16``.
         :param az_count: availability zones to spread subnets over, 2 to 6. Default 2.
+        :param availability_zones: pin the zones by name (e.g. ``("us-east-1a", "us-east-1b")``);
+            ``az_count`` is then their number. Default none: the region's first ``az_count``
+            available zones of type availability-zone (no Local or Wavelength Zones).
         :param single_nat_gateway: one NAT gateway shared by all private subnets (cheaper,
             but an AZ outage cuts every task's egress). Default False: one NAT gateway per AZ.
+        :param flow_logs_enabled: record the VPC's traffic (all, accepted and rejected) to a CloudWatch
+            log group ``/vpc/<name>/flow-logs``. Default True.
+        :param flow_logs_retention_days: a CloudWatch retention value. Default 365.
+        :param flow_logs_kms_key_arn: encrypt the flow-log group with this KMS key. Default None.
+        :param restrict_default_security_group: take every rule off the VPC's default security
+            group, so nothing that falls back to it is reachable. Default True.
         """
         super().__init__(scope, id_)
         problems = Problems(f"Network {id_!r}")
@@ -68,9 +98,23 @@ class Network(Construct):
         cidr_ok = problems.check_cidr("cidr_block", cidr_block, min_prefix=16, max_prefix=24)
         if cidr_ok and is_token(cidr_block):
             problems.add("cidr_block", cidr_block, "must be known at synth time, since subnets are carved from it")
+        zones = list(availability_zones) if not isinstance(availability_zones, str) else None
+        if zones is None:
+            problems.add("availability_zones", availability_zones, "must be a list of zone names")
+        elif zones:
+            for zone in zones:
+                problems.check_pattern("availability_zones", zone, AZ_NAME_PATTERN, "each must be a zone name like 'us-east-1a'")
+            if len(set(zones)) != len(zones):
+                problems.add("availability_zones", zones, "must not repeat a zone")
+            if not MIN_AZ_COUNT <= len(zones) <= MAX_AZ_COUNT:
+                problems.add("availability_zones", zones, f"must name {MIN_AZ_COUNT} to {MAX_AZ_COUNT} zones")
+            az_count = len(zones)
         problems.check_int_range("az_count", az_count, MIN_AZ_COUNT, MAX_AZ_COUNT)
         if not isinstance(single_nat_gateway, bool):
             problems.add("single_nat_gateway", single_nat_gateway, "must be True or False")
+        problems.check_log_retention("flow_logs_retention_days", flow_logs_retention_days)
+        if flow_logs_kms_key_arn is not None:
+            problems.check_arn("flow_logs_kms_key_arn", flow_logs_kms_key_arn, service="kms")
         problems.raise_if_any()
 
         self._created = True
@@ -80,7 +124,17 @@ class Network(Construct):
         self.single_nat_gateway = single_nat_gateway
 
         blocks = list(ipaddress.IPv4Network(cidr_block).subnets(prefixlen_diff=SUBNET_NEWBITS))
-        self.availability_zones = DataAwsAvailabilityZones(self, "availability-zones", state="available")
+        self.availability_zones: DataAwsAvailabilityZones | None = None
+        if zones:
+            zone_names: list[str] = zones
+        else:
+            self.availability_zones = DataAwsAvailabilityZones(
+                self,
+                "availability-zones",
+                state="available",
+                filter=[DataAwsAvailabilityZonesFilter(name="zone-type", values=["availability-zone"])],
+            )
+            zone_names = [Fn.element(self.availability_zones.names, index) for index in range(az_count)]
 
         self._vpc = Vpc(
             self,
@@ -113,7 +167,7 @@ class Network(Construct):
         self._nat_eips: list[Eip] = []
 
         for index in range(az_count):
-            zone = Fn.element(self.availability_zones.names, index)
+            zone = zone_names[index]
             public = Subnet(
                 self,
                 f"public-subnet-{index}",
@@ -179,6 +233,82 @@ class Network(Construct):
 
         self.public_subnet_ids = [subnet.id for subnet in self._public_subnets]
         self.private_subnet_ids = [subnet.id for subnet in self._private_subnets]
+
+        self._default_security_group: DefaultSecurityGroup | None = None
+        if restrict_default_security_group:
+            # Managing it with no rule blocks removes AWS's default allow-all rules.
+            self._default_security_group = DefaultSecurityGroup(
+                self, "default-security-group", vpc_id=self._vpc.id, tags={"Name": f"{name}-default-unused"}
+            )
+        self._flow_log: FlowLog | None = None
+        self._flow_log_group: CloudwatchLogGroup | None = None
+        self._flow_log_role: IamRole | None = None
+        if flow_logs_enabled:
+            self._add_flow_logs(name, flow_logs_retention_days, flow_logs_kms_key_arn)
+
+    def _add_flow_logs(self, name: str, retention_days: int, kms_key_arn: str | None) -> None:
+        self._flow_log_group = CloudwatchLogGroup(
+            self,
+            "flow-log-group",
+            name=f"/vpc/{name}/flow-logs",
+            retention_in_days=retention_days,
+            kms_key_id=kms_key_arn,
+        )
+        caller = DataAwsCallerIdentity(self, "caller-identity")
+        trust = DataAwsIamPolicyDocument(
+            self,
+            "flow-log-trust",
+            statement=[
+                DataAwsIamPolicyDocumentStatement(
+                    actions=["sts:AssumeRole"],
+                    principals=[
+                        DataAwsIamPolicyDocumentStatementPrincipals(
+                            type="Service", identifiers=["vpc-flow-logs.amazonaws.com"]
+                        )
+                    ],
+                    condition=[
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="StringEquals", variable="aws:SourceAccount", values=[caller.account_id]
+                        )
+                    ],
+                )
+            ],
+        )
+        self._flow_log_role = IamRole(
+            self,
+            "flow-log-role",
+            name_prefix=f"{name}-flow-logs-"[:38],
+            description=f"VPC flow logs of {name} write to their log group",
+            assume_role_policy=trust.json,
+        )
+        write = DataAwsIamPolicyDocument(
+            self,
+            "flow-log-policy-document",
+            statement=[
+                DataAwsIamPolicyDocumentStatement(
+                    sid="WriteFlowLogGroup",
+                    actions=[
+                        "logs:CreateLogStream",
+                        "logs:PutLogEvents",
+                        "logs:DescribeLogGroups",
+                        "logs:DescribeLogStreams",
+                    ],
+                    resources=[self._flow_log_group.arn, f"{self._flow_log_group.arn}:*"],
+                )
+            ],
+        )
+        IamRolePolicy(self, "flow-log-policy", name="write-flow-logs", role=self._flow_log_role.id, policy=write.json)
+        self._flow_log = FlowLog(
+            self,
+            "flow-log",
+            vpc_id=self._vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=self._flow_log_group.arn,
+            iam_role_arn=self._flow_log_role.arn,
+            max_aggregation_interval=60,
+            tags={"Name": name},
+        )
 
     @classmethod
     def from_existing(
@@ -259,3 +389,19 @@ class Network(Construct):
     @property
     def nat_eips(self) -> list[Eip]:
         return self._built("nat_eips")  # type: ignore[return-value]
+
+    @property
+    def default_security_group(self) -> DefaultSecurityGroup | None:
+        return self._built("default_security_group")  # type: ignore[return-value]
+
+    @property
+    def flow_log(self) -> FlowLog | None:
+        return self._built("flow_log")  # type: ignore[return-value]
+
+    @property
+    def flow_log_group(self) -> CloudwatchLogGroup | None:
+        return self._built("flow_log_group")  # type: ignore[return-value]
+
+    @property
+    def flow_log_role(self) -> IamRole | None:
+        return self._built("flow_log_role")  # type: ignore[return-value]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cdktf_cdktf_provider_aws.lb import Lb
+from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
 from cdktf_cdktf_provider_aws.lb_listener import (
     LbListener,
     LbListenerDefaultAction,
@@ -18,7 +18,9 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from ._validation import Problems
+from .access_log_bucket import AccessLogBucket
 from .network import Network
+from .web_acl import WebAcl
 
 # AWS: at most 32 characters, letters, digits and hyphens, no hyphen at either end.
 ALB_NAME_PATTERN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?")
@@ -38,10 +40,13 @@ TLS_POLICIES = (
 )
 HTTPS_PORT = 443
 HTTP_PORT = 80
+HTTP_MODES = ("redirect", "closed", "forward")
+S3_BUCKET_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
 class PublicAlb(Construct):
-    """Security group, load balancer, an HTTPS listener and a port-80 listener that only redirects.
+    """Security group, load balancer, an HTTPS listener and a port-80 listener that only redirects,
+    access logs to a private bucket, and a WAF web ACL in front.
 
     The HTTPS listener answers 404 until a service adds a routing rule (``FargateService`` does).
     """
@@ -59,7 +64,16 @@ class PublicAlb(Construct):
         idle_timeout_seconds: int = 60,
         ingress_cidr_blocks: Sequence[str] = ("0.0.0.0/0",),
         drop_invalid_header_fields: bool = True,
-        redirect_http: bool = True,
+        http_mode: str = "redirect",
+        allow_insecure_http: bool = False,
+        access_logs_enabled: bool = True,
+        access_logs_bucket_name: str | None = None,
+        access_logs_retention_days: int = 365,
+        access_logs_force_destroy: bool = False,
+        waf_enabled: bool = True,
+        waf_rate_limit_per_5_minutes: int = 2000,
+        waf_log_retention_days: int = 365,
+        log_kms_key_arn: str | None = None,
     ) -> None:
         """
         :param name: the load balancer's name, 1-32 letters, digits or hyphens.
@@ -72,8 +86,18 @@ class PublicAlb(Construct):
         :param ingress_cidr_blocks: who may connect on 443 (and 80). Default everyone, ``0.0.0.0/0``.
         :param drop_invalid_header_fields: drop HTTP headers with invalid names (request smuggling).
             Default True.
-        :param redirect_http: open port 80 and answer it with a 301 to HTTPS. Default True; when
-            False, port 80 is closed.
+        :param http_mode: port 80: ``redirect`` (default: open, answers 301 to HTTPS), ``closed``,
+            or ``forward`` (serves the services over plain HTTP too; needs ``allow_insecure_http``).
+        :param allow_insecure_http: the explicit opt-in that ``http_mode="forward"`` requires. Default False.
+        :param access_logs_enabled: write access logs to S3. Default True.
+        :param access_logs_bucket_name: an existing bucket (with a policy letting ELB write to it) for the
+            logs. Default None: a private bucket is created (``AccessLogBucket``).
+        :param access_logs_retention_days: retention in the created bucket. Default 365.
+        :param access_logs_force_destroy: let destroy delete the created bucket with its logs. Default False.
+        :param waf_enabled: put a WAFv2 web ACL (``WebAcl``) in front. Default True.
+        :param waf_rate_limit_per_5_minutes: per-client-address limit of the web ACL. Default 2000.
+        :param waf_log_retention_days: retention of the web ACL's log group. Default 365.
+        :param log_kms_key_arn: KMS key for the web ACL's log group. Default None (AWS-owned key).
         """
         super().__init__(scope, id_)
         problems = Problems(f"PublicAlb {id_!r}")
@@ -93,10 +117,28 @@ class PublicAlb(Construct):
         else:
             for cidr in ingress_cidr_blocks:
                 problems.check_cidr("ingress_cidr_blocks", cidr)
+        problems.check_choice("http_mode", http_mode, HTTP_MODES)
+        if http_mode == "forward" and allow_insecure_http is not True:
+            problems.add(
+                "http_mode",
+                http_mode,
+                "serves plain HTTP to the internet; pass allow_insecure_http=True to mean it, "
+                "or use 'redirect' (default) or 'closed'",
+            )
+        if access_logs_bucket_name is not None:
+            problems.check_pattern(
+                "access_logs_bucket_name", access_logs_bucket_name, S3_BUCKET_NAME_PATTERN, "must be an S3 bucket name"
+            )
+        problems.check_int_range("access_logs_retention_days", access_logs_retention_days, 1, 3650)
+        problems.check_int_range("waf_rate_limit_per_5_minutes", waf_rate_limit_per_5_minutes, 100, 2_000_000_000)
+        problems.check_log_retention("waf_log_retention_days", waf_log_retention_days)
+        if log_kms_key_arn is not None:
+            problems.check_arn("log_kms_key_arn", log_kms_key_arn, service="kms")
         problems.raise_if_any()
 
         self.name = name
         self.network = network
+        self.http_mode = http_mode
         self.security_group = SecurityGroup(
             self,
             "security-group",
@@ -106,11 +148,16 @@ class PublicAlb(Construct):
             tags={"Name": f"{name}-alb"},
             lifecycle={"create_before_destroy": True},
         )
-        ports = [HTTPS_PORT] + ([HTTP_PORT] if redirect_http else [])
+        ports = [HTTPS_PORT] + ([HTTP_PORT] if http_mode != "closed" else [])
         self.ingress_rules: list[VpcSecurityGroupIngressRule] = []
         for port in ports:
             for index, cidr in enumerate(ingress_cidr_blocks):
-                purpose = "HTTPS from clients" if port == HTTPS_PORT else "HTTP from clients, redirected to HTTPS"
+                purpose = {
+                    HTTPS_PORT: "HTTPS from clients",
+                    HTTP_PORT: "HTTP from clients, redirected to HTTPS"
+                    if http_mode == "redirect"
+                    else "HTTP from clients (insecure opt-in)",
+                }[port]
                 self.ingress_rules.append(
                     VpcSecurityGroupIngressRule(
                         self,
@@ -125,6 +172,24 @@ class PublicAlb(Construct):
                 )
         self.egress_rules: list[VpcSecurityGroupEgressRule] = []
 
+        self.access_log_bucket: AccessLogBucket | None = None
+        access_logs = None
+        load_balancer_dependencies: list = []
+        if access_logs_enabled:
+            bucket_name = access_logs_bucket_name
+            if bucket_name is None:
+                self.access_log_bucket = AccessLogBucket(
+                    self,
+                    "access-logs",
+                    bucket_prefix=f"{name.lower()}-alb-logs-"[:37],
+                    retention_days=access_logs_retention_days,
+                    force_destroy=access_logs_force_destroy,
+                )
+                bucket_name = self.access_log_bucket.bucket_name
+                # ELB checks that it may write to the bucket when logging is switched on.
+                load_balancer_dependencies.append(self.access_log_bucket.policy)
+            access_logs = LbAccessLogs(bucket=bucket_name, prefix="alb", enabled=True)
+
         self.load_balancer = Lb(
             self,
             "load-balancer",
@@ -136,7 +201,9 @@ class PublicAlb(Construct):
             enable_deletion_protection=deletion_protection,
             idle_timeout=idle_timeout_seconds,
             drop_invalid_header_fields=drop_invalid_header_fields,
+            access_logs=access_logs,
             tags={"Name": name},
+            depends_on=load_balancer_dependencies or None,
         )
         self.https_listener = LbListener(
             self,
@@ -146,17 +213,10 @@ class PublicAlb(Construct):
             protocol="HTTPS",
             ssl_policy=ssl_policy,
             certificate_arn=certificate_arn,
-            default_action=[
-                LbListenerDefaultAction(
-                    type="fixed-response",
-                    fixed_response=LbListenerDefaultActionFixedResponse(
-                        content_type="text/plain", status_code="404", message_body="Not found"
-                    ),
-                )
-            ],
+            default_action=[_not_found()],
         )
         self.http_listener: LbListener | None = None
-        if redirect_http:
+        if http_mode == "redirect":
             self.http_listener = LbListener(
                 self,
                 "http-listener",
@@ -172,6 +232,35 @@ class PublicAlb(Construct):
                     )
                 ],
             )
+        elif http_mode == "forward":
+            self.http_listener = LbListener(
+                self,
+                "http-listener",
+                load_balancer_arn=self.load_balancer.arn,
+                port=HTTP_PORT,
+                protocol="HTTP",
+                default_action=[_not_found()],
+            )
+
+        self.web_acl: WebAcl | None = None
+        if waf_enabled:
+            self.web_acl = WebAcl(
+                self,
+                "waf",
+                name=name,
+                rate_limit_per_5_minutes=waf_rate_limit_per_5_minutes,
+                log_retention_days=waf_log_retention_days,
+                log_kms_key_arn=log_kms_key_arn,
+            )
+            self.web_acl.protect(self.load_balancer.arn)
+
+    @property
+    def routing_listeners(self) -> list[LbListener]:
+        """The listeners services add their routing rules to: HTTPS, and HTTP when it forwards."""
+        listeners = [self.https_listener]
+        if self.http_mode == "forward" and self.http_listener is not None:
+            listeners.append(self.http_listener)
+        return listeners
 
     @property
     def dns_name(self) -> str:
@@ -203,3 +292,12 @@ class PublicAlb(Construct):
         )
         self.egress_rules.append(rule)
         return rule
+
+
+def _not_found() -> LbListenerDefaultAction:
+    return LbListenerDefaultAction(
+        type="fixed-response",
+        fixed_response=LbListenerDefaultActionFixedResponse(
+            content_type="text/plain", status_code="404", message_body="Not found"
+        ),
+    )

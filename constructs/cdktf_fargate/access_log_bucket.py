@@ -1,0 +1,191 @@
+"""AccessLogBucket: a private S3 bucket that Elastic Load Balancing writes access logs to."""
+
+from __future__ import annotations
+
+import re
+
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
+    S3BucketOwnershipControls,
+    S3BucketOwnershipControlsRule,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+    S3BucketVersioningA,
+    S3BucketVersioningVersioningConfiguration,
+)
+from constructs import Construct
+
+from ._validation import Problems
+
+# Terraform appends 26 characters to a prefix; S3 names are at most 63.
+BUCKET_PREFIX_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,36}")
+LOG_PREFIX = "alb"
+
+
+class AccessLogBucket(Construct):
+    """Private, versioned, SSE-S3 encrypted (ALB log delivery does not support KMS keys),
+    TLS-only, with logs expired after ``retention_days``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        bucket_prefix: str,
+        retention_days: int = 365,
+        force_destroy: bool = False,
+    ) -> None:
+        """
+        :param bucket_prefix: start of the bucket's name (lower case, up to 37 characters);
+            Terraform adds a unique suffix, since bucket names are global.
+        :param retention_days: logs (and old versions) are deleted after this many days, 1-3650.
+            Default 365.
+        :param force_destroy: let destroy delete a bucket that still holds logs. Default False.
+        """
+        super().__init__(scope, id_)
+        problems = Problems(f"AccessLogBucket {id_!r}")
+        problems.check_pattern(
+            "bucket_prefix",
+            bucket_prefix,
+            BUCKET_PREFIX_PATTERN,
+            "must be 1-37 lower-case letters, digits or hyphens, starting with a letter or digit",
+        )
+        problems.check_int_range("retention_days", retention_days, 1, 3650)
+        problems.raise_if_any()
+
+        self.bucket = S3Bucket(self, "bucket", bucket_prefix=bucket_prefix, force_destroy=force_destroy)
+        self.public_access_block = S3BucketPublicAccessBlock(
+            self,
+            "public-access-block",
+            bucket=self.bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+        self.ownership_controls = S3BucketOwnershipControls(
+            self,
+            "ownership-controls",
+            bucket=self.bucket.id,
+            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
+        )
+        self.versioning = S3BucketVersioningA(
+            self,
+            "versioning",
+            bucket=self.bucket.id,
+            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
+        )
+        self.encryption = S3BucketServerSideEncryptionConfigurationA(
+            self,
+            "encryption",
+            bucket=self.bucket.id,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=(
+                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                            sse_algorithm="AES256"
+                        )
+                    )
+                )
+            ],
+        )
+        self.lifecycle = S3BucketLifecycleConfiguration(
+            self,
+            "lifecycle",
+            bucket=self.bucket.id,
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=retention_days)],
+                    noncurrent_version_expiration=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=retention_days)
+                    ],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+                    ],
+                )
+            ],
+            depends_on=[self.versioning],
+        )
+
+        caller = DataAwsCallerIdentity(self, "caller-identity")
+        elb_account = DataAwsElbServiceAccount(self, "elb-service-account")
+        log_objects = f"{self.bucket.arn}/{LOG_PREFIX}/AWSLogs/{caller.account_id}/*"
+        self.policy_document = DataAwsIamPolicyDocument(
+            self,
+            "policy-document",
+            statement=[
+                # Regions opened before August 2022 deliver as a regional ELB account; newer ones
+                # as the log-delivery service. Both may write this account's log prefix only.
+                DataAwsIamPolicyDocumentStatement(
+                    sid="ElbDeliversAccessLogs",
+                    actions=["s3:PutObject"],
+                    resources=[log_objects],
+                    principals=[
+                        DataAwsIamPolicyDocumentStatementPrincipals(type="AWS", identifiers=[elb_account.arn])
+                    ],
+                ),
+                DataAwsIamPolicyDocumentStatement(
+                    sid="LogDeliveryServiceDeliversAccessLogs",
+                    actions=["s3:PutObject"],
+                    resources=[log_objects],
+                    principals=[
+                        DataAwsIamPolicyDocumentStatementPrincipals(
+                            type="Service", identifiers=["logdelivery.elasticloadbalancing.amazonaws.com"]
+                        )
+                    ],
+                ),
+                DataAwsIamPolicyDocumentStatement(
+                    sid="DenyInsecureTransport",
+                    effect="Deny",
+                    actions=["s3:*"],
+                    resources=[self.bucket.arn, f"{self.bucket.arn}/*"],
+                    principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="*", identifiers=["*"])],
+                    condition=[
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="Bool", variable="aws:SecureTransport", values=["false"]
+                        )
+                    ],
+                ),
+            ],
+        )
+        self.policy = S3BucketPolicy(
+            self,
+            "policy",
+            bucket=self.bucket.id,
+            policy=self.policy_document.json,
+            depends_on=[self.public_access_block],
+        )
+
+    @property
+    def bucket_name(self) -> str:
+        return self.bucket.bucket
+
+    @property
+    def log_prefix(self) -> str:
+        return LOG_PREFIX

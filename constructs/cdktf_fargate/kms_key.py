@@ -1,0 +1,99 @@
+"""KmsKey: a customer-managed key for the stack's repository and logs."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey as KmsKeyResource
+from constructs import Construct
+
+from ._validation import Problems
+
+ALIAS_PATTERN = re.compile(r"[A-Za-z0-9/_-]{1,250}")
+
+
+class KmsKey(Construct):
+    """A symmetric key with yearly rotation whose policy lets this account's IAM decide access
+    and lets CloudWatch Logs use it for this account's log groups in this region."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        alias: str,
+        description: str = "cdktf-fargate: repository and log encryption",
+        deletion_window_days: int = 30,
+        allow_cloudwatch_logs: bool = True,
+    ) -> None:
+        """
+        :param alias: the key's alias without ``alias/``, e.g. ``webapp-prod``.
+        :param description: shown in the KMS console.
+        :param deletion_window_days: 7-30 days between scheduling deletion and deletion. Default 30.
+        :param allow_cloudwatch_logs: let CloudWatch Logs encrypt this account's log groups in this
+            region with the key (log groups cannot use a key otherwise). Default True.
+        """
+        super().__init__(scope, id_)
+        problems = Problems(f"KmsKey {id_!r}")
+        if problems.check_pattern(
+            "alias", alias, ALIAS_PATTERN, "must be 1-250 letters, digits, '/', '_' or '-', without 'alias/'"
+        ):
+            if alias.startswith("alias/"):
+                problems.add("alias", alias, "must be given without 'alias/' (it is added)")
+            elif alias.lower().startswith("aws"):
+                problems.add("alias", alias, "must not start with 'aws' (reserved for AWS-managed keys)")
+        problems.check_int_range("deletion_window_days", deletion_window_days, 7, 30)
+        problems.raise_if_any()
+
+        caller = DataAwsCallerIdentity(self, "caller-identity")
+        partition = DataAwsPartition(self, "partition")
+        region = DataAwsRegion(self, "region")
+        account_root = f"arn:{partition.partition}:iam::{caller.account_id}:root"
+        # A key policy's "Resource": "*" means this key. The policy is written on the key itself
+        # rather than through an IAM policy document, which policy scanners read as an identity policy.
+        statements: list[dict[str, object]] = [
+            # Delegates access to IAM policies in this account, as AWS's default key policy does.
+            {
+                "Sid": "AccountAdministersKey",
+                "Effect": "Allow",
+                "Principal": {"AWS": account_root},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ]
+        if allow_cloudwatch_logs:
+            statements.append(
+                {
+                    "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
+                    "Effect": "Allow",
+                    "Principal": {"Service": f"logs.{region.name}.amazonaws.com"},
+                    "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                    "Resource": "*",
+                    "Condition": {
+                        "ArnLike": {
+                            "kms:EncryptionContext:aws:logs:arn": (
+                                f"arn:{partition.partition}:logs:{region.name}:{caller.account_id}:log-group:*"
+                            )
+                        }
+                    },
+                }
+            )
+        self.policy = json.dumps({"Version": "2012-10-17", "Statement": statements})
+        self.key = KmsKeyResource(
+            self,
+            "key",
+            description=description,
+            enable_key_rotation=True,
+            deletion_window_in_days=deletion_window_days,
+            policy=self.policy,
+        )
+        self.alias = KmsAlias(self, "alias", name=f"alias/{alias}", target_key_id=self.key.key_id)
+
+    @property
+    def arn(self) -> str:
+        return self.key.arn
