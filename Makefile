@@ -33,7 +33,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup synth test checkov bench deploy destroy diff clean
+.PHONY: help setup synth test checkov docs bench deploy destroy diff clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ test: setup ## Run the whole test suite
 
 checkov: synth ## checkov on the synthesized stack, with the skips in .checkov.yaml
 	$(VENV)/bin/python scripts/checkov_scan.py $(CHECKOV_BIN) cdktf.out/stacks/$$(ls cdktf.out/stacks | head -1) .checkov.yaml
+
+docs: setup ## Regenerate README.md's settings tables from the code
+	$(VENV)/bin/python scripts/gen_docs.py
 
 bench: setup ## Synth benchmark: fast vs ordinary provider import, cost per service (BENCH_RUNS, default 3)
 	$(VENV)/bin/python scripts/bench_synth.py --runs $(BENCH_RUNS)

@@ -22,49 +22,56 @@ DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "environments.tom
 ENVIRONMENT_NAME_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,15}")
 
 
+def setting(default: Any, doc: str) -> Any:
+    """A settings field with its README description."""
+    if isinstance(default, (dict, list)):
+        return dataclasses.field(default_factory=lambda: type(default)(default), metadata={"doc": doc})
+    return dataclasses.field(default=default, metadata={"doc": doc})
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class EnvironmentConfig:
     """One environment's settings. Defaults are production-like."""
 
-    environment: str = DEFAULT_ENVIRONMENT
-    app_name: str = "webapp"
-    region: str = "us-east-1"
-    certificate_arn: str = ""
+    environment: str = setting(DEFAULT_ENVIRONMENT, "the environment's name (the table in the settings file)")
+    app_name: str = setting("webapp", "prefix of every name: `<app_name>-<environment>`")
+    region: str = setting("us-east-1", "AWS region")
+    certificate_arn: str = setting("", "ACM certificate of the HTTPS listener (required)")
     # Network: build one, or name an existing VPC and its subnets.
-    vpc_cidr: str = "10.0.0.0/16"
-    az_count: int = 2
-    availability_zones: tuple[str, ...] = ()
-    single_nat_gateway: bool = False
-    flow_logs_enabled: bool = True
-    vpc_id: str | None = None
-    public_subnet_ids: tuple[str, ...] = ()
-    private_subnet_ids: tuple[str, ...] = ()
+    vpc_cidr: str = setting("10.0.0.0/16", "VPC range, /16 to /24")
+    az_count: int = setting(2, "availability zones, 2 to 6")
+    availability_zones: tuple[str, ...] = setting((), "pin the zones by name (sets the count)")
+    single_nat_gateway: bool = setting(False, "one shared NAT gateway instead of one per AZ")
+    flow_logs_enabled: bool = setting(True, "VPC flow logs to CloudWatch Logs")
+    vpc_id: str | None = setting(None, "use this existing VPC instead of creating one")
+    public_subnet_ids: tuple[str, ...] = setting((), "with `vpc_id`: subnets for the load balancer")
+    private_subnet_ids: tuple[str, ...] = setting((), "with `vpc_id`: subnets for the tasks")
     # Encryption: one customer-managed key for the repository and every log group.
-    kms_enabled: bool = True
+    kms_enabled: bool = setting(True, "one customer-managed KMS key for the repository and every log group")
     # Load balancer.
-    deletion_protection: bool = True
-    ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-    waf_enabled: bool = True
-    waf_rate_limit_per_5_minutes: int = 2000
-    access_logs_enabled: bool = True
-    access_logs_force_destroy: bool = False
+    deletion_protection: bool = setting(True, "load balancer deletion protection")
+    ssl_policy: str = setting("ELBSecurityPolicy-TLS13-1-2-2021-06", "HTTPS listener policy (TLS 1.2+ only)")
+    waf_enabled: bool = setting(True, "WAFv2 web ACL in front of the load balancer")
+    waf_rate_limit_per_5_minutes: int = setting(2000, "requests per client address per 5 minutes")
+    access_logs_enabled: bool = setting(True, "load balancer access logs to a private S3 bucket")
+    access_logs_force_destroy: bool = setting(False, "let destroy delete the log bucket with its logs")
     # Repository.
-    ecr_keep_last_images: int = 30
-    ecr_force_delete: bool = False
+    ecr_keep_last_images: int = setting(30, "images the repository keeps")
+    ecr_force_delete: bool = setting(False, "let destroy delete a repository holding images")
     # Service.
-    desired_count: int = 3
-    cpu_units: int = 512
-    memory_mib: int = 1024
-    cpu_architecture: str = "X86_64"
-    container_port: int = 8080
-    health_check_path: str = "/health"
-    log_retention_days: int = 365
-    fargate_spot_weight: int = 0
-    readonly_root_filesystem: bool = True
-    container_user: str | None = None
-    container_environment: dict[str, str] = dataclasses.field(default_factory=lambda: {"LOG_LEVEL": "info"})
-    container_secrets: dict[str, str] = dataclasses.field(default_factory=dict)
-    tags: dict[str, str] = dataclasses.field(default_factory=dict)
+    desired_count: int = setting(3, "tasks")
+    cpu_units: int = setting(512, "task CPU units (Fargate's table applies)")
+    memory_mib: int = setting(1024, "task memory in MiB")
+    cpu_architecture: str = setting("X86_64", "or `ARM64`")
+    container_port: int = setting(8080, "port the app listens on")
+    health_check_path: str = setting("/health", "load balancer health check")
+    log_retention_days: int = setting(365, "retention of every log group (and the access logs)")
+    fargate_spot_weight: int = setting(0, "share of tasks on FARGATE_SPOT (FARGATE weight is 100)")
+    readonly_root_filesystem: bool = setting(True, "container root filesystem read-only (`/tmp` stays writable)")
+    container_user: str | None = setting(None, "run the container as this user or `uid:gid`")
+    container_environment: dict[str, str] = setting({"LOG_LEVEL": "info"}, "plain environment variables")
+    container_secrets: dict[str, str] = setting({}, "variables read from SSM / Secrets Manager: name -> ARN")
+    tags: dict[str, str] = setting({}, "extra default tags on every resource")
 
     @property
     def resource_name(self) -> str:

@@ -59,7 +59,10 @@ class WebAcl(Construct):
         :param rate_limit_per_5_minutes: requests one client address may make in any 5 minutes before
             it is blocked, 100-2,000,000,000. Default 2000.
         :param managed_rule_groups: AWS managed rule groups, evaluated in this order. Default: common
-            rule set, known bad inputs, Amazon IP reputation list.
+            rule set, known bad inputs, Amazon IP reputation list, anonymous IP list.
+        :param count_only_rules: rules inside those groups that only count matches instead of
+            blocking: group name -> rule names. Default: ``HostingProviderIPList`` of the anonymous
+            IP list, so clients running in clouds are not blocked.
         :param log_retention_days: retention of the WAF log group. Default 365.
         :param log_kms_key_arn: encrypt the WAF log group with this key. Default None (AWS-owned key).
         """
