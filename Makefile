@@ -15,6 +15,10 @@ export CHECKOV_BIN := $(CHECKOV_ENV)/bin/checkov
 TF_PROVIDER_MIRROR ?= /opt/tf-plugins
 TF_CLI_CONFIG := $(CURDIR)/.terraform-cli/config.tfrc
 IMAGE_TAG ?= $(shell git rev-parse HEAD 2>/dev/null)
+# The local AWS emulator (moto) for deploy-local; its port is the `local` environment's endpoint.
+LOCAL_DIR := $(CURDIR)/.local
+LOCAL_AWS_PID := $(LOCAL_DIR)/moto.pid
+LOCAL_AWS := $(VENV)/bin/python scripts/local_aws.py
 PYTEST_ARGS ?=
 BENCH_RUNS ?= 3
 
@@ -33,7 +37,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup synth test checkov docs bench deploy destroy diff clean
+.PHONY: help setup synth test checkov docs bench deploy destroy diff deploy-local destroy-local clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -80,6 +84,24 @@ deploy: setup ## Deploy to the AWS account in your environment: IMAGE_TAG defaul
 
 destroy: setup ## Destroy what deploy created (turn deletion_protection off and deploy first)
 	$(CDKTF) destroy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
+
+deploy-local: setup ## Start the AWS emulator (moto) on 127.0.0.1:4566 and deploy the `local` environment to it, no AWS account
+	@mkdir -p $(LOCAL_DIR)
+	@if [ -f $(LOCAL_AWS_PID) ] && kill -0 $$(cat $(LOCAL_AWS_PID)) 2>/dev/null; then \
+		echo "AWS emulator already running (pid $$(cat $(LOCAL_AWS_PID)))"; \
+	else \
+		nohup $(LOCAL_AWS) serve --pid-file $(LOCAL_AWS_PID) > $(LOCAL_DIR)/moto.log 2>&1 & \
+		for i in $$(seq 1 100); do grep -q "AWS emulator (moto) at" $(LOCAL_DIR)/moto.log 2>/dev/null && break; sleep 0.2; done; \
+		cat $(LOCAL_DIR)/moto.log | grep "AWS emulator" || { cat $(LOCAL_DIR)/moto.log; exit 1; }; \
+	fi
+	@start=$$(date +%s); \
+	CDKTF_FARGATE_ENV=local $(CDKTF) deploy --auto-approve --skip-provider-lock --var image_tag=$(IMAGE_TAG) && \
+	echo "deployed $$(python3 -c 'import json;print(len(json.load(open("terraform.webapp-local.tfstate"))["resources"]))') resources and data sources in $$(( $$(date +%s) - start )) s"
+
+destroy-local: setup ## Destroy the `local` deployment and stop the AWS emulator
+	CDKTF_FARGATE_ENV=local $(CDKTF) destroy --auto-approve --skip-provider-lock --var image_tag=$(IMAGE_TAG)
+	$(LOCAL_AWS) stop --pid-file $(LOCAL_AWS_PID)
+	rm -f terraform.webapp-local.tfstate terraform.webapp-local.tfstate.backup
 
 clean: ## Remove synthesized output and local tool state (not .venv, node_modules or Terraform state)
 	rm -rf cdktf.out .terraform-cli .pytest_cache .bench

@@ -20,6 +20,7 @@ CONFIG_VAR = "CDKTF_FARGATE_CONFIG"
 DEFAULT_ENVIRONMENT = "prod"
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "environments.toml"
 ENVIRONMENT_NAME_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,15}")
+ENDPOINT_URL_PATTERN = re.compile(r"https?://[A-Za-z0-9.-]+:\d{1,5}/?")
 
 
 def setting(default: Any, doc: str) -> Any:
@@ -36,7 +37,9 @@ class EnvironmentConfig:
     environment: str = setting(DEFAULT_ENVIRONMENT, "the environment's name (the table in the settings file)")
     app_name: str = setting("webapp", "prefix of every name: `<app_name>-<environment>`")
     region: str = setting("us-east-1", "AWS region")
-    certificate_arn: str = setting("", "ACM certificate of the HTTPS listener (required)")
+    certificate_arn: str = setting("", "ACM certificate of the HTTPS listener (this or `certificate_domain`)")
+    certificate_domain: str = setting("", "find the issued ACM certificate for this domain instead")
+    aws_endpoint_url: str = setting("", "send every AWS API call here (the local emulator), with dummy credentials")
     # Network: build one, or name an existing VPC and its subnets.
     vpc_cidr: str = setting("10.0.0.0/16", "VPC range, /16 to /24")
     az_count: int = setting(2, "availability zones, 2 to 6")
@@ -72,6 +75,21 @@ class EnvironmentConfig:
     container_environment: dict[str, str] = setting({"LOG_LEVEL": "info"}, "plain environment variables")
     container_secrets: dict[str, str] = setting({}, "variables read from SSM / Secrets Manager: name -> ARN")
     tags: dict[str, str] = setting({}, "extra default tags on every resource")
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.certificate_arn and self.certificate_domain:
+            problems.append(
+                f"certificate_domain={self.certificate_domain!r} is invalid: give certificate_arn or "
+                "certificate_domain, not both"
+            )
+        if self.aws_endpoint_url and not ENDPOINT_URL_PATTERN.fullmatch(self.aws_endpoint_url):
+            problems.append(
+                f"aws_endpoint_url={self.aws_endpoint_url!r} is invalid: must be http(s)://host:port, "
+                "e.g. 'http://127.0.0.1:4566'"
+            )
+        if problems:
+            raise ValueError(f"environment {self.environment!r}: invalid settings:\n  - " + "\n  - ".join(problems))
 
     @property
     def resource_name(self) -> str:

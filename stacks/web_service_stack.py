@@ -4,13 +4,48 @@ from __future__ import annotations
 
 from cdktf import TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig
 from cdktf_fargate import EcrRepo, FargateService, KmsKey, Network, PublicAlb
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
 from constructs import Construct
 
 from .environments import EnvironmentConfig
 
 # ECR's tag syntax; "latest" is refused so every deploy names the exact image it runs.
 IMAGE_TAG_REGEX = "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"
+# Every service the stack calls, for an environment that points them all at an emulator.
+ENDPOINT_SERVICES = (
+    "acm",
+    "applicationautoscaling",
+    "cloudwatch",
+    "cloudwatchlogs",
+    "ec2",
+    "ecr",
+    "ecs",
+    "elbv2",
+    "iam",
+    "kms",
+    "route53",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "ssm",
+    "sts",
+    "wafv2",
+)
+
+
+def provider_settings(config: EnvironmentConfig) -> dict[str, object]:
+    """Extra provider settings; only an environment with `aws_endpoint_url` (the local emulator) has any."""
+    if not config.aws_endpoint_url:
+        return {}
+    return {
+        "endpoints": [AwsProviderEndpoints(**{service: config.aws_endpoint_url for service in ENDPOINT_SERVICES})],
+        "access_key": "test",
+        "secret_key": "test",
+        "skip_credentials_validation": True,
+        "skip_metadata_api_check": "true",
+        "s3_use_path_style": True,
+    }
 
 
 class WebServiceStack(TerraformStack):
@@ -34,6 +69,7 @@ class WebServiceStack(TerraformStack):
                     }
                 )
             ],
+            **provider_settings(config),  # type: ignore[arg-type]
         )
 
         self.image_tag = TerraformVariable(
@@ -91,12 +127,18 @@ class WebServiceStack(TerraformStack):
                 flow_logs_retention_days=config.log_retention_days,
                 flow_logs_kms_key_arn=key_arn,
             )
+        certificate_arn = config.certificate_arn
+        if config.certificate_domain and not config.certificate_arn:
+            self.certificate = DataAwsAcmCertificate(
+                self, "certificate", domain=config.certificate_domain, statuses=["ISSUED"], most_recent=True
+            )
+            certificate_arn = self.certificate.arn
         self.alb = PublicAlb(
             self,
             "alb",
             name=name,
             network=self.network,
-            certificate_arn=config.certificate_arn,
+            certificate_arn=certificate_arn,
             ssl_policy=config.ssl_policy,
             deletion_protection=config.deletion_protection,
             access_logs_enabled=config.access_logs_enabled,

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""The AWS emulator behind `make deploy-local` and the end-to-end test: moto's server mode on
+loopback, with the few pieces it lacks for this stack added here, and nowhere else.
+
+    python scripts/local_aws.py serve [--port 4566] [--certificate-domain app.local.test] [--pid-file F]
+    python scripts/local_aws.py stop --pid-file F
+
+Gaps of moto 5.2 with hashicorp/aws 5.100.0 that this layer fills (the production stack is
+never changed to suit the emulator):
+
+- ECS's CreateService drops `availabilityZoneRebalancing` (which the provider sets), the
+  capacity provider strategy, the deployment configuration (circuit breaker, percentages), the
+  health-check grace period and the managed-tags flag, so every plan would want to change the
+  service: they are stored on the service and returned here.
+- DescribeSecurityGroupRules loses the description of a rule that references another security
+  group (it reads only CIDR rules' descriptions): it is read from the referenced group too.
+- Application Auto Scaling has no `ListTagsForResource`, which the provider calls on every read
+  of a scalable target: answered here with the tags given at registration.
+- The HTTPS listener needs a certificate that exists: a self-signed one for the local domain is
+  imported into the emulator's ACM when it starts (the stack finds it by domain).
+- AWS-managed IAM policies exist only with `MOTO_IAM_LOAD_MANAGED_POLICIES=true`, which is set.
+
+The provider must not skip requesting the account id (security-group rules would read back as
+`<account>/sg-…`); the emulator answers STS, so nothing is needed for that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+# Dummy credentials: boto3 inside this process (certificate import) needs some.
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+DEFAULT_PORT = 4566
+DEFAULT_DOMAIN = "app.local.test"
+
+
+# Service settings moto's CreateService ignores but the provider sets and reads back.
+ECS_SERVICE_FIELDS_KEPT = (
+    "availabilityZoneRebalancing",
+    "capacityProviderStrategy",
+    "deploymentConfiguration",
+    "healthCheckGracePeriodSeconds",
+    "enableECSManagedTags",
+    "enableExecuteCommand",
+)
+
+
+def _patch_ecs_service_fields() -> None:
+    from moto.ecs.responses import EC2ContainerServiceResponse
+    from moto.core.utils import camelcase_to_underscores
+
+    original_create = EC2ContainerServiceResponse.create_service
+
+    def create_service(self):  # type: ignore[no-untyped-def]
+        result = original_create(self)
+        service = self.ecs_backend._get_service(self._get_param("cluster", "default"), self._get_param("serviceName"))
+        for key in ECS_SERVICE_FIELDS_KEPT:
+            value = self._get_param(key)
+            if value is not None:
+                setattr(service, camelcase_to_underscores(key), value)
+        return result
+
+    EC2ContainerServiceResponse.create_service = create_service
+
+
+def _patch_application_autoscaling_tags() -> None:
+    from moto.applicationautoscaling import responses
+
+    if hasattr(responses.ApplicationAutoScalingResponse, "list_tags_for_resource"):
+        return
+
+    def list_tags_for_resource(self):  # type: ignore[no-untyped-def]
+        return json.dumps({"Tags": {}})
+
+    def tag_resource(self):  # type: ignore[no-untyped-def]
+        return json.dumps({})
+
+    responses.ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
+    responses.ApplicationAutoScalingResponse.tag_resource = tag_resource
+
+
+def _patch_security_group_rule_descriptions() -> None:
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    def description(self):  # type: ignore[no-untyped-def]
+        return self.ip_range.get("Description") or self.source_group.get("Description")
+
+    SecurityGroupRule.description = property(description)  # type: ignore[assignment]
+
+
+def patch_moto() -> None:
+    _patch_ecs_service_fields()
+    _patch_security_group_rule_descriptions()
+    _patch_application_autoscaling_tags()
+
+
+def import_certificate(endpoint: str, domain: str) -> str:
+    """Import a self-signed certificate for ``domain`` into the emulator's ACM; returns its ARN."""
+    import boto3
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    acm = boto3.client("acm", endpoint_url=endpoint)
+    response = acm.import_certificate(
+        Certificate=certificate.public_bytes(serialization.Encoding.PEM),
+        PrivateKey=key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        ),
+    )
+    return response["CertificateArn"]
+
+
+def wait_until_up(endpoint: str, timeout_seconds: float = 30) -> None:
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the emulator did not answer at {endpoint} within {timeout_seconds} s") from None
+            time.sleep(0.2)
+
+
+class LocalAws:
+    """moto's ThreadedMotoServer with the patches, on 127.0.0.1, and the local certificate."""
+
+    def __init__(self, port: int = DEFAULT_PORT, certificate_domain: str = DEFAULT_DOMAIN) -> None:
+        self.port = port
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self.certificate_domain = certificate_domain
+        self.certificate_arn: str | None = None
+        self._server = None
+
+    def start(self) -> LocalAws:
+        from moto.server import ThreadedMotoServer
+
+        patch_moto()
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+        wait_until_up(self.endpoint)
+        self.certificate_arn = import_certificate(self.endpoint, self.certificate_domain)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> LocalAws:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def serve(port: int, domain: str, pid_file: Path | None) -> int:
+    emulator = LocalAws(port, domain).start()
+    if pid_file is not None:
+        pid_file.parent.mkdir(parents=True, exist_ok=True)
+        pid_file.write_text(str(os.getpid()))
+    print(f"AWS emulator (moto) at {emulator.endpoint}; certificate for {domain}: {emulator.certificate_arn}", flush=True)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    stopped.wait()
+    emulator.stop()
+    if pid_file is not None and pid_file.exists():
+        pid_file.unlink()
+    return 0
+
+
+def stop(pid_file: Path) -> int:
+    if not pid_file.exists():
+        print(f"no emulator running ({pid_file} does not exist)")
+        return 0
+    pid = int(pid_file.read_text())
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pid_file.unlink()
+        return 0
+    for _ in range(100):
+        if not pid_file.exists():
+            return 0
+        time.sleep(0.1)
+    print(f"the emulator (pid {pid}) did not stop", file=sys.stderr)
+    return 1
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="run the emulator until SIGTERM")
+    serve_parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve_parser.add_argument("--certificate-domain", default=DEFAULT_DOMAIN)
+    serve_parser.add_argument("--pid-file", type=Path)
+    stop_parser = commands.add_parser("stop", help="stop the emulator started with --pid-file")
+    stop_parser.add_argument("--pid-file", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve(args.port, args.certificate_domain, args.pid_file)
+    return stop(args.pid_file)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
