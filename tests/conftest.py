@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider  # noqa: E402
 from cdktf_fargate import Network, PublicAlb  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+SESSION_STARTED = time.time()
 
 CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 
@@ -106,3 +108,12 @@ def terraform_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         if written is not None:
             env["TF_CLI_CONFIG_FILE"] = str(written)
     return env
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the end-to-end deploy figures (time, resources) when this run produced them."""
+    report = ROOT / ".local" / "e2e-report.json"
+    if report.exists() and report.stat().st_mtime >= SESSION_STARTED:
+        terminalreporter.write_sep("-", "end-to-end deploy on the local AWS emulator")
+        for key, value in json.loads(report.read_text()).items():
+            terminalreporter.write_line(f"{key}: {value}")

@@ -1,0 +1,403 @@
+"""End to end, without an AWS account: the real cdktf CLI drives the real Terraform and the real
+hashicorp/aws provider against the AWS emulator on loopback (scripts/local_aws.py, moto).
+
+deploy → check through boto3 → deploy a new image tag (only the task definition and the
+service change) → plan is empty → two deploys at once (one fails on the state lock) → destroy
+(checked through boto3) → a deploy killed half-way, run again, converges → destroy.
+
+The tests run in file order and share one deployment; each step depends on the one before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from conftest import ROOT
+from local_aws import LocalAws
+
+pytestmark = pytest.mark.e2e
+
+CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
+APP = "e2e"
+STACK = f"{APP}-local"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+REPORT: dict[str, Any] = {}
+REPORT_FILE = ROOT / ".local" / "e2e-report.json"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key} = {toml_value(item)}" for key, item in value.items()) + " }"
+    raise TypeError(value)
+
+
+class Deployment:
+    """A copy of the app in a temporary directory, deployed to its own emulator."""
+
+    def __init__(self, directory: Path, emulator: LocalAws, terraform_env: dict[str, str]) -> None:
+        self.directory = directory
+        self.emulator = emulator
+        for name in ("cdktf.json", "main.py"):
+            shutil.copy(ROOT / name, directory / name)
+        shutil.copytree(ROOT / "stacks", directory / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+        # The shipped `local` environment, pointed at this test's emulator under its own name.
+        local = tomllib.loads((ROOT / "environments.toml").read_text())["local"]
+        local.update(app_name=APP, aws_endpoint_url=emulator.endpoint, certificate_domain=emulator.certificate_domain)
+        (directory / "settings.toml").write_text(
+            "[local]\n" + "".join(f"{key} = {toml_value(value)}\n" for key, value in local.items())
+        )
+        self.env = {
+            key: value for key, value in terraform_env.items() if not key.startswith(("AWS_", "CDKTF_FARGATE_"))
+        }
+        self.env.update(
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{terraform_env['PATH']}",
+            CDKTF_FARGATE_ENV="local",
+            CDKTF_FARGATE_CONFIG=str(directory / "settings.toml"),
+            JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+            CHECKPOINT_DISABLE="1",
+        )
+        self.stack_dir = directory / "cdktf.out" / "stacks" / STACK
+        self.state_file = directory / f"terraform.{STACK}.tfstate"
+
+    def command(self, action: str, tag: str, *extra: str) -> list[str]:
+        return [str(CDKTF), action, "--auto-approve", "--skip-provider-lock", *extra, "--var", f"image_tag={tag}"]
+
+    def run(self, action: str, tag: str, *extra: str) -> tuple[subprocess.CompletedProcess[str], float]:
+        started = time.monotonic()
+        result = subprocess.run(
+            self.command(action, tag, *extra),
+            cwd=self.directory, env=self.env, capture_output=True, text=True, timeout=900, check=False,
+        )
+        result.stdout = ANSI.sub("", result.stdout)
+        return result, time.monotonic() - started
+
+    def start(self, action: str, tag: str, log: Path, *extra: str) -> subprocess.Popen[bytes]:
+        with log.open("wb") as output:
+            return subprocess.Popen(
+                self.command(action, tag, *extra), cwd=self.directory, env=self.env, stdout=output, stderr=subprocess.STDOUT
+            )
+
+    def terraform(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["terraform", *args], cwd=self.stack_dir, env=self.env, capture_output=True, text=True, timeout=600, check=False
+        )
+
+    def planned_changes(self, tag: str) -> dict[str, list[str]]:
+        """Resource address -> planned actions, for every resource that would change."""
+        plan = self.terraform("plan", "-input=false", "-no-color", "-lock=false", "-out=e2e.plan", f"-var=image_tag={tag}")
+        assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-3000:]
+        shown = self.terraform("show", "-json", "e2e.plan")
+        changes = json.loads(shown.stdout)["resource_changes"]
+        return {
+            change["address"]: change["change"]["actions"]
+            for change in changes
+            if change["change"]["actions"] not in (["no-op"], ["read"])
+        }
+
+    def state_resource_count(self) -> int:
+        state = json.loads(self.state_file.read_text())
+        return sum(len(resource["instances"]) for resource in state["resources"] if resource["mode"] == "managed")
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.emulator.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+
+def processes_working_in(directory: Path) -> list[int]:
+    """Processes whose working directory is ``directory``: Terraform and its provider plugin.
+
+    The cdktf CLI runs Terraform in a pseudo-terminal, in a session of its own, so they are
+    found by where they work rather than by process group.
+    """
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if Path(os.readlink(entry / "cwd")) == directory:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def wait_for_terraform_to_exit(stack_dir: Path, timeout_seconds: float) -> None:
+    deadline = time.monotonic() + timeout_seconds
+    while processes_working_in(stack_dir.resolve()):
+        assert time.monotonic() < deadline, "Terraform was still running long after the CLI exited"
+        time.sleep(0.2)
+
+
+def active_counts(deployment: Deployment) -> dict[str, int]:
+    """What exists and is live in the emulator, by kind (deleted-but-listed things left out)."""
+    ec2 = deployment.client("ec2")
+    kms = deployment.client("kms")
+    ecs = deployment.client("ecs")
+    clusters = ecs.describe_clusters(clusters=ecs.list_clusters()["clusterArns"])["clusters"] if ecs.list_clusters()["clusterArns"] else []
+    active_clusters = [cluster for cluster in clusters if cluster["status"] == "ACTIVE"]
+    services = [
+        service
+        for cluster in active_clusters
+        for arn in ecs.list_services(cluster=cluster["clusterArn"])["serviceArns"]
+        for service in ecs.describe_services(cluster=cluster["clusterArn"], services=[arn])["services"]
+        if service["status"] == "ACTIVE"
+    ]
+    return {
+        "vpcs": len([vpc for vpc in ec2.describe_vpcs()["Vpcs"] if not vpc.get("IsDefault")]),
+        "subnets": len([subnet for subnet in ec2.describe_subnets()["Subnets"] if not subnet.get("DefaultForAz")]),
+        "nat_gateways": len([nat for nat in ec2.describe_nat_gateways()["NatGateways"] if nat["State"] != "deleted"]),
+        "elastic_ips": len(ec2.describe_addresses()["Addresses"]),
+        "security_groups": len([g for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default"]),
+        "flow_logs": len(ec2.describe_flow_logs()["FlowLogs"]),
+        "kms_keys": len(
+            [k for k in kms.list_keys()["Keys"] if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"]
+        ),
+        "repositories": len(deployment.client("ecr").describe_repositories()["repositories"]),
+        "buckets": len(deployment.client("s3").list_buckets()["Buckets"]),
+        "load_balancers": len(deployment.client("elbv2").describe_load_balancers()["LoadBalancers"]),
+        "target_groups": len(deployment.client("elbv2").describe_target_groups()["TargetGroups"]),
+        "clusters": len(active_clusters),
+        "services": len(services),
+        "roles": len(deployment.client("iam").list_roles()["Roles"]),
+        "log_groups": len(deployment.client("logs").describe_log_groups()["logGroups"]),
+        "web_acls": len(deployment.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"]),
+    }
+
+
+DEPLOYED = {
+    "vpcs": 1,
+    "subnets": 4,
+    "nat_gateways": 2,
+    "elastic_ips": 2,
+    "security_groups": 2,
+    "flow_logs": 1,
+    "kms_keys": 1,
+    "repositories": 1,
+    "buckets": 1,
+    "load_balancers": 1,
+    "target_groups": 1,
+    "clusters": 1,
+    "services": 1,
+    "roles": 3,
+    "log_groups": 3,
+    "web_acls": 1,
+}
+NOTHING = {kind: 0 for kind in DEPLOYED}
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory, terraform_env):
+    with LocalAws(port=free_port()) as emulator:
+        yield Deployment(tmp_path_factory.mktemp("e2e-project"), emulator, terraform_env)
+    REPORT_FILE.parent.mkdir(exist_ok=True)
+    REPORT_FILE.write_text(json.dumps(REPORT, indent=2))
+
+
+@pytest.fixture(scope="module")
+def first_deploy(deployment):
+    result, seconds = deployment.run("deploy", "v1")
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert "Apply complete!" in result.stdout
+    REPORT["first_deploy_seconds"] = round(seconds, 1)
+    REPORT["managed_resources"] = deployment.state_resource_count()
+    return result
+
+
+def outputs(deployment: Deployment) -> dict[str, str]:
+    result = deployment.terraform("output", "-json")
+    return {name: value["value"] for name, value in json.loads(result.stdout).items()}
+
+
+def test_deploy_creates_every_resource_once(deployment, first_deploy):
+    assert active_counts(deployment) == DEPLOYED
+    assert REPORT["managed_resources"] >= 60
+
+
+def test_repository_is_immutable_scanned_encrypted_with_a_lifecycle(deployment, first_deploy):
+    ecr = deployment.client("ecr")
+    (repository,) = ecr.describe_repositories()["repositories"]
+    assert repository["repositoryName"] == STACK
+    assert repository["imageTagMutability"] == "IMMUTABLE"
+    assert repository["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert repository["encryptionConfiguration"]["encryptionType"] == "KMS"
+    (rule,) = json.loads(ecr.get_lifecycle_policy(repositoryName=STACK)["lifecyclePolicyText"])["rules"]
+    assert rule["selection"]["countNumber"] == 30
+    assert outputs(deployment)["ecr_repository_url"] == repository["repositoryUri"]
+
+
+def test_cluster_task_definition_and_service(deployment, first_deploy):
+    ecs = deployment.client("ecs")
+    (cluster,) = ecs.describe_clusters(clusters=[STACK], include=["SETTINGS"])["clusters"]
+    assert {"name": "containerInsights", "value": "enabled"} in cluster["settings"]
+    (service,) = ecs.describe_services(cluster=STACK, services=[STACK])["services"]
+    assert service["desiredCount"] == 3
+    network = service["networkConfiguration"]["awsvpcConfiguration"]
+    assert network["assignPublicIp"] == "DISABLED"
+    subnets = deployment.client("ec2").describe_subnets(SubnetIds=network["subnets"])["Subnets"]
+    assert sorted(tag["Value"] for subnet in subnets for tag in subnet["Tags"] if tag["Key"] == "Tier") == ["private", "private"]
+    assert service["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    strategy = [(s["capacityProvider"], s["weight"], s.get("base", 0)) for s in service["capacityProviderStrategy"]]
+    assert strategy == [("FARGATE", 100, 0)]
+    (balancer,) = service["loadBalancers"]
+    assert (balancer["containerName"], balancer["containerPort"]) == ("app", 8080)
+    group = deployment.client("elbv2").describe_target_groups(TargetGroupArns=[balancer["targetGroupArn"]])["TargetGroups"][0]
+    assert (group["HealthCheckPath"], group["HealthyThresholdCount"], group["UnhealthyThresholdCount"]) == ("/health", 2, 3)
+    assert (group["HealthCheckIntervalSeconds"], group["HealthCheckTimeoutSeconds"]) == (30, 5)
+    assert group["Matcher"] == {"HttpCode": "200"} and group["TargetType"] == "ip"
+
+    task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    assert (task["cpu"], task["memory"]) == ("512", "1024")
+    (container,) = task["containerDefinitions"]
+    repository_url = outputs(deployment)["ecr_repository_url"]
+    assert container["image"] == f"{repository_url}:v1"
+    assert container["portMappings"][0]["containerPort"] == 8080
+    assert container["readonlyRootFilesystem"] is True
+    log = container["logConfiguration"]
+    assert log["logDriver"] == "awslogs" and log["options"]["awslogs-group"] == f"/ecs/{STACK}"
+
+
+def test_load_balancer_listeners_waf_and_logs(deployment, first_deploy):
+    elbv2 = deployment.client("elbv2")
+    (balancer,) = elbv2.describe_load_balancers()["LoadBalancers"]
+    listeners = {listener["Port"]: listener for listener in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]}
+    assert sorted(listeners) == [80, 443]
+    assert listeners[443]["Protocol"] == "HTTPS"
+    assert listeners[443]["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    redirect = listeners[80]["DefaultActions"][0]
+    assert redirect["Type"] == "redirect"
+    assert redirect["RedirectConfig"]["Protocol"] == "HTTPS" and redirect["RedirectConfig"]["StatusCode"] == "HTTP_301"
+    attributes = {a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=balancer["LoadBalancerArn"])["Attributes"]}
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+    acl = deployment.client("wafv2").get_web_acl_for_resource(ResourceArn=balancer["LoadBalancerArn"])["WebACL"]
+    assert acl["Name"] == STACK
+    assert outputs(deployment)["url"] == f"https://{balancer['DNSName']}"
+
+
+def test_security_group_rules_connect_only_the_alb_and_the_tasks(deployment, first_deploy):
+    ec2 = deployment.client("ec2")
+    groups = {g["GroupName"].split("-")[2]: g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default"}
+    rules = ec2.describe_security_group_rules()["SecurityGroupRules"]
+
+    def rules_of(group_id: str, egress: bool) -> list[tuple[int, str]]:
+        return sorted(
+            (rule["FromPort"], rule.get("CidrIpv4") or rule["ReferencedGroupInfo"]["GroupId"])
+            for rule in rules
+            if rule["GroupId"] == group_id and rule["IsEgress"] is egress
+        )
+
+    alb, tasks = groups["alb"], groups["tasks"]
+    assert rules_of(alb, egress=False) == [(80, "0.0.0.0/0"), (443, "0.0.0.0/0")]
+    assert rules_of(alb, egress=True) == [(8080, tasks)]
+    assert rules_of(tasks, egress=False) == [(8080, alb)]
+    assert rules_of(tasks, egress=True) == [(443, "0.0.0.0/0")]
+
+
+def test_new_image_tag_changes_only_the_task_definition_and_the_service(deployment, first_deploy):
+    changes = deployment.planned_changes("v2")
+    by_type = {address.split(".")[0]: actions for address, actions in changes.items()}
+    assert sorted(by_type) == ["aws_ecs_service", "aws_ecs_task_definition"], changes
+    assert by_type["aws_ecs_service"] == ["update"]
+    result, seconds = deployment.run("deploy", "v2")
+    assert result.returncode == 0, result.stdout[-5000:]
+    REPORT["image_update_deploy_seconds"] = round(seconds, 1)
+    ecs = deployment.client("ecs")
+    (service,) = ecs.describe_services(cluster=STACK, services=[STACK])["services"]
+    (container,) = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]["containerDefinitions"]
+    assert container["image"].endswith(":v2")
+
+
+def test_a_plan_right_after_an_apply_shows_no_changes(deployment, first_deploy):
+    plan = deployment.terraform("plan", "-input=false", "-no-color", "-detailed-exitcode", "-var=image_tag=v2")
+    assert plan.returncode == 0, plan.stdout[-4000:]
+    assert "No changes." in plan.stdout
+
+
+def test_two_deploys_at_once_cannot_both_write_the_state(deployment, first_deploy, tmp_path):
+    lock_info = deployment.directory / f".terraform.{STACK}.tfstate.lock.info"
+    first = deployment.start("deploy", "v3", tmp_path / "first.log")
+    try:
+        deadline = time.monotonic() + 180
+        while not lock_info.exists():
+            assert first.poll() is None, (tmp_path / "first.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "the first deploy never took the state lock"
+            time.sleep(0.1)
+        second, _ = deployment.run("deploy", "v4", "--output", "cdktf.out.second")
+        assert second.returncode != 0
+        assert "Error acquiring the state lock" in second.stdout + second.stderr
+        assert first.wait(timeout=600) == 0, ANSI.sub("", (tmp_path / "first.log").read_text())[-3000:]
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert not lock_info.exists()
+    assert deployment.planned_changes("v3") == {}
+    assert active_counts(deployment) == DEPLOYED
+
+
+def test_destroy_leaves_nothing_behind(deployment, first_deploy):
+    result, seconds = deployment.run("destroy", "v3")
+    assert result.returncode == 0, result.stdout[-5000:]
+    REPORT["destroy_seconds"] = round(seconds, 1)
+    assert active_counts(deployment) == NOTHING
+
+
+def test_a_deploy_killed_half_way_converges_when_run_again(deployment, first_deploy, tmp_path):
+    log = tmp_path / "killed.log"
+    killed = deployment.start("deploy", "v5", log)
+    try:
+        deadline = time.monotonic() + 300
+        while ANSI.sub("", log.read_text(errors="replace")).count("Creation complete") < 15:
+            assert killed.poll() is None, "the deploy finished before it could be interrupted"
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        killed.send_signal(signal.SIGTERM)
+        killed.wait(timeout=120)
+        wait_for_terraform_to_exit(deployment.stack_dir, timeout_seconds=120)
+    finally:
+        if killed.poll() is None:
+            killed.kill()
+    partial = deployment.state_resource_count()
+    assert 0 < partial < REPORT["managed_resources"]
+    result, _ = deployment.run("deploy", "v5")
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert active_counts(deployment) == DEPLOYED
+    assert deployment.state_resource_count() == REPORT["managed_resources"]
+    assert deployment.planned_changes("v5") == {}
+
+
+def test_final_destroy_leaves_nothing_behind(deployment, first_deploy):
+    result, _ = deployment.run("destroy", "v5")
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert active_counts(deployment) == NOTHING
