@@ -23,6 +23,8 @@ from pathlib import Path
 
 
 def scan(checkov: str, stack_dir: Path, config_file: Path | None = None) -> dict:
+    if os.sep in checkov:
+        checkov = str(Path(checkov).resolve())  # checkov runs in another directory
     document = json.loads((stack_dir / "cdk.tf.json").read_text())
     document.get("terraform", {}).pop("required_version", None)
     with tempfile.TemporaryDirectory() as temporary:

@@ -53,7 +53,7 @@ def checkov() -> str:
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory) -> dict[str, Path]:
     stacks = {}
-    for environment in ("prod", "dev"):
+    for environment in ("prod", "dev", "local"):
         outdir = tmp_path_factory.mktemp(f"synth-{environment}")
         env = {**os.environ, "CDKTF_OUTDIR": str(outdir), "CDKTF_FARGATE_ENV": environment}
         env.pop("CDKTF_FARGATE_CONFIG", None)
@@ -91,3 +91,9 @@ def test_dev_fails_only_what_its_cheaper_settings_give_up(checkov, synthesized):
     result = scan(checkov, synthesized["dev"], CONFIG)
     failed = {(failure["check_id"], logical_name(failure["resource"])) for failure in result["failed"]}
     assert failed == DEV_GIVES_UP
+
+
+def test_local_gives_up_only_deletion_protection(checkov, synthesized):
+    result = scan(checkov, synthesized["local"], CONFIG)
+    failed = {(failure["check_id"], logical_name(failure["resource"])) for failure in result["failed"]}
+    assert failed == {("CKV_AWS_150", "alb_load-balancer")}

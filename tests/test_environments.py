@@ -35,7 +35,7 @@ def test_another_settings_file_can_be_named(tmp_path, monkeypatch):
 
 
 def test_fails_when_the_environment_is_not_in_the_file():
-    with pytest.raises(ValueError, match=r"CDKTF_FARGATE_ENV='qa' is not an environment in environments.toml: allowed are dev, prod"):
+    with pytest.raises(ValueError, match=r"CDKTF_FARGATE_ENV='qa' is not an environment in environments.toml: allowed are dev, local, prod"):
         load_environment("qa", DEFAULT_CONFIG_PATH)
 
 
@@ -71,3 +71,25 @@ def test_fails_when_a_setting_is_unknown_or_of_the_wrong_type(settings, message)
 def test_fails_when_the_environment_name_is_not_usable_in_resource_names():
     with pytest.raises(ValueError, match=r"environment='Prod_1' is invalid: must be 1-16 lower-case letters"):
         config_from_mapping("Prod_1", {})
+
+
+def test_local_points_every_api_at_the_emulator_and_finds_the_certificate_by_domain():
+    config = load_environment("local", DEFAULT_CONFIG_PATH)
+    assert config.aws_endpoint_url == "http://127.0.0.1:4566"
+    assert (config.certificate_arn, config.certificate_domain) == ("", "app.local.test")
+    assert config.deletion_protection is False
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            {"certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/x", "certificate_domain": "a.test"},
+            r"certificate_domain='a.test' is invalid: give certificate_arn or certificate_domain, not both",
+        ),
+        ({"aws_endpoint_url": "localhost"}, r"aws_endpoint_url='localhost' is invalid: must be http\(s\)://host:port"),
+    ],
+)
+def test_fails_when_certificate_or_endpoint_settings_conflict(settings, message):
+    with pytest.raises(ValueError, match=message):
+        config_from_mapping("local", settings)

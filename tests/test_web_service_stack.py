@@ -209,3 +209,19 @@ def test_security_features_can_each_be_switched_off():
     assert "access_logs" not in synth.only("aws_lb")
     (container,) = json.loads(synth.only("aws_ecs_task_definition")["container_definitions"])
     assert container["readonlyRootFilesystem"] is False
+
+
+def test_only_the_local_environment_talks_to_an_emulator(prod):
+    (provider,) = prod.json["provider"]["aws"]
+    assert "endpoints" not in provider and "access_key" not in provider
+    local = synth_environment("local")
+    (provider,) = local.json["provider"]["aws"]
+    (endpoints,) = provider["endpoints"]
+    assert set(endpoints.values()) == {"http://127.0.0.1:4566"}
+    assert {"ec2", "ecs", "elbv2", "sts", "wafv2"} <= set(endpoints)
+    assert (provider["access_key"], provider["secret_key"]) == ("test", "test")
+    assert "skip_requesting_account_id" not in provider
+    certificate = local.only_data("aws_acm_certificate")
+    assert certificate["domain"] == "app.local.test" and certificate["statuses"] == ["ISSUED"]
+    https = local.by_path("aws_lb_listener", "https-listener")
+    assert https["certificate_arn"] == ref("data.aws_acm_certificate", certificate, "arn")
