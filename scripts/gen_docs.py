@@ -97,6 +97,7 @@ def tables() -> dict[str, str]:
         "KmsKey": construct_table(library.KmsKey.__init__),
         "AccessLogBucket": construct_table(library.AccessLogBucket.__init__),
         "WebAcl": construct_table(library.WebAcl.__init__),
+        "ServiceDomain": construct_table(library.ServiceDomain.__init__),
     }
 
 

@@ -39,7 +39,13 @@ class EnvironmentConfig:
     region: str = setting("us-east-1", "AWS region")
     certificate_arn: str = setting("", "ACM certificate of the HTTPS listener (this or `certificate_domain`)")
     certificate_domain: str = setting("", "find the issued ACM certificate for this domain instead")
+    domain_name: str = setting("", "with `hosted_zone_id`: the service's host name, with a DNS-validated certificate and an alias record")
+    hosted_zone_id: str = setting("", "the Route53 hosted zone of `domain_name`")
     aws_endpoint_url: str = setting("", "send every AWS API call here (the local emulator), with dummy credentials")
+    # Terraform state: a local file unless a bucket is named.
+    state_bucket: str = setting("", "keep the Terraform state in this S3 bucket (encrypted, native S3 locking)")
+    state_key: str = setting("", "object key of the state; default `<stack>/terraform.tfstate`")
+    state_region: str = setting("", "region of the state bucket; default `region`")
     # Network: build one, or name an existing VPC and its subnets.
     vpc_cidr: str = setting("10.0.0.0/16", "VPC range, /16 to /24")
     az_count: int = setting(2, "availability zones, 2 to 6")
@@ -61,6 +67,8 @@ class EnvironmentConfig:
     # Repository.
     ecr_keep_last_images: int = setting(30, "images the repository keeps")
     ecr_force_delete: bool = setting(False, "let destroy delete a repository holding images")
+    ecr_untagged_expire_days: int = setting(7, "untagged images expire after this many days")
+    verify_image_exists: bool = setting(False, "plans fail unless `image_tag` is in the repository (not for the first deploy)")
     # Service.
     desired_count: int = setting(3, "tasks")
     cpu_units: int = setting(512, "task CPU units (Fargate's table applies)")
@@ -70,6 +78,13 @@ class EnvironmentConfig:
     health_check_path: str = setting("/health", "load balancer health check")
     log_retention_days: int = setting(365, "retention of every log group (and the access logs)")
     fargate_spot_weight: int = setting(0, "share of tasks on FARGATE_SPOT (FARGATE weight is 100)")
+    autoscaling_min_count: int | None = setting(3, "autoscaling lower bound (unset both bounds for none)")
+    autoscaling_max_count: int | None = setting(12, "autoscaling upper bound")
+    autoscaling_cpu_target_percent: int | None = setting(70, "average CPU autoscaling keeps")
+    autoscaling_requests_per_target: int | None = setting(None, "ALB requests per task autoscaling keeps")
+    alarms_enabled: bool = setting(True, "CloudWatch alarms (5xx, unhealthy targets, p99 latency, CPU, memory) to an SNS topic; deployments roll back on 5xx and unhealthy targets")
+    alarm_email: str = setting("", "subscribe this address to the alarm topic")
+    enable_execute_command: bool = setting(False, "allow ECS Exec into tasks (needs `readonly_root_filesystem = false`)")
     readonly_root_filesystem: bool = setting(True, "container root filesystem read-only (`/tmp` stays writable)")
     container_user: str | None = setting(None, "run the container as this user or `uid:gid`")
     container_environment: dict[str, str] = setting({"LOG_LEVEL": "info"}, "plain environment variables")
@@ -83,6 +98,17 @@ class EnvironmentConfig:
                 f"certificate_domain={self.certificate_domain!r} is invalid: give certificate_arn or "
                 "certificate_domain, not both"
             )
+        if bool(self.domain_name) != bool(self.hosted_zone_id):
+            problems.append(
+                f"domain_name={self.domain_name!r} is invalid: domain_name and hosted_zone_id go together"
+            )
+        if self.domain_name and (self.certificate_arn or self.certificate_domain):
+            problems.append(
+                f"domain_name={self.domain_name!r} is invalid: it brings its own certificate; "
+                "leave certificate_arn and certificate_domain unset"
+            )
+        if (self.state_key or self.state_region) and not self.state_bucket:
+            problems.append(f"state_key={self.state_key!r} is invalid: state_key and state_region need state_bucket")
         if self.aws_endpoint_url and not ENDPOINT_URL_PATTERN.fullmatch(self.aws_endpoint_url):
             problems.append(
                 f"aws_endpoint_url={self.aws_endpoint_url!r} is invalid: must be http(s)://host:port, "

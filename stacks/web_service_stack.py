@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig
-from cdktf_fargate import EcrRepo, FargateService, KmsKey, Network, PublicAlb
+from cdktf import S3Backend, TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig
+from cdktf_fargate import EcrRepo, FargateService, KmsKey, Network, PublicAlb, ServiceDomain
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
 from constructs import Construct
@@ -54,6 +63,16 @@ class WebServiceStack(TerraformStack):
         self.config = config
         name = config.resource_name
         self.add_override("terraform.required_version", ">= 1.10")
+        if config.state_bucket:
+            S3Backend(
+                self,
+                bucket=config.state_bucket,
+                key=config.state_key or f"{id_}/terraform.tfstate",
+                region=config.state_region or config.region,
+                encrypt=True,
+            )
+            # S3's own locking (Terraform 1.10+); cdktf 0.21's S3Backend has no field for it.
+            self.add_override("terraform.backend.s3.use_lockfile", True)
 
         self.provider = AwsProvider(
             self,
@@ -103,9 +122,12 @@ class WebServiceStack(TerraformStack):
             "repository",
             name=name,
             keep_last_images=config.ecr_keep_last_images,
+            untagged_expire_days=config.ecr_untagged_expire_days,
             force_delete=config.ecr_force_delete,
             kms_key_arn=key_arn,
         )
+        if config.verify_image_exists:
+            self.repository.require_image(self.image_tag.string_value)
         if config.vpc_id:
             self.network = Network.from_existing(
                 self,
@@ -127,8 +149,20 @@ class WebServiceStack(TerraformStack):
                 flow_logs_retention_days=config.log_retention_days,
                 flow_logs_kms_key_arn=key_arn,
             )
+        self.alarm_topic: SnsTopic | None = None
+        alarm_actions: list[str] = []
+        if config.alarms_enabled:
+            self.alarm_topic = self._alarm_topic(name, key_arn, config.alarm_email)
+            alarm_actions = [self.alarm_topic.arn]
+
         certificate_arn = config.certificate_arn
-        if config.certificate_domain and not config.certificate_arn:
+        self.domain: ServiceDomain | None = None
+        if config.domain_name:
+            self.domain = ServiceDomain(
+                self, "domain", domain_name=config.domain_name, hosted_zone_id=config.hosted_zone_id
+            )
+            certificate_arn = self.domain.certificate_arn
+        elif config.certificate_domain and not config.certificate_arn:
             self.certificate = DataAwsAcmCertificate(
                 self, "certificate", domain=config.certificate_domain, statuses=["ISSUED"], most_recent=True
             )
@@ -148,7 +182,11 @@ class WebServiceStack(TerraformStack):
             waf_rate_limit_per_5_minutes=config.waf_rate_limit_per_5_minutes,
             waf_log_retention_days=config.log_retention_days,
             log_kms_key_arn=key_arn,
+            alarms_enabled=config.alarms_enabled,
+            alarm_actions=alarm_actions,
         )
+        if self.domain is not None:
+            self.domain.point_to(self.alb)
         self.service = FargateService(
             self,
             "service",
@@ -169,10 +207,19 @@ class WebServiceStack(TerraformStack):
             log_kms_key_arn=key_arn,
             fargate_spot_weight=config.fargate_spot_weight,
             health_check_path=config.health_check_path,
+            autoscaling_min_count=config.autoscaling_min_count,
+            autoscaling_max_count=config.autoscaling_max_count,
+            autoscaling_cpu_target_percent=config.autoscaling_cpu_target_percent,
+            autoscaling_requests_per_target=config.autoscaling_requests_per_target,
+            alarms_enabled=config.alarms_enabled,
+            alarm_actions=alarm_actions,
+            rollback_on_alarm=config.alarms_enabled,
+            enable_execute_command=config.enable_execute_command,
         )
         self.repository.grant_pull(self.service.execution_role)
 
-        TerraformOutput(self, "url", value=self.alb.url, description="The service's public HTTPS address")
+        url = f"https://{config.domain_name}" if config.domain_name else self.alb.url
+        TerraformOutput(self, "url", value=url, description="The service's public HTTPS address")
         TerraformOutput(self, "alb_dns_name", value=self.alb.dns_name, description="Point your DNS name here")
         TerraformOutput(
             self, "ecr_repository_url", value=self.repository.repository_url, description="Push images here"
@@ -180,3 +227,31 @@ class WebServiceStack(TerraformStack):
         TerraformOutput(self, "cluster_name", value=self.service.cluster_name)
         TerraformOutput(self, "service_name", value=self.service.service_name)
         TerraformOutput(self, "log_group_name", value=self.service.log_group.name)
+
+    def _alarm_topic(self, name: str, key_arn: str | None, email: str) -> SnsTopic:
+        topic = SnsTopic(self, "alarm-topic", name=f"{name}-alarms", kms_master_key_id=key_arn)
+        document = DataAwsIamPolicyDocument(
+            self,
+            "alarm-topic-policy-document",
+            statement=[
+                DataAwsIamPolicyDocumentStatement(
+                    sid="CloudWatchAlarmsPublish",
+                    actions=["sns:Publish"],
+                    resources=[topic.arn],
+                    principals=[
+                        DataAwsIamPolicyDocumentStatementPrincipals(
+                            type="Service", identifiers=["cloudwatch.amazonaws.com"]
+                        )
+                    ],
+                    condition=[
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="StringEquals", variable="aws:SourceAccount", values=[topic.owner]
+                        )
+                    ],
+                )
+            ],
+        )
+        SnsTopicPolicy(self, "alarm-topic-policy", arn=topic.arn, policy=document.json)
+        if email:
+            SnsTopicSubscription(self, "alarm-email", topic_arn=topic.arn, protocol="email", endpoint=email)
+        return topic

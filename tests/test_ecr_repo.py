@@ -23,7 +23,10 @@ def test_defaults_are_immutable_scanned_aes256_and_keep_30_images(stack):
 
     lifecycle = synth.only("aws_ecr_lifecycle_policy")
     assert lifecycle["repository"] == ref("aws_ecr_repository", repository, "name")
-    (rule,) = json.loads(lifecycle["policy"])["rules"]
+    untagged, rule = json.loads(lifecycle["policy"])["rules"]
+    assert untagged["rulePriority"] == 1
+    assert untagged["selection"] == {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7}
+    assert rule["rulePriority"] == 2
     assert rule["selection"] == {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30}
     assert rule["action"] == {"type": "expire"}
 
@@ -38,6 +41,7 @@ def test_every_setting_can_be_overridden(stack):
         scan_on_push=False,
         kms_key_arn=key,
         keep_last_images=5,
+        untagged_expire_days=1,
         force_delete=True,
     )
     synth = Synthesized(stack)
@@ -46,8 +50,8 @@ def test_every_setting_can_be_overridden(stack):
     assert repository["image_scanning_configuration"] == {"scan_on_push": False}
     assert repository["encryption_configuration"] == [{"encryption_type": "KMS", "kms_key": key}]
     assert repository["force_delete"] is True
-    (rule,) = json.loads(synth.only("aws_ecr_lifecycle_policy")["policy"])["rules"]
-    assert rule["selection"]["countNumber"] == 5
+    untagged, rule = json.loads(synth.only("aws_ecr_lifecycle_policy")["policy"])["rules"]
+    assert (untagged["selection"]["countNumber"], rule["selection"]["countNumber"]) == (1, 5)
 
 
 def test_grant_pull_allows_this_repository_only(stack):
@@ -95,6 +99,7 @@ def test_image_uri_joins_repository_url_and_tag(stack):
         ({"kms_key_arn": "arn:aws:s3:::bucket-name"}, r"must be an ARN of the kms service"),
         ({"keep_last_images": 0}, r"keep_last_images=0 is invalid: must be a whole number from 1 to 10000"),
         ({"keep_last_images": 10001}, r"keep_last_images=10001 is invalid"),
+        ({"untagged_expire_days": 0}, r"untagged_expire_days=0 is invalid: must be a whole number from 1 to 3650"),
     ],
 )
 def test_fails_when_a_setting_is_invalid(settings, message):
@@ -107,3 +112,12 @@ def test_fails_when_an_image_tag_is_invalid(stack, tag):
     repo = EcrRepo(stack, "repository", name="shop")
     with pytest.raises(ValueError, match=r"image tag=.* is invalid: must be 1-128 characters"):
         repo.image_uri(tag)
+
+
+def test_require_image_makes_the_plan_read_the_tag_from_the_repository(stack):
+    repo = EcrRepo(stack, "repository", name="shop")
+    repo.require_image("3f2c1d0")
+    synth = Synthesized(stack)
+    image = synth.only_data("aws_ecr_image")
+    assert image["image_tag"] == "3f2c1d0"
+    assert image["repository_name"] == ref("aws_ecr_repository", synth.only("aws_ecr_repository"), "name")

@@ -88,6 +88,12 @@ def test_local_points_every_api_at_the_emulator_and_finds_the_certificate_by_dom
             r"certificate_domain='a.test' is invalid: give certificate_arn or certificate_domain, not both",
         ),
         ({"aws_endpoint_url": "localhost"}, r"aws_endpoint_url='localhost' is invalid: must be http\(s\)://host:port"),
+        ({"domain_name": "shop.example.com"}, r"domain_name='shop.example.com' is invalid: domain_name and hosted_zone_id go together"),
+        (
+            {"domain_name": "a.example.com", "hosted_zone_id": "Z1", "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/x"},
+            r"domain_name='a.example.com' is invalid: it brings its own certificate",
+        ),
+        ({"state_key": "x/terraform.tfstate"}, r"state_key='x/terraform.tfstate' is invalid: state_key and state_region need state_bucket"),
     ],
 )
 def test_fails_when_certificate_or_endpoint_settings_conflict(settings, message):

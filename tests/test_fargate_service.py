@@ -188,10 +188,15 @@ def test_service_runs_3_private_tasks_with_circuit_breaker_and_ignores_desired_c
     assert service["lifecycle"] == {"ignore_changes": ["desired_count"]}
     rule = synth.only("aws_lb_listener_rule")
     capacity = synth.only("aws_ecs_cluster_capacity_providers")
+    alarms = [synth.by_path("aws_cloudwatch_metric_alarm", f"alarms/{key}") for key in ("target-5xx", "unhealthy-hosts")]
     assert service["depends_on"] == [
         f"aws_lb_listener_rule.{rule['__logical_id__']}",
         f"aws_ecs_cluster_capacity_providers.{capacity['__logical_id__']}",
+        *(f"aws_cloudwatch_metric_alarm.{alarm['__logical_id__']}" for alarm in alarms),
     ]
+    assert service["alarms"] == {"alarm_names": ["shop-target-5xx", "shop-unhealthy-hosts"], "enable": True, "rollback": True}
+    assert service["availability_zone_rebalancing"] == "ENABLED"
+    assert service["enable_execute_command"] is False
 
 
 def test_options_reach_the_synthesized_resources(stack):
@@ -447,7 +452,7 @@ def test_http_forwarding_alb_gets_a_rule_on_both_listeners(stack):
     service = FargateService(stack, "service", name="shop", network=network, alb=alb, image=IMAGE)
     synth = Synthesized(stack)
     assert synth.count("aws_lb_listener_rule") == 2
-    assert len(synth.only("aws_ecs_service")["depends_on"]) == 3
+    assert len(synth.only("aws_ecs_service")["depends_on"]) == 5
     assert len(service.listener_rules) == 2
 
 
@@ -472,3 +477,121 @@ def test_http_forwarding_alb_gets_a_rule_on_both_listeners(stack):
 def test_fails_when_secrets_would_leak_or_hardening_is_misconfigured(settings, message):
     with pytest.raises(ValueError, match=message):
         build(new_stack(), **settings)
+
+
+def test_alarms_watch_5xx_unhealthy_targets_latency_cpu_and_memory(default_service):
+    _, synth = default_service
+    alarms = {
+        body["alarm_name"]: body
+        for body in synth.resources("aws_cloudwatch_metric_alarm").values()
+        if body["alarm_name"].startswith("shop-")
+    }
+    assert sorted(alarms) == ["shop-cpu-high", "shop-memory-high", "shop-p99-latency", "shop-target-5xx", "shop-unhealthy-hosts"]
+    five = alarms["shop-target-5xx"]
+    assert (five["namespace"], five["metric_name"], five["threshold"]) == ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", 10)
+    group = synth.only("aws_lb_target_group")
+    assert five["dimensions"]["TargetGroup"] == ref("aws_lb_target_group", group, "arn_suffix")
+    assert five["dimensions"]["LoadBalancer"] == ref("aws_lb", synth.only("aws_lb"), "arn_suffix")
+    assert alarms["shop-p99-latency"]["extended_statistic"] == "p99"
+    assert alarms["shop-p99-latency"]["threshold"] == 2.0
+    assert alarms["shop-cpu-high"]["dimensions"] == {
+        "ClusterName": ref("aws_ecs_cluster", synth.only("aws_ecs_cluster"), "name"),
+        "ServiceName": "shop",
+    }
+    assert all(alarm["treat_missing_data"] == "notBreaching" for alarm in alarms.values())
+    assert synth.count("aws_appautoscaling_target") == 0
+
+
+def test_autoscaling_tracks_cpu_memory_and_requests(stack):
+    build(
+        stack,
+        autoscaling_min_count=2,
+        autoscaling_max_count=10,
+        autoscaling_memory_target_percent=75,
+        autoscaling_requests_per_target=500,
+        alarm_actions=["arn:aws:sns:us-east-1:123456789012:alerts"],
+        stop_timeout_seconds=60,
+        container_health_check_command=["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"],
+    )
+    synth = Synthesized(stack)
+    target = synth.only("aws_appautoscaling_target")
+    assert (target["min_capacity"], target["max_capacity"]) == (2, 10)
+    assert target["scalable_dimension"] == "ecs:service:DesiredCount"
+    assert target["resource_id"].startswith("service/") and target["resource_id"].endswith("/${aws_ecs_service." + synth.only("aws_ecs_service")["__logical_id__"] + ".name}")
+    policies = {p["name"]: p["target_tracking_scaling_policy_configuration"] for p in synth.resources("aws_appautoscaling_policy").values()}
+    assert sorted(policies) == ["shop-cpu", "shop-memory", "shop-requests"]
+    assert policies["shop-cpu"]["target_value"] == 70
+    assert policies["shop-cpu"]["predefined_metric_specification"]["predefined_metric_type"] == "ECSServiceAverageCPUUtilization"
+    assert (policies["shop-cpu"]["scale_in_cooldown"], policies["shop-cpu"]["scale_out_cooldown"]) == (300, 60)
+    requests = policies["shop-requests"]["predefined_metric_specification"]
+    assert requests["predefined_metric_type"] == "ALBRequestCountPerTarget"
+    assert "arn_suffix}/${aws_lb_target_group" in requests["resource_label"]
+    service_alarms = [a for a in synth.resources("aws_cloudwatch_metric_alarm").values() if a["alarm_name"].startswith("shop-")]
+    assert len(service_alarms) == 5
+    assert all(a["alarm_actions"] == ["arn:aws:sns:us-east-1:123456789012:alerts"] for a in service_alarms)
+    container = container_of(synth)
+    assert container["stopTimeout"] == 60
+    assert container["healthCheck"]["command"][0] == "CMD-SHELL"
+    assert synth.only("aws_ecs_service")["lifecycle"] == {"ignore_changes": ["desired_count"]}
+
+
+def test_ecs_exec_opt_in_gives_the_task_role_the_ssm_channels(stack):
+    build(stack, enable_execute_command=True, readonly_root_filesystem=False, alarms_enabled=False, rollback_on_alarm=False)
+    synth = Synthesized(stack)
+    assert synth.only("aws_ecs_service")["enable_execute_command"] is True
+    assert "alarms" not in synth.only("aws_ecs_service")
+    policy = synth.by_path("aws_iam_role_policy", "service/execute-command-policy")
+    assert policy["role"] == ref("aws_iam_role", synth.by_path("aws_iam_role", "task-role"), "id")
+    document = synth.by_path_data("aws_iam_policy_document", "service/execute-command-policy-document")
+    assert all(action.startswith("ssmmessages:") for action in document["statement"][0]["actions"])
+    assert container_of(synth)["linuxParameters"] == {"initProcessEnabled": True}
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"enable_execute_command": True}, r"enable_execute_command=True is invalid: ECS Exec needs a writable root filesystem"),
+        ({"autoscaling_min_count": 2}, r"autoscaling_max_count=None is invalid: autoscaling needs both"),
+        ({"autoscaling_min_count": 5, "autoscaling_max_count": 2}, r"autoscaling_max_count=2 is invalid: must be at least autoscaling_min_count \(5\)"),
+        ({"autoscaling_min_count": 1, "autoscaling_max_count": 2, "autoscaling_cpu_target_percent": None}, r"autoscaling needs at least one target metric"),
+        ({"autoscaling_cpu_target_percent": 120}, r"autoscaling_cpu_target_percent=120 is invalid"),
+        ({"autoscaling_scale_in_cooldown_seconds": -1}, r"autoscaling_scale_in_cooldown_seconds=-1 is invalid"),
+        ({"alarm_actions": ["alerts"]}, r"alarm_actions='alerts' is invalid: must be an ARN"),
+        ({"alarm_p99_latency_seconds": 0}, r"alarm_p99_latency_seconds=0 is invalid"),
+        ({"alarm_cpu_percent": 0}, r"alarm_cpu_percent=0 is invalid"),
+        ({"alarms_enabled": False}, r"rollback_on_alarm=True is invalid: needs alarms_enabled=True"),
+        ({"stop_timeout_seconds": 121}, r"stop_timeout_seconds=121 is invalid: must be a whole number from 2 to 120"),
+        ({"container_health_check_command": ["curl", "-f", "x"]}, r"container_health_check_command=.* is invalid: must be a list starting with 'CMD'"),
+    ],
+)
+def test_fails_when_scaling_alarms_or_runtime_options_are_invalid(settings, message):
+    with pytest.raises(ValueError, match=message):
+        build(new_stack(), **settings)
+
+
+def test_a_second_service_shares_the_first_ones_cluster(stack):
+    network, alb = make_network_and_alb(stack)
+    first = FargateService(stack, "first", name="shop", network=network, alb=alb, image=IMAGE)
+    FargateService(
+        stack, "second", name="admin", network=network, alb=alb, image=IMAGE, share_cluster_with=first,
+        listener_rule_priority=10, host_headers=["admin.example.com"],
+    )
+    synth = Synthesized(stack)
+    cluster = synth.only("aws_ecs_cluster")
+    second = synth.by_path("aws_ecs_service", "second/service")
+    assert second["cluster"] == ref("aws_ecs_cluster", cluster, "arn")
+    capacity = synth.only("aws_ecs_cluster_capacity_providers")
+    assert f"aws_ecs_cluster_capacity_providers.{capacity['__logical_id__']}" in second["depends_on"]
+    rules = sorted((r["priority"], json.dumps(r["condition"])) for r in synth.resources("aws_lb_listener_rule").values())
+    assert [priority for priority, _ in rules] == [10, 100]
+    assert synth.count("aws_lb_target_group") == 2 and synth.count("aws_security_group") == 3
+
+
+def test_fails_when_a_cluster_is_both_shared_and_named(stack):
+    network, alb = make_network_and_alb(stack)
+    first = FargateService(stack, "first", name="shop", network=network, alb=alb, image=IMAGE)
+    with pytest.raises(ValueError, match=r"share_cluster_with='first' is invalid: give cluster_arn or share_cluster_with, not both"):
+        FargateService(
+            stack, "second", name="admin", network=network, alb=alb, image=IMAGE, share_cluster_with=first,
+            cluster_arn="arn:aws:ecs:us-east-1:123456789012:cluster/x", listener_rule_priority=10,
+        )

@@ -23,13 +23,16 @@ def test_key_rotates_and_its_policy_admits_this_accounts_log_groups_only(stack):
     assert "kms:Decrypt*" in logs["Action"] and "kms:*" not in logs["Action"]
     (condition,) = logs["Condition"]["ArnLike"].values()
     assert ":log-group:*" in condition
+    alarms = statements["CloudWatchAlarmsPublishToEncryptedTopics"]
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert "aws:SourceAccount" in alarms["Condition"]["StringEquals"]
     alias = synth.only("aws_kms_alias")
     assert alias["name"] == "alias/shop"
     assert alias["target_key_id"] == ref("aws_kms_key", key, "key_id")
 
 
 def test_logs_statement_can_be_left_out(stack):
-    KmsKey(stack, "key", alias="shop", allow_cloudwatch_logs=False, deletion_window_days=7)
+    KmsKey(stack, "key", alias="shop", allow_cloudwatch_logs=False, allow_cloudwatch_alarms=False, deletion_window_days=7)
     key = Synthesized(stack).only("aws_kms_key")
     assert [s["Sid"] for s in json.loads(key["policy"])["Statement"]] == ["AccountAdministersKey"]
     assert key["deletion_window_in_days"] == 7

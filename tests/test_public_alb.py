@@ -201,3 +201,24 @@ def test_fails_when_insecure_or_invalid_options_are_given(settings, message):
     network = Network(stack, "network", name="test")
     with pytest.raises(ValueError, match=message):
         PublicAlb(stack, "alb", **{"name": "test", "network": network, "certificate_arn": CERTIFICATE_ARN, **settings})
+
+
+def test_the_load_balancers_own_5xx_raise_an_alarm(default_alb):
+    _, synth = default_alb
+    alarm = synth.only("aws_cloudwatch_metric_alarm")
+    assert (alarm["alarm_name"], alarm["metric_name"], alarm["threshold"]) == ("test-elb-5xx", "HTTPCode_ELB_5XX_Count", 10)
+    assert alarm["dimensions"] == {"LoadBalancer": ref("aws_lb", synth.only("aws_lb"), "arn_suffix")}
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"alarm_actions": ["topic"]}, r"alarm_actions='topic' is invalid: must be an ARN"),
+        ({"alarm_elb_5xx_per_minute": 0}, r"alarm_elb_5xx_per_minute=0 is invalid"),
+    ],
+)
+def test_fails_when_alarm_settings_are_invalid(settings, message):
+    stack = new_stack()
+    network = Network(stack, "network", name="test")
+    with pytest.raises(ValueError, match=message):
+        PublicAlb(stack, "alb", **{"name": "test", "network": network, "certificate_arn": CERTIFICATE_ARN, **settings})

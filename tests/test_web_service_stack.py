@@ -11,7 +11,10 @@ from stacks import EnvironmentConfig, WebServiceStack
 from stacks.environments import load_environment
 
 EXPECTED_PROD_RESOURCES = {
+    "aws_appautoscaling_policy": 1,
+    "aws_appautoscaling_target": 1,
     "aws_cloudwatch_log_group": 3,
+    "aws_cloudwatch_metric_alarm": 6,
     "aws_default_security_group": 1,
     "aws_ecr_lifecycle_policy": 1,
     "aws_ecr_repository": 1,
@@ -42,6 +45,8 @@ EXPECTED_PROD_RESOURCES = {
     "aws_s3_bucket_server_side_encryption_configuration": 1,
     "aws_s3_bucket_versioning": 1,
     "aws_security_group": 2,
+    "aws_sns_topic": 1,
+    "aws_sns_topic_policy": 1,
     "aws_subnet": 4,
     "aws_vpc": 1,
     "aws_vpc_security_group_egress_rule": 2,
@@ -225,3 +230,54 @@ def test_only_the_local_environment_talks_to_an_emulator(prod):
     assert certificate["domain"] == "app.local.test" and certificate["statuses"] == ["ISSUED"]
     https = local.by_path("aws_lb_listener", "https-listener")
     assert https["certificate_arn"] == ref("data.aws_acm_certificate", certificate, "arn")
+
+
+def test_production_scales_alarms_to_a_topic_and_rolls_back_on_alarm(prod):
+    target = prod.only("aws_appautoscaling_target")
+    assert (target["min_capacity"], target["max_capacity"]) == (3, 12)
+    policy = prod.only("aws_appautoscaling_policy")["target_tracking_scaling_policy_configuration"]
+    assert policy["target_value"] == 70
+    topic = prod.only("aws_sns_topic")
+    assert topic["name"] == "webapp-prod-alarms"
+    assert topic["kms_master_key_id"] == ref("aws_kms_key", prod.only("aws_kms_key"), "arn")
+    for alarm in prod.resources("aws_cloudwatch_metric_alarm").values():
+        assert alarm["alarm_actions"] == [ref("aws_sns_topic", topic, "arn")]
+    assert prod.only("aws_ecs_service")["alarms"]["rollback"] is True
+    assert prod.count("aws_sns_topic_subscription") == 0
+
+
+def test_a_hosted_zone_brings_a_validated_certificate_and_an_alias_record():
+    config = EnvironmentConfig(domain_name="shop.example.com", hosted_zone_id="Z0123456789ABCDEFGHIJ", alarm_email="ops@example.com")
+    synth = Synthesized(WebServiceStack(CdktfTesting.app(), "dns", config=config))
+    certificate = synth.only("aws_acm_certificate")
+    assert (certificate["domain_name"], certificate["validation_method"]) == ("shop.example.com", "DNS")
+    assert certificate["lifecycle"] == {"create_before_destroy": True}
+    validation = synth.only("aws_acm_certificate_validation")
+    https = synth.by_path("aws_lb_listener", "https-listener")
+    assert https["certificate_arn"] == ref("aws_acm_certificate_validation", validation, "certificate_arn")
+    alias = synth.by_path("aws_route53_record", "domain/alias-record")
+    assert (alias["name"], alias["type"], alias["zone_id"]) == ("shop.example.com", "A", "Z0123456789ABCDEFGHIJ")
+    assert alias["alias"]["name"] == ref("aws_lb", synth.only("aws_lb"), "dns_name")
+    assert synth.json["output"]["url"]["value"] == "https://shop.example.com"
+    subscription = synth.only("aws_sns_topic_subscription")
+    assert (subscription["protocol"], subscription["endpoint"]) == ("email", "ops@example.com")
+
+
+def test_remote_state_goes_to_s3_with_native_locking():
+    config = EnvironmentConfig(certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc", state_bucket="acme-terraform-state")
+    synth = Synthesized(WebServiceStack(CdktfTesting.app(), "remote", config=config))
+    backend = synth.json["terraform"]["backend"]["s3"]
+    assert backend == {
+        "bucket": "acme-terraform-state",
+        "key": "remote/terraform.tfstate",
+        "region": "us-east-1",
+        "encrypt": True,
+        "use_lockfile": True,
+    }
+
+
+def test_image_existence_check_is_opt_in(prod):
+    assert prod.data("aws_ecr_image") == {}
+    config = EnvironmentConfig(certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc", verify_image_exists=True)
+    synth = Synthesized(WebServiceStack(CdktfTesting.app(), "verify", config=config))
+    assert synth.only_data("aws_ecr_image")["image_tag"] == "${var.image_tag}"

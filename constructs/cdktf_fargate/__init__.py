@@ -14,6 +14,9 @@ from .fargate_service import FargateService  # noqa: E402
 from .kms_key import KmsKey  # noqa: E402
 from .network import Network  # noqa: E402
 from .public_alb import PublicAlb  # noqa: E402
+from .service_alarms import ServiceAlarms  # noqa: E402
+from .service_autoscaling import ServiceAutoscaling  # noqa: E402
+from .service_domain import ServiceDomain  # noqa: E402
 from .web_acl import WebAcl  # noqa: E402
 
 __all__ = [
@@ -23,6 +26,9 @@ __all__ = [
     "KmsKey",
     "Network",
     "PublicAlb",
+    "ServiceAlarms",
+    "ServiceAutoscaling",
+    "ServiceDomain",
     "WebAcl",
     "use_lazy_provider_package",
 ]

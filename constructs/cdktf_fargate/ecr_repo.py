@@ -9,6 +9,7 @@ from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
 )
+from cdktf_cdktf_provider_aws.data_aws_ecr_image import DataAwsEcrImage
 from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
 from cdktf_cdktf_provider_aws.ecr_repository import (
     EcrRepository,
@@ -42,6 +43,7 @@ class EcrRepo(Construct):
         scan_on_push: bool = True,
         kms_key_arn: str | None = None,
         keep_last_images: int = 30,
+        untagged_expire_days: int = 7,
         force_delete: bool = False,
     ) -> None:
         """
@@ -52,6 +54,8 @@ class EcrRepo(Construct):
         :param kms_key_arn: encrypt with this KMS key. Default None: AES256 (ECR-managed keys).
         :param keep_last_images: the lifecycle policy expires all but this many newest images,
             1 to 10000. Default 30.
+        :param untagged_expire_days: untagged images (left behind by re-pushed layers and failed
+            pushes) are expired this many days after push, 1-3650. Default 7.
         :param force_delete: let ``destroy`` delete a repository that still holds images. Default False.
         """
         super().__init__(scope, id_)
@@ -69,6 +73,7 @@ class EcrRepo(Construct):
         if kms_key_arn is not None:
             problems.check_arn("kms_key_arn", kms_key_arn, service="kms")
         problems.check_int_range("keep_last_images", keep_last_images, 1, MAX_KEEP_LAST_IMAGES)
+        problems.check_int_range("untagged_expire_days", untagged_expire_days, 1, 3650)
         problems.raise_if_any()
 
         self.name = name
@@ -95,6 +100,17 @@ class EcrRepo(Construct):
                     "rules": [
                         {
                             "rulePriority": 1,
+                            "description": f"Expire untagged images after {untagged_expire_days} days",
+                            "selection": {
+                                "tagStatus": "untagged",
+                                "countType": "sinceImagePushed",
+                                "countUnit": "days",
+                                "countNumber": untagged_expire_days,
+                            },
+                            "action": {"type": "expire"},
+                        },
+                        {
+                            "rulePriority": 2,
                             "description": f"Keep the last {keep_last_images} images",
                             "selection": {
                                 "tagStatus": "any",
@@ -108,6 +124,11 @@ class EcrRepo(Construct):
             ),
         )
         self._pull_grants: dict[str, IamRolePolicy] = {}
+
+    def require_image(self, tag: str) -> DataAwsEcrImage:
+        """Make plans fail unless ``tag`` is in the repository: a deploy cannot point the service at an
+        image that was never pushed. Not for the very first deploy, before the repository exists."""
+        return DataAwsEcrImage(self, "required-image", repository_name=self.repository.name, image_tag=tag)
 
     @property
     def repository_url(self) -> str:

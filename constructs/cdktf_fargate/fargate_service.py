@@ -24,6 +24,7 @@ from cdktf_cdktf_provider_aws.ecs_cluster_capacity_providers import (
 )
 from cdktf_cdktf_provider_aws.ecs_service import (
     EcsService,
+    EcsServiceAlarms,
     EcsServiceCapacityProviderStrategy,
     EcsServiceDeploymentCircuitBreaker,
     EcsServiceLoadBalancer,
@@ -49,9 +50,11 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from ._validation import Problems, is_token, is_private_cidr
+from ._validation import Problems, is_private_cidr, is_token
 from .network import Network
 from .public_alb import PublicAlb
+from .service_alarms import ServiceAlarms
+from .service_autoscaling import ServiceAutoscaling
 
 # Fargate's valid task sizes: CPU units -> allowed memory in MiB.
 FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
@@ -99,6 +102,7 @@ class FargateService(Construct):
         alb: PublicAlb,
         image: str,
         cluster_arn: str | None = None,
+        share_cluster_with: FargateService | None = None,
         container_insights: bool = True,
         container_name: str = "app",
         container_port: int = 8080,
@@ -130,6 +134,24 @@ class FargateService(Construct):
         listener_rule_priority: int = 100,
         path_patterns: Sequence[str] = ("/*",),
         host_headers: Sequence[str] = (),
+        availability_zone_rebalancing: bool = True,
+        enable_execute_command: bool = False,
+        container_health_check_command: Sequence[str] | None = None,
+        stop_timeout_seconds: int = 30,
+        autoscaling_min_count: int | None = None,
+        autoscaling_max_count: int | None = None,
+        autoscaling_cpu_target_percent: int | None = 70,
+        autoscaling_memory_target_percent: int | None = None,
+        autoscaling_requests_per_target: int | None = None,
+        autoscaling_scale_in_cooldown_seconds: int = 300,
+        autoscaling_scale_out_cooldown_seconds: int = 60,
+        alarms_enabled: bool = True,
+        alarm_actions: Sequence[str] = (),
+        alarm_target_5xx_per_minute: int = 10,
+        alarm_p99_latency_seconds: float = 2.0,
+        alarm_cpu_percent: int = 85,
+        alarm_memory_percent: int = 85,
+        rollback_on_alarm: bool = True,
     ) -> None:
         """
         :param name: the service's name, 1-48 letters, digits or hyphens; also names the cluster
@@ -139,6 +161,8 @@ class FargateService(Construct):
         :param image: the container image, e.g. ``repo.image_uri(image_tag)``.
         :param cluster_arn: run in this existing cluster (it must have the FARGATE capacity
             providers). Default None: a cluster named ``name`` is created.
+        :param share_cluster_with: run in the cluster another ``FargateService`` of this app created
+            (services behind one load balancer usually share one). Default None.
         :param container_insights: CloudWatch Container Insights on the created cluster. Default True.
         :param container_name: default ``app``.
         :param container_port: the port the app listens on. Default 8080.
@@ -179,6 +203,30 @@ class FargateService(Construct):
         :param listener_rule_priority: this service's rule on the HTTPS listener, 1-50000. Default 100.
         :param path_patterns: request paths routed here. Default ``("/*",)``: everything.
         :param host_headers: host names routed here. Default none (any host).
+        :param availability_zone_rebalancing: ECS moves tasks to keep them spread over the zones
+            after an AZ recovers. Default True.
+        :param enable_execute_command: allow ``aws ecs execute-command`` into the tasks (adds the SSM
+            channel permissions to the task role). Default False. Needs a writable root filesystem.
+        :param container_health_check_command: the container's own health check, e.g.
+            ``["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]``. Default None.
+        :param stop_timeout_seconds: time the app gets after SIGTERM before SIGKILL, 2-120. Default 30.
+        :param autoscaling_min_count: lower bound of autoscaling. Default None: no autoscaling.
+            Give it with ``autoscaling_max_count``.
+        :param autoscaling_max_count: upper bound of autoscaling. Default None.
+        :param autoscaling_cpu_target_percent: keep average CPU near this, 1-100. Default 70; None: off.
+        :param autoscaling_memory_target_percent: keep average memory near this. Default None (off).
+        :param autoscaling_requests_per_target: keep ALB requests per task near this. Default None (off).
+        :param autoscaling_scale_in_cooldown_seconds: wait after scaling in. Default 300.
+        :param autoscaling_scale_out_cooldown_seconds: wait after scaling out. Default 60.
+        :param alarms_enabled: CloudWatch alarms on target 5xx, unhealthy targets, p99 latency, CPU and
+            memory. Default True.
+        :param alarm_actions: ARNs (an SNS topic) notified when an alarm changes state. Default none.
+        :param alarm_target_5xx_per_minute: 5xx answers from tasks per minute that raise the alarm. Default 10.
+        :param alarm_p99_latency_seconds: p99 target response time that raises the alarm. Default 2.0.
+        :param alarm_cpu_percent: average CPU that raises the alarm. Default 85.
+        :param alarm_memory_percent: average memory that raises the alarm. Default 85.
+        :param rollback_on_alarm: roll a deployment back when the 5xx or unhealthy-target alarm fires
+            (in addition to the circuit breaker). Default True; needs ``alarms_enabled``.
         """
         super().__init__(scope, id_)
         environment = {"LOG_LEVEL": "info"} if environment is None else dict(environment)
@@ -217,6 +265,23 @@ class FargateService(Construct):
             listener_rule_priority=listener_rule_priority,
             path_patterns=path_patterns,
             host_headers=host_headers,
+            enable_execute_command=enable_execute_command,
+            container_health_check_command=container_health_check_command,
+            stop_timeout_seconds=stop_timeout_seconds,
+            autoscaling_min_count=autoscaling_min_count,
+            autoscaling_max_count=autoscaling_max_count,
+            autoscaling_cpu_target_percent=autoscaling_cpu_target_percent,
+            autoscaling_memory_target_percent=autoscaling_memory_target_percent,
+            autoscaling_requests_per_target=autoscaling_requests_per_target,
+            autoscaling_scale_in_cooldown_seconds=autoscaling_scale_in_cooldown_seconds,
+            autoscaling_scale_out_cooldown_seconds=autoscaling_scale_out_cooldown_seconds,
+            alarms_enabled=alarms_enabled,
+            alarm_actions=alarm_actions,
+            alarm_target_5xx_per_minute=alarm_target_5xx_per_minute,
+            alarm_p99_latency_seconds=alarm_p99_latency_seconds,
+            alarm_cpu_percent=alarm_cpu_percent,
+            alarm_memory_percent=alarm_memory_percent,
+            rollback_on_alarm=rollback_on_alarm,
         )
         self.name = name
         self.container_name = container_name
@@ -229,7 +294,18 @@ class FargateService(Construct):
         self._cluster: EcsCluster | None = None
         self._cluster_capacity_providers: EcsClusterCapacityProviders | None = None
         service_dependencies: list = []
-        if cluster_arn is None:
+        if share_cluster_with is not None:
+            problems = Problems(f"FargateService {id_!r}")
+            if cluster_arn is not None:
+                problems.add("share_cluster_with", share_cluster_with.node.id, "give cluster_arn or share_cluster_with, not both")
+            if share_cluster_with._cluster_capacity_providers is None:
+                problems.add("share_cluster_with", share_cluster_with.node.id, "that service created no cluster to share")
+            problems.raise_if_any()
+            self.cluster_arn = share_cluster_with.cluster_arn
+            self.cluster_name = share_cluster_with.cluster_name
+            # Its capacity providers must be associated before this service asks for them.
+            service_dependencies.append(share_cluster_with._cluster_capacity_providers)
+        elif cluster_arn is None:
             self._cluster = EcsCluster(
                 self,
                 "cluster",
@@ -343,6 +419,17 @@ class FargateService(Construct):
         }
         if user is not None:
             container["user"] = user
+        container["stopTimeout"] = stop_timeout_seconds
+        if container_health_check_command:
+            container["healthCheck"] = {
+                "command": list(container_health_check_command),
+                "interval": 30,
+                "timeout": 5,
+                "retries": 3,
+                "startPeriod": health_check_grace_period_seconds,
+            }
+        if enable_execute_command:
+            container["linuxParameters"] = {"initProcessEnabled": True}
         self.task_definition = EcsTaskDefinition(
             self,
             "task-definition",
@@ -441,6 +528,31 @@ class FargateService(Construct):
         ]
         self.listener_rule = self.listener_rules[0]
 
+        if enable_execute_command:
+            self._allow_execute_command()
+
+        self.alarms: ServiceAlarms | None = None
+        if alarms_enabled:
+            self.alarms = ServiceAlarms(
+                self,
+                "alarms",
+                service_name=name,
+                cluster_name=self.cluster_name,
+                load_balancer_arn_suffix=alb.load_balancer.arn_suffix,
+                target_group_arn_suffix=self.target_group.arn_suffix,
+                target_5xx_per_minute=alarm_target_5xx_per_minute,
+                p99_latency_seconds=alarm_p99_latency_seconds,
+                cpu_percent=alarm_cpu_percent,
+                memory_percent=alarm_memory_percent,
+                actions=alarm_actions,
+            )
+        deployment_alarms = None
+        if self.alarms is not None and rollback_on_alarm:
+            deployment_alarms = EcsServiceAlarms(
+                alarm_names=self.alarms.deployment_alarm_names, enable=True, rollback=True
+            )
+            service_dependencies.extend([self.alarms.target_5xx, self.alarms.unhealthy_hosts])
+
         capacity_provider_strategy = [
             EcsServiceCapacityProviderStrategy(capacity_provider=FARGATE, weight=fargate_weight, base=fargate_base)
         ]
@@ -475,6 +587,9 @@ class FargateService(Construct):
             deployment_circuit_breaker=EcsServiceDeploymentCircuitBreaker(
                 enable=True, rollback=circuit_breaker_rollback
             ),
+            alarms=deployment_alarms,
+            availability_zone_rebalancing="ENABLED" if availability_zone_rebalancing else "DISABLED",
+            enable_execute_command=enable_execute_command,
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
             # ECS refuses a target group that no listener uses yet.
@@ -482,6 +597,46 @@ class FargateService(Construct):
             lifecycle={"ignore_changes": ["desired_count"]},
         )
         self.service_name = self.service.name
+
+        self.autoscaling: ServiceAutoscaling | None = None
+        if autoscaling_min_count is not None and autoscaling_max_count is not None:
+            self.autoscaling = ServiceAutoscaling(
+                self,
+                "autoscaling",
+                name=name,
+                cluster_name=self.cluster_name,
+                service_name=self.service.name,
+                min_count=autoscaling_min_count,
+                max_count=autoscaling_max_count,
+                cpu_target_percent=autoscaling_cpu_target_percent,
+                memory_target_percent=autoscaling_memory_target_percent,
+                requests_per_target=autoscaling_requests_per_target,
+                request_count_resource_label=f"{alb.load_balancer.arn_suffix}/{self.target_group.arn_suffix}",
+                scale_in_cooldown_seconds=autoscaling_scale_in_cooldown_seconds,
+                scale_out_cooldown_seconds=autoscaling_scale_out_cooldown_seconds,
+            )
+
+    def _allow_execute_command(self) -> None:
+        # The SSM session channels name no resource: AWS documents "*" for them.
+        document = DataAwsIamPolicyDocument(
+            self,
+            "execute-command-policy-document",
+            statement=[
+                DataAwsIamPolicyDocumentStatement(
+                    sid="EcsExecChannels",
+                    actions=[
+                        "ssmmessages:CreateControlChannel",
+                        "ssmmessages:CreateDataChannel",
+                        "ssmmessages:OpenControlChannel",
+                        "ssmmessages:OpenDataChannel",
+                    ],
+                    resources=["*"],
+                )
+            ],
+        )
+        self.execute_command_policy = IamRolePolicy(
+            self, "execute-command-policy", name="ecs-exec", role=self.task_role.id, policy=document.json
+        )
 
     def _allow_reading_secrets(self, arns: list[str]) -> IamRolePolicy:
         statements = []
@@ -698,6 +853,62 @@ class FargateService(Construct):
                 problems.add(setting, list(values), f"at most {MAX_CONDITION_VALUES} values per listener rule")
             for value in values:
                 problems.check_pattern(setting, value, pattern, described)
+        if s["enable_execute_command"] is True and s["readonly_root_filesystem"] is True:
+            problems.add(
+                "enable_execute_command",
+                True,
+                "ECS Exec needs a writable root filesystem (its agent writes there): "
+                "set readonly_root_filesystem=False too, or leave ECS Exec off",
+            )
+        command = s["container_health_check_command"]
+        if command is not None and (
+            isinstance(command, str)
+            or not isinstance(command, Sequence)
+            or not command
+            or command[0] not in ("CMD", "CMD-SHELL")
+        ):
+            problems.add(
+                "container_health_check_command", command, "must be a list starting with 'CMD' or 'CMD-SHELL'"
+            )
+        problems.check_int_range("stop_timeout_seconds", s["stop_timeout_seconds"], 2, 120)
+        low, high = s["autoscaling_min_count"], s["autoscaling_max_count"]
+        if (low is None) != (high is None):
+            problems.add(
+                "autoscaling_min_count" if low is None else "autoscaling_max_count",
+                None,
+                "autoscaling needs both autoscaling_min_count and autoscaling_max_count",
+            )
+        elif low is not None:
+            low_ok = problems.check_int_range("autoscaling_min_count", low, 0, 5000)
+            high_ok = problems.check_int_range("autoscaling_max_count", high, 1, 5000)
+            if low_ok and high_ok and not is_token(low) and not is_token(high) and high < low:  # type: ignore[operator]
+                problems.add("autoscaling_max_count", high, f"must be at least autoscaling_min_count ({low})")
+            targets = ("autoscaling_cpu_target_percent", "autoscaling_memory_target_percent", "autoscaling_requests_per_target")
+            if all(s[target] is None for target in targets):
+                problems.add("autoscaling_cpu_target_percent", None, "autoscaling needs at least one target metric")
+        for target, high_limit in (
+            ("autoscaling_cpu_target_percent", 100),
+            ("autoscaling_memory_target_percent", 100),
+            ("autoscaling_requests_per_target", 1_000_000),
+        ):
+            if s[target] is not None:
+                problems.check_int_range(target, s[target], 1, high_limit)
+        problems.check_int_range("autoscaling_scale_in_cooldown_seconds", s["autoscaling_scale_in_cooldown_seconds"], 0, 3600)
+        problems.check_int_range("autoscaling_scale_out_cooldown_seconds", s["autoscaling_scale_out_cooldown_seconds"], 0, 3600)
+        actions = s["alarm_actions"]
+        if isinstance(actions, str) or not isinstance(actions, Sequence):
+            problems.add("alarm_actions", actions, "must be a list of ARNs")
+        else:
+            for action in actions:
+                problems.check_arn("alarm_actions", action)
+        problems.check_int_range("alarm_target_5xx_per_minute", s["alarm_target_5xx_per_minute"], 1, 1_000_000)
+        latency = s["alarm_p99_latency_seconds"]
+        if isinstance(latency, bool) or not isinstance(latency, (int, float)) or not 0 < latency <= 60:
+            problems.add("alarm_p99_latency_seconds", latency, "must be a number of seconds above 0 and at most 60")
+        problems.check_int_range("alarm_cpu_percent", s["alarm_cpu_percent"], 1, 100)
+        problems.check_int_range("alarm_memory_percent", s["alarm_memory_percent"], 1, 100)
+        if s["rollback_on_alarm"] is True and s["alarms_enabled"] is not True:
+            problems.add("rollback_on_alarm", True, "needs alarms_enabled=True (the alarms it rolls back on)")
         if not paths and not hosts:
             problems.add("path_patterns", list(paths), "path_patterns and host_headers cannot both be empty")  # type: ignore[call-overload]
         problems.raise_if_any()

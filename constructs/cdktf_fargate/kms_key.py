@@ -30,6 +30,7 @@ class KmsKey(Construct):
         description: str = "cdktf-fargate: repository and log encryption",
         deletion_window_days: int = 30,
         allow_cloudwatch_logs: bool = True,
+        allow_cloudwatch_alarms: bool = True,
     ) -> None:
         """
         :param alias: the key's alias without ``alias/``, e.g. ``webapp-prod``.
@@ -37,6 +38,8 @@ class KmsKey(Construct):
         :param deletion_window_days: 7-30 days between scheduling deletion and deletion. Default 30.
         :param allow_cloudwatch_logs: let CloudWatch Logs encrypt this account's log groups in this
             region with the key (log groups cannot use a key otherwise). Default True.
+        :param allow_cloudwatch_alarms: let CloudWatch alarms of this account publish to SNS topics
+            encrypted with the key. Default True.
         """
         super().__init__(scope, id_)
         problems = Problems(f"KmsKey {id_!r}")
@@ -81,6 +84,17 @@ class KmsKey(Construct):
                             )
                         }
                     },
+                }
+            )
+        if allow_cloudwatch_alarms:
+            statements.append(
+                {
+                    "Sid": "CloudWatchAlarmsPublishToEncryptedTopics",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": caller.account_id}},
                 }
             )
         self.policy = json.dumps({"Version": "2012-10-17", "Statement": statements})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
 from cdktf_cdktf_provider_aws.lb_listener import (
     LbListener,
@@ -74,6 +75,9 @@ class PublicAlb(Construct):
         waf_rate_limit_per_5_minutes: int = 2000,
         waf_log_retention_days: int = 365,
         log_kms_key_arn: str | None = None,
+        alarms_enabled: bool = True,
+        alarm_actions: Sequence[str] = (),
+        alarm_elb_5xx_per_minute: int = 10,
     ) -> None:
         """
         :param name: the load balancer's name, 1-32 letters, digits or hyphens.
@@ -98,6 +102,10 @@ class PublicAlb(Construct):
         :param waf_rate_limit_per_5_minutes: per-client-address limit of the web ACL. Default 2000.
         :param waf_log_retention_days: retention of the web ACL's log group. Default 365.
         :param log_kms_key_arn: KMS key for the web ACL's log group. Default None (AWS-owned key).
+        :param alarms_enabled: a CloudWatch alarm on 5xx answers from the load balancer itself (no
+            healthy target, timeouts). Default True.
+        :param alarm_actions: ARNs (an SNS topic) notified when the alarm changes state. Default none.
+        :param alarm_elb_5xx_per_minute: load-balancer 5xx answers per minute that raise it. Default 10.
         """
         super().__init__(scope, id_)
         problems = Problems(f"PublicAlb {id_!r}")
@@ -134,6 +142,12 @@ class PublicAlb(Construct):
         problems.check_log_retention("waf_log_retention_days", waf_log_retention_days)
         if log_kms_key_arn is not None:
             problems.check_arn("log_kms_key_arn", log_kms_key_arn, service="kms")
+        if isinstance(alarm_actions, str) or not isinstance(alarm_actions, Sequence):
+            problems.add("alarm_actions", alarm_actions, "must be a list of ARNs")
+        else:
+            for action in alarm_actions:
+                problems.check_arn("alarm_actions", action)
+        problems.check_int_range("alarm_elb_5xx_per_minute", alarm_elb_5xx_per_minute, 1, 1_000_000)
         problems.raise_if_any()
 
         self.name = name
@@ -253,6 +267,26 @@ class PublicAlb(Construct):
                 log_kms_key_arn=log_kms_key_arn,
             )
             self.web_acl.protect(self.load_balancer.arn)
+
+        self.elb_5xx_alarm: CloudwatchMetricAlarm | None = None
+        if alarms_enabled:
+            self.elb_5xx_alarm = CloudwatchMetricAlarm(
+                self,
+                "elb-5xx-alarm",
+                alarm_name=f"{name}-elb-5xx",
+                alarm_description=f"{name}: the load balancer itself answers 5xx (no healthy target, timeouts)",
+                namespace="AWS/ApplicationELB",
+                metric_name="HTTPCode_ELB_5XX_Count",
+                dimensions={"LoadBalancer": self.load_balancer.arn_suffix},
+                statistic="Sum",
+                period=60,
+                evaluation_periods=2,
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                threshold=alarm_elb_5xx_per_minute,
+                treat_missing_data="notBreaching",
+                alarm_actions=list(alarm_actions),
+                ok_actions=list(alarm_actions),
+            )
 
     @property
     def routing_listeners(self) -> list[LbListener]:

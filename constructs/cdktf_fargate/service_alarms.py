@@ -1,0 +1,104 @@
+"""ServiceAlarms: CloudWatch alarms for one service behind a load balancer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
+from constructs import Construct
+
+
+class ServiceAlarms(Construct):
+    """Target 5xx, unhealthy targets, p99 latency, CPU and memory. The first two are the
+    deployment alarms: ECS rolls a deployment back while either is in alarm.
+    Settings are validated by ``FargateService``, which creates this."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        service_name: str,
+        cluster_name: str,
+        load_balancer_arn_suffix: str,
+        target_group_arn_suffix: str,
+        target_5xx_per_minute: int,
+        p99_latency_seconds: float,
+        cpu_percent: int,
+        memory_percent: int,
+        actions: Sequence[str],
+    ) -> None:
+        super().__init__(scope, id_)
+        target_dimensions = {"LoadBalancer": load_balancer_arn_suffix, "TargetGroup": target_group_arn_suffix}
+        service_dimensions = {"ClusterName": cluster_name, "ServiceName": service_name}
+
+        def alarm(key: str, description: str, **settings: object) -> CloudwatchMetricAlarm:
+            return CloudwatchMetricAlarm(
+                self,
+                key,
+                alarm_name=f"{service_name}-{key}",
+                alarm_description=description,
+                period=60,
+                treat_missing_data="notBreaching",
+                alarm_actions=list(actions),
+                ok_actions=list(actions),
+                **settings,  # type: ignore[arg-type]
+            )
+
+        self.target_5xx = alarm(
+            "target-5xx",
+            f"{service_name}: tasks answer 5xx ({target_5xx_per_minute}+ a minute); rolls back a deployment",
+            namespace="AWS/ApplicationELB",
+            metric_name="HTTPCode_Target_5XX_Count",
+            dimensions=target_dimensions,
+            statistic="Sum",
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=target_5xx_per_minute,
+            evaluation_periods=2,
+        )
+        self.unhealthy_hosts = alarm(
+            "unhealthy-hosts",
+            f"{service_name}: a target fails its health check; rolls back a deployment",
+            namespace="AWS/ApplicationELB",
+            metric_name="UnHealthyHostCount",
+            dimensions=target_dimensions,
+            statistic="Maximum",
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=1,
+            evaluation_periods=3,
+        )
+        self.p99_latency = alarm(
+            "p99-latency",
+            f"{service_name}: p99 response time above {p99_latency_seconds} s",
+            namespace="AWS/ApplicationELB",
+            metric_name="TargetResponseTime",
+            dimensions=target_dimensions,
+            extended_statistic="p99",
+            comparison_operator="GreaterThanThreshold",
+            threshold=p99_latency_seconds,
+            evaluation_periods=5,
+        )
+        self.cpu = alarm(
+            "cpu-high",
+            f"{service_name}: CPU above {cpu_percent} %",
+            namespace="AWS/ECS",
+            metric_name="CPUUtilization",
+            dimensions=service_dimensions,
+            statistic="Average",
+            comparison_operator="GreaterThanThreshold",
+            threshold=cpu_percent,
+            evaluation_periods=5,
+        )
+        self.memory = alarm(
+            "memory-high",
+            f"{service_name}: memory above {memory_percent} %",
+            namespace="AWS/ECS",
+            metric_name="MemoryUtilization",
+            dimensions=service_dimensions,
+            statistic="Average",
+            comparison_operator="GreaterThanThreshold",
+            threshold=memory_percent,
+            evaluation_periods=5,
+        )
+
+        self.deployment_alarm_names = [f"{service_name}-target-5xx", f"{service_name}-unhealthy-hosts"]
