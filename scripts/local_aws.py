@@ -14,8 +14,9 @@ never changed to suit the emulator):
   service: they are stored on the service and returned here.
 - DescribeSecurityGroupRules loses the description of a rule that references another security
   group (it reads only CIDR rules' descriptions): it is read from the referenced group too.
-- Application Auto Scaling has no `ListTagsForResource`, which the provider calls on every read
-  of a scalable target: answered here with the tags given at registration.
+- Application Auto Scaling has no `ListTagsForResource` (nor `TagResource`), which the provider
+  calls on every read of a scalable target, and drops the tags given at registration: both are
+  kept here, so the default tags do not re-plan forever.
 - The HTTPS listener needs a certificate that exists: a self-signed one for the local domain is
   imported into the emulator's ACM when it starts (the stack finds it by domain).
 - AWS-managed IAM policies exist only with `MOTO_IAM_LOAD_MANAGED_POLICIES=true`, which is set.
@@ -81,15 +82,32 @@ def _patch_application_autoscaling_tags() -> None:
 
     if hasattr(responses.ApplicationAutoScalingResponse, "list_tags_for_resource"):
         return
+    tags_by_arn: dict[str, dict[str, str]] = {}
+    original_register = responses.ApplicationAutoScalingResponse.register_scalable_target
+
+    def register_scalable_target(self):  # type: ignore[no-untyped-def]
+        body = original_register(self)
+        arn = json.loads(body)["ScalableTargetARN"]
+        tags_by_arn.setdefault(arn, {}).update(self._get_param("Tags") or {})
+        return body
 
     def list_tags_for_resource(self):  # type: ignore[no-untyped-def]
-        return json.dumps({"Tags": {}})
+        return json.dumps({"Tags": tags_by_arn.get(self._get_param("ResourceARN"), {})})
 
     def tag_resource(self):  # type: ignore[no-untyped-def]
+        tags_by_arn.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
         return json.dumps({})
 
+    def untag_resource(self):  # type: ignore[no-untyped-def]
+        tags = tags_by_arn.setdefault(self._get_param("ResourceARN"), {})
+        for key in self._get_param("TagKeys") or []:
+            tags.pop(key, None)
+        return json.dumps({})
+
+    responses.ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target
     responses.ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
     responses.ApplicationAutoScalingResponse.tag_resource = tag_resource
+    responses.ApplicationAutoScalingResponse.untag_resource = untag_resource
 
 
 def _patch_security_group_rule_descriptions() -> None:
