@@ -98,6 +98,12 @@ class Problems:
             return False
         return True
 
+    def check_arn_list(self, setting: str, values: Any) -> bool:
+        if isinstance(values, str) or not isinstance(values, (list, tuple)):
+            self.add(setting, values, "must be a list of ARNs")
+            return False
+        return all([self.check_arn(setting, value) for value in values])
+
     def check_cidr(self, setting: str, value: Any, min_prefix: int = 0, max_prefix: int = 32) -> bool:
         if is_token(value):
             return True

@@ -702,7 +702,7 @@ class FargateService(Construct):
         problems.check_port("port", port)
         problems.check_non_empty("description", description)
         problems.raise_if_any()
-        rule = VpcSecurityGroupIngressRule(
+        return VpcSecurityGroupIngressRule(
             self,
             f"ingress-{cidr.replace('/', '-').replace('.', '-')}-{port}",
             security_group_id=self.security_group.id,
@@ -712,7 +712,6 @@ class FargateService(Construct):
             cidr_ipv4=cidr,
             description=description,
         )
-        return rule
 
     @property
     def cluster(self) -> EcsCluster:
@@ -895,12 +894,7 @@ class FargateService(Construct):
                 problems.check_int_range(target, s[target], 1, high_limit)
         problems.check_int_range("autoscaling_scale_in_cooldown_seconds", s["autoscaling_scale_in_cooldown_seconds"], 0, 3600)
         problems.check_int_range("autoscaling_scale_out_cooldown_seconds", s["autoscaling_scale_out_cooldown_seconds"], 0, 3600)
-        actions = s["alarm_actions"]
-        if isinstance(actions, str) or not isinstance(actions, Sequence):
-            problems.add("alarm_actions", actions, "must be a list of ARNs")
-        else:
-            for action in actions:
-                problems.check_arn("alarm_actions", action)
+        problems.check_arn_list("alarm_actions", s["alarm_actions"])
         problems.check_int_range("alarm_target_5xx_per_minute", s["alarm_target_5xx_per_minute"], 1, 1_000_000)
         latency = s["alarm_p99_latency_seconds"]
         if isinstance(latency, bool) or not isinstance(latency, (int, float)) or not 0 < latency <= 60:

@@ -142,11 +142,7 @@ class PublicAlb(Construct):
         problems.check_log_retention("waf_log_retention_days", waf_log_retention_days)
         if log_kms_key_arn is not None:
             problems.check_arn("log_kms_key_arn", log_kms_key_arn, service="kms")
-        if isinstance(alarm_actions, str) or not isinstance(alarm_actions, Sequence):
-            problems.add("alarm_actions", alarm_actions, "must be a list of ARNs")
-        else:
-            for action in alarm_actions:
-                problems.check_arn("alarm_actions", action)
+        problems.check_arn_list("alarm_actions", alarm_actions)
         problems.check_int_range("alarm_elb_5xx_per_minute", alarm_elb_5xx_per_minute, 1, 1_000_000)
         problems.raise_if_any()
 
@@ -230,30 +226,18 @@ class PublicAlb(Construct):
             default_action=[_not_found()],
         )
         self.http_listener: LbListener | None = None
-        if http_mode == "redirect":
-            self.http_listener = LbListener(
-                self,
-                "http-listener",
-                load_balancer_arn=self.load_balancer.arn,
-                port=HTTP_PORT,
-                protocol="HTTP",
-                default_action=[
-                    LbListenerDefaultAction(
-                        type="redirect",
-                        redirect=LbListenerDefaultActionRedirect(
-                            protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"
-                        ),
-                    )
-                ],
+        if http_mode != "closed":
+            redirect_to_https = LbListenerDefaultAction(
+                type="redirect",
+                redirect=LbListenerDefaultActionRedirect(protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"),
             )
-        elif http_mode == "forward":
             self.http_listener = LbListener(
                 self,
                 "http-listener",
                 load_balancer_arn=self.load_balancer.arn,
                 port=HTTP_PORT,
                 protocol="HTTP",
-                default_action=[_not_found()],
+                default_action=[redirect_to_https if http_mode == "redirect" else _not_found()],
             )
 
         self.web_acl: WebAcl | None = None
