@@ -12,8 +12,6 @@ from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdent
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementCondition,
-    DataAwsIamPolicyDocumentStatementPrincipals,
 )
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
@@ -50,6 +48,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityG
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from ._iam import service_trust_policy
 from ._validation import Problems, is_private_cidr, is_token
 from .network import Network
 from .public_alb import PublicAlb
@@ -337,29 +336,12 @@ class FargateService(Construct):
         )
 
         # ECS assumes both roles on behalf of this account's tasks only (confused deputy).
-        assume_role = DataAwsIamPolicyDocument(
+        assume_role = service_trust_policy(
             self,
             "assume-role-policy",
-            statement=[
-                DataAwsIamPolicyDocumentStatement(
-                    actions=["sts:AssumeRole"],
-                    principals=[
-                        DataAwsIamPolicyDocumentStatementPrincipals(
-                            type="Service", identifiers=["ecs-tasks.amazonaws.com"]
-                        )
-                    ],
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="StringEquals", variable="aws:SourceAccount", values=[caller.account_id]
-                        ),
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="ArnLike",
-                            variable="aws:SourceArn",
-                            values=[f"arn:{partition.partition}:ecs:{self.region.name}:{caller.account_id}:*"],
-                        ),
-                    ],
-                )
-            ],
+            service="ecs-tasks.amazonaws.com",
+            account_id=caller.account_id,
+            source_arn_pattern=f"arn:{partition.partition}:ecs:{self.region.name}:{caller.account_id}:*",
         )
         self.execution_role = IamRole(
             self,

@@ -16,8 +16,6 @@ from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdent
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementCondition,
-    DataAwsIamPolicyDocumentStatementPrincipals,
 )
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.eip import Eip
@@ -33,6 +31,7 @@ from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 from constructs import Construct
 
+from ._iam import service_trust_policy
 from ._validation import Problems, is_token
 
 MIN_AZ_COUNT = 2
@@ -255,24 +254,8 @@ class Network(Construct):
             kms_key_id=kms_key_arn,
         )
         caller = DataAwsCallerIdentity(self, "caller-identity")
-        trust = DataAwsIamPolicyDocument(
-            self,
-            "flow-log-trust",
-            statement=[
-                DataAwsIamPolicyDocumentStatement(
-                    actions=["sts:AssumeRole"],
-                    principals=[
-                        DataAwsIamPolicyDocumentStatementPrincipals(
-                            type="Service", identifiers=["vpc-flow-logs.amazonaws.com"]
-                        )
-                    ],
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="StringEquals", variable="aws:SourceAccount", values=[caller.account_id]
-                        )
-                    ],
-                )
-            ],
+        trust = service_trust_policy(
+            self, "flow-log-trust", service="vpc-flow-logs.amazonaws.com", account_id=caller.account_id
         )
         self._flow_log_role = IamRole(
             self,
