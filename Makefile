@@ -37,7 +37,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup synth test checkov docs bench deploy destroy diff deploy-local destroy-local clean
+.PHONY: help setup synth lint test checkov docs bench deploy destroy diff deploy-local destroy-local clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,7 +64,12 @@ setup: $(VENV)/.synced node_modules/.synced $(CHECKOV_ENV)/.synced ## Create the
 synth: setup ## Synthesize the stack (CDKTF_FARGATE_ENV picks the environment) into cdktf.out/
 	$(CDKTF) synth
 
-test: setup ## Run the whole test suite
+lint: setup ## ruff (lint and format check) and mypy --strict on the library, stacks and main.py
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: setup lint ## Lint, then the whole test suite
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 checkov: synth ## checkov on the synthesized stack, with the skips in .checkov.yaml

@@ -100,12 +100,19 @@ def main() -> int:
             for mode in ("fast", "ordinary") if index % 2 == 0 else ("ordinary", "fast"):
                 result = run_once(mode == "ordinary", workdir)
                 runs[mode].append(result)
-                print(f"  run {index + 1} {mode:8s} wall {result['wall_s']:6.2f} s  python {result['python_peak_mib']:6.0f} MiB"
-                      f"  node {result['node_peak_mib']:6.0f} MiB", flush=True)
+                print(
+                    f"  run {index + 1} {mode:8s} wall {result['wall_s']:6.2f} s"
+                    f"  python {result['python_peak_mib']:6.0f} MiB"
+                    f"  node {result['node_peak_mib']:6.0f} MiB",
+                    flush=True,
+                )
         services = subprocess.run(
             [sys.executable, "-c", SERVICES, str(workdir / "services")],
-            cwd=ROOT, env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"},
-            check=True, capture_output=True, text=True,
+            cwd=ROOT,
+            env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"},
+            check=True,
+            capture_output=True,
+            text=True,
         )
         per_count = {int(k): v for k, v in json.loads(services.stdout.strip().splitlines()[-1]).items()}
 
@@ -121,20 +128,34 @@ def main() -> int:
     print(f"{'median of ' + str(args.runs):14s} {'wall s':>8s} {'python MiB':>11s} {'node MiB':>9s} {'total MiB':>10s}")
     for mode in ("fast", "ordinary"):
         m = medians[mode]
-        print(f"{mode:14s} {m['wall_s']:8.2f} {m['python_peak_mib']:11.0f} {m['node_peak_mib']:9.0f} {m['total_peak_mib']:10.0f}")
+        print(
+            f"{mode:14s} {m['wall_s']:8.2f} {m['python_peak_mib']:11.0f}"
+            f" {m['node_peak_mib']:9.0f} {m['total_peak_mib']:10.0f}"
+        )
     print(f"fast/ordinary wall-time ratio   {wall_ratio:.3f}  (target <= 0.30)")
     print(f"fast/ordinary peak-memory ratio {memory_ratio:.3f}  (target <= 0.65)")
-    print("synth of N services behind one ALB (in-process, best of 3): "
-          + ", ".join(f"{count}: {seconds * 1000:.0f} ms" for count, seconds in per_count.items()))
+    print(
+        "synth of N services behind one ALB (in-process, best of 3): "
+        + ", ".join(f"{count}: {seconds * 1000:.0f} ms" for count, seconds in per_count.items())
+    )
     print(f"each extra service              {per_service_ms:.0f} ms  (target <= 150 ms)")
 
     results_path = ROOT / ".bench" / "results.json"
     results_path.parent.mkdir(exist_ok=True)
-    results_path.write_text(json.dumps({
-        "machine": {"cpus": os.cpu_count(), "platform": sys.platform, "python": sys.version.split()[0]},
-        "runs": runs, "medians": medians, "wall_ratio": wall_ratio, "memory_ratio": memory_ratio,
-        "services_synth_s": per_count, "per_extra_service_ms": per_service_ms,
-    }, indent=2))
+    results_path.write_text(
+        json.dumps(
+            {
+                "machine": {"cpus": os.cpu_count(), "platform": sys.platform, "python": sys.version.split()[0]},
+                "runs": runs,
+                "medians": medians,
+                "wall_ratio": wall_ratio,
+                "memory_ratio": memory_ratio,
+                "services_synth_s": per_count,
+                "per_extra_service_ms": per_service_ms,
+            },
+            indent=2,
+        )
+    )
     print(f"written to {results_path.relative_to(ROOT)}")
     return 0
 

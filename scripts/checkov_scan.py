@@ -30,7 +30,17 @@ def scan(checkov: str, stack_dir: Path, config_file: Path | None = None) -> dict
     with tempfile.TemporaryDirectory() as temporary:
         copy = Path(temporary) / "cdk.tf.json"
         copy.write_text(json.dumps(document, indent=2))
-        command = [checkov, "-f", str(copy), "--framework", "terraform_json", "--output", "json", "--quiet", "--skip-download"]
+        command = [
+            checkov,
+            "-f",
+            str(copy),
+            "--framework",
+            "terraform_json",
+            "--output",
+            "json",
+            "--quiet",
+            "--skip-download",
+        ]
         if config_file is not None:
             command += ["--config-file", str(config_file.resolve())]
         env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}

@@ -108,7 +108,7 @@ def render(readme: str) -> str:
         )
         if not pattern.search(readme):
             raise SystemExit(f"README.md has no <!-- settings:{name} --> … <!-- /settings:{name} --> block")
-        readme = pattern.sub(lambda match: match.group(1) + table + "\n" + match.group(2), readme)
+        readme = pattern.sub(lambda match, table=table: match.group(1) + table + "\n" + match.group(2), readme)
     return readme
 
 

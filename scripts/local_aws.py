@@ -60,8 +60,8 @@ ECS_SERVICE_FIELDS_KEPT = (
 
 
 def _patch_ecs_service_fields() -> None:
-    from moto.ecs.responses import EC2ContainerServiceResponse
     from moto.core.utils import camelcase_to_underscores
+    from moto.ecs.responses import EC2ContainerServiceResponse
 
     original_create = EC2ContainerServiceResponse.create_service
 
@@ -135,7 +135,7 @@ def import_certificate(endpoint: str, domain: str) -> str:
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -206,7 +206,9 @@ def serve(port: int, domain: str, pid_file: Path | None) -> int:
     if pid_file is not None:
         pid_file.parent.mkdir(parents=True, exist_ok=True)
         pid_file.write_text(str(os.getpid()))
-    print(f"AWS emulator (moto) at {emulator.endpoint}; certificate for {domain}: {emulator.certificate_arn}", flush=True)
+    print(
+        f"AWS emulator (moto) at {emulator.endpoint}; certificate for {domain}: {emulator.certificate_arn}", flush=True
+    )
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())

@@ -39,7 +39,9 @@ class EnvironmentConfig:
     region: str = setting("us-east-1", "AWS region")
     certificate_arn: str = setting("", "ACM certificate of the HTTPS listener (this or `certificate_domain`)")
     certificate_domain: str = setting("", "find the issued ACM certificate for this domain instead")
-    domain_name: str = setting("", "with `hosted_zone_id`: the service's host name, with a DNS-validated certificate and an alias record")
+    domain_name: str = setting(
+        "", "with `hosted_zone_id`: the service's host name, with a DNS-validated certificate and an alias record"
+    )
     hosted_zone_id: str = setting("", "the Route53 hosted zone of `domain_name`")
     aws_endpoint_url: str = setting("", "send every AWS API call here (the local emulator), with dummy credentials")
     # Terraform state: a local file unless a bucket is named.
@@ -68,7 +70,9 @@ class EnvironmentConfig:
     ecr_keep_last_images: int = setting(30, "images the repository keeps")
     ecr_force_delete: bool = setting(False, "let destroy delete a repository holding images")
     ecr_untagged_expire_days: int = setting(7, "untagged images expire after this many days")
-    verify_image_exists: bool = setting(False, "plans fail unless `image_tag` is in the repository (not for the first deploy)")
+    verify_image_exists: bool = setting(
+        False, "plans fail unless `image_tag` is in the repository (not for the first deploy)"
+    )
     # Service.
     desired_count: int = setting(3, "tasks")
     cpu_units: int = setting(512, "task CPU units (Fargate's table applies)")
@@ -82,9 +86,15 @@ class EnvironmentConfig:
     autoscaling_max_count: int | None = setting(12, "autoscaling upper bound")
     autoscaling_cpu_target_percent: int | None = setting(70, "average CPU autoscaling keeps")
     autoscaling_requests_per_target: int | None = setting(None, "ALB requests per task autoscaling keeps")
-    alarms_enabled: bool = setting(True, "CloudWatch alarms (5xx, unhealthy targets, p99 latency, CPU, memory) to an SNS topic; deployments roll back on 5xx and unhealthy targets")
+    alarms_enabled: bool = setting(
+        True,
+        "CloudWatch alarms (5xx, unhealthy targets, p99 latency, CPU, memory) to an SNS topic; "
+        "deployments roll back on 5xx and unhealthy targets",
+    )
     alarm_email: str = setting("", "subscribe this address to the alarm topic")
-    enable_execute_command: bool = setting(False, "allow ECS Exec into tasks (needs `readonly_root_filesystem = false`)")
+    enable_execute_command: bool = setting(
+        False, "allow ECS Exec into tasks (needs `readonly_root_filesystem = false`)"
+    )
     readonly_root_filesystem: bool = setting(True, "container root filesystem read-only (`/tmp` stays writable)")
     container_user: str | None = setting(None, "run the container as this user or `uid:gid`")
     container_environment: dict[str, str] = setting({"LOG_LEVEL": "info"}, "plain environment variables")
@@ -99,9 +109,7 @@ class EnvironmentConfig:
                 "certificate_domain, not both"
             )
         if bool(self.domain_name) != bool(self.hosted_zone_id):
-            problems.append(
-                f"domain_name={self.domain_name!r} is invalid: domain_name and hosted_zone_id go together"
-            )
+            problems.append(f"domain_name={self.domain_name!r} is invalid: domain_name and hosted_zone_id go together")
         if self.domain_name and (self.certificate_arn or self.certificate_domain):
             problems.append(
                 f"domain_name={self.domain_name!r} is invalid: it brings its own certificate; "
@@ -182,7 +190,6 @@ def load_environment(environment: str | None = None, config_path: str | Path | N
         raise ValueError(f"{CONFIG_VAR}={str(path)!r}: not valid TOML: {error}") from None
     if environment not in tables:
         raise ValueError(
-            f"{ENV_VAR}={environment!r} is not an environment in {path.name}: "
-            f"allowed are {', '.join(sorted(tables))}"
+            f"{ENV_VAR}={environment!r} is not an environment in {path.name}: allowed are {', '.join(sorted(tables))}"
         )
     return config_from_mapping(environment, tables[environment])

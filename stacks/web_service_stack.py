@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from cdktf import S3Backend, TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig
 from cdktf_fargate import EcrRepo, FargateService, KmsKey, Network, PublicAlb, ServiceDomain
+
+from cdktf import S3Backend, TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig
+from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
 )
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
-from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
 from constructs import Construct
 
 from .environments import EnvironmentConfig
@@ -48,7 +49,7 @@ def provider_settings(config: EnvironmentConfig) -> dict[str, object]:
     if not config.aws_endpoint_url:
         return {}
     return {
-        "endpoints": [AwsProviderEndpoints(**{service: config.aws_endpoint_url for service in ENDPOINT_SERVICES})],
+        "endpoints": [AwsProviderEndpoints(**dict.fromkeys(ENDPOINT_SERVICES, config.aws_endpoint_url))],
         "access_key": "test",
         "secret_key": "test",
         "skip_credentials_validation": True,
@@ -99,9 +100,7 @@ class WebServiceStack(TerraformStack):
             description="The image tag to deploy, e.g. the git commit SHA. Required; 'latest' is refused.",
             validation=[
                 TerraformVariableValidationConfig(
-                    condition=(
-                        f'${{can(regex("{IMAGE_TAG_REGEX}", var.image_tag)) && var.image_tag != "latest"}}'
-                    ),
+                    condition=(f'${{can(regex("{IMAGE_TAG_REGEX}", var.image_tag)) && var.image_tag != "latest"}}'),
                     error_message=(
                         "image_tag must be an ECR tag (1-128 letters, digits, '_', '.', '-', "
                         "not starting with '.' or '-') and not 'latest'."

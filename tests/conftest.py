@@ -10,11 +10,12 @@ from typing import Any
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-import cdktf_fargate  # noqa: E402,F401  (first: the fast provider import)
-import pytest  # noqa: E402
-from cdktf import Testing, TerraformStack  # noqa: E402
-from cdktf_cdktf_provider_aws.provider import AwsProvider  # noqa: E402
-from cdktf_fargate import Network, PublicAlb  # noqa: E402
+import cdktf_fargate  # noqa: F401  (first: the fast provider import)
+from cdktf_fargate import Network, PublicAlb
+
+import pytest
+from cdktf import TerraformStack, Testing
+from cdktf_cdktf_provider_aws.provider import AwsProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_STARTED = time.time()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from cdktf_fargate import AccessLogBucket
+
+import pytest
 from conftest import Synthesized, new_stack, ref
 
 
@@ -21,7 +22,10 @@ def test_bucket_is_private_owner_enforced_versioned_and_sse_s3(synth):
     bucket_id = ref("aws_s3_bucket", bucket, "id")
     block = synth.only("aws_s3_bucket_public_access_block")
     assert block["bucket"] == bucket_id
-    assert all(block[flag] is True for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+    assert all(
+        block[flag] is True
+        for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    )
     assert synth.only("aws_s3_bucket_ownership_controls")["rule"] == {"object_ownership": "BucketOwnerEnforced"}
     assert synth.only("aws_s3_bucket_versioning")["versioning_configuration"] == {"status": "Enabled"}
     (rule,) = synth.only("aws_s3_bucket_server_side_encryption_configuration")["rule"]

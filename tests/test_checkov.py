@@ -57,7 +57,9 @@ def synthesized(tmp_path_factory) -> dict[str, Path]:
         outdir = tmp_path_factory.mktemp(f"synth-{environment}")
         env = {**os.environ, "CDKTF_OUTDIR": str(outdir), "CDKTF_FARGATE_ENV": environment}
         env.pop("CDKTF_FARGATE_CONFIG", None)
-        result = subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [sys.executable, "main.py"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         (stack_dir,) = (outdir / "stacks").iterdir()
         stacks[environment] = stack_dir

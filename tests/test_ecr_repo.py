@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from cdktf_fargate import EcrRepo
+
 import pytest
 from cdktf import TerraformOutput
 from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_fargate import EcrRepo
 from conftest import Synthesized, new_stack, ref
 
 
@@ -25,7 +26,12 @@ def test_defaults_are_immutable_scanned_aes256_and_keep_30_images(stack):
     assert lifecycle["repository"] == ref("aws_ecr_repository", repository, "name")
     untagged, rule = json.loads(lifecycle["policy"])["rules"]
     assert untagged["rulePriority"] == 1
-    assert untagged["selection"] == {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7}
+    assert untagged["selection"] == {
+        "tagStatus": "untagged",
+        "countType": "sinceImagePushed",
+        "countUnit": "days",
+        "countNumber": 7,
+    }
     assert rule["rulePriority"] == 2
     assert rule["selection"] == {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30}
     assert rule["action"] == {"type": "expire"}
@@ -93,7 +99,10 @@ def test_image_uri_joins_repository_url_and_tag(stack):
         ({"name": "shop/"}, r"name='shop/' is invalid"),
         ({"name": "a"}, r"name='a' is invalid: must be 2 to 256 characters"),
         ({"name": "a" * 257}, r"must be 2 to 256 characters"),
-        ({"image_tag_mutability": "immutable"}, r"image_tag_mutability='immutable' is invalid: must be one of 'IMMUTABLE', 'MUTABLE'"),
+        (
+            {"image_tag_mutability": "immutable"},
+            r"image_tag_mutability='immutable' is invalid: must be one of 'IMMUTABLE', 'MUTABLE'",
+        ),
         ({"scan_on_push": "true"}, r"scan_on_push='true' is invalid: must be True or False"),
         ({"kms_key_arn": "alias/ecr"}, r"kms_key_arn='alias/ecr' is invalid: must be an ARN"),
         ({"kms_key_arn": "arn:aws:s3:::bucket-name"}, r"must be an ARN of the kms service"),

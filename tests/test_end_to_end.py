@@ -92,7 +92,12 @@ class Deployment:
         started = time.monotonic()
         result = subprocess.run(
             self.command(action, tag, *extra),
-            cwd=self.directory, env=self.env, capture_output=True, text=True, timeout=900, check=False,
+            cwd=self.directory,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
         result.stdout = ANSI.sub("", result.stdout)
         return result, time.monotonic() - started
@@ -100,17 +105,29 @@ class Deployment:
     def start(self, action: str, tag: str, log: Path, *extra: str) -> subprocess.Popen[bytes]:
         with log.open("wb") as output:
             return subprocess.Popen(
-                self.command(action, tag, *extra), cwd=self.directory, env=self.env, stdout=output, stderr=subprocess.STDOUT
+                self.command(action, tag, *extra),
+                cwd=self.directory,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
             )
 
     def terraform(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["terraform", *args], cwd=self.stack_dir, env=self.env, capture_output=True, text=True, timeout=600, check=False
+            ["terraform", *args],
+            cwd=self.stack_dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
         )
 
     def planned_changes(self, tag: str) -> dict[str, list[str]]:
         """Resource address -> planned actions, for every resource that would change."""
-        plan = self.terraform("plan", "-input=false", "-no-color", "-lock=false", "-out=e2e.plan", f"-var=image_tag={tag}")
+        plan = self.terraform(
+            "plan", "-input=false", "-no-color", "-lock=false", "-out=e2e.plan", f"-var=image_tag={tag}"
+        )
         assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-3000:]
         shown = self.terraform("show", "-json", "e2e.plan")
         changes = json.loads(shown.stdout)["resource_changes"]
@@ -139,7 +156,11 @@ def active_counts(deployment: Deployment) -> dict[str, int]:
     ec2 = deployment.client("ec2")
     kms = deployment.client("kms")
     ecs = deployment.client("ecs")
-    clusters = ecs.describe_clusters(clusters=ecs.list_clusters()["clusterArns"])["clusters"] if ecs.list_clusters()["clusterArns"] else []
+    clusters = (
+        ecs.describe_clusters(clusters=ecs.list_clusters()["clusterArns"])["clusters"]
+        if ecs.list_clusters()["clusterArns"]
+        else []
+    )
     active_clusters = [cluster for cluster in clusters if cluster["status"] == "ACTIVE"]
     services = [
         service
@@ -153,10 +174,16 @@ def active_counts(deployment: Deployment) -> dict[str, int]:
         "subnets": len([subnet for subnet in ec2.describe_subnets()["Subnets"] if not subnet.get("DefaultForAz")]),
         "nat_gateways": len([nat for nat in ec2.describe_nat_gateways()["NatGateways"] if nat["State"] != "deleted"]),
         "elastic_ips": len(ec2.describe_addresses()["Addresses"]),
-        "security_groups": len([g for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default"]),
+        "security_groups": len(
+            [g for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default"]
+        ),
         "flow_logs": len(ec2.describe_flow_logs()["FlowLogs"]),
         "kms_keys": len(
-            [k for k in kms.list_keys()["Keys"] if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"]
+            [
+                k
+                for k in kms.list_keys()["Keys"]
+                if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
+            ]
         ),
         "repositories": len(deployment.client("ecr").describe_repositories()["repositories"]),
         "buckets": len(deployment.client("s3").list_buckets()["Buckets"]),
@@ -168,11 +195,17 @@ def active_counts(deployment: Deployment) -> dict[str, int]:
         "log_groups": len(deployment.client("logs").describe_log_groups()["logGroups"]),
         "web_acls": len(deployment.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"]),
         "scalable_targets": len(
-            deployment.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+            deployment.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")[
+                "ScalableTargets"
+            ]
         ),
         # Target tracking adds alarms of its own (as on AWS); count the stack's.
         "alarms": len(
-            [a for a in deployment.client("cloudwatch").describe_alarms()["MetricAlarms"] if a["AlarmName"].startswith(f"{STACK}-")]
+            [
+                a
+                for a in deployment.client("cloudwatch").describe_alarms()["MetricAlarms"]
+                if a["AlarmName"].startswith(f"{STACK}-")
+            ]
         ),
         "topics": len(deployment.client("sns").list_topics()["Topics"]),
     }
@@ -199,7 +232,7 @@ DEPLOYED = {
     "alarms": 6,
     "topics": 1,
 }
-NOTHING = {kind: 0 for kind in DEPLOYED}
+NOTHING = dict.fromkeys(DEPLOYED, 0)
 
 
 @pytest.fixture(scope="module")
@@ -252,7 +285,10 @@ def test_cluster_task_definition_and_service(deployment, first_deploy):
     network = service["networkConfiguration"]["awsvpcConfiguration"]
     assert network["assignPublicIp"] == "DISABLED"
     subnets = deployment.client("ec2").describe_subnets(SubnetIds=network["subnets"])["Subnets"]
-    assert sorted(tag["Value"] for subnet in subnets for tag in subnet["Tags"] if tag["Key"] == "Tier") == ["private", "private"]
+    assert sorted(tag["Value"] for subnet in subnets for tag in subnet["Tags"] if tag["Key"] == "Tier") == [
+        "private",
+        "private",
+    ]
     assert service["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
     alarms = service["deploymentConfiguration"]["alarms"]
     assert sorted(alarms["alarmNames"]) == [f"{STACK}-target-5xx", f"{STACK}-unhealthy-hosts"]
@@ -261,8 +297,14 @@ def test_cluster_task_definition_and_service(deployment, first_deploy):
     assert strategy == [("FARGATE", 100, 0)]
     (balancer,) = service["loadBalancers"]
     assert (balancer["containerName"], balancer["containerPort"]) == ("app", 8080)
-    group = deployment.client("elbv2").describe_target_groups(TargetGroupArns=[balancer["targetGroupArn"]])["TargetGroups"][0]
-    assert (group["HealthCheckPath"], group["HealthyThresholdCount"], group["UnhealthyThresholdCount"]) == ("/health", 2, 3)
+    group = deployment.client("elbv2").describe_target_groups(TargetGroupArns=[balancer["targetGroupArn"]])[
+        "TargetGroups"
+    ][0]
+    assert (group["HealthCheckPath"], group["HealthyThresholdCount"], group["UnhealthyThresholdCount"]) == (
+        "/health",
+        2,
+        3,
+    )
     assert (group["HealthCheckIntervalSeconds"], group["HealthCheckTimeoutSeconds"]) == (30, 5)
     assert group["Matcher"] == {"HttpCode": "200"} and group["TargetType"] == "ip"
 
@@ -280,14 +322,20 @@ def test_cluster_task_definition_and_service(deployment, first_deploy):
 def test_load_balancer_listeners_waf_and_logs(deployment, first_deploy):
     elbv2 = deployment.client("elbv2")
     (balancer,) = elbv2.describe_load_balancers()["LoadBalancers"]
-    listeners = {listener["Port"]: listener for listener in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]}
+    listeners = {
+        listener["Port"]: listener
+        for listener in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+    }
     assert sorted(listeners) == [80, 443]
     assert listeners[443]["Protocol"] == "HTTPS"
     assert listeners[443]["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     redirect = listeners[80]["DefaultActions"][0]
     assert redirect["Type"] == "redirect"
     assert redirect["RedirectConfig"]["Protocol"] == "HTTPS" and redirect["RedirectConfig"]["StatusCode"] == "HTTP_301"
-    attributes = {a["Key"]: a["Value"] for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=balancer["LoadBalancerArn"])["Attributes"]}
+    attributes = {
+        a["Key"]: a["Value"]
+        for a in elbv2.describe_load_balancer_attributes(LoadBalancerArn=balancer["LoadBalancerArn"])["Attributes"]
+    }
     assert attributes["access_logs.s3.enabled"] == "true"
     assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
     acl = deployment.client("wafv2").get_web_acl_for_resource(ResourceArn=balancer["LoadBalancerArn"])["WebACL"]
@@ -297,7 +345,11 @@ def test_load_balancer_listeners_waf_and_logs(deployment, first_deploy):
 
 def test_security_group_rules_connect_only_the_alb_and_the_tasks(deployment, first_deploy):
     ec2 = deployment.client("ec2")
-    groups = {g["GroupName"].split("-")[2]: g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default"}
+    groups = {
+        g["GroupName"].split("-")[2]: g["GroupId"]
+        for g in ec2.describe_security_groups()["SecurityGroups"]
+        if g["GroupName"] != "default"
+    }
     rules = ec2.describe_security_group_rules()["SecurityGroupRules"]
 
     def rules_of(group_id: str, egress: bool) -> list[tuple[int, str]]:
@@ -327,7 +379,8 @@ def test_autoscaling_and_alarms_are_in_place(deployment, first_deploy):
         if alarm["AlarmName"].startswith(f"{STACK}-")
     }
     assert sorted(alarms) == sorted(
-        f"{STACK}-{key}" for key in ("cpu-high", "elb-5xx", "memory-high", "p99-latency", "target-5xx", "unhealthy-hosts")
+        f"{STACK}-{key}"
+        for key in ("cpu-high", "elb-5xx", "memory-high", "p99-latency", "target-5xx", "unhealthy-hosts")
     )
     (topic,) = deployment.client("sns").list_topics()["Topics"]
     assert all(alarm["AlarmActions"] == [topic["TopicArn"]] for alarm in alarms.values())
@@ -343,7 +396,9 @@ def test_new_image_tag_changes_only_the_task_definition_and_the_service(deployme
     REPORT["image_update_deploy_seconds"] = round(seconds, 1)
     ecs = deployment.client("ecs")
     (service,) = ecs.describe_services(cluster=STACK, services=[STACK])["services"]
-    (container,) = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]["containerDefinitions"]
+    (container,) = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"][
+        "containerDefinitions"
+    ]
     assert container["image"].endswith(":v2")
 
 
@@ -379,5 +434,3 @@ def test_destroy_leaves_nothing_behind(deployment, first_deploy):
     assert result.returncode == 0, result.stdout[-5000:]
     REPORT["destroy_seconds"] = round(seconds, 1)
     assert active_counts(deployment) == NOTHING
-
-

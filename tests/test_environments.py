@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from stacks.environments import DEFAULT_CONFIG_PATH, EnvironmentConfig, config_from_mapping, load_environment
 
 
@@ -35,7 +36,10 @@ def test_another_settings_file_can_be_named(tmp_path, monkeypatch):
 
 
 def test_fails_when_the_environment_is_not_in_the_file():
-    with pytest.raises(ValueError, match=r"CDKTF_FARGATE_ENV='qa' is not an environment in environments.toml: allowed are dev, local, prod"):
+    with pytest.raises(
+        ValueError,
+        match=r"CDKTF_FARGATE_ENV='qa' is not an environment in environments.toml: allowed are dev, local, prod",
+    ):
         load_environment("qa", DEFAULT_CONFIG_PATH)
 
 
@@ -59,7 +63,10 @@ def test_fails_when_the_settings_file_is_not_toml(tmp_path):
         ({"desired_count": True}, r"desired_count=True is invalid: must be int"),
         ({"single_nat_gateway": 1}, r"single_nat_gateway=1 is invalid: must be bool"),
         ({"vpc_id": 5}, r"vpc_id=5 is invalid: must be str \| None"),
-        ({"container_environment": {"PORT": 80}}, r"container_environment=\{'PORT': 80\} is invalid: must be dict\[str, str\]"),
+        (
+            {"container_environment": {"PORT": 80}},
+            r"container_environment=\{'PORT': 80\} is invalid: must be dict\[str, str\]",
+        ),
         ({"public_subnet_ids": "subnet-1"}, r"public_subnet_ids='subnet-1' is invalid: must be tuple\[str, \.\.\.\]"),
     ],
 )
@@ -88,12 +95,22 @@ def test_local_points_every_api_at_the_emulator_and_finds_the_certificate_by_dom
             r"certificate_domain='a.test' is invalid: give certificate_arn or certificate_domain, not both",
         ),
         ({"aws_endpoint_url": "localhost"}, r"aws_endpoint_url='localhost' is invalid: must be http\(s\)://host:port"),
-        ({"domain_name": "shop.example.com"}, r"domain_name='shop.example.com' is invalid: domain_name and hosted_zone_id go together"),
         (
-            {"domain_name": "a.example.com", "hosted_zone_id": "Z1", "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/x"},
+            {"domain_name": "shop.example.com"},
+            r"domain_name='shop.example.com' is invalid: domain_name and hosted_zone_id go together",
+        ),
+        (
+            {
+                "domain_name": "a.example.com",
+                "hosted_zone_id": "Z1",
+                "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/x",
+            },
             r"domain_name='a.example.com' is invalid: it brings its own certificate",
         ),
-        ({"state_key": "x/terraform.tfstate"}, r"state_key='x/terraform.tfstate' is invalid: state_key and state_region need state_bucket"),
+        (
+            {"state_key": "x/terraform.tfstate"},
+            r"state_key='x/terraform.tfstate' is invalid: state_key and state_region need state_bucket",
+        ),
     ],
 )
 def test_fails_when_certificate_or_endpoint_settings_conflict(settings, message):

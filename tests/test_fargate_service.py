@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from cdktf_fargate import FargateService
+
+import pytest
 from conftest import Synthesized, make_network_and_alb, new_stack, ref
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:3f2c1d0"
@@ -14,7 +15,9 @@ IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:3f2c1d0"
 
 def build(stack, **settings: Any) -> FargateService:
     network, alb = make_network_and_alb(stack)
-    return FargateService(stack, "service", **{"name": "shop", "network": network, "alb": alb, "image": IMAGE, **settings})
+    return FargateService(
+        stack, "service", **{"name": "shop", "network": network, "alb": alb, "image": IMAGE, **settings}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +116,8 @@ def test_tasks_accept_the_load_balancer_only_and_reach_out_on_443(default_servic
     tasks_group = synth.by_path("aws_security_group", "service/security-group")
     alb_group = synth.by_path("aws_security_group", "alb/security-group")
     (ingress,) = [
-        r for r in synth.resources("aws_vpc_security_group_ingress_rule").values()
+        r
+        for r in synth.resources("aws_vpc_security_group_ingress_rule").values()
         if r["security_group_id"] == ref("aws_security_group", tasks_group, "id")
     ]
     assert (ingress["from_port"], ingress["to_port"]) == (8080, 8080)
@@ -171,7 +175,9 @@ def test_service_runs_3_private_tasks_with_circuit_breaker_and_ignores_desired_c
     assert service["capacity_provider_strategy"] == [{"capacity_provider": "FARGATE", "weight": 100, "base": 0}]
     assert service["network_configuration"] == {
         "subnets": [ref("aws_subnet", synth.by_path("aws_subnet", f"private-subnet-{i}"), "id") for i in range(2)],
-        "security_groups": [ref("aws_security_group", synth.by_path("aws_security_group", "service/security-group"), "id")],
+        "security_groups": [
+            ref("aws_security_group", synth.by_path("aws_security_group", "service/security-group"), "id")
+        ],
         "assign_public_ip": False,
     }
     assert service["load_balancer"] == [
@@ -188,13 +194,19 @@ def test_service_runs_3_private_tasks_with_circuit_breaker_and_ignores_desired_c
     assert service["lifecycle"] == {"ignore_changes": ["desired_count"]}
     rule = synth.only("aws_lb_listener_rule")
     capacity = synth.only("aws_ecs_cluster_capacity_providers")
-    alarms = [synth.by_path("aws_cloudwatch_metric_alarm", f"alarms/{key}") for key in ("target-5xx", "unhealthy-hosts")]
+    alarms = [
+        synth.by_path("aws_cloudwatch_metric_alarm", f"alarms/{key}") for key in ("target-5xx", "unhealthy-hosts")
+    ]
     assert service["depends_on"] == [
         f"aws_lb_listener_rule.{rule['__logical_id__']}",
         f"aws_ecs_cluster_capacity_providers.{capacity['__logical_id__']}",
         *(f"aws_cloudwatch_metric_alarm.{alarm['__logical_id__']}" for alarm in alarms),
     ]
-    assert service["alarms"] == {"alarm_names": ["shop-target-5xx", "shop-unhealthy-hosts"], "enable": True, "rollback": True}
+    assert service["alarms"] == {
+        "alarm_names": ["shop-target-5xx", "shop-unhealthy-hosts"],
+        "enable": True,
+        "rollback": True,
+    }
     assert service["availability_zone_rebalancing"] == "ENABLED"
     assert service["enable_execute_command"] is False
 
@@ -262,7 +274,11 @@ def test_options_reach_the_synthesized_resources(stack):
         {"path_pattern": {"values": ["/api/*"]}},
         {"host_header": {"values": ["api.example.com"]}},
     ]
-    ingress = [r for r in synth.resources("aws_vpc_security_group_ingress_rule").values() if "referenced_security_group_id" in r]
+    ingress = [
+        r
+        for r in synth.resources("aws_vpc_security_group_ingress_rule").values()
+        if "referenced_security_group_id" in r
+    ]
     assert [(r["from_port"], r["to_port"]) for r in ingress] == [(3000, 3000)]
 
 
@@ -281,7 +297,17 @@ def test_existing_cluster_creates_no_cluster(stack):
 # Fargate's CPU/memory table: each row one allowed and one refused combination at its edges.
 @pytest.mark.parametrize(
     ("cpu", "memory"),
-    [(256, 512), (256, 2048), (512, 1024), (512, 4096), (1024, 8192), (2048, 16384), (4096, 30720), (8192, 61440), (16384, 122880)],
+    [
+        (256, 512),
+        (256, 2048),
+        (512, 1024),
+        (512, 4096),
+        (1024, 8192),
+        (2048, 16384),
+        (4096, 30720),
+        (8192, 61440),
+        (16384, 122880),
+    ],
 )
 def test_accepts_every_edge_of_fargates_task_size_table(cpu, memory):
     build(new_stack(), cpu_units=cpu, memory_mib=memory)
@@ -316,18 +342,39 @@ def test_fails_when_memory_does_not_fit_the_cpu(cpu, memory):
         ({"fargate_weight": 0, "fargate_spot_weight": 0}, r"fargate_weight and fargate_spot_weight cannot both be 0"),
         ({"fargate_spot_weight": 1001}, r"fargate_spot_weight=1001 is invalid"),
         ({"deployment_minimum_healthy_percent": 101}, r"deployment_minimum_healthy_percent=101 is invalid"),
-        ({"deployment_maximum_percent": 90}, r"deployment_maximum_percent=90 is invalid: must be a whole number from 100"),
-        ({"deployment_maximum_percent": 100}, r"deployment_maximum_percent=100 is invalid: must be above deployment_minimum_healthy_percent \(100\)"),
+        (
+            {"deployment_maximum_percent": 90},
+            r"deployment_maximum_percent=90 is invalid: must be a whole number from 100",
+        ),
+        (
+            {"deployment_maximum_percent": 100},
+            r"deployment_maximum_percent=100 is invalid: must be above deployment_minimum_healthy_percent \(100\)",
+        ),
         ({"health_check_grace_period_seconds": -5}, r"health_check_grace_period_seconds=-5 is invalid"),
         ({"health_check_path": "health"}, r"health_check_path='health' is invalid: must start with '/'"),
-        ({"health_check_healthy_threshold": 1}, r"health_check_healthy_threshold=1 is invalid: must be a whole number from 2 to 10"),
+        (
+            {"health_check_healthy_threshold": 1},
+            r"health_check_healthy_threshold=1 is invalid: must be a whole number from 2 to 10",
+        ),
         ({"health_check_unhealthy_threshold": 11}, r"health_check_unhealthy_threshold=11 is invalid"),
-        ({"health_check_interval_seconds": 4}, r"health_check_interval_seconds=4 is invalid: must be a whole number from 5 to 300"),
-        ({"health_check_timeout_seconds": 1}, r"health_check_timeout_seconds=1 is invalid: must be a whole number from 2 to 120"),
-        ({"health_check_timeout_seconds": 30}, r"health_check_timeout_seconds=30 is invalid: must be less than health_check_interval_seconds \(30\)"),
+        (
+            {"health_check_interval_seconds": 4},
+            r"health_check_interval_seconds=4 is invalid: must be a whole number from 5 to 300",
+        ),
+        (
+            {"health_check_timeout_seconds": 1},
+            r"health_check_timeout_seconds=1 is invalid: must be a whole number from 2 to 120",
+        ),
+        (
+            {"health_check_timeout_seconds": 30},
+            r"health_check_timeout_seconds=30 is invalid: must be less than health_check_interval_seconds \(30\)",
+        ),
         ({"health_check_matcher": "OK"}, r"health_check_matcher='OK' is invalid: must be HTTP codes"),
         ({"health_check_matcher": "600"}, r"health_check_matcher='600' is invalid"),
-        ({"deregistration_delay_seconds": 3601}, r"deregistration_delay_seconds=3601 is invalid: must be a whole number from 0 to 3600"),
+        (
+            {"deregistration_delay_seconds": 3601},
+            r"deregistration_delay_seconds=3601 is invalid: must be a whole number from 0 to 3600",
+        ),
         ({"listener_rule_priority": 0}, r"listener_rule_priority=0 is invalid: must be a whole number from 1 to 50000"),
         ({"path_patterns": "/api/*"}, r"path_patterns='/api/\*' is invalid: must be a list"),
         ({"path_patterns": ["api"]}, r"path_patterns='api' is invalid: each must start with '/'"),
@@ -419,7 +466,12 @@ def test_task_role_starts_empty_and_gets_named_statements(stack):
 )
 def test_fails_when_a_task_role_statement_uses_wildcards_or_is_malformed(stack, statement, message):
     service = build(stack)
-    arguments = {"sid": "ReadUploads", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::shop-uploads/*"], **statement}
+    arguments = {
+        "sid": "ReadUploads",
+        "actions": ["s3:GetObject"],
+        "resources": ["arn:aws:s3:::shop-uploads/*"],
+        **statement,
+    }
     with pytest.raises(ValueError, match=message):
         service.add_to_task_role_policy(**arguments)
 
@@ -443,7 +495,9 @@ def test_private_ranges_may_be_admitted_to_the_tasks(stack):
 @pytest.mark.parametrize("cidr", ["0.0.0.0/0", "8.8.8.0/24", "172.32.0.0/16"])
 def test_fails_when_tasks_would_be_reachable_from_the_internet(stack, cidr):
     service = build(stack)
-    with pytest.raises(ValueError, match=rf"cidr='{cidr}' is invalid: must be a private range .* never reachable from the internet"):
+    with pytest.raises(
+        ValueError, match=rf"cidr='{cidr}' is invalid: must be a private range .* never reachable from the internet"
+    ):
         service.allow_ingress_from_cidr(cidr, port=8080, description="x")
 
 
@@ -464,9 +518,18 @@ def test_http_forwarding_alb_gets_a_rule_on_both_listeners(stack):
         ({"environment": {"CLIENT_SECRET": "s"}}, r"environment='CLIENT_SECRET' is invalid: looks like a secret"),
         ({"environment": {"STRIPE_API_KEY": "k"}}, r"environment='STRIPE_API_KEY' is invalid: looks like a secret"),
         ({"environment": {"apikey": "k"}}, r"environment='apikey' is invalid: looks like a secret"),
-        ({"secrets": {"DB_PASSWORD": "hunter2"}}, r"secrets\['DB_PASSWORD'\]='hunter2' is invalid: must be an SSM parameter ARN"),
-        ({"secrets": {"DB": "arn:aws:s3:::bucket/key"}}, r"secrets\['DB'\]=.* is invalid: must be an SSM parameter ARN or a Secrets Manager secret ARN"),
-        ({"secrets": {"LOG_LEVEL": "arn:aws:ssm:us-east-1:123456789012:parameter/x"}}, r"secrets\['LOG_LEVEL'\]=.* is also a plain environment variable"),
+        (
+            {"secrets": {"DB_PASSWORD": "hunter2"}},
+            r"secrets\['DB_PASSWORD'\]='hunter2' is invalid: must be an SSM parameter ARN",
+        ),
+        (
+            {"secrets": {"DB": "arn:aws:s3:::bucket/key"}},
+            r"secrets\['DB'\]=.* is invalid: must be an SSM parameter ARN or a Secrets Manager secret ARN",
+        ),
+        (
+            {"secrets": {"LOG_LEVEL": "arn:aws:ssm:us-east-1:123456789012:parameter/x"}},
+            r"secrets\['LOG_LEVEL'\]=.* is also a plain environment variable",
+        ),
         ({"scratch_paths": ["tmp"]}, r"scratch_paths='tmp' is invalid: each must be an absolute path"),
         ({"scratch_paths": ["/tmp", "/tmp"]}, r"scratch_paths=\['/tmp', '/tmp'\] is invalid: must not repeat"),
         ({"user": "root user"}, r"user='root user' is invalid"),
@@ -486,9 +549,19 @@ def test_alarms_watch_5xx_unhealthy_targets_latency_cpu_and_memory(default_servi
         for body in synth.resources("aws_cloudwatch_metric_alarm").values()
         if body["alarm_name"].startswith("shop-")
     }
-    assert sorted(alarms) == ["shop-cpu-high", "shop-memory-high", "shop-p99-latency", "shop-target-5xx", "shop-unhealthy-hosts"]
+    assert sorted(alarms) == [
+        "shop-cpu-high",
+        "shop-memory-high",
+        "shop-p99-latency",
+        "shop-target-5xx",
+        "shop-unhealthy-hosts",
+    ]
     five = alarms["shop-target-5xx"]
-    assert (five["namespace"], five["metric_name"], five["threshold"]) == ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", 10)
+    assert (five["namespace"], five["metric_name"], five["threshold"]) == (
+        "AWS/ApplicationELB",
+        "HTTPCode_Target_5XX_Count",
+        10,
+    )
     group = synth.only("aws_lb_target_group")
     assert five["dimensions"]["TargetGroup"] == ref("aws_lb_target_group", group, "arn_suffix")
     assert five["dimensions"]["LoadBalancer"] == ref("aws_lb", synth.only("aws_lb"), "arn_suffix")
@@ -517,16 +590,26 @@ def test_autoscaling_tracks_cpu_memory_and_requests(stack):
     target = synth.only("aws_appautoscaling_target")
     assert (target["min_capacity"], target["max_capacity"]) == (2, 10)
     assert target["scalable_dimension"] == "ecs:service:DesiredCount"
-    assert target["resource_id"].startswith("service/") and target["resource_id"].endswith("/${aws_ecs_service." + synth.only("aws_ecs_service")["__logical_id__"] + ".name}")
-    policies = {p["name"]: p["target_tracking_scaling_policy_configuration"] for p in synth.resources("aws_appautoscaling_policy").values()}
+    assert target["resource_id"].startswith("service/") and target["resource_id"].endswith(
+        "/${aws_ecs_service." + synth.only("aws_ecs_service")["__logical_id__"] + ".name}"
+    )
+    policies = {
+        p["name"]: p["target_tracking_scaling_policy_configuration"]
+        for p in synth.resources("aws_appautoscaling_policy").values()
+    }
     assert sorted(policies) == ["shop-cpu", "shop-memory", "shop-requests"]
     assert policies["shop-cpu"]["target_value"] == 70
-    assert policies["shop-cpu"]["predefined_metric_specification"]["predefined_metric_type"] == "ECSServiceAverageCPUUtilization"
+    assert (
+        policies["shop-cpu"]["predefined_metric_specification"]["predefined_metric_type"]
+        == "ECSServiceAverageCPUUtilization"
+    )
     assert (policies["shop-cpu"]["scale_in_cooldown"], policies["shop-cpu"]["scale_out_cooldown"]) == (300, 60)
     requests = policies["shop-requests"]["predefined_metric_specification"]
     assert requests["predefined_metric_type"] == "ALBRequestCountPerTarget"
     assert "arn_suffix}/${aws_lb_target_group" in requests["resource_label"]
-    service_alarms = [a for a in synth.resources("aws_cloudwatch_metric_alarm").values() if a["alarm_name"].startswith("shop-")]
+    service_alarms = [
+        a for a in synth.resources("aws_cloudwatch_metric_alarm").values() if a["alarm_name"].startswith("shop-")
+    ]
     assert len(service_alarms) == 5
     assert all(a["alarm_actions"] == ["arn:aws:sns:us-east-1:123456789012:alerts"] for a in service_alarms)
     container = container_of(synth)
@@ -536,7 +619,13 @@ def test_autoscaling_tracks_cpu_memory_and_requests(stack):
 
 
 def test_ecs_exec_opt_in_gives_the_task_role_the_ssm_channels(stack):
-    build(stack, enable_execute_command=True, readonly_root_filesystem=False, alarms_enabled=False, rollback_on_alarm=False)
+    build(
+        stack,
+        enable_execute_command=True,
+        readonly_root_filesystem=False,
+        alarms_enabled=False,
+        rollback_on_alarm=False,
+    )
     synth = Synthesized(stack)
     assert synth.only("aws_ecs_service")["enable_execute_command"] is True
     assert "alarms" not in synth.only("aws_ecs_service")
@@ -550,10 +639,19 @@ def test_ecs_exec_opt_in_gives_the_task_role_the_ssm_channels(stack):
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"enable_execute_command": True}, r"enable_execute_command=True is invalid: ECS Exec needs a writable root filesystem"),
+        (
+            {"enable_execute_command": True},
+            r"enable_execute_command=True is invalid: ECS Exec needs a writable root filesystem",
+        ),
         ({"autoscaling_min_count": 2}, r"autoscaling_max_count=None is invalid: autoscaling needs both"),
-        ({"autoscaling_min_count": 5, "autoscaling_max_count": 2}, r"autoscaling_max_count=2 is invalid: must be at least autoscaling_min_count \(5\)"),
-        ({"autoscaling_min_count": 1, "autoscaling_max_count": 2, "autoscaling_cpu_target_percent": None}, r"autoscaling needs at least one target metric"),
+        (
+            {"autoscaling_min_count": 5, "autoscaling_max_count": 2},
+            r"autoscaling_max_count=2 is invalid: must be at least autoscaling_min_count \(5\)",
+        ),
+        (
+            {"autoscaling_min_count": 1, "autoscaling_max_count": 2, "autoscaling_cpu_target_percent": None},
+            r"autoscaling needs at least one target metric",
+        ),
         ({"autoscaling_cpu_target_percent": 120}, r"autoscaling_cpu_target_percent=120 is invalid"),
         ({"autoscaling_scale_in_cooldown_seconds": -1}, r"autoscaling_scale_in_cooldown_seconds=-1 is invalid"),
         ({"alarm_actions": ["alerts"]}, r"alarm_actions='alerts' is invalid: must be an ARN"),
@@ -561,7 +659,10 @@ def test_ecs_exec_opt_in_gives_the_task_role_the_ssm_channels(stack):
         ({"alarm_cpu_percent": 0}, r"alarm_cpu_percent=0 is invalid"),
         ({"alarms_enabled": False}, r"rollback_on_alarm=True is invalid: needs alarms_enabled=True"),
         ({"stop_timeout_seconds": 121}, r"stop_timeout_seconds=121 is invalid: must be a whole number from 2 to 120"),
-        ({"container_health_check_command": ["curl", "-f", "x"]}, r"container_health_check_command=.* is invalid: must be a list starting with 'CMD'"),
+        (
+            {"container_health_check_command": ["curl", "-f", "x"]},
+            r"container_health_check_command=.* is invalid: must be a list starting with 'CMD'",
+        ),
     ],
 )
 def test_fails_when_scaling_alarms_or_runtime_options_are_invalid(settings, message):
@@ -573,8 +674,15 @@ def test_a_second_service_shares_the_first_ones_cluster(stack):
     network, alb = make_network_and_alb(stack)
     first = FargateService(stack, "first", name="shop", network=network, alb=alb, image=IMAGE)
     FargateService(
-        stack, "second", name="admin", network=network, alb=alb, image=IMAGE, share_cluster_with=first,
-        listener_rule_priority=10, host_headers=["admin.example.com"],
+        stack,
+        "second",
+        name="admin",
+        network=network,
+        alb=alb,
+        image=IMAGE,
+        share_cluster_with=first,
+        listener_rule_priority=10,
+        host_headers=["admin.example.com"],
     )
     synth = Synthesized(stack)
     cluster = synth.only("aws_ecs_cluster")
@@ -582,7 +690,9 @@ def test_a_second_service_shares_the_first_ones_cluster(stack):
     assert second["cluster"] == ref("aws_ecs_cluster", cluster, "arn")
     capacity = synth.only("aws_ecs_cluster_capacity_providers")
     assert f"aws_ecs_cluster_capacity_providers.{capacity['__logical_id__']}" in second["depends_on"]
-    rules = sorted((r["priority"], json.dumps(r["condition"])) for r in synth.resources("aws_lb_listener_rule").values())
+    rules = sorted(
+        (r["priority"], json.dumps(r["condition"])) for r in synth.resources("aws_lb_listener_rule").values()
+    )
     assert [priority for priority, _ in rules] == [10, 100]
     assert synth.count("aws_lb_target_group") == 2 and synth.count("aws_security_group") == 3
 
@@ -590,8 +700,17 @@ def test_a_second_service_shares_the_first_ones_cluster(stack):
 def test_fails_when_a_cluster_is_both_shared_and_named(stack):
     network, alb = make_network_and_alb(stack)
     first = FargateService(stack, "first", name="shop", network=network, alb=alb, image=IMAGE)
-    with pytest.raises(ValueError, match=r"share_cluster_with='first' is invalid: give cluster_arn or share_cluster_with, not both"):
+    with pytest.raises(
+        ValueError, match=r"share_cluster_with='first' is invalid: give cluster_arn or share_cluster_with, not both"
+    ):
         FargateService(
-            stack, "second", name="admin", network=network, alb=alb, image=IMAGE, share_cluster_with=first,
-            cluster_arn="arn:aws:ecs:us-east-1:123456789012:cluster/x", listener_rule_priority=10,
+            stack,
+            "second",
+            name="admin",
+            network=network,
+            alb=alb,
+            image=IMAGE,
+            share_cluster_with=first,
+            cluster_arn="arn:aws:ecs:us-east-1:123456789012:cluster/x",
+            listener_rule_priority=10,
         )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from cdktf_fargate import KmsKey
+
+import pytest
 from conftest import Synthesized, new_stack, ref
 
 
@@ -32,7 +33,9 @@ def test_key_rotates_and_its_policy_admits_this_accounts_log_groups_only(stack):
 
 
 def test_logs_statement_can_be_left_out(stack):
-    KmsKey(stack, "key", alias="shop", allow_cloudwatch_logs=False, allow_cloudwatch_alarms=False, deletion_window_days=7)
+    KmsKey(
+        stack, "key", alias="shop", allow_cloudwatch_logs=False, allow_cloudwatch_alarms=False, deletion_window_days=7
+    )
     key = Synthesized(stack).only("aws_kms_key")
     assert [s["Sid"] for s in json.loads(key["policy"])["Statement"]] == ["AccountAdministersKey"]
     assert key["deletion_window_in_days"] == 7

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from cdktf_fargate import Network
+
+import pytest
+from cdktf import TerraformVariable
 from conftest import Synthesized, new_stack, ref
 
 
@@ -104,6 +106,18 @@ def test_existing_vpc_creates_nothing_and_passes_ids_through():
         network.vpc  # noqa: B018
 
 
+def test_existing_vpc_takes_its_ids_from_terraform_variables():
+    stack = new_stack()
+    ids = {
+        name: TerraformVariable(stack, name, type="list(string)").list_value
+        for name in ("public_subnet_ids", "private_subnet_ids")
+    }
+    vpc_id = TerraformVariable(stack, "vpc_id", type="string").string_value
+    network = Network.from_existing(stack, "network", vpc_id=vpc_id, **ids)
+    assert network.private_subnet_ids == ids["private_subnet_ids"]
+    assert network.vpc_id == vpc_id
+
+
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
@@ -135,9 +149,15 @@ def test_fails_when_several_settings_are_wrong_and_reports_them_all():
     ("settings", "message"),
     [
         ({"vpc_id": "vpc-xyz"}, r"vpc_id='vpc-xyz' is invalid: must be a VPC id"),
-        ({"public_subnet_ids": ["subnet-0aaaaaaaaaaaaaaaa"]}, r"public_subnet_ids=\[.*\] is invalid: must name at least 2"),
+        (
+            {"public_subnet_ids": ["subnet-0aaaaaaaaaaaaaaaa"]},
+            r"public_subnet_ids=\[.*\] is invalid: must name at least 2",
+        ),
         ({"private_subnet_ids": ["subnet-0cccccccccccccccc", "sg-123"]}, r"private_subnet_ids='sg-123' is invalid"),
-        ({"private_subnet_ids": "subnet-0cccccccccccccccc"}, r"private_subnet_ids='subnet-0cccccccccccccccc' is invalid: must be a list"),
+        (
+            {"private_subnet_ids": "subnet-0cccccccccccccccc"},
+            r"private_subnet_ids='subnet-0cccccccccccccccc' is invalid: must be a list",
+        ),
     ],
 )
 def test_fails_when_an_existing_vpc_is_described_wrongly(settings, message):
@@ -209,12 +229,21 @@ def test_flow_logs_and_default_group_can_be_switched_off_and_flow_logs_encrypted
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"availability_zones": ["us-east-1a"]}, r"availability_zones=\['us-east-1a'\] is invalid: must name 2 to 6 zones"),
+        (
+            {"availability_zones": ["us-east-1a"]},
+            r"availability_zones=\['us-east-1a'\] is invalid: must name 2 to 6 zones",
+        ),
         ({"availability_zones": ["us-east-1a", "us-east-1a"]}, r"must not repeat a zone"),
-        ({"availability_zones": ["use1-az1", "us-east-1b"]}, r"availability_zones='use1-az1' is invalid: each must be a zone name"),
+        (
+            {"availability_zones": ["use1-az1", "us-east-1b"]},
+            r"availability_zones='use1-az1' is invalid: each must be a zone name",
+        ),
         ({"availability_zones": "us-east-1a"}, r"availability_zones='us-east-1a' is invalid: must be a list"),
         ({"flow_logs_retention_days": 45}, r"flow_logs_retention_days=45 is invalid: must be one of"),
-        ({"flow_logs_kms_key_arn": "arn:aws:s3:::bucket"}, r"flow_logs_kms_key_arn='arn:aws:s3:::bucket' is invalid: must be an ARN of the kms service"),
+        (
+            {"flow_logs_kms_key_arn": "arn:aws:s3:::bucket"},
+            r"flow_logs_kms_key_arn='arn:aws:s3:::bucket' is invalid: must be an ARN of the kms service",
+        ),
     ],
 )
 def test_fails_when_zones_or_flow_logs_are_misconfigured(settings, message):

@@ -21,7 +21,12 @@ def run_python(code: str, **env: str) -> str:
     environment.update(env)
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout.strip()
@@ -117,14 +122,20 @@ def test_node_preload_makes_the_provider_index_require_nothing_until_used(tmp_pa
         """
         const index = require("@cdktf/provider-aws");
         const loaded = Object.keys(require.cache).filter((file) => file.includes("provider-aws"));
-        console.log(JSON.stringify({ exported: Object.keys(index).length, loaded: loaded.length, vpc: "vpc" in index }));
+        console.log(JSON.stringify({
+            exported: Object.keys(index).length, loaded: loaded.length, vpc: "vpc" in index,
+        }));
         """
     )
     node = shutil.which("node")
     assert node is not None
     result = subprocess.run(
         [node, "--require", str(NODE_PRELOAD), "-e", script],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)

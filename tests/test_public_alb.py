@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from cdktf_fargate import Network, PublicAlb
+
 import pytest
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_fargate import Network, PublicAlb
 from conftest import CERTIFICATE_ARN, Synthesized, make_network_and_alb, new_stack, ref
 
 
@@ -115,13 +116,22 @@ def test_options_change_policy_timeout_protection_and_close_port_80(stack):
         ({"name": "internal-web"}, r"name='internal-web' is invalid: must not start with 'internal-'"),
         ({"certificate_arn": ""}, r"certificate_arn='' is invalid: must be an ARN"),
         ({"certificate_arn": "arn:aws:iam::123456789012:server-certificate/x"}, r"must be an ARN of the acm service"),
-        ({"ssl_policy": "ELBSecurityPolicy-2016-08"}, r"ssl_policy='ELBSecurityPolicy-2016-08' is invalid: must be one of"),
-        ({"ssl_policy": "ELBSecurityPolicy-TLS-1-1-2017-01"}, r"ssl_policy='ELBSecurityPolicy-TLS-1-1-2017-01' is invalid"),
+        (
+            {"ssl_policy": "ELBSecurityPolicy-2016-08"},
+            r"ssl_policy='ELBSecurityPolicy-2016-08' is invalid: must be one of",
+        ),
+        (
+            {"ssl_policy": "ELBSecurityPolicy-TLS-1-1-2017-01"},
+            r"ssl_policy='ELBSecurityPolicy-TLS-1-1-2017-01' is invalid",
+        ),
         ({"idle_timeout_seconds": 0}, r"idle_timeout_seconds=0 is invalid: must be a whole number from 1 to 4000"),
         ({"idle_timeout_seconds": 4001}, r"idle_timeout_seconds=4001 is invalid"),
         ({"ingress_cidr_blocks": []}, r"ingress_cidr_blocks=\[\] is invalid: must be a non-empty list"),
         ({"ingress_cidr_blocks": "0.0.0.0/0"}, r"ingress_cidr_blocks='0.0.0.0/0' is invalid"),
-        ({"ingress_cidr_blocks": ["300.0.0.0/8"]}, r"ingress_cidr_blocks='300.0.0.0/8' is invalid: must be an IPv4 CIDR"),
+        (
+            {"ingress_cidr_blocks": ["300.0.0.0/8"]},
+            r"ingress_cidr_blocks='300.0.0.0/8' is invalid: must be an IPv4 CIDR",
+        ),
     ],
 )
 def test_fails_when_a_setting_is_invalid(settings, message):
@@ -186,14 +196,23 @@ def test_plain_http_forwarding_needs_the_explicit_opt_in(stack):
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"http_mode": "forward"}, r"http_mode='forward' is invalid: serves plain HTTP to the internet; pass allow_insecure_http=True"),
+        (
+            {"http_mode": "forward"},
+            r"http_mode='forward' is invalid: serves plain HTTP to the internet; pass allow_insecure_http=True",
+        ),
         ({"http_mode": "forward", "allow_insecure_http": "yes"}, r"http_mode='forward' is invalid"),
         ({"http_mode": "open"}, r"http_mode='open' is invalid: must be one of 'redirect', 'closed', 'forward'"),
-        ({"access_logs_bucket_name": "Logs_Bucket"}, r"access_logs_bucket_name='Logs_Bucket' is invalid: must be an S3 bucket name"),
+        (
+            {"access_logs_bucket_name": "Logs_Bucket"},
+            r"access_logs_bucket_name='Logs_Bucket' is invalid: must be an S3 bucket name",
+        ),
         ({"access_logs_retention_days": 0}, r"access_logs_retention_days=0 is invalid"),
         ({"waf_rate_limit_per_5_minutes": 10}, r"waf_rate_limit_per_5_minutes=10 is invalid"),
         ({"waf_log_retention_days": 4}, r"waf_log_retention_days=4 is invalid"),
-        ({"log_kms_key_arn": "arn:aws:iam::123456789012:role/x"}, r"log_kms_key_arn=.* is invalid: must be an ARN of the kms service"),
+        (
+            {"log_kms_key_arn": "arn:aws:iam::123456789012:role/x"},
+            r"log_kms_key_arn=.* is invalid: must be an ARN of the kms service",
+        ),
     ],
 )
 def test_fails_when_insecure_or_invalid_options_are_given(settings, message):
@@ -206,7 +225,11 @@ def test_fails_when_insecure_or_invalid_options_are_given(settings, message):
 def test_the_load_balancers_own_5xx_raise_an_alarm(default_alb):
     _, synth = default_alb
     alarm = synth.only("aws_cloudwatch_metric_alarm")
-    assert (alarm["alarm_name"], alarm["metric_name"], alarm["threshold"]) == ("test-elb-5xx", "HTTPCode_ELB_5XX_Count", 10)
+    assert (alarm["alarm_name"], alarm["metric_name"], alarm["threshold"]) == (
+        "test-elb-5xx",
+        "HTTPCode_ELB_5XX_Count",
+        10,
+    )
     assert alarm["dimensions"] == {"LoadBalancer": ref("aws_lb", synth.only("aws_lb"), "arn_suffix")}
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from cdktf_fargate import ServiceDomain
+
+import pytest
 from conftest import Synthesized, make_network_and_alb, new_stack, ref
 
 
@@ -30,11 +31,18 @@ def test_certificate_is_validated_through_a_record_in_the_zone(stack):
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"domain_name": "Shop.Example.com"}, r"domain_name='Shop.Example.com' is invalid: must be a lower-case DNS name"),
+        (
+            {"domain_name": "Shop.Example.com"},
+            r"domain_name='Shop.Example.com' is invalid: must be a lower-case DNS name",
+        ),
         ({"domain_name": "localhost"}, r"domain_name='localhost' is invalid"),
         ({"hosted_zone_id": "example.com"}, r"hosted_zone_id='example.com' is invalid: must be a Route53 zone id"),
     ],
 )
 def test_fails_when_a_setting_is_invalid(settings, message):
     with pytest.raises(ValueError, match=message):
-        ServiceDomain(new_stack(), "domain", **{"domain_name": "shop.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ", **settings})
+        ServiceDomain(
+            new_stack(),
+            "domain",
+            **{"domain_name": "shop.example.com", "hosted_zone_id": "Z0123456789ABCDEFGHIJ", **settings},
+        )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from cdktf_fargate import WebAcl
+
+import pytest
 from conftest import Synthesized, new_stack, ref
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -58,9 +59,15 @@ def test_protect_associates_a_resource(synth):
     [
         ({"name": "shop acl"}, r"name='shop acl' is invalid"),
         ({"rate_limit_per_5_minutes": 99}, r"rate_limit_per_5_minutes=99 is invalid: must be a whole number from 100"),
-        ({"managed_rule_groups": "AWSManagedRulesCommonRuleSet"}, r"managed_rule_groups='AWSManagedRulesCommonRuleSet' is invalid: must be a list"),
+        (
+            {"managed_rule_groups": "AWSManagedRulesCommonRuleSet"},
+            r"managed_rule_groups='AWSManagedRulesCommonRuleSet' is invalid: must be a list",
+        ),
         ({"managed_rule_groups": ["CommonRuleSet"]}, r"managed_rule_groups='CommonRuleSet' is invalid"),
-        ({"managed_rule_groups": ["AWSManagedRulesCommonRuleSet"]}, r"count_only_rules='AWSManagedRulesAnonymousIpList' is invalid: names a rule group"),
+        (
+            {"managed_rule_groups": ["AWSManagedRulesCommonRuleSet"]},
+            r"count_only_rules='AWSManagedRulesAnonymousIpList' is invalid: names a rule group",
+        ),
         ({"log_retention_days": 2}, r"log_retention_days=2 is invalid"),
         ({"log_kms_key_arn": "key-1"}, r"log_kms_key_arn='key-1' is invalid: must be an ARN"),
     ],

@@ -7,6 +7,7 @@ import json
 import pytest
 from cdktf import Testing as CdktfTesting
 from conftest import Synthesized, ref
+
 from stacks import EnvironmentConfig, WebServiceStack
 from stacks.environments import load_environment
 
@@ -132,10 +133,14 @@ def test_outputs_name_the_url_and_what_operators_look_up(prod):
     lb = prod.only("aws_lb")
     assert outputs["url"]["value"] == "https://" + ref("aws_lb", lb, "dns_name")
     assert outputs["alb_dns_name"]["value"] == ref("aws_lb", lb, "dns_name")
-    assert outputs["ecr_repository_url"]["value"] == ref("aws_ecr_repository", prod.only("aws_ecr_repository"), "repository_url")
+    assert outputs["ecr_repository_url"]["value"] == ref(
+        "aws_ecr_repository", prod.only("aws_ecr_repository"), "repository_url"
+    )
     assert outputs["cluster_name"]["value"] == ref("aws_ecs_cluster", prod.only("aws_ecs_cluster"), "name")
     assert outputs["service_name"]["value"] == ref("aws_ecs_service", prod.only("aws_ecs_service"), "name")
-    assert outputs["log_group_name"]["value"] == ref("aws_cloudwatch_log_group", prod.by_path("aws_cloudwatch_log_group", "service/log-group"), "name")
+    assert outputs["log_group_name"]["value"] == ref(
+        "aws_cloudwatch_log_group", prod.by_path("aws_cloudwatch_log_group", "service/log-group"), "name"
+    )
 
 
 def test_dev_runs_one_task_behind_one_nat_without_deletion_protection():
@@ -247,7 +252,9 @@ def test_production_scales_alarms_to_a_topic_and_rolls_back_on_alarm(prod):
 
 
 def test_a_hosted_zone_brings_a_validated_certificate_and_an_alias_record():
-    config = EnvironmentConfig(domain_name="shop.example.com", hosted_zone_id="Z0123456789ABCDEFGHIJ", alarm_email="ops@example.com")
+    config = EnvironmentConfig(
+        domain_name="shop.example.com", hosted_zone_id="Z0123456789ABCDEFGHIJ", alarm_email="ops@example.com"
+    )
     synth = Synthesized(WebServiceStack(CdktfTesting.app(), "dns", config=config))
     certificate = synth.only("aws_acm_certificate")
     assert (certificate["domain_name"], certificate["validation_method"]) == ("shop.example.com", "DNS")
@@ -264,7 +271,9 @@ def test_a_hosted_zone_brings_a_validated_certificate_and_an_alias_record():
 
 
 def test_remote_state_goes_to_s3_with_native_locking():
-    config = EnvironmentConfig(certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc", state_bucket="acme-terraform-state")
+    config = EnvironmentConfig(
+        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc", state_bucket="acme-terraform-state"
+    )
     synth = Synthesized(WebServiceStack(CdktfTesting.app(), "remote", config=config))
     backend = synth.json["terraform"]["backend"]["s3"]
     assert backend == {
@@ -278,6 +287,8 @@ def test_remote_state_goes_to_s3_with_native_locking():
 
 def test_image_existence_check_is_opt_in(prod):
     assert prod.data("aws_ecr_image") == {}
-    config = EnvironmentConfig(certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc", verify_image_exists=True)
+    config = EnvironmentConfig(
+        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc", verify_image_exists=True
+    )
     synth = Synthesized(WebServiceStack(CdktfTesting.app(), "verify", config=config))
     assert synth.only_data("aws_ecr_image")["image_tag"] == "${var.image_tag}"

@@ -1,6 +1,7 @@
 """cdktf-fargate: CDK for Terraform constructs for a containerized web service on AWS.
 
-    from cdktf_fargate import Network, EcrRepo, PublicAlb, FargateService
+Import it before cdktf and the provider bindings (``from cdktf_fargate import Network, EcrRepo,
+PublicAlb, FargateService``): it sets up the fast provider import.
 """
 
 from ._provider import use_lazy_provider_package

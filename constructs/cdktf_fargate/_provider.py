@@ -106,7 +106,7 @@ def use_lazy_provider_package() -> bool:
     def __dir__() -> list[str]:
         return sorted(set(names) | set(package.__dict__))
 
-    package.__getattr__ = __getattr__  # type: ignore[attr-defined]
+    package.__getattr__ = __getattr__  # type: ignore[method-assign]
     package.__dir__ = __dir__  # type: ignore[method-assign]
     sys.modules[PROVIDER_PACKAGE] = package
     return True

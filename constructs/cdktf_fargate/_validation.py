@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from cdktf import Token
+from ._bindings import Token
 
 # CloudWatch Logs accepts only these retention periods (0 means never expire).
 LOG_RETENTION_DAYS = (
@@ -26,7 +26,9 @@ ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$")
 def is_token(value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return False
-    return bool(Token.is_unresolved(value))
+    # A whole list from a token (a list variable, an attribute) iterates as one encoded string
+    # that is only recognised inside a list.
+    return bool(Token.is_unresolved(value)) or (isinstance(value, str) and bool(Token.is_unresolved([value])))
 
 
 # Ranges that are not reachable from the internet.
@@ -102,7 +104,9 @@ class Problems:
         if isinstance(values, str) or not isinstance(values, (list, tuple)):
             self.add(setting, values, "must be a list of ARNs")
             return False
-        return all([self.check_arn(setting, value) for value in values])
+        # Every element is checked (not all() short-circuiting) so that each bad ARN is reported.
+        results = [self.check_arn(setting, value) for value in values]
+        return all(results)
 
     def check_cidr(self, setting: str, value: Any, min_prefix: int = 0, max_prefix: int = 32) -> bool:
         if is_token(value):

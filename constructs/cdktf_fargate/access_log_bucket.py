@@ -4,40 +4,32 @@ from __future__ import annotations
 
 import re
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+from constructs import Construct
+
+from ._bindings import (
+    DataAwsCallerIdentity,
+    DataAwsElbServiceAccount,
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
-)
-from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
-from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3Bucket,
     S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
     S3BucketLifecycleConfigurationRuleExpiration,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
     S3BucketOwnershipControls,
     S3BucketOwnershipControlsRule,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
-from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
-from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketPolicy,
+    S3BucketPublicAccessBlock,
     S3BucketServerSideEncryptionConfigurationA,
     S3BucketServerSideEncryptionConfigurationRuleA,
     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-)
-from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
     S3BucketVersioningA,
     S3BucketVersioningVersioningConfiguration,
 )
-from constructs import Construct
-
 from ._validation import Problems
 
 # Terraform appends 26 characters to a prefix; S3 names are at most 63.
@@ -146,9 +138,7 @@ class AccessLogBucket(Construct):
                     sid="ElbDeliversAccessLogs",
                     actions=["s3:PutObject"],
                     resources=[log_objects],
-                    principals=[
-                        DataAwsIamPolicyDocumentStatementPrincipals(type="AWS", identifiers=[elb_account.arn])
-                    ],
+                    principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="AWS", identifiers=[elb_account.arn])],
                 ),
                 DataAwsIamPolicyDocumentStatement(
                     sid="LogDeliveryServiceDeliversAccessLogs",

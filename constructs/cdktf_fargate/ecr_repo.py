@@ -5,21 +5,19 @@ from __future__ import annotations
 import json
 import re
 
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+from constructs import Construct
+
+from ._bindings import (
+    DataAwsEcrImage,
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
-)
-from cdktf_cdktf_provider_aws.data_aws_ecr_image import DataAwsEcrImage
-from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
-from cdktf_cdktf_provider_aws.ecr_repository import (
+    EcrLifecyclePolicy,
     EcrRepository,
     EcrRepositoryEncryptionConfiguration,
     EcrRepositoryImageScanningConfiguration,
+    IamRole,
+    IamRolePolicy,
 )
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from constructs import Construct
-
 from ._validation import Problems
 
 # ECR's own rule for repository names (namespaces separated by '/').
@@ -60,12 +58,15 @@ class EcrRepo(Construct):
         """
         super().__init__(scope, id_)
         problems = Problems(f"EcrRepo {id_!r}")
-        if problems.check_pattern(
-            "name",
-            name,
-            REPOSITORY_NAME_PATTERN,
-            "must be lower-case letters and digits, separated by '.', '_', '-' or '/' (ECR's pattern)",
-        ) and not 2 <= len(name) <= 256:
+        if (
+            problems.check_pattern(
+                "name",
+                name,
+                REPOSITORY_NAME_PATTERN,
+                "must be lower-case letters and digits, separated by '.', '_', '-' or '/' (ECR's pattern)",
+            )
+            and not 2 <= len(name) <= 256
+        ):
             problems.add("name", name, "must be 2 to 256 characters long")
         problems.check_choice("image_tag_mutability", image_tag_mutability, TAG_MUTABILITY)
         if not isinstance(scan_on_push, bool):
@@ -118,7 +119,7 @@ class EcrRepo(Construct):
                                 "countNumber": keep_last_images,
                             },
                             "action": {"type": "expire"},
-                        }
+                        },
                     ]
                 }
             ),

@@ -6,48 +6,43 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 
-from cdktf import Fn
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+from constructs import Construct
+
+from ._bindings import (
+    CloudwatchLogGroup,
+    DataAwsCallerIdentity,
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
-)
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
-from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster, EcsClusterSetting
-from cdktf_cdktf_provider_aws.ecs_cluster_capacity_providers import (
+    DataAwsPartition,
+    DataAwsRegion,
+    EcsCluster,
     EcsClusterCapacityProviders,
     EcsClusterCapacityProvidersDefaultCapacityProviderStrategy,
-)
-from cdktf_cdktf_provider_aws.ecs_service import (
+    EcsClusterSetting,
     EcsService,
     EcsServiceAlarms,
     EcsServiceCapacityProviderStrategy,
     EcsServiceDeploymentCircuitBreaker,
     EcsServiceLoadBalancer,
     EcsServiceNetworkConfiguration,
-)
-from cdktf_cdktf_provider_aws.ecs_task_definition import (
     EcsTaskDefinition,
     EcsTaskDefinitionRuntimePlatform,
     EcsTaskDefinitionVolume,
-)
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.lb_listener_rule import (
+    Fn,
+    IamRole,
+    IamRolePolicy,
+    ITerraformDependable,
     LbListenerRule,
     LbListenerRuleAction,
     LbListenerRuleCondition,
     LbListenerRuleConditionHostHeader,
     LbListenerRuleConditionPathPattern,
+    LbTargetGroup,
+    LbTargetGroupHealthCheck,
+    SecurityGroup,
+    VpcSecurityGroupEgressRule,
+    VpcSecurityGroupIngressRule,
 )
-from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
-from constructs import Construct
-
 from ._iam import service_trust_policy
 from ._validation import Problems, is_private_cidr, is_token
 from .network import Network
@@ -292,18 +287,26 @@ class FargateService(Construct):
 
         self._cluster: EcsCluster | None = None
         self._cluster_capacity_providers: EcsClusterCapacityProviders | None = None
-        service_dependencies: list = []
+        service_dependencies: list[ITerraformDependable] = []
+        self.cluster_arn: str
+        self.cluster_name: str
         if share_cluster_with is not None:
             problems = Problems(f"FargateService {id_!r}")
             if cluster_arn is not None:
-                problems.add("share_cluster_with", share_cluster_with.node.id, "give cluster_arn or share_cluster_with, not both")
-            if share_cluster_with._cluster_capacity_providers is None:
-                problems.add("share_cluster_with", share_cluster_with.node.id, "that service created no cluster to share")
+                problems.add(
+                    "share_cluster_with", share_cluster_with.node.id, "give cluster_arn or share_cluster_with, not both"
+                )
+            shared_capacity_providers = share_cluster_with._cluster_capacity_providers
+            if shared_capacity_providers is None:
+                problems.add(
+                    "share_cluster_with", share_cluster_with.node.id, "that service created no cluster to share"
+                )
             problems.raise_if_any()
             self.cluster_arn = share_cluster_with.cluster_arn
             self.cluster_name = share_cluster_with.cluster_name
             # Its capacity providers must be associated before this service asks for them.
-            service_dependencies.append(share_cluster_with._cluster_capacity_providers)
+            if shared_capacity_providers is not None:
+                service_dependencies.append(shared_capacity_providers)
         elif cluster_arn is None:
             self._cluster = EcsCluster(
                 self,
@@ -388,7 +391,7 @@ class FargateService(Construct):
             "secrets": [{"name": key, "valueFrom": value} for key, value in sorted(secrets.items())],
             "mountPoints": [
                 {"sourceVolume": volume, "containerPath": path, "readOnly": False}
-                for volume, path in zip(scratch_volumes, scratch_paths)
+                for volume, path in zip(scratch_volumes, scratch_paths, strict=True)
             ],
             "logConfiguration": {
                 "logDriver": "awslogs",
@@ -626,7 +629,9 @@ class FargateService(Construct):
         secrets = [arn for arn in arns if ":secretsmanager:" in arn]
         if parameters:
             statements.append(
-                DataAwsIamPolicyDocumentStatement(sid="ReadParameters", actions=["ssm:GetParameters"], resources=parameters)
+                DataAwsIamPolicyDocumentStatement(
+                    sid="ReadParameters", actions=["ssm:GetParameters"], resources=parameters
+                )
             )
         if secrets:
             statements.append(
@@ -680,7 +685,12 @@ class FargateService(Construct):
         """
         problems = Problems(f"FargateService {self.node.id!r}")
         if problems.check_cidr("cidr", cidr) and not is_token(cidr) and not is_private_cidr(cidr):
-            problems.add("cidr", cidr, "must be a private range (10/8, 172.16/12, 192.168/16, 100.64/10): tasks are never reachable from the internet")
+            problems.add(
+                "cidr",
+                cidr,
+                "must be a private range (10/8, 172.16/12, 192.168/16, 100.64/10): "
+                "tasks are never reachable from the internet",
+            )
         problems.check_port("port", port)
         problems.check_non_empty("description", description)
         problems.raise_if_any()
@@ -745,7 +755,10 @@ class FargateService(Construct):
         assert isinstance(environment, dict)
         for key, value in environment.items():
             problems.check_pattern(
-                "environment", key, ENV_NAME_PATTERN, "variable names must be letters, digits and '_', not starting with a digit"
+                "environment",
+                key,
+                ENV_NAME_PATTERN,
+                "variable names must be letters, digits and '_', not starting with a digit",
             )
             if not isinstance(value, str):
                 problems.add(f"environment[{key!r}]", value, "must be a string")
@@ -763,9 +776,7 @@ class FargateService(Construct):
             if not is_token(value) and not (
                 isinstance(value, str) and (SSM_PARAMETER_ARN.fullmatch(value) or SECRETS_MANAGER_ARN.fullmatch(value))
             ):
-                problems.add(
-                    f"secrets[{key!r}]", value, "must be an SSM parameter ARN or a Secrets Manager secret ARN"
-                )
+                problems.add(f"secrets[{key!r}]", value, "must be an SSM parameter ARN or a Secrets Manager secret ARN")
             if key in environment:
                 problems.add(f"secrets[{key!r}]", value, "is also a plain environment variable; use one")
         if not isinstance(s["readonly_root_filesystem"], bool):
@@ -800,13 +811,20 @@ class FargateService(Construct):
                 f"must be above deployment_minimum_healthy_percent ({s['deployment_minimum_healthy_percent']}), "
                 "or a rollout can never start a new task",
             )
-        problems.check_int_range("health_check_grace_period_seconds", s["health_check_grace_period_seconds"], 0, 2147483647)
+        problems.check_int_range(
+            "health_check_grace_period_seconds", s["health_check_grace_period_seconds"], 0, 2147483647
+        )
         problems.check_pattern(
-            "health_check_path", s["health_check_path"], HEALTH_CHECK_PATH_PATTERN, "must start with '/' and be at most 1024 printable characters"
+            "health_check_path",
+            s["health_check_path"],
+            HEALTH_CHECK_PATH_PATTERN,
+            "must start with '/' and be at most 1024 printable characters",
         )
         problems.check_int_range("health_check_healthy_threshold", s["health_check_healthy_threshold"], 2, 10)
         problems.check_int_range("health_check_unhealthy_threshold", s["health_check_unhealthy_threshold"], 2, 10)
-        interval_ok = problems.check_int_range("health_check_interval_seconds", s["health_check_interval_seconds"], 5, 300)
+        interval_ok = problems.check_int_range(
+            "health_check_interval_seconds", s["health_check_interval_seconds"], 5, 300
+        )
         timeout_ok = problems.check_int_range("health_check_timeout_seconds", s["health_check_timeout_seconds"], 2, 120)
         if interval_ok and timeout_ok and s["health_check_timeout_seconds"] >= s["health_check_interval_seconds"]:  # type: ignore[operator]
             problems.add(
@@ -848,9 +866,7 @@ class FargateService(Construct):
             or not command
             or command[0] not in ("CMD", "CMD-SHELL")
         ):
-            problems.add(
-                "container_health_check_command", command, "must be a list starting with 'CMD' or 'CMD-SHELL'"
-            )
+            problems.add("container_health_check_command", command, "must be a list starting with 'CMD' or 'CMD-SHELL'")
         problems.check_int_range("stop_timeout_seconds", s["stop_timeout_seconds"], 2, 120)
         low, high = s["autoscaling_min_count"], s["autoscaling_max_count"]
         if (low is None) != (high is None):
@@ -864,7 +880,11 @@ class FargateService(Construct):
             high_ok = problems.check_int_range("autoscaling_max_count", high, 1, 5000)
             if low_ok and high_ok and not is_token(low) and not is_token(high) and high < low:  # type: ignore[operator]
                 problems.add("autoscaling_max_count", high, f"must be at least autoscaling_min_count ({low})")
-            targets = ("autoscaling_cpu_target_percent", "autoscaling_memory_target_percent", "autoscaling_requests_per_target")
+            targets = (
+                "autoscaling_cpu_target_percent",
+                "autoscaling_memory_target_percent",
+                "autoscaling_requests_per_target",
+            )
             if all(s[target] is None for target in targets):
                 problems.add("autoscaling_cpu_target_percent", None, "autoscaling needs at least one target metric")
         for target, high_limit in (
@@ -874,8 +894,12 @@ class FargateService(Construct):
         ):
             if s[target] is not None:
                 problems.check_int_range(target, s[target], 1, high_limit)
-        problems.check_int_range("autoscaling_scale_in_cooldown_seconds", s["autoscaling_scale_in_cooldown_seconds"], 0, 3600)
-        problems.check_int_range("autoscaling_scale_out_cooldown_seconds", s["autoscaling_scale_out_cooldown_seconds"], 0, 3600)
+        problems.check_int_range(
+            "autoscaling_scale_in_cooldown_seconds", s["autoscaling_scale_in_cooldown_seconds"], 0, 3600
+        )
+        problems.check_int_range(
+            "autoscaling_scale_out_cooldown_seconds", s["autoscaling_scale_out_cooldown_seconds"], 0, 3600
+        )
         problems.check_arn_list("alarm_actions", s["alarm_actions"])
         problems.check_int_range("alarm_target_5xx_per_minute", s["alarm_target_5xx_per_minute"], 1, 1_000_000)
         latency = s["alarm_p99_latency_seconds"]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import re
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
-from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-from cdktf_cdktf_provider_aws.kms_key import KmsKey as KmsKeyResource
 from constructs import Construct
 
+from ._bindings import (
+    DataAwsCallerIdentity,
+    DataAwsPartition,
+    DataAwsRegion,
+    KmsAlias,
+)
+from ._bindings import KmsKey as KmsKeyResource
 from ._validation import Problems
 
 ALIAS_PATTERN = re.compile(r"[A-Za-z0-9/_-]{1,250}")
@@ -75,7 +77,13 @@ class KmsKey(Construct):
                     "Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups",
                     "Effect": "Allow",
                     "Principal": {"Service": f"logs.{region.name}.amazonaws.com"},
-                    "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                    "Action": [
+                        "kms:Encrypt*",
+                        "kms:Decrypt*",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:Describe*",
+                    ],
                     "Resource": "*",
                     "Condition": {
                         "ArnLike": {

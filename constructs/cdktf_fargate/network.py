@@ -6,31 +6,30 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
-from cdktf import Fn, Token
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
-    DataAwsAvailabilityZones,
-    DataAwsAvailabilityZonesFilter,
-)
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
-    DataAwsIamPolicyDocument,
-    DataAwsIamPolicyDocumentStatement,
-)
-from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
-from cdktf_cdktf_provider_aws.eip import Eip
-from cdktf_cdktf_provider_aws.flow_log import FlowLog
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
-from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
-from cdktf_cdktf_provider_aws.route import Route
-from cdktf_cdktf_provider_aws.route_table import RouteTable
-from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
-from cdktf_cdktf_provider_aws.subnet import Subnet
-from cdktf_cdktf_provider_aws.vpc import Vpc
 from constructs import Construct
 
+from ._bindings import (
+    CloudwatchLogGroup,
+    DataAwsAvailabilityZones,
+    DataAwsAvailabilityZonesFilter,
+    DataAwsCallerIdentity,
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DefaultSecurityGroup,
+    Eip,
+    FlowLog,
+    Fn,
+    IamRole,
+    IamRolePolicy,
+    InternetGateway,
+    NatGateway,
+    Route,
+    RouteTable,
+    RouteTableAssociation,
+    Subnet,
+    Token,
+    Vpc,
+)
 from ._iam import service_trust_policy
 from ._validation import Problems, is_token
 
@@ -102,7 +101,9 @@ class Network(Construct):
             problems.add("availability_zones", availability_zones, "must be a list of zone names")
         elif zones:
             for zone in zones:
-                problems.check_pattern("availability_zones", zone, AZ_NAME_PATTERN, "each must be a zone name like 'us-east-1a'")
+                problems.check_pattern(
+                    "availability_zones", zone, AZ_NAME_PATTERN, "each must be a zone name like 'us-east-1a'"
+                )
             if len(set(zones)) != len(zones):
                 problems.add("availability_zones", zones, "must not repeat a zone")
             if not MIN_AZ_COUNT <= len(zones) <= MAX_AZ_COUNT:
@@ -145,9 +146,7 @@ class Network(Construct):
         )
         self.vpc_id = self._vpc.id
 
-        self._internet_gateway = InternetGateway(
-            self, "internet-gateway", vpc_id=self._vpc.id, tags={"Name": name}
-        )
+        self._internet_gateway = InternetGateway(self, "internet-gateway", vpc_id=self._vpc.id, tags={"Name": name})
         self._public_route_table = RouteTable(
             self, "public-route-table", vpc_id=self._vpc.id, tags={"Name": f"{name}-public"}
         )

@@ -5,19 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
-from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
-from cdktf_cdktf_provider_aws.lb_listener import (
+from constructs import Construct
+
+from ._bindings import (
+    CloudwatchMetricAlarm,
+    ITerraformDependable,
+    Lb,
+    LbAccessLogs,
     LbListener,
     LbListenerDefaultAction,
     LbListenerDefaultActionFixedResponse,
     LbListenerDefaultActionRedirect,
+    SecurityGroup,
+    VpcSecurityGroupEgressRule,
+    VpcSecurityGroupIngressRule,
 )
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
-from constructs import Construct
-
 from ._validation import Problems
 from .access_log_bucket import AccessLogBucket
 from .network import Network
@@ -184,7 +186,7 @@ class PublicAlb(Construct):
 
         self.access_log_bucket: AccessLogBucket | None = None
         access_logs = None
-        load_balancer_dependencies: list = []
+        load_balancer_dependencies: list[ITerraformDependable] = []
         if access_logs_enabled:
             bucket_name = access_logs_bucket_name
             if bucket_name is None:
@@ -229,7 +231,9 @@ class PublicAlb(Construct):
         if http_mode != "closed":
             redirect_to_https = LbListenerDefaultAction(
                 type="redirect",
-                redirect=LbListenerDefaultActionRedirect(protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"),
+                redirect=LbListenerDefaultActionRedirect(
+                    protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"
+                ),
             )
             self.http_listener = LbListener(
                 self,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from constructs import Construct
+
+from ._bindings import CloudwatchMetricAlarm
 
 
 class ServiceAlarms(Construct):

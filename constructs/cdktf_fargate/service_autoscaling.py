@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+from constructs import Construct
+
+from ._bindings import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+    AppautoscalingTarget,
 )
-from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
-from constructs import Construct
 
 
 class ServiceAutoscaling(Construct):

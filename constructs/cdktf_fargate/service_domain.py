@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
-from cdktf import Fn
-from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
-from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
-from cdktf_cdktf_provider_aws.route53_record import Route53Record, Route53RecordAlias
 from constructs import Construct
 
+from ._bindings import (
+    AcmCertificate,
+    AcmCertificateValidation,
+    Fn,
+    Route53Record,
+    Route53RecordAlias,
+)
 from ._validation import Problems
 from .public_alb import PublicAlb
 
@@ -29,8 +32,12 @@ class ServiceDomain(Construct):
         """
         super().__init__(scope, id_)
         problems = Problems(f"ServiceDomain {id_!r}")
-        problems.check_pattern("domain_name", domain_name, DOMAIN_PATTERN, "must be a lower-case DNS name like 'shop.example.com'")
-        problems.check_pattern("hosted_zone_id", hosted_zone_id, ZONE_ID_PATTERN, "must be a Route53 zone id like 'Z0123456789ABCDEFGHIJ'")
+        problems.check_pattern(
+            "domain_name", domain_name, DOMAIN_PATTERN, "must be a lower-case DNS name like 'shop.example.com'"
+        )
+        problems.check_pattern(
+            "hosted_zone_id", hosted_zone_id, ZONE_ID_PATTERN, "must be a Route53 zone id like 'Z0123456789ABCDEFGHIJ'"
+        )
         problems.raise_if_any()
         self.domain_name = domain_name
         self.hosted_zone_id = hosted_zone_id

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.wafv2_web_acl import (
+from constructs import Construct
+
+from ._bindings import (
+    CloudwatchLogGroup,
     Wafv2WebAcl,
+    Wafv2WebAclAssociation,
     Wafv2WebAclDefaultAction,
     Wafv2WebAclDefaultActionAllow,
+    Wafv2WebAclLoggingConfiguration,
     Wafv2WebAclRule,
     Wafv2WebAclRuleAction,
     Wafv2WebAclRuleActionBlock,
@@ -18,10 +22,6 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl import (
     Wafv2WebAclRuleVisibilityConfig,
     Wafv2WebAclVisibilityConfig,
 )
-from cdktf_cdktf_provider_aws.wafv2_web_acl_association import Wafv2WebAclAssociation
-from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import Wafv2WebAclLoggingConfiguration
-from constructs import Construct
-
 from ._validation import Problems
 
 WEB_ACL_NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,110}")
@@ -98,9 +98,7 @@ class WebAcl(Construct):
                 name="rate-limit-per-ip",
                 priority=0,
                 action=Wafv2WebAclRuleAction(block=Wafv2WebAclRuleActionBlock()),
-                statement={
-                    "rate_based_statement": {"limit": rate_limit_per_5_minutes, "aggregate_key_type": "IP"}
-                },
+                statement={"rate_based_statement": {"limit": rate_limit_per_5_minutes, "aggregate_key_type": "IP"}},
                 visibility_config=visibility(f"{name}-rate-limit"),
             )
         ]

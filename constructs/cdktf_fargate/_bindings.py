@@ -1,0 +1,247 @@
+"""The cdktf core and AWS provider names the constructs use, imported in this one module.
+
+CDKTF was archived in December 2025; its community continuation, CDK Terrain, publishes the
+same API as ``cdktn`` and ``cdktn-provider-aws``. A move edits the package names here (and
+``PROVIDER_PACKAGE`` in ``_provider.py``), not the constructs. ``tests/test_bindings.py`` keeps
+every other module in the package from importing cdktf or the provider directly.
+"""
+
+from cdktf import (
+    Fn,
+    ITerraformDependable,
+    Token,
+)
+from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
+from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
+from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+    AppautoscalingPolicy,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+)
+from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
+from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
+    DataAwsAvailabilityZones,
+    DataAwsAvailabilityZonesFilter,
+)
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_ecr_image import DataAwsEcrImage
+from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
+from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
+from cdktf_cdktf_provider_aws.ecr_repository import (
+    EcrRepository,
+    EcrRepositoryEncryptionConfiguration,
+    EcrRepositoryImageScanningConfiguration,
+)
+from cdktf_cdktf_provider_aws.ecs_cluster import (
+    EcsCluster,
+    EcsClusterSetting,
+)
+from cdktf_cdktf_provider_aws.ecs_cluster_capacity_providers import (
+    EcsClusterCapacityProviders,
+    EcsClusterCapacityProvidersDefaultCapacityProviderStrategy,
+)
+from cdktf_cdktf_provider_aws.ecs_service import (
+    EcsService,
+    EcsServiceAlarms,
+    EcsServiceCapacityProviderStrategy,
+    EcsServiceDeploymentCircuitBreaker,
+    EcsServiceLoadBalancer,
+    EcsServiceNetworkConfiguration,
+)
+from cdktf_cdktf_provider_aws.ecs_task_definition import (
+    EcsTaskDefinition,
+    EcsTaskDefinitionRuntimePlatform,
+    EcsTaskDefinitionVolume,
+)
+from cdktf_cdktf_provider_aws.eip import Eip
+from cdktf_cdktf_provider_aws.flow_log import FlowLog
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.lb import (
+    Lb,
+    LbAccessLogs,
+)
+from cdktf_cdktf_provider_aws.lb_listener import (
+    LbListener,
+    LbListenerDefaultAction,
+    LbListenerDefaultActionFixedResponse,
+    LbListenerDefaultActionRedirect,
+)
+from cdktf_cdktf_provider_aws.lb_listener_rule import (
+    LbListenerRule,
+    LbListenerRuleAction,
+    LbListenerRuleCondition,
+    LbListenerRuleConditionHostHeader,
+    LbListenerRuleConditionPathPattern,
+)
+from cdktf_cdktf_provider_aws.lb_target_group import (
+    LbTargetGroup,
+    LbTargetGroupHealthCheck,
+)
+from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
+from cdktf_cdktf_provider_aws.route import Route
+from cdktf_cdktf_provider_aws.route53_record import (
+    Route53Record,
+    Route53RecordAlias,
+)
+from cdktf_cdktf_provider_aws.route_table import RouteTable
+from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
+    S3BucketOwnershipControls,
+    S3BucketOwnershipControlsRule,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
+    S3BucketVersioningA,
+    S3BucketVersioningVersioningConfiguration,
+)
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf_cdktf_provider_aws.vpc import Vpc
+from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from cdktf_cdktf_provider_aws.wafv2_web_acl import (
+    Wafv2WebAcl,
+    Wafv2WebAclDefaultAction,
+    Wafv2WebAclDefaultActionAllow,
+    Wafv2WebAclRule,
+    Wafv2WebAclRuleAction,
+    Wafv2WebAclRuleActionBlock,
+    Wafv2WebAclRuleOverrideAction,
+    Wafv2WebAclRuleOverrideActionNone,
+    Wafv2WebAclRuleVisibilityConfig,
+    Wafv2WebAclVisibilityConfig,
+)
+from cdktf_cdktf_provider_aws.wafv2_web_acl_association import Wafv2WebAclAssociation
+from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import Wafv2WebAclLoggingConfiguration
+
+__all__ = [
+    "AcmCertificate",
+    "AcmCertificateValidation",
+    "AppautoscalingPolicy",
+    "AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration",
+    "AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification",
+    "AppautoscalingTarget",
+    "CloudwatchLogGroup",
+    "CloudwatchMetricAlarm",
+    "DataAwsAvailabilityZones",
+    "DataAwsAvailabilityZonesFilter",
+    "DataAwsCallerIdentity",
+    "DataAwsEcrImage",
+    "DataAwsElbServiceAccount",
+    "DataAwsIamPolicyDocument",
+    "DataAwsIamPolicyDocumentStatement",
+    "DataAwsIamPolicyDocumentStatementCondition",
+    "DataAwsIamPolicyDocumentStatementPrincipals",
+    "DataAwsPartition",
+    "DataAwsRegion",
+    "DefaultSecurityGroup",
+    "EcrLifecyclePolicy",
+    "EcrRepository",
+    "EcrRepositoryEncryptionConfiguration",
+    "EcrRepositoryImageScanningConfiguration",
+    "EcsCluster",
+    "EcsClusterCapacityProviders",
+    "EcsClusterCapacityProvidersDefaultCapacityProviderStrategy",
+    "EcsClusterSetting",
+    "EcsService",
+    "EcsServiceAlarms",
+    "EcsServiceCapacityProviderStrategy",
+    "EcsServiceDeploymentCircuitBreaker",
+    "EcsServiceLoadBalancer",
+    "EcsServiceNetworkConfiguration",
+    "EcsTaskDefinition",
+    "EcsTaskDefinitionRuntimePlatform",
+    "EcsTaskDefinitionVolume",
+    "Eip",
+    "FlowLog",
+    "Fn",
+    "ITerraformDependable",
+    "IamRole",
+    "IamRolePolicy",
+    "InternetGateway",
+    "KmsAlias",
+    "KmsKey",
+    "Lb",
+    "LbAccessLogs",
+    "LbListener",
+    "LbListenerDefaultAction",
+    "LbListenerDefaultActionFixedResponse",
+    "LbListenerDefaultActionRedirect",
+    "LbListenerRule",
+    "LbListenerRuleAction",
+    "LbListenerRuleCondition",
+    "LbListenerRuleConditionHostHeader",
+    "LbListenerRuleConditionPathPattern",
+    "LbTargetGroup",
+    "LbTargetGroupHealthCheck",
+    "NatGateway",
+    "Route",
+    "Route53Record",
+    "Route53RecordAlias",
+    "RouteTable",
+    "RouteTableAssociation",
+    "S3Bucket",
+    "S3BucketLifecycleConfiguration",
+    "S3BucketLifecycleConfigurationRule",
+    "S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload",
+    "S3BucketLifecycleConfigurationRuleExpiration",
+    "S3BucketLifecycleConfigurationRuleFilter",
+    "S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration",
+    "S3BucketOwnershipControls",
+    "S3BucketOwnershipControlsRule",
+    "S3BucketPolicy",
+    "S3BucketPublicAccessBlock",
+    "S3BucketServerSideEncryptionConfigurationA",
+    "S3BucketServerSideEncryptionConfigurationRuleA",
+    "S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA",
+    "S3BucketVersioningA",
+    "S3BucketVersioningVersioningConfiguration",
+    "SecurityGroup",
+    "Subnet",
+    "Token",
+    "Vpc",
+    "VpcSecurityGroupEgressRule",
+    "VpcSecurityGroupIngressRule",
+    "Wafv2WebAcl",
+    "Wafv2WebAclAssociation",
+    "Wafv2WebAclDefaultAction",
+    "Wafv2WebAclDefaultActionAllow",
+    "Wafv2WebAclLoggingConfiguration",
+    "Wafv2WebAclRule",
+    "Wafv2WebAclRuleAction",
+    "Wafv2WebAclRuleActionBlock",
+    "Wafv2WebAclRuleOverrideAction",
+    "Wafv2WebAclRuleOverrideActionNone",
+    "Wafv2WebAclRuleVisibilityConfig",
+    "Wafv2WebAclVisibilityConfig",
+]

@@ -1,0 +1,158 @@
+"""The library as users get it: a wheel installed into a fresh virtual environment, then every example app
+synthesized there with the pinned cdktf CLI and checked by `terraform validate`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import cdktf_fargate
+
+import pytest
+from test_synth_and_validate import terraform_validate
+
+ROOT = Path(__file__).resolve().parent.parent
+CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
+EXAMPLES = sorted(path.parent.name for path in (ROOT / "examples").glob("*/main.py"))
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """Built the way users build it: `pip wheel` with build isolation, from a copy without local state."""
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md", "constructs"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, source / name)
+        else:
+            shutil.copy2(ROOT / name, source / name)
+    dist = tmp_path_factory.mktemp("dist")
+    result = run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(dist), str(source)],
+        source,
+        dict(os.environ),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (built,) = dist.glob("*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def fresh_env(wheel, tmp_path_factory) -> Path:
+    """A new virtual environment with only the wheel and the dependencies it declares."""
+    venv = tmp_path_factory.mktemp("venv")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    created = run([sys.executable, "-m", "venv", "--clear", str(venv)], venv, env)
+    assert created.returncode == 0, created.stderr
+    installed = run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)], venv, env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    return venv
+
+
+def test_wheel_holds_the_package_its_type_marker_and_node_preload_and_nothing_else(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    package_files = {name.split("/", 1)[1] for name in names if name.startswith("cdktf_fargate/")}
+    assert {"py.typed", "_lazy_provider_require.js", "__init__.py", "fargate_service.py"} <= package_files
+    assert {name.split("/", 1)[0] for name in names} == {
+        "cdktf_fargate",
+        f"{wheel.name.split('-')[0]}-{cdktf_fargate.__version__}.dist-info",
+    }
+    assert wheel.name.startswith(f"cdktf_fargate-{cdktf_fargate.__version__}-py3-none-any")
+
+
+def test_wheel_declares_the_dependency_ranges_of_the_provider_bindings(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(f"cdktf_fargate-{cdktf_fargate.__version__}.dist-info/METADATA").decode()
+    requirements = sorted(
+        line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")
+    )
+    assert requirements == [
+        "cdktf-cdktf-provider-aws<21,>=20.1",
+        "cdktf<0.22,>=0.21",
+        "constructs<11,>=10.4.2",
+    ]
+
+
+def test_fresh_environment_imports_the_installed_copy_not_this_checkout(fresh_env, tmp_path):
+    result = run(
+        [
+            str(fresh_env / "bin" / "python"),
+            "-c",
+            "import cdktf_fargate, json; print(json.dumps([cdktf_fargate.__file__, cdktf_fargate.__version__]))",
+        ],
+        tmp_path,
+        {key: value for key, value in os.environ.items() if key != "PYTHONPATH"},
+    )
+    assert result.returncode == 0, result.stderr
+    location, version = json.loads(result.stdout)
+    assert Path(location).is_relative_to(fresh_env)
+    assert version == cdktf_fargate.__version__
+
+
+def test_every_example_has_its_own_app_files():
+    assert EXAMPLES == ["single-service-existing-vpc", "two-services-one-alb"]
+    for example in EXAMPLES:
+        directory = ROOT / "examples" / example
+        assert json.loads((directory / "cdktf.json").read_text())["app"] == "python3 main.py"
+        assert (directory / "README.md").read_text().startswith("# Example: ")
+
+
+@pytest.fixture(scope="module")
+def synthesized_examples(fresh_env, tmp_path_factory, terraform_env) -> dict[str, Path]:
+    """Each example, copied out of the repository, synthesized by `cdktf synth` with the fresh python3."""
+    env = {key: value for key, value in terraform_env.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{fresh_env / 'bin'}{os.pathsep}{env['PATH']}"
+    env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    stacks = {}
+    for example in EXAMPLES:
+        app_dir = tmp_path_factory.mktemp(example)
+        shutil.copytree(ROOT / "examples" / example, app_dir, dirs_exist_ok=True)
+        result = run([str(CDKTF), "synth"], app_dir, env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        (stack_dir,) = (app_dir / "cdktf.out" / "stacks").iterdir()
+        stacks[example] = stack_dir
+    return stacks
+
+
+def resources(stack_dir: Path) -> dict[str, dict[str, dict]]:
+    return json.loads((stack_dir / "cdk.tf.json").read_text())["resource"]
+
+
+def test_single_service_example_creates_no_network_and_uses_the_given_subnets(synthesized_examples):
+    document = resources(synthesized_examples["single-service-existing-vpc"])
+    assert "aws_vpc" not in document and "aws_subnet" not in document and "aws_nat_gateway" not in document
+    (service,) = document["aws_ecs_service"].values()
+    assert service["network_configuration"]["subnets"] == "${var.private_subnet_ids}"
+    assert service["network_configuration"]["assign_public_ip"] is False
+    assert service["desired_count"] == 2
+    (alb,) = document["aws_lb"].values()
+    assert alb["subnets"] == "${var.public_subnet_ids}"
+
+
+def test_two_services_example_routes_by_path_to_two_services_in_one_cluster(synthesized_examples):
+    document = resources(synthesized_examples["two-services-one-alb"])
+    assert len(document["aws_lb"]) == 1
+    assert len(document["aws_ecs_cluster"]) == 1
+    assert len(document["aws_ecs_service"]) == 2
+    assert len(document["aws_lb_target_group"]) == 2
+    assert len(document["aws_ecr_repository"]) == 2
+    routes = sorted(
+        (rule["priority"], rule["condition"][0]["path_pattern"]["values"])
+        for rule in document["aws_lb_listener_rule"].values()
+    )
+    assert routes == [(100, ["/api/*"]), (200, ["/*"])]
+    clusters = {service["cluster"] for service in document["aws_ecs_service"].values()}
+    assert len(clusters) == 1
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_example_passes_terraform_validate(synthesized_examples, example, terraform_env):
+    terraform_validate(synthesized_examples[example], terraform_env)
