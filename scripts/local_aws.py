@@ -19,6 +19,8 @@ never changed to suit the emulator):
   kept here, so the default tags do not re-plan forever.
 - The HTTPS listener needs a certificate that exists: a self-signed one for the local domain is
   imported into the emulator's ACM when it starts (the stack finds it by domain).
+- Route53 hosted zone ids start with `Z` on AWS (and constructs check that); moto's are any
+  22 capitals and digits: new zones get a `Z` in front here.
 - AWS-managed IAM policies exist only with `MOTO_IAM_LOAD_MANAGED_POLICIES=true`, which is set.
 
 The provider must not skip requesting the account id (security-group rules would read back as
@@ -119,8 +121,24 @@ def _patch_security_group_rule_descriptions() -> None:
     SecurityGroupRule.description = property(description)  # type: ignore[assignment]
 
 
+def _patch_route53_zone_ids() -> None:
+    from moto.route53 import models
+
+    original = models.create_route53_zone_id
+    if getattr(original, "__cdktf_fargate_patched__", False):
+        return
+
+    def create_route53_zone_id(*args, **kwargs):  # type: ignore[no-untyped-def]
+        generated = original(*args, **kwargs)
+        return generated if generated.startswith("Z") else "Z" + generated[1:]
+
+    create_route53_zone_id.__cdktf_fargate_patched__ = True  # type: ignore[attr-defined]
+    models.create_route53_zone_id = create_route53_zone_id
+
+
 def patch_moto() -> None:
     _patch_ecs_service_fields()
+    _patch_route53_zone_ids()
     _patch_security_group_rule_descriptions()
     _patch_application_autoscaling_tags()
 

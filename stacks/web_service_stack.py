@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from cdktf_fargate import EcrRepo, FargateService, KmsKey, Network, PublicAlb, ServiceDomain
 
-from cdktf import S3Backend, TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig
+from cdktf import (
+    S3Backend,
+    S3BackendEndpointConfig,
+    TerraformOutput,
+    TerraformStack,
+    TerraformVariable,
+    TerraformVariableValidationConfig,
+)
 from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
@@ -44,6 +51,22 @@ ENDPOINT_SERVICES = (
 )
 
 
+def backend_settings(config: EnvironmentConfig) -> dict[str, object]:
+    """Extra S3 backend settings; only an environment with `aws_endpoint_url` keeps its state in the emulator."""
+    if not config.aws_endpoint_url:
+        return {}
+    url = config.aws_endpoint_url
+    return {
+        "endpoints": S3BackendEndpointConfig(s3=url, sts=url, iam=url),
+        "access_key": "test",
+        "secret_key": "test",
+        "use_path_style": True,
+        "skip_credentials_validation": True,
+        "skip_metadata_api_check": True,
+        "skip_region_validation": True,
+    }
+
+
 def provider_settings(config: EnvironmentConfig) -> dict[str, object]:
     """Extra provider settings; only an environment with `aws_endpoint_url` (the local emulator) has any."""
     if not config.aws_endpoint_url:
@@ -71,6 +94,7 @@ class WebServiceStack(TerraformStack):
                 key=config.state_key or f"{id_}/terraform.tfstate",
                 region=config.state_region or config.region,
                 encrypt=True,
+                **backend_settings(config),  # type: ignore[arg-type]
             )
             # S3's own locking (Terraform 1.10+); cdktf 0.21's S3Backend has no field for it.
             self.add_override("terraform.backend.s3.use_lockfile", True)

@@ -1,11 +1,18 @@
-"""README.md stays true: generated settings tables are current, every make target is documented."""
+"""README.md stays true: settings tables are current; every make target and construct attribute is documented."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
+import cdktf_fargate
+
+import pytest
+from cdktf import Testing as CdktfTesting
 from conftest import ROOT
 from gen_docs import README, render
+
+from stacks import WebServiceStack, load_environment
 
 
 def test_settings_tables_match_the_code():
@@ -27,3 +34,50 @@ def test_readme_gives_the_two_setup_commands_and_the_var_warning():
     assert "make synth" in readme and "make test" in readme
     assert "--var image_tag=" in readme
     assert "`-var`" in readme
+
+
+def public_attributes(construct: object) -> set[str]:
+    names = {name for name in vars(construct) if not name.startswith("_")}
+    for klass in type(construct).__mro__:
+        if klass.__module__.startswith("cdktf_fargate"):
+            names |= {name for name, value in vars(klass).items() if isinstance(value, property)}
+    return {name for name in names if not name.startswith("_")}
+
+
+def documented_attributes(readme: str, construct_name: str) -> set[str]:
+    section = re.search(rf"^### `{construct_name}`\n(.*?)(?=^##)", readme, flags=re.DOTALL | re.MULTILINE)
+    assert section, f"README.md has no section for {construct_name}"
+    paragraphs = re.findall(r"Attributes:(.*?)(?:\n\n|Methods:|$)", section.group(1), flags=re.DOTALL)
+    assert paragraphs, f"README.md's {construct_name} section lists no attributes"
+    return {name for paragraph in paragraphs for name in re.findall(r"`([a-z_0-9]+)`", paragraph)}
+
+
+@pytest.fixture(scope="module")
+def every_construct() -> dict[str, object]:
+    """One instance of every construct the library exports, from two full stacks."""
+    prod = load_environment("prod")
+    with_domain = dataclasses.replace(
+        prod, certificate_arn=None, domain_name="shop.example.com", hosted_zone_id="Z0123456789ABCDEFGHIJ"
+    )
+    found: dict[str, object] = {}
+    for number, config in enumerate((prod, with_domain)):
+        stack = WebServiceStack(CdktfTesting.app(), f"stack-{number}", config=config)
+        for construct in stack.node.find_all():
+            found.setdefault(type(construct).__name__, construct)
+    return found
+
+
+def test_every_exported_construct_is_built_for_the_attribute_check(every_construct):
+    exported = {name for name in cdktf_fargate.__all__ if name[0].isupper()}
+    assert exported <= set(every_construct)
+
+
+@pytest.mark.parametrize("name", sorted(name for name in cdktf_fargate.__all__ if name[0].isupper()))
+def test_readme_lists_exactly_each_constructs_public_attributes(every_construct, name):
+    readme = README.read_text()
+    actual = public_attributes(every_construct[name])
+    documented = documented_attributes(readme, name)
+    assert {"undocumented": sorted(actual - documented), "documented but absent": sorted(documented - actual)} == {
+        "undocumented": [],
+        "documented but absent": [],
+    }

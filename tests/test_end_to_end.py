@@ -60,15 +60,33 @@ def toml_value(value: object) -> str:
 class Deployment:
     """A copy of the app in a temporary directory, deployed to its own emulator."""
 
-    def __init__(self, directory: Path, emulator: LocalAws, terraform_env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        emulator: LocalAws,
+        terraform_env: dict[str, str],
+        *,
+        app: str = APP,
+        settings: dict[str, Any] | None = None,
+        main: str | None = None,
+    ) -> None:
+        """``settings`` change the shipped `local` environment (None removes a key); ``main`` replaces main.py."""
         self.directory = directory
         self.emulator = emulator
+        self.stack = f"{app}-local"
         for name in ("cdktf.json", "main.py"):
             shutil.copy(ROOT / name, directory / name)
+        if main is not None:
+            (directory / "main.py").write_text(main)
         shutil.copytree(ROOT / "stacks", directory / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
         # The shipped `local` environment, pointed at this test's emulator under its own name.
         local = tomllib.loads((ROOT / "environments.toml").read_text())["local"]
-        local.update(app_name=APP, aws_endpoint_url=emulator.endpoint, certificate_domain=emulator.certificate_domain)
+        local.update(app_name=app, aws_endpoint_url=emulator.endpoint, certificate_domain=emulator.certificate_domain)
+        for key, value in (settings or {}).items():
+            if value is None:
+                local.pop(key, None)
+            else:
+                local[key] = value
         (directory / "settings.toml").write_text(
             "[local]\n" + "".join(f"{key} = {toml_value(value)}\n" for key, value in local.items())
         )
@@ -82,8 +100,8 @@ class Deployment:
             JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
             CHECKPOINT_DISABLE="1",
         )
-        self.stack_dir = directory / "cdktf.out" / "stacks" / STACK
-        self.state_file = directory / f"terraform.{STACK}.tfstate"
+        self.stack_dir = directory / "cdktf.out" / "stacks" / self.stack
+        self.state_file = directory / f"terraform.{self.stack}.tfstate"
 
     def command(self, action: str, tag: str, *extra: str) -> list[str]:
         return [str(CDKTF), action, "--auto-approve", "--skip-provider-lock", *extra, "--var", f"image_tag={tag}"]
@@ -204,7 +222,7 @@ def active_counts(deployment: Deployment) -> dict[str, int]:
             [
                 a
                 for a in deployment.client("cloudwatch").describe_alarms()["MetricAlarms"]
-                if a["AlarmName"].startswith(f"{STACK}-")
+                if a["AlarmName"].startswith(f"{deployment.stack}-")
             ]
         ),
         "topics": len(deployment.client("sns").list_topics()["Topics"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,6 +96,12 @@ def test_fresh_environment_imports_the_installed_copy_not_this_checkout(fresh_en
     location, version = json.loads(result.stdout)
     assert Path(location).is_relative_to(fresh_env)
     assert version == cdktf_fargate.__version__
+
+
+def test_changelog_names_the_packaged_version_as_its_latest_release():
+    releases = re.findall(r"^## (\d+\.\d+\.\d+) — \d{4}-\d{2}-\d{2}$", (ROOT / "CHANGELOG.md").read_text(), re.M)
+    assert releases, "CHANGELOG.md has no release heading like '## 1.2.3 — 2026-01-31'"
+    assert releases[0] == cdktf_fargate.__version__
 
 
 def test_every_example_has_its_own_app_files():

@@ -285,6 +285,23 @@ def test_remote_state_goes_to_s3_with_native_locking():
     }
 
 
+def test_remote_state_of_the_emulator_environment_goes_to_the_emulators_s3():
+    config = EnvironmentConfig(
+        certificate_domain="app.local.test",
+        aws_endpoint_url="http://127.0.0.1:4566",
+        state_bucket="local-state",
+    )
+    synth = Synthesized(WebServiceStack(CdktfTesting.app(), "local", config=config))
+    backend = synth.json["terraform"]["backend"]["s3"]
+    assert backend["endpoints"] == {
+        "s3": "http://127.0.0.1:4566",
+        "sts": "http://127.0.0.1:4566",
+        "iam": "http://127.0.0.1:4566",
+    }
+    assert (backend["access_key"], backend["secret_key"], backend["use_path_style"]) == ("test", "test", True)
+    assert (backend["encrypt"], backend["use_lockfile"]) == (True, True)
+
+
 def test_image_existence_check_is_opt_in(prod):
     assert prod.data("aws_ecr_image") == {}
     config = EnvironmentConfig(

@@ -1,0 +1,246 @@
+"""End to end on the local AWS emulator, for what production operations add to the plain deploy:
+state in S3 with native locking, a DNS-validated certificate and alias record in a Route53 zone,
+container secrets from SSM Parameter Store and Secrets Manager, and a second service behind the
+same load balancer in the same cluster.
+
+The zone, the secrets and the state bucket exist before the deploy, as they would in an account.
+The tests run in file order and share one deployment.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from local_aws import LocalAws
+from test_end_to_end import ANSI, REPORT_FILE, Deployment, free_port
+
+pytestmark = pytest.mark.e2e
+
+APP = "ops"
+STACK = f"{APP}-local"
+ZONE = "ops.test"
+DOMAIN = f"shop.{ZONE}"
+STATE_BUCKET = "ops-terraform-state"
+STATE_KEY = f"{STACK}/terraform.tfstate"
+# Seconds before the emulator's ACM marks a requested certificate as validated (AWS: once the
+# DNS record resolves); moto's default is 60.
+ACM_VALIDATION_SECONDS = 3
+
+# The stack as shipped, plus a second service that the library makes a few lines: `/api/*` goes to
+# it, in the first service's cluster, from the same repository.
+MAIN = """
+import cdktf_fargate  # noqa: F401  (first: the fast provider import)
+from cdktf_fargate import FargateService
+
+from cdktf import App
+
+from stacks import WebServiceStack, load_environment
+
+config = load_environment()
+app = App()
+stack = WebServiceStack(app, config.stack_name, config=config)
+api = FargateService(
+    stack,
+    "api",
+    name=f"{config.resource_name}-api",
+    network=stack.network,
+    alb=stack.alb,
+    image=stack.repository.image_uri(stack.image_tag.string_value),
+    share_cluster_with=stack.service,
+    listener_rule_priority=50,
+    path_patterns=["/api/*"],
+    desired_count=1,
+    log_kms_key_arn=stack.key.arn if stack.key else None,
+)
+stack.repository.grant_pull(api.execution_role)
+app.synth()
+"""
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    from moto import settings
+
+    original = settings.ACM_VALIDATION_WAIT
+    settings.ACM_VALIDATION_WAIT = ACM_VALIDATION_SECONDS
+    try:
+        with LocalAws(port=free_port()) as running:
+            yield running
+    finally:
+        settings.ACM_VALIDATION_WAIT = original
+
+
+@pytest.fixture(scope="module")
+def account(emulator, tmp_path_factory, terraform_env):
+    """What exists before the deploy: a hosted zone, two secrets, a versioned state bucket."""
+    probe = Deployment(tmp_path_factory.mktemp("ops-probe"), emulator, terraform_env, app=APP)
+    zone_id = probe.client("route53").create_hosted_zone(Name=ZONE, CallerReference="ops-e2e")["HostedZone"]["Id"]
+    parameter = probe.client("ssm").put_parameter(Name="/ops/db-password", Value="s3cret", Type="SecureString")
+    parameter_arn = probe.client("ssm").get_parameter(Name="/ops/db-password")["Parameter"]["ARN"]
+    assert parameter["Version"] == 1
+    secret_arn = probe.client("secretsmanager").create_secret(Name="ops/api-key", SecretString="k3y")["ARN"]
+    s3 = probe.client("s3")
+    s3.create_bucket(Bucket=STATE_BUCKET)
+    s3.put_bucket_versioning(Bucket=STATE_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    return {
+        "zone_id": zone_id.rsplit("/", 1)[-1],
+        "secrets": {"DB_PASSWORD": parameter_arn, "API_KEY": secret_arn},
+    }
+
+
+@pytest.fixture(scope="module")
+def deployment(emulator, account, tmp_path_factory, terraform_env):
+    settings = {
+        "certificate_domain": None,
+        "domain_name": DOMAIN,
+        "hosted_zone_id": account["zone_id"],
+        "container_secrets": account["secrets"],
+        "state_bucket": STATE_BUCKET,
+        # Not what this module is about, and each costs the provider a wait on the emulator.
+        "access_logs_enabled": False,
+    }
+    yield Deployment(
+        tmp_path_factory.mktemp("ops-project"), emulator, terraform_env, app=APP, settings=settings, main=MAIN
+    )
+
+
+@pytest.fixture(scope="module")
+def first_deploy(deployment):
+    result, seconds = deployment.run("deploy", "v1")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    report = json.loads(REPORT_FILE.read_text()) if REPORT_FILE.exists() else {}
+    report["operations_deploy_seconds"] = round(seconds, 1)
+    REPORT_FILE.parent.mkdir(exist_ok=True)
+    REPORT_FILE.write_text(json.dumps(report, indent=2))
+    return result
+
+
+def remote_state(deployment: Deployment) -> dict:
+    body = deployment.client("s3").get_object(Bucket=STATE_BUCKET, Key=STATE_KEY)["Body"].read()
+    return json.loads(body)
+
+
+def test_state_lives_in_the_s3_bucket_and_its_lock_is_released(deployment, first_deploy):
+    assert not deployment.state_file.exists()
+    state = remote_state(deployment)
+    managed = [resource for resource in state["resources"] if resource["mode"] == "managed"]
+    assert len(managed) >= 60
+    keys = [item["Key"] for item in deployment.client("s3").list_objects_v2(Bucket=STATE_BUCKET)["Contents"]]
+    assert keys == [STATE_KEY]
+
+
+def test_two_services_share_one_cluster_behind_one_load_balancer(deployment, first_deploy):
+    ecs = deployment.client("ecs")
+    services = ecs.describe_services(cluster=STACK, services=[STACK, f"{STACK}-api"])["services"]
+    assert [(service["serviceName"], service["status"]) for service in services] == [
+        (STACK, "ACTIVE"),
+        (f"{STACK}-api", "ACTIVE"),
+    ]
+    assert len(ecs.list_clusters()["clusterArns"]) == 1
+    groups = [service["loadBalancers"][0]["targetGroupArn"] for service in services]
+    security_groups = [
+        tuple(service["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"]) for service in services
+    ]
+    assert len(set(groups)) == 2 and len(set(security_groups)) == 2
+    log_groups = {group["logGroupName"] for group in deployment.client("logs").describe_log_groups()["logGroups"]}
+    assert {f"/ecs/{STACK}", f"/ecs/{STACK}-api"} <= log_groups
+
+    elbv2 = deployment.client("elbv2")
+    (balancer,) = elbv2.describe_load_balancers()["LoadBalancers"]
+    listeners = elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+    (https,) = [listener for listener in listeners if listener["Port"] == 443]
+    rules = [rule for rule in elbv2.describe_rules(ListenerArn=https["ListenerArn"])["Rules"] if not rule["IsDefault"]]
+    routes = sorted(
+        (
+            int(rule["Priority"]),
+            rule["Conditions"][0]["PathPatternConfig"]["Values"],
+            rule["Actions"][0]["TargetGroupArn"],
+        )
+        for rule in rules
+    )
+    assert routes == [(50, ["/api/*"], groups[1]), (100, ["/*"], groups[0])]
+
+
+def test_certificate_is_dns_validated_in_the_zone_and_the_name_points_at_the_load_balancer(
+    deployment, account, first_deploy
+):
+    acm = deployment.client("acm")
+    (summary,) = [c for c in acm.list_certificates()["CertificateSummaryList"] if c["DomainName"] == DOMAIN]
+    certificate = acm.describe_certificate(CertificateArn=summary["CertificateArn"])["Certificate"]
+    assert certificate["Status"] == "ISSUED"
+    (validation,) = certificate["DomainValidationOptions"]
+    assert validation["ValidationMethod"] == "DNS"
+    records = {
+        (record["Name"], record["Type"]): record
+        for record in deployment.client("route53").list_resource_record_sets(HostedZoneId=account["zone_id"])[
+            "ResourceRecordSets"
+        ]
+    }
+    cname = records[(validation["ResourceRecord"]["Name"], "CNAME")]
+    assert cname["ResourceRecords"] == [{"Value": validation["ResourceRecord"]["Value"]}]
+    elbv2 = deployment.client("elbv2")
+    (balancer,) = elbv2.describe_load_balancers()["LoadBalancers"]
+    alias = records[(f"{DOMAIN}.", "A")]["AliasTarget"]
+    assert alias["DNSName"].rstrip(".").lower() == balancer["DNSName"].lower()
+    (https,) = [
+        listener
+        for listener in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+        if listener["Port"] == 443
+    ]
+    assert https["Certificates"][0]["CertificateArn"] == summary["CertificateArn"]
+    outputs = deployment.terraform("output", "-json")
+    assert json.loads(outputs.stdout)["url"]["value"] == f"https://{DOMAIN}"
+
+
+def test_secrets_reach_the_container_by_reference_and_only_those_can_be_read(deployment, account, first_deploy):
+    ecs = deployment.client("ecs")
+    (service,) = ecs.describe_services(cluster=STACK, services=[STACK])["services"]
+    task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    (container,) = task["containerDefinitions"]
+    assert sorted((s["name"], s["valueFrom"]) for s in container["secrets"]) == sorted(account["secrets"].items())
+    assert "s3cret" not in json.dumps(task) and "k3y" not in json.dumps(task)
+
+    iam = deployment.client("iam")
+    role = task["executionRoleArn"].rsplit("/", 1)[-1]
+    statements = [
+        statement
+        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
+        for statement in json.loads(json.dumps(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]))[
+            "Statement"
+        ]
+    ]
+    readable = sorted(
+        resource
+        for statement in statements
+        if {"ssm:GetParameters", "secretsmanager:GetSecretValue"} & set(_as_list(statement["Action"]))
+        for resource in _as_list(statement["Resource"])
+    )
+    assert readable == sorted(account["secrets"].values())
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+def test_a_plan_right_after_an_apply_shows_no_changes(deployment, first_deploy):
+    plan = deployment.terraform("plan", "-input=false", "-no-color", "-detailed-exitcode", "-var=image_tag=v1")
+    assert plan.returncode == 0, ANSI.sub("", plan.stdout)[-4000:] + plan.stderr[-2000:]
+
+
+def test_destroy_leaves_only_what_existed_before(deployment, account, first_deploy):
+    result, _ = deployment.run("destroy", "v1")
+    assert result.returncode == 0, result.stdout[-5000:]
+    ecs = deployment.client("ecs")
+    assert [c for c in ecs.describe_clusters(clusters=[STACK])["clusters"] if c["status"] == "ACTIVE"] == []
+    assert [
+        c for c in deployment.client("acm").list_certificates()["CertificateSummaryList"] if c["DomainName"] == DOMAIN
+    ] == []
+    records = deployment.client("route53").list_resource_record_sets(HostedZoneId=account["zone_id"])[
+        "ResourceRecordSets"
+    ]
+    assert sorted(record["Type"] for record in records) == ["NS", "SOA"]
+    assert deployment.client("elbv2").describe_load_balancers()["LoadBalancers"] == []
+    assert [r for r in remote_state(deployment)["resources"] if r["mode"] == "managed"] == []
+    # The secrets belong to the account, not the stack.
+    assert deployment.client("secretsmanager").describe_secret(SecretId=account["secrets"]["API_KEY"])["ARN"]

@@ -1,0 +1,150 @@
+"""The GitHub Actions workflows: they parse, CI runs what `make test` runs, and deploy ships the commit it built."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from deploy_target import IMAGE_PLATFORMS, deploy_target
+
+from stacks.environments import config_from_mapping, load_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+SHA = "${{ github.sha }}"
+
+
+def load(name: str) -> dict[str, Any]:
+    document = yaml.safe_load((WORKFLOWS / name).read_text())
+    # YAML 1.1 reads the bare key `on` as the boolean true.
+    document["on"] = document.pop(True)
+    return document
+
+
+def steps(workflow: dict[str, Any], job: str) -> list[dict[str, Any]]:
+    return workflow["jobs"][job]["steps"]
+
+
+def step_named(workflow: dict[str, Any], job: str, name: str) -> dict[str, Any]:
+    (step,) = [step for step in steps(workflow, job) if step.get("name") == name]
+    return step
+
+
+def uses(workflow: dict[str, Any], job: str, action: str) -> dict[str, Any]:
+    (step,) = [step for step in steps(workflow, job) if step.get("uses", "").split("@")[0] == action]
+    return step
+
+
+@pytest.fixture(scope="module")
+def ci() -> dict[str, Any]:
+    return load("ci.yml")
+
+
+@pytest.fixture(scope="module")
+def deploy() -> dict[str, Any]:
+    return load("deploy.yml")
+
+
+def test_only_the_two_workflows_exist():
+    assert sorted(path.name for path in WORKFLOWS.iterdir()) == ["ci.yml", "deploy.yml"]
+
+
+def test_ci_runs_on_pushes_and_pull_requests_with_read_only_permissions(ci):
+    assert set(ci["on"]) == {"push", "pull_request"}
+    assert ci["permissions"] == {"contents": "read"}
+
+
+def test_ci_lints_and_runs_the_whole_test_suite_with_the_versions_the_readme_names(ci):
+    commands = [step.get("run") for step in steps(ci, "test")]
+    assert "make lint" in commands
+    assert "make test" in commands
+    assert uses(ci, "test", "actions/setup-python")["with"]["python-version"] == "3.11"
+    assert uses(ci, "test", "actions/setup-node")["with"]["node-version"] == "20"
+    terraform = uses(ci, "test", "hashicorp/setup-terraform")["with"]
+    assert terraform["terraform_wrapper"] is False
+    assert terraform["terraform_version"].startswith("1.11.")
+
+
+def test_deploy_runs_on_main_and_gets_aws_credentials_only_through_oidc(deploy):
+    assert deploy["on"]["push"] == {"branches": ["main"]}
+    assert deploy["permissions"] == {"contents": "read", "id-token": "write"}
+    credentials = uses(deploy, "deploy", "aws-actions/configure-aws-credentials")["with"]
+    assert credentials["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+    text = (WORKFLOWS / "deploy.yml").read_text()
+    assert not re.search(r"aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY", text)
+
+
+def test_deploy_goes_to_dev_then_prod_one_at_a_time(deploy):
+    job = deploy["jobs"]["deploy"]
+    assert job["strategy"]["matrix"]["environment"] == ["dev", "prod"]
+    assert job["strategy"]["max-parallel"] == 1
+    assert job["strategy"]["fail-fast"] is True
+    assert job["environment"] == "${{ matrix.environment }}"
+    assert job["concurrency"] == {"group": "deploy-${{ matrix.environment }}", "cancel-in-progress": False}
+    for environment in job["strategy"]["matrix"]["environment"]:
+        assert load_environment(environment).environment == environment
+
+
+def test_deploy_pushes_the_image_tagged_with_the_commit_sha_to_the_environments_repository(deploy):
+    push = step_named(deploy, "deploy", "Build and push the image tagged with the commit SHA")
+    assert push["env"]["TAG"] == SHA
+    assert push["env"]["IMAGE"] == (
+        "${{ steps.ecr.outputs.registry }}/${{ steps.target.outputs.repository_name }}:" + SHA
+    )
+    assert push["env"]["REPOSITORY"] == "${{ steps.target.outputs.repository_name }}"
+    assert '--tag "$IMAGE" --push' in push["run"]
+    assert '--platform "$PLATFORM"' in push["run"]
+
+
+def test_deploy_runs_cdktf_deploy_for_the_stack_with_the_same_sha_as_image_tag(deploy):
+    # Expressions are substituted before the shell splits words; keep each one a single word here.
+    run = re.sub(r"\$\{\{\s*(.*?)\s*\}\}", r"${{\1}}", step_named(deploy, "deploy", "Deploy")["run"])
+    command = shlex.split(run)
+    assert command[:3] == ["npx", "cdktf", "deploy"]
+    stack, *flags = command[3:]
+    assert stack == "${{steps.target.outputs.stack_name}}"
+    assert "--auto-approve" in flags
+    # `--var`, never `-var` (the cdktf CLI reads that as -v -a -r and drops the variable).
+    assert [flag for flag in flags if flag.startswith("-var")] == []
+    assert flags[flags.index("--var") + 1] == "image_tag=${{github.sha}}"
+
+
+def test_deploy_reads_its_target_from_environments_toml_and_puts_the_app_environment_on_path(deploy):
+    setup = step_named(deploy, "deploy", "Set up (pipenv environment, cdktf CLI)")["run"]
+    assert '"$PWD/.venv/bin" >> "$GITHUB_PATH"' in setup
+    target = step_named(deploy, "deploy", "Read the deploy target from environments.toml")
+    assert target["id"] == "target"
+    assert "scripts/deploy_target.py" in target["run"]
+    assert "--require-remote-state" in target["run"]
+    assert target["run"].rstrip().endswith('>> "$GITHUB_OUTPUT"')
+
+
+def test_deploy_target_names_the_stack_repository_and_platform():
+    config = config_from_mapping(
+        "staging",
+        {
+            "certificate_arn": load_environment("prod").certificate_arn,
+            "state_bucket": "tf-state-bucket",
+            "cpu_architecture": "ARM64",
+        },
+    )
+    assert deploy_target(config, require_remote_state=True) == {
+        "stack_name": "webapp-staging",
+        "repository_name": "webapp-staging",
+        "region": "us-east-1",
+        "image_platform": IMAGE_PLATFORMS["ARM64"],
+    }
+
+
+def test_fails_when_a_ci_deploy_has_no_remote_state():
+    with pytest.raises(ValueError, match=r"environment 'prod': state_bucket is not set"):
+        deploy_target(load_environment("prod"), require_remote_state=True)
+
+
+def test_fails_when_a_ci_deploy_targets_the_emulator():
+    with pytest.raises(ValueError, match=r"environment 'local': aws_endpoint_url='http://127.0.0.1:4566'"):
+        deploy_target(load_environment("local"), require_remote_state=False)
