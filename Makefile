@@ -19,6 +19,9 @@ IMAGE_TAG ?= $(shell git rev-parse HEAD 2>/dev/null)
 LOCAL_DIR := $(CURDIR)/.local
 LOCAL_AWS_PID := $(LOCAL_DIR)/moto.pid
 LOCAL_AWS := $(VENV)/bin/python scripts/local_aws.py
+# cdktf runs this instead of terraform: a cancelled deploy then stops Terraform cleanly
+# (scripts/terraform_graceful.py says why).
+export TERRAFORM_BINARY_NAME := $(CURDIR)/scripts/terraform_graceful.py
 PYTEST_ARGS ?=
 BENCH_RUNS ?= 3
 

@@ -99,6 +99,8 @@ class Deployment:
             CDKTF_FARGATE_CONFIG=str(directory / "settings.toml"),
             JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
             CHECKPOINT_DISABLE="1",
+            # As `make deploy-local` runs it: a cancelled deploy stops Terraform cleanly.
+            TERRAFORM_BINARY_NAME=str(ROOT / "scripts" / "terraform_graceful.py"),
         )
         self.stack_dir = directory / "cdktf.out" / "stacks" / self.stack
         self.state_file = directory / f"terraform.{self.stack}.tfstate"

@@ -113,6 +113,12 @@ def test_deploy_runs_cdktf_deploy_for_the_stack_with_the_same_sha_as_image_tag(d
     assert flags[flags.index("--var") + 1] == "image_tag=${{github.sha}}"
 
 
+def test_deploy_runs_terraform_through_the_graceful_wrapper(deploy):
+    wrapper = deploy["env"]["TERRAFORM_BINARY_NAME"]
+    assert wrapper == "${{ github.workspace }}/scripts/terraform_graceful.py"
+    assert (ROOT / "scripts" / "terraform_graceful.py").stat().st_mode & 0o111
+
+
 def test_deploy_reads_its_target_from_environments_toml_and_puts_the_app_environment_on_path(deploy):
     setup = step_named(deploy, "deploy", "Set up (pipenv environment, cdktf CLI)")["run"]
     assert '"$PWD/.venv/bin" >> "$GITHUB_PATH"' in setup

@@ -1,0 +1,116 @@
+"""End to end on the local AWS emulator: a deploy cancelled half-way (SIGTERM to the running
+`cdktf deploy`, as a CI runner or Ctrl-C sends it) leaves a state that is true, and the next
+deploy converges to the same result as an uninterrupted one, with nothing created twice.
+
+It relies on scripts/terraform_graceful.py (the Makefile's deploy targets use it; so does
+`Deployment`): without it cdktf 0.21's exit takes Terraform down before it records what it has
+created.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from local_aws import LocalAws
+from test_end_to_end import ANSI, DEPLOYED, NOTHING, REPORT_FILE, Deployment, active_counts, free_port
+
+pytestmark = pytest.mark.e2e
+
+APP = "cut"
+# Resources created before the deploy is cancelled: past the network, before the service.
+CREATED_BEFORE_CANCEL = 20
+
+
+def terraform_processes(directory: Path) -> list[int]:
+    """Terraform processes working in ``directory`` (it runs in its own terminal session, so not
+    among the CLI's process group)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if Path(os.readlink(entry / "cwd")) != directory:
+                continue
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(Path(part.decode(errors="replace")).name in ("terraform", "terraform_graceful.py") for part in command):
+            found.append(int(entry.name))
+    return found
+
+
+def managed_in_state(deployment: Deployment) -> int:
+    if not deployment.state_file.exists():
+        return 0
+    return deployment.state_resource_count()
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory, terraform_env):
+    with LocalAws(port=free_port()) as emulator:
+        yield Deployment(tmp_path_factory.mktemp("cut-project"), emulator, terraform_env, app=APP)
+
+
+@pytest.fixture(scope="module")
+def cancelled(deployment, tmp_path_factory):
+    log = tmp_path_factory.mktemp("cut-logs") / "cancelled.log"
+    cli = deployment.start("deploy", "v1", log)
+    try:
+        deadline = time.monotonic() + 300
+        while log.read_text(errors="replace").count("Creation complete") < CREATED_BEFORE_CANCEL:
+            assert cli.poll() is None, ANSI.sub("", log.read_text(errors="replace"))[-3000:]
+            assert time.monotonic() < deadline, "the deploy never got half-way"
+            time.sleep(0.2)
+        cli.send_signal(signal.SIGTERM)
+        cancelled_at = time.monotonic()
+        cli.wait(timeout=60)
+        # The CLI is gone; Terraform finishes the calls in flight, records them and unlocks.
+        while terraform_processes(deployment.stack_dir):
+            assert time.monotonic() - cancelled_at < 300, "terraform did not stop after the cancel"
+            time.sleep(0.2)
+        stopped_after = time.monotonic() - cancelled_at
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+    return {"log": ANSI.sub("", log.read_text(errors="replace")), "stopped_after": stopped_after}
+
+
+def test_the_cancel_stops_terraform_half_way_with_the_state_recorded_and_unlocked(deployment, cancelled):
+    recorded = managed_in_state(deployment)
+    assert CREATED_BEFORE_CANCEL <= recorded < 60, cancelled["log"][-3000:]
+    assert not (deployment.directory / f".terraform.{deployment.stack}.tfstate.lock.info").exists()
+    # Everything that exists was recorded: the emulator holds no more than the state says.
+    state = json.loads(deployment.state_file.read_text())
+    recorded_ids = {
+        instance["attributes"].get("id")
+        for resource in state["resources"]
+        if resource["mode"] == "managed"
+        for instance in resource["instances"]
+    }
+    ec2 = deployment.client("ec2")
+    subnets = {s["SubnetId"] for s in ec2.describe_subnets()["Subnets"] if not s.get("DefaultForAz")}
+    groups = {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default"}
+    assert subnets | groups <= recorded_ids, "resources exist outside the state"
+
+
+def test_deploying_again_converges_with_nothing_created_twice(deployment, cancelled):
+    result, seconds = deployment.run("deploy", "v1")
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    assert active_counts(deployment) == DEPLOYED
+    assert deployment.planned_changes("v1") == {}
+    report = json.loads(REPORT_FILE.read_text()) if REPORT_FILE.exists() else {}
+    report["cancelled_deploy_terraform_stopped_after_seconds"] = round(cancelled["stopped_after"], 1)
+    report["deploy_after_cancel_seconds"] = round(seconds, 1)
+    REPORT_FILE.parent.mkdir(exist_ok=True)
+    REPORT_FILE.write_text(json.dumps(report, indent=2))
+
+
+def test_destroy_after_the_cancelled_deploy_leaves_nothing_behind(deployment, cancelled):
+    result, _ = deployment.run("destroy", "v1")
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert active_counts(deployment) == NOTHING

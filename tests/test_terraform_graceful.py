@@ -1,0 +1,116 @@
+"""scripts/terraform_graceful.py: what cdktf runs instead of terraform, so that a cancelled deploy
+stops Terraform cleanly. Checked here against a stand-in Terraform that reports the signals it gets;
+tests/test_end_to_end_interrupted.py checks it with the real CLI, Terraform and provider."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+WRAPPER = ROOT / "scripts" / "terraform_graceful.py"
+
+# Reports each signal it handles to a file, prints a line every 50 ms, and exits 7 when told
+# to stop (by SIGINT or SIGTERM), or 0 after its arguments' count of lines.
+STAND_IN = textwrap.dedent(
+    """\
+    import os, signal, sys, time
+    report = open(os.environ["SIGNAL_REPORT"], "a", buffering=1)
+    stop = []
+    def handle(signum, frame):
+        report.write(signal.Signals(signum).name + "\\n")
+        stop.append(signum)
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)
+    report.write("hup-ignored\\n" if signal.getsignal(signal.SIGHUP) == signal.SIG_IGN else "hup-default\\n")
+    report.write("args " + " ".join(sys.argv[1:]) + "\\n")
+    for line in range(int(sys.argv[1])):
+        if stop:
+            report.write("stopped cleanly\\n")
+            sys.exit(7)
+        print(f"line {line}", flush=True)
+        time.sleep(0.05)
+    report.write("finished\\n")
+    """
+)
+
+
+@pytest.fixture
+def stand_in(tmp_path) -> dict[str, str]:
+    program = tmp_path / "terraform"
+    program.write_text(f"#!{sys.executable}\n{STAND_IN}")
+    program.chmod(0o755)
+    return {**os.environ, "CDKTF_FARGATE_TERRAFORM": str(program), "SIGNAL_REPORT": str(tmp_path / "report")}
+
+
+def report(env: dict[str, str]) -> list[str]:
+    return Path(env["SIGNAL_REPORT"]).read_text().splitlines()
+
+
+def wait_for(condition, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def test_passes_arguments_output_and_exit_status_through(stand_in):
+    result = subprocess.run(
+        [str(WRAPPER), "3", "-auto-approve"], env=stand_in, capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stdout) == (0, "line 0\nline 1\nline 2\n")
+    assert report(stand_in) == ["hup-ignored", "args 3 -auto-approve", "finished"]
+
+
+def test_a_hangup_does_not_kill_terraform(stand_in):
+    wrapper = subprocess.Popen([str(WRAPPER), "40"], env=stand_in, stdout=subprocess.DEVNULL, start_new_session=True)
+    wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
+    # What closing cdktf's terminal does: SIGHUP to the session's process group.
+    os.killpg(wrapper.pid, signal.SIGHUP)
+    assert wrapper.wait(timeout=30) == 0
+    assert report(stand_in)[-1] == "finished"
+
+
+def test_sigterm_reaches_terraform_once_and_it_stops_cleanly(stand_in):
+    wrapper = subprocess.Popen([str(WRAPPER), "400"], env=stand_in, stdout=subprocess.DEVNULL)
+    wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
+    wrapper.send_signal(signal.SIGTERM)
+    assert wrapper.wait(timeout=30) == 7
+    assert report(stand_in)[2:] == ["SIGTERM", "stopped cleanly"]
+
+
+def test_ctrl_c_to_the_process_group_reaches_terraform_once(stand_in):
+    wrapper = subprocess.Popen([str(WRAPPER), "400"], env=stand_in, stdout=subprocess.DEVNULL, start_new_session=True)
+    wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
+    # Ctrl-C typed into a terminal: SIGINT to the whole foreground process group.
+    os.killpg(wrapper.pid, signal.SIGINT)
+    assert wrapper.wait(timeout=30) == 7
+    assert report(stand_in)[2:] == ["SIGINT", "stopped cleanly"]
+
+
+def test_terraform_runs_on_after_its_output_goes_nowhere(stand_in):
+    reader, writer = os.pipe()
+    wrapper = subprocess.Popen([str(WRAPPER), "20"], env=stand_in, stdout=writer)
+    os.close(writer)
+    os.read(reader, 10)
+    # The terminal is gone: writing to it fails from now on.
+    os.close(reader)
+    assert wrapper.wait(timeout=30) == 0
+    assert report(stand_in)[-1] == "finished"
+
+
+def test_fails_when_no_terraform_is_on_path(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "CDKTF_FARGATE_TERRAFORM"}
+    env["PATH"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, str(WRAPPER), "version"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "no terraform on PATH; set CDKTF_FARGATE_TERRAFORM" in result.stderr
