@@ -187,8 +187,16 @@ def wait_until_up(endpoint: str, timeout_seconds: float = 30) -> None:
             time.sleep(0.2)
 
 
+def reset(endpoint: str) -> None:
+    """Empty every service: moto keeps its accounts in module globals, which every server started in
+    the same process shares (the end-to-end modules each start one)."""
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
 class LocalAws:
-    """moto's ThreadedMotoServer with the patches, on 127.0.0.1, and the local certificate."""
+    """moto's ThreadedMotoServer with the patches, on 127.0.0.1, empty but for the local certificate."""
 
     def __init__(self, port: int = DEFAULT_PORT, certificate_domain: str = DEFAULT_DOMAIN) -> None:
         self.port = port
@@ -204,6 +212,7 @@ class LocalAws:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         wait_until_up(self.endpoint)
+        reset(self.endpoint)
         self.certificate_arn = import_certificate(self.endpoint, self.certificate_domain)
         return self
 

@@ -1,10 +1,12 @@
 """End to end on the local AWS emulator: a deploy cancelled half-way (SIGTERM to the running
-`cdktf deploy`, as a CI runner or Ctrl-C sends it) leaves a state that is true, and the next
-deploy converges to the same result as an uninterrupted one, with nothing created twice.
+`cdktf deploy`, as a CI runner or Ctrl-C sends it) leaves a state that is true, and deploying
+again converges to the same result as an uninterrupted deploy, with nothing created twice.
 
 It relies on scripts/terraform_graceful.py (the Makefile's deploy targets use it; so does
-`Deployment`): without it cdktf 0.21's exit takes Terraform down before it records what it has
-created.
+`Deployment`), which lets the apply the CLI started finish. Without it, cdktf 0.21's exit takes
+Terraform down before it records what it has created. Terraform's own stop on Ctrl-C would also
+cancel API calls in flight: in this test's first runs, an Elastic IP was allocated but never
+recorded.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from test_end_to_end import ANSI, DEPLOYED, NOTHING, REPORT_FILE, Deployment, ac
 pytestmark = pytest.mark.e2e
 
 APP = "cut"
-# Resources created before the deploy is cancelled: past the network, before the service.
+# Resources created before the deploy is cancelled: well into the network, before the service.
 CREATED_BEFORE_CANCEL = 20
 
 
@@ -44,12 +46,6 @@ def terraform_processes(directory: Path) -> list[int]:
     return found
 
 
-def managed_in_state(deployment: Deployment) -> int:
-    if not deployment.state_file.exists():
-        return 0
-    return deployment.state_resource_count()
-
-
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory, terraform_env):
     with LocalAws(port=free_port()) as emulator:
@@ -58,6 +54,7 @@ def deployment(tmp_path_factory, terraform_env):
 
 @pytest.fixture(scope="module")
 def cancelled(deployment, tmp_path_factory):
+    """The CLI's log up to its exit, and how long Terraform went on after the cancel."""
     log = tmp_path_factory.mktemp("cut-logs") / "cancelled.log"
     cli = deployment.start("deploy", "v1", log)
     try:
@@ -69,22 +66,24 @@ def cancelled(deployment, tmp_path_factory):
         cli.send_signal(signal.SIGTERM)
         cancelled_at = time.monotonic()
         cli.wait(timeout=60)
-        # The CLI is gone; Terraform finishes the calls in flight, records them and unlocks.
+        # The CLI is gone; Terraform finishes the apply, records it and unlocks.
         while terraform_processes(deployment.stack_dir):
-            assert time.monotonic() - cancelled_at < 300, "terraform did not stop after the cancel"
+            assert time.monotonic() - cancelled_at < 600, "terraform did not stop after the cancel"
             time.sleep(0.2)
-        stopped_after = time.monotonic() - cancelled_at
+        finished_after = time.monotonic() - cancelled_at
     finally:
         if cli.poll() is None:
             cli.kill()
-    return {"log": ANSI.sub("", log.read_text(errors="replace")), "stopped_after": stopped_after}
+    return {"log": ANSI.sub("", log.read_text(errors="replace")), "finished_after": finished_after}
 
 
-def test_the_cancel_stops_terraform_half_way_with_the_state_recorded_and_unlocked(deployment, cancelled):
-    recorded = managed_in_state(deployment)
-    assert CREATED_BEFORE_CANCEL <= recorded < 60, cancelled["log"][-3000:]
+def test_the_cli_was_cancelled_half_way(cancelled):
+    assert cancelled["log"].count("Creation complete") >= CREATED_BEFORE_CANCEL
+    assert "Apply complete!" not in cancelled["log"]
+
+
+def test_after_the_cancel_the_state_records_everything_that_exists_and_is_unlocked(deployment, cancelled):
     assert not (deployment.directory / f".terraform.{deployment.stack}.tfstate.lock.info").exists()
-    # Everything that exists was recorded: the emulator holds no more than the state says.
     state = json.loads(deployment.state_file.read_text())
     recorded_ids = {
         instance["attributes"].get("id")
@@ -93,18 +92,34 @@ def test_the_cancel_stops_terraform_half_way_with_the_state_recorded_and_unlocke
         for instance in resource["instances"]
     }
     ec2 = deployment.client("ec2")
-    subnets = {s["SubnetId"] for s in ec2.describe_subnets()["Subnets"] if not s.get("DefaultForAz")}
-    groups = {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default"}
-    assert subnets | groups <= recorded_ids, "resources exist outside the state"
+    existing = {
+        "subnets": {s["SubnetId"] for s in ec2.describe_subnets()["Subnets"] if not s.get("DefaultForAz")},
+        "security groups": {
+            g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default"
+        },
+        "elastic ips": {address["AllocationId"] for address in ec2.describe_addresses()["Addresses"]},
+        "nat gateways": {
+            nat["NatGatewayId"] for nat in ec2.describe_nat_gateways()["NatGateways"] if nat["State"] != "deleted"
+        },
+        "route tables": {
+            table["RouteTableId"]
+            for table in ec2.describe_route_tables()["RouteTables"]
+            if not any(association.get("Main") for association in table.get("Associations", []))
+        },
+    }
+    outside_state = {kind: sorted(ids - recorded_ids) for kind, ids in existing.items() if ids - recorded_ids}
+    assert outside_state == {}
+    assert active_counts(deployment) == DEPLOYED
 
 
 def test_deploying_again_converges_with_nothing_created_twice(deployment, cancelled):
+    assert deployment.planned_changes("v1") == {}
     result, seconds = deployment.run("deploy", "v1")
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
     assert active_counts(deployment) == DEPLOYED
     assert deployment.planned_changes("v1") == {}
     report = json.loads(REPORT_FILE.read_text()) if REPORT_FILE.exists() else {}
-    report["cancelled_deploy_terraform_stopped_after_seconds"] = round(cancelled["stopped_after"], 1)
+    report["cancelled_deploy_terraform_finished_after_seconds"] = round(cancelled["finished_after"], 1)
     report["deploy_after_cancel_seconds"] = round(seconds, 1)
     REPORT_FILE.parent.mkdir(exist_ok=True)
     REPORT_FILE.write_text(json.dumps(report, indent=2))

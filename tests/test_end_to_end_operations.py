@@ -52,6 +52,19 @@ api = FargateService(
     path_patterns=["/api/*"],
     desired_count=1,
     log_kms_key_arn=stack.key.arn if stack.key else None,
+    # The runtime options the first service leaves at their defaults.
+    cpu_architecture="ARM64",
+    fargate_base=1,
+    fargate_spot_weight=3,
+    enable_execute_command=True,
+    readonly_root_filesystem=False,
+    container_health_check_command=["CMD-SHELL", "curl -fs http://localhost:8080/health || exit 1"],
+    stop_timeout_seconds=60,
+    autoscaling_min_count=1,
+    autoscaling_max_count=4,
+    autoscaling_cpu_target_percent=None,
+    autoscaling_memory_target_percent=75,
+    autoscaling_requests_per_target=500,
 )
 stack.repository.grant_pull(api.execution_role)
 app.synth()
@@ -160,6 +173,56 @@ def test_two_services_share_one_cluster_behind_one_load_balancer(deployment, fir
         for rule in rules
     )
     assert routes == [(50, ["/api/*"], groups[1]), (100, ["/*"], groups[0])]
+
+
+def test_second_service_runs_arm64_on_a_spot_mix_with_exec_health_check_and_its_own_scaling(deployment, first_deploy):
+    ecs = deployment.client("ecs")
+    (service,) = ecs.describe_services(cluster=STACK, services=[f"{STACK}-api"])["services"]
+    strategy = sorted(
+        (s["capacityProvider"], s["weight"], s.get("base", 0)) for s in service["capacityProviderStrategy"]
+    )
+    assert strategy == [("FARGATE", 100, 1), ("FARGATE_SPOT", 3, 0)]
+    assert service["enableExecuteCommand"] is True
+    task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    assert task["runtimePlatform"]["cpuArchitecture"] == "ARM64"
+    (container,) = task["containerDefinitions"]
+    assert container["healthCheck"]["command"] == [
+        "CMD-SHELL",
+        "curl -fs http://localhost:8080/health || exit 1",
+    ]
+    assert container["stopTimeout"] == 60
+    assert container["readonlyRootFilesystem"] is False
+
+    iam = deployment.client("iam")
+    task_role = task["taskRoleArn"].rsplit("/", 1)[-1]
+    actions = {
+        action
+        for name in iam.list_role_policies(RoleName=task_role)["PolicyNames"]
+        for statement in iam.get_role_policy(RoleName=task_role, PolicyName=name)["PolicyDocument"]["Statement"]
+        for action in _as_list(statement["Action"])
+    }
+    assert {"ssmmessages:CreateControlChannel", "ssmmessages:OpenDataChannel"} <= actions
+
+    autoscaling = deployment.client("application-autoscaling")
+    targets = {
+        target["ResourceId"]: target
+        for target in autoscaling.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+    }
+    api = targets[f"service/{STACK}/{STACK}-api"]
+    assert (api["MinCapacity"], api["MaxCapacity"]) == (1, 4)
+    policies = {
+        policy["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"][
+            "PredefinedMetricType"
+        ]: policy["TargetTrackingScalingPolicyConfiguration"]
+        # Filtered here: moto's ResourceId filter also matches ids that contain the one asked for.
+        for policy in autoscaling.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]
+        if policy["ResourceId"] == f"service/{STACK}/{STACK}-api"
+    }
+    assert sorted(policies) == ["ALBRequestCountPerTarget", "ECSServiceAverageMemoryUtilization"]
+    assert policies["ECSServiceAverageMemoryUtilization"]["TargetValue"] == 75
+    assert policies["ALBRequestCountPerTarget"]["TargetValue"] == 500
+    label = policies["ALBRequestCountPerTarget"]["PredefinedMetricSpecification"]["ResourceLabel"]
+    assert label.startswith("app/") and "/targetgroup/" in label
 
 
 def test_certificate_is_dns_validated_in_the_zone_and_the_name_points_at_the_load_balancer(

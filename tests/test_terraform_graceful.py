@@ -1,6 +1,7 @@
 """scripts/terraform_graceful.py: what cdktf runs instead of terraform, so that a cancelled deploy
-stops Terraform cleanly. Checked here against a stand-in Terraform that reports the signals it gets;
-tests/test_end_to_end_interrupted.py checks it with the real CLI, Terraform and provider."""
+never leaves a resource outside the state. Checked here against a stand-in Terraform that reports
+the signals it gets; tests/test_end_to_end_interrupted.py checks it with the real CLI, Terraform
+and provider."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from conftest import ROOT
 
 WRAPPER = ROOT / "scripts" / "terraform_graceful.py"
 
-# Reports each signal it handles to a file, prints a line every 50 ms, and exits 7 when told
-# to stop (by SIGINT or SIGTERM), or 0 after its arguments' count of lines.
+# Called as `<command> <lines> [flags]`. Reports each signal it handles to a file, prints a line
+# every 50 ms, and exits 7 when told to stop (by SIGINT or SIGTERM), or 0 after <lines> lines.
 STAND_IN = textwrap.dedent(
     """\
     import os, signal, sys, time
@@ -31,7 +32,7 @@ STAND_IN = textwrap.dedent(
     signal.signal(signal.SIGTERM, handle)
     report.write("hup-ignored\\n" if signal.getsignal(signal.SIGHUP) == signal.SIG_IGN else "hup-default\\n")
     report.write("args " + " ".join(sys.argv[1:]) + "\\n")
-    for line in range(int(sys.argv[1])):
+    for line in range(int(sys.argv[2])):
         if stop:
             report.write("stopped cleanly\\n")
             sys.exit(7)
@@ -63,14 +64,17 @@ def wait_for(condition, seconds: float = 20) -> None:
 
 def test_passes_arguments_output_and_exit_status_through(stand_in):
     result = subprocess.run(
-        [str(WRAPPER), "3", "-auto-approve"], env=stand_in, capture_output=True, text=True, check=False
+        [str(WRAPPER), "plan", "3", "-input=false"], env=stand_in, capture_output=True, text=True, check=False
     )
     assert (result.returncode, result.stdout) == (0, "line 0\nline 1\nline 2\n")
-    assert report(stand_in) == ["hup-ignored", "args 3 -auto-approve", "finished"]
+    assert report(stand_in) == ["hup-ignored", "args plan 3 -input=false", "finished"]
 
 
-def test_a_hangup_does_not_kill_terraform(stand_in):
-    wrapper = subprocess.Popen([str(WRAPPER), "40"], env=stand_in, stdout=subprocess.DEVNULL, start_new_session=True)
+@pytest.mark.parametrize("command", [["plan", "40"], ["apply", "40", "-auto-approve"]])
+def test_a_hangup_does_not_kill_terraform(stand_in, command):
+    wrapper = subprocess.Popen(
+        [str(WRAPPER), *command], env=stand_in, stdout=subprocess.DEVNULL, start_new_session=True
+    )
     wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
     # What closing cdktf's terminal does: SIGHUP to the session's process group.
     os.killpg(wrapper.pid, signal.SIGHUP)
@@ -78,16 +82,18 @@ def test_a_hangup_does_not_kill_terraform(stand_in):
     assert report(stand_in)[-1] == "finished"
 
 
-def test_sigterm_reaches_terraform_once_and_it_stops_cleanly(stand_in):
-    wrapper = subprocess.Popen([str(WRAPPER), "400"], env=stand_in, stdout=subprocess.DEVNULL)
+def test_sigterm_reaches_a_plan_once_and_it_stops_cleanly(stand_in):
+    wrapper = subprocess.Popen([str(WRAPPER), "plan", "400"], env=stand_in, stdout=subprocess.DEVNULL)
     wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
     wrapper.send_signal(signal.SIGTERM)
     assert wrapper.wait(timeout=30) == 7
     assert report(stand_in)[2:] == ["SIGTERM", "stopped cleanly"]
 
 
-def test_ctrl_c_to_the_process_group_reaches_terraform_once(stand_in):
-    wrapper = subprocess.Popen([str(WRAPPER), "400"], env=stand_in, stdout=subprocess.DEVNULL, start_new_session=True)
+def test_ctrl_c_to_the_process_group_reaches_a_plan_once(stand_in):
+    wrapper = subprocess.Popen(
+        [str(WRAPPER), "plan", "400"], env=stand_in, stdout=subprocess.DEVNULL, start_new_session=True
+    )
     wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
     # Ctrl-C typed into a terminal: SIGINT to the whole foreground process group.
     os.killpg(wrapper.pid, signal.SIGINT)
@@ -97,13 +103,45 @@ def test_ctrl_c_to_the_process_group_reaches_terraform_once(stand_in):
 
 def test_terraform_runs_on_after_its_output_goes_nowhere(stand_in):
     reader, writer = os.pipe()
-    wrapper = subprocess.Popen([str(WRAPPER), "20"], env=stand_in, stdout=writer)
+    wrapper = subprocess.Popen([str(WRAPPER), "apply", "20", "-auto-approve"], env=stand_in, stdout=writer)
     os.close(writer)
     os.read(reader, 10)
     # The terminal is gone: writing to it fails from now on.
     os.close(reader)
     assert wrapper.wait(timeout=30) == 0
     assert report(stand_in)[-1] == "finished"
+
+
+@pytest.mark.parametrize("command", ["apply", "destroy"])
+def test_an_unattended_apply_or_destroy_runs_to_its_end_whatever_signal_the_cli_gets(stand_in, command):
+    wrapper = subprocess.Popen(
+        [str(WRAPPER), command, "40", "-auto-approve"],
+        env=stand_in,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
+    # Ctrl-C typed into the terminal (the whole foreground group), then SIGTERM to the wrapper alone.
+    os.killpg(wrapper.pid, signal.SIGINT)
+    wrapper.send_signal(signal.SIGTERM)
+    output, _ = wrapper.communicate(timeout=30)
+    assert wrapper.returncode == 0
+    assert report(stand_in) == ["hup-ignored", f"args {command} 40 -auto-approve", "finished"]
+    text = output.decode()
+    assert text.count("line ") == 40
+    assert "SIGINT received: Terraform (pid " in text and f"finishes this {command}" in text
+    assert "SIGTERM received" in text and "`kill -INT " in text
+
+
+def test_an_apply_that_waits_for_approval_still_gets_ctrl_c(stand_in):
+    wrapper = subprocess.Popen(
+        [str(WRAPPER), "apply", "400"], env=stand_in, stdout=subprocess.DEVNULL, start_new_session=True
+    )
+    wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
+    os.killpg(wrapper.pid, signal.SIGINT)
+    assert wrapper.wait(timeout=30) == 7
+    assert report(stand_in)[2:] == ["SIGINT", "stopped cleanly"]
 
 
 def test_fails_when_no_terraform_is_on_path(tmp_path):
