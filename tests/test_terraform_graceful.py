@@ -55,6 +55,10 @@ def report(env: dict[str, str]) -> list[str]:
     return Path(env["SIGNAL_REPORT"]).read_text().splitlines()
 
 
+def started(env: dict[str, str]) -> bool:
+    return Path(env["SIGNAL_REPORT"]).exists() and len(report(env)) >= 2
+
+
 def wait_for(condition, seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -75,7 +79,7 @@ def test_a_hangup_does_not_kill_terraform(stand_in, command):
     wrapper = subprocess.Popen(
         [str(WRAPPER), *command], env=stand_in, stdout=subprocess.DEVNULL, start_new_session=True
     )
-    wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
+    wait_for(lambda: started(stand_in))
     # What closing cdktf's terminal does: SIGHUP to the session's process group.
     os.killpg(wrapper.pid, signal.SIGHUP)
     assert wrapper.wait(timeout=30) == 0
@@ -84,17 +88,18 @@ def test_a_hangup_does_not_kill_terraform(stand_in, command):
 
 def test_sigterm_reaches_a_plan_once_and_it_stops_cleanly(stand_in):
     wrapper = subprocess.Popen([str(WRAPPER), "plan", "400"], env=stand_in, stdout=subprocess.DEVNULL)
-    wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
+    wait_for(lambda: started(stand_in))
     wrapper.send_signal(signal.SIGTERM)
     assert wrapper.wait(timeout=30) == 7
     assert report(stand_in)[2:] == ["SIGTERM", "stopped cleanly"]
 
 
-def test_ctrl_c_to_the_process_group_reaches_a_plan_once(stand_in):
+@pytest.mark.parametrize("command", ["plan", "apply"], ids=["plan", "apply-waiting-for-approval"])
+def test_ctrl_c_to_the_process_group_reaches_terraform_once(stand_in, command):
     wrapper = subprocess.Popen(
-        [str(WRAPPER), "plan", "400"], env=stand_in, stdout=subprocess.DEVNULL, start_new_session=True
+        [str(WRAPPER), command, "400"], env=stand_in, stdout=subprocess.DEVNULL, start_new_session=True
     )
-    wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
+    wait_for(lambda: started(stand_in))
     # Ctrl-C typed into a terminal: SIGINT to the whole foreground process group.
     os.killpg(wrapper.pid, signal.SIGINT)
     assert wrapper.wait(timeout=30) == 7
@@ -121,7 +126,7 @@ def test_an_unattended_apply_or_destroy_runs_to_its_end_whatever_signal_the_cli_
         stdout=subprocess.PIPE,
         start_new_session=True,
     )
-    wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
+    wait_for(lambda: started(stand_in))
     # Ctrl-C typed into the terminal (the whole foreground group), then SIGTERM to the wrapper alone.
     os.killpg(wrapper.pid, signal.SIGINT)
     wrapper.send_signal(signal.SIGTERM)
@@ -132,16 +137,6 @@ def test_an_unattended_apply_or_destroy_runs_to_its_end_whatever_signal_the_cli_
     assert text.count("line ") == 40
     assert "SIGINT received: Terraform (pid " in text and f"finishes this {command}" in text
     assert "SIGTERM received" in text and "`kill -INT " in text
-
-
-def test_an_apply_that_waits_for_approval_still_gets_ctrl_c(stand_in):
-    wrapper = subprocess.Popen(
-        [str(WRAPPER), "apply", "400"], env=stand_in, stdout=subprocess.DEVNULL, start_new_session=True
-    )
-    wait_for(lambda: Path(stand_in["SIGNAL_REPORT"]).exists() and len(report(stand_in)) >= 2)
-    os.killpg(wrapper.pid, signal.SIGINT)
-    assert wrapper.wait(timeout=30) == 7
-    assert report(stand_in)[2:] == ["SIGINT", "stopped cleanly"]
 
 
 def test_fails_when_no_terraform_is_on_path(tmp_path):
