@@ -19,6 +19,7 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION_STARTED = time.time()
+E2E_REPORT = ROOT / ".local" / "e2e-report.json"
 
 CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 
@@ -111,10 +112,21 @@ def terraform_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
+def record_e2e_figures(**figures: object) -> None:
+    """Add figures to this run's end-to-end report; a report left by an earlier run is replaced."""
+    report = json.loads(E2E_REPORT.read_text()) if E2E_REPORT.exists() and _written_this_run(E2E_REPORT) else {}
+    report.update(figures)
+    E2E_REPORT.parent.mkdir(exist_ok=True)
+    E2E_REPORT.write_text(json.dumps(report, indent=2))
+
+
+def _written_this_run(path: Path) -> bool:
+    return path.stat().st_mtime >= SESSION_STARTED
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Print the end-to-end deploy figures (time, resources) when this run produced them."""
-    report = ROOT / ".local" / "e2e-report.json"
-    if report.exists() and report.stat().st_mtime >= SESSION_STARTED:
+    if E2E_REPORT.exists() and _written_this_run(E2E_REPORT):
         terminalreporter.write_sep("-", "end-to-end deploy on the local AWS emulator")
-        for key, value in json.loads(report.read_text()).items():
+        for key, value in json.loads(E2E_REPORT.read_text()).items():
             terminalreporter.write_line(f"{key}: {value}")

@@ -24,7 +24,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import ROOT
+from conftest import ROOT, record_e2e_figures
 from local_aws import LocalAws
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +34,6 @@ APP = "e2e"
 STACK = f"{APP}-local"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 REPORT: dict[str, Any] = {}
-REPORT_FILE = ROOT / ".local" / "e2e-report.json"
 
 
 def free_port() -> int:
@@ -259,8 +258,7 @@ NOTHING = dict.fromkeys(DEPLOYED, 0)
 def deployment(tmp_path_factory, terraform_env):
     with LocalAws(port=free_port()) as emulator:
         yield Deployment(tmp_path_factory.mktemp("e2e-project"), emulator, terraform_env)
-    REPORT_FILE.parent.mkdir(exist_ok=True)
-    REPORT_FILE.write_text(json.dumps(REPORT, indent=2))
+    record_e2e_figures(**REPORT)
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import record_e2e_figures
 from local_aws import LocalAws
-from test_end_to_end import ANSI, DEPLOYED, NOTHING, REPORT_FILE, Deployment, active_counts, free_port
+from test_end_to_end import ANSI, DEPLOYED, NOTHING, Deployment, active_counts, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -118,11 +119,10 @@ def test_deploying_again_converges_with_nothing_created_twice(deployment, cancel
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
     assert active_counts(deployment) == DEPLOYED
     assert deployment.planned_changes("v1") == {}
-    report = json.loads(REPORT_FILE.read_text()) if REPORT_FILE.exists() else {}
-    report["cancelled_deploy_terraform_finished_after_seconds"] = round(cancelled["finished_after"], 1)
-    report["deploy_after_cancel_seconds"] = round(seconds, 1)
-    REPORT_FILE.parent.mkdir(exist_ok=True)
-    REPORT_FILE.write_text(json.dumps(report, indent=2))
+    record_e2e_figures(
+        cancelled_deploy_terraform_finished_after_seconds=round(cancelled["finished_after"], 1),
+        deploy_after_cancel_seconds=round(seconds, 1),
+    )
 
 
 def test_destroy_after_the_cancelled_deploy_leaves_nothing_behind(deployment, cancelled):

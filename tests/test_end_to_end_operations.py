@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import record_e2e_figures
 from local_aws import LocalAws
-from test_end_to_end import ANSI, REPORT_FILE, Deployment, free_port
+from test_end_to_end import ANSI, Deployment, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -122,11 +123,23 @@ def deployment(emulator, account, tmp_path_factory, terraform_env):
 def first_deploy(deployment):
     result, seconds = deployment.run("deploy", "v1")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    report = json.loads(REPORT_FILE.read_text()) if REPORT_FILE.exists() else {}
-    report["operations_deploy_seconds"] = round(seconds, 1)
-    REPORT_FILE.parent.mkdir(exist_ok=True)
-    REPORT_FILE.write_text(json.dumps(report, indent=2))
+    record_e2e_figures(operations_deploy_seconds=round(seconds, 1))
     return result
+
+
+def as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+def inline_statements(deployment: Deployment, role_arn: str) -> list[dict]:
+    """Every statement of the role's inline policies."""
+    iam = deployment.client("iam")
+    role = role_arn.rsplit("/", 1)[-1]
+    return [
+        statement
+        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
+        for statement in iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]["Statement"]
+    ]
 
 
 def remote_state(deployment: Deployment) -> dict:
@@ -193,13 +206,10 @@ def test_second_service_runs_arm64_on_a_spot_mix_with_exec_health_check_and_its_
     assert container["stopTimeout"] == 60
     assert container["readonlyRootFilesystem"] is False
 
-    iam = deployment.client("iam")
-    task_role = task["taskRoleArn"].rsplit("/", 1)[-1]
     actions = {
         action
-        for name in iam.list_role_policies(RoleName=task_role)["PolicyNames"]
-        for statement in iam.get_role_policy(RoleName=task_role, PolicyName=name)["PolicyDocument"]["Statement"]
-        for action in _as_list(statement["Action"])
+        for statement in inline_statements(deployment, task["taskRoleArn"])
+        for action in as_list(statement["Action"])
     }
     assert {"ssmmessages:CreateControlChannel", "ssmmessages:OpenDataChannel"} <= actions
 
@@ -264,26 +274,13 @@ def test_secrets_reach_the_container_by_reference_and_only_those_can_be_read(dep
     assert sorted((s["name"], s["valueFrom"]) for s in container["secrets"]) == sorted(account["secrets"].items())
     assert "s3cret" not in json.dumps(task) and "k3y" not in json.dumps(task)
 
-    iam = deployment.client("iam")
-    role = task["executionRoleArn"].rsplit("/", 1)[-1]
-    statements = [
-        statement
-        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
-        for statement in json.loads(json.dumps(iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]))[
-            "Statement"
-        ]
-    ]
     readable = sorted(
         resource
-        for statement in statements
-        if {"ssm:GetParameters", "secretsmanager:GetSecretValue"} & set(_as_list(statement["Action"]))
-        for resource in _as_list(statement["Resource"])
+        for statement in inline_statements(deployment, task["executionRoleArn"])
+        if {"ssm:GetParameters", "secretsmanager:GetSecretValue"} & set(as_list(statement["Action"]))
+        for resource in as_list(statement["Resource"])
     )
     assert readable == sorted(account["secrets"].values())
-
-
-def _as_list(value: str | list[str]) -> list[str]:
-    return [value] if isinstance(value, str) else value
 
 
 def test_a_plan_right_after_an_apply_shows_no_changes(deployment, first_deploy):

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -15,15 +14,11 @@ from pathlib import Path
 import cdktf_fargate
 
 import pytest
-from test_synth_and_validate import terraform_validate
+from test_synth_and_validate import run, terraform_validate
 
 ROOT = Path(__file__).resolve().parent.parent
 CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
 EXAMPLES = sorted(path.parent.name for path in (ROOT / "examples").glob("*/main.py"))
-
-
-def run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +48,9 @@ def fresh_env(wheel, tmp_path_factory) -> Path:
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
     created = run([sys.executable, "-m", "venv", "--clear", str(venv)], venv, env)
     assert created.returncode == 0, created.stderr
-    installed = run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)], venv, env)
+    installed = run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)], venv, env, timeout=600
+    )
     assert installed.returncode == 0, installed.stdout + installed.stderr
     return venv
 
@@ -64,7 +61,7 @@ def test_wheel_holds_the_package_its_type_marker_and_node_preload_and_nothing_el
     assert {"py.typed", "_lazy_provider_require.js", "__init__.py", "fargate_service.py"} <= package_files
     assert {name.split("/", 1)[0] for name in names} == {
         "cdktf_fargate",
-        f"{wheel.name.split('-')[0]}-{cdktf_fargate.__version__}.dist-info",
+        f"cdktf_fargate-{cdktf_fargate.__version__}.dist-info",
     }
     assert wheel.name.startswith(f"cdktf_fargate-{cdktf_fargate.__version__}-py3-none-any")
 
