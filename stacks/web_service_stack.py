@@ -49,6 +49,8 @@ ENDPOINT_SERVICES = (
     "sts",
     "wafv2",
 )
+# The emulator takes any credentials; these keep the provider and the backend from looking for real ones.
+EMULATOR_CREDENTIALS = {"access_key": "test", "secret_key": "test", "skip_credentials_validation": True}
 
 
 def backend_settings(config: EnvironmentConfig) -> dict[str, object]:
@@ -58,10 +60,8 @@ def backend_settings(config: EnvironmentConfig) -> dict[str, object]:
     url = config.aws_endpoint_url
     return {
         "endpoints": S3BackendEndpointConfig(s3=url, sts=url, iam=url),
-        "access_key": "test",
-        "secret_key": "test",
+        **EMULATOR_CREDENTIALS,
         "use_path_style": True,
-        "skip_credentials_validation": True,
         "skip_metadata_api_check": True,
         "skip_region_validation": True,
     }
@@ -73,9 +73,7 @@ def provider_settings(config: EnvironmentConfig) -> dict[str, object]:
         return {}
     return {
         "endpoints": [AwsProviderEndpoints(**dict.fromkeys(ENDPOINT_SERVICES, config.aws_endpoint_url))],
-        "access_key": "test",
-        "secret_key": "test",
-        "skip_credentials_validation": True,
+        **EMULATOR_CREDENTIALS,
         "skip_metadata_api_check": "true",
         "s3_use_path_style": True,
     }
