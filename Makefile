@@ -40,7 +40,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup synth lint test checkov docs bench deploy destroy diff deploy-local destroy-local clean
+.PHONY: help setup synth lint test checkov docs snapshots bench deploy destroy diff deploy-local destroy-local clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ checkov: synth ## checkov on the synthesized stack, with the skips in .checkov.y
 
 docs: setup ## Regenerate README.md's settings tables from the code
 	$(VENV)/bin/python scripts/gen_docs.py
+
+snapshots: setup ## Refresh tests/snapshots/ (the synthesized JSON of every environment and example) on purpose
+	$(VENV)/bin/python scripts/snapshots.py
 
 bench: setup ## Synth benchmark: fast vs ordinary provider import, cost per service (BENCH_RUNS, default 3)
 	$(VENV)/bin/python scripts/bench_synth.py --runs $(BENCH_RUNS)
