@@ -36,7 +36,7 @@ def deploy_target(config: EnvironmentConfig, *, require_remote_state: bool) -> d
         "stack_name": config.stack_name,
         "repository_name": config.resource_name,
         "region": config.region,
-        "image_platform": IMAGE_PLATFORMS[config.cpu_architecture],
+        "image_platform": IMAGE_PLATFORMS[config.service.task.cpu_architecture],
     }
 
 

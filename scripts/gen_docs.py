@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Regenerate README.md's settings tables from the code (constructor signatures and docstrings,
-EnvironmentConfig's fields). `make docs` runs it; a test fails when README.md is out of date.
+"""Regenerate the documentation that mirrors code: docs/reference.md (one table per option type,
+from the fields' defaults, docs and rules), the constructs' wiring tables in docs/constructs.md
+(from the constructor signatures and docstrings) and the environment table in
+docs/environments.md. `make docs` runs it; a test fails when any of them is out of date.
 
     python scripts/gen_docs.py [--check]
 """
@@ -12,15 +14,58 @@ import inspect
 import os
 import re
 import sys
+import typing
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+REFERENCE = DOCS / "reference.md"
+CONSTRUCTS = DOCS / "constructs.md"
+ENVIRONMENTS = DOCS / "environments.md"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 PARAM_LINE = re.compile(r"^\s*:param (\w+):\s*(.*)$")
+# The order in which the reference lists the option types: each group after the type that holds it.
+OPTION_TYPES = (
+    "ServiceOptions",
+    "TaskSize",
+    "Container",
+    "Secret",
+    "HealthCheck",
+    "Routing",
+    "Deployment",
+    "CapacityMix",
+    "Scaling",
+    "Alarms",
+    "Logging",
+    "NetworkOptions",
+    "FlowLogs",
+    "AlbOptions",
+    "AccessLogs",
+    "Waf",
+    "AlbAlarms",
+    "RepositoryOptions",
+    "ClusterOptions",
+)
+CONSTRUCTS_WITH_TABLES = (
+    "Network",
+    "Network.from_existing",
+    "EcrRepo",
+    "EcrRepo.from_existing",
+    "Cluster",
+    "Cluster.from_arn",
+    "PublicAlb",
+    "PublicAlb.from_existing",
+    "FargateService",
+    "ServiceAutoscaling",
+    "ServiceAlarms",
+    "KmsKey",
+    "AccessLogBucket",
+    "WebAcl",
+    "ServiceDomain",
+)
 
 
 def parameter_docs(function: Callable[..., object]) -> dict[str, str]:
@@ -38,13 +83,12 @@ def parameter_docs(function: Callable[..., object]) -> dict[str, str]:
     return {name: " ".join(text.replace("``", "`").split()) for name, text in docs.items()}
 
 
-def python_default(value: object) -> str:
-    if value is inspect.Parameter.empty:
-        return "required"
-    return f"`{value!r}`"
+def cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
-def toml_default(value: object) -> str:
+def toml_value(value: object) -> str:
+    """A default as it would be written in environments.toml."""
     if value is None:
         return "not set"
     if isinstance(value, bool):
@@ -55,72 +99,122 @@ def toml_default(value: object) -> str:
         return "`[" + ", ".join(f'"{item}"' for item in value) + "]`" if value else "`[]`"
     if isinstance(value, dict):
         return "`{ " + ", ".join(f'{key} = "{item}"' for key, item in value.items()) + " }`" if value else "`{}`"
+    if dataclasses.is_dataclass(value):
+        return f"[`{type(value).__name__}`](reference.md#{type(value).__name__.lower()})"
     return f"`{value}`"
+
+
+def option_table(option_type: type, *, link_prefix: str = "", skip: tuple[str, ...] = ()) -> str:
+    from cdktf_fargate.options._base import describe_type, hints
+
+    defaults = option_type()
+    rows = ["| setting | type | default | rule | meaning |", "|---|---|---|---|---|"]
+    for field in dataclasses.fields(option_type):
+        if field.name in skip:
+            continue
+        annotation = hints(option_type)[field.name]
+        default = getattr(defaults, field.name)
+        if dataclasses.is_dataclass(default):
+            name = type(default).__name__
+            type_text = f"[`{name}`]({link_prefix}#{name.lower()})"
+            default_text = "its defaults"
+        else:
+            type_text = cell(describe_type(annotation))
+            default_text = toml_value(default)
+        rule = field.metadata.get("rule")
+        rule_text = cell(rule.described.removeprefix("must be ")) if rule is not None else ""
+        if typing.get_origin(annotation) is typing.Literal:
+            rule_text = rule_text or "one of the choices"
+        rows.append(f"| `{field.name}` | {type_text} | {default_text} | {rule_text} | {cell(field.metadata['doc'])} |")
+    return "\n".join(rows)
+
+
+def reference() -> str:
+    from cdktf_fargate import options
+
+    sections = [
+        "# Option reference\n",
+        "Generated from `constructs/cdktf_fargate/options/` by `make docs`; a test fails when it is out of date.",
+        "Each setting is declared once, as a field of a frozen option type, with its default, rule and",
+        "meaning. Constructs take these types as `options=`, and `environments.toml` builds the same",
+        "types from dotted keys (`service.health_check.timeout_seconds = 10`) or tables",
+        "(`service.scaling = { min_count = 1, max_count = 2 }`). Python code writes them as",
+        "`ServiceOptions(health_check=HealthCheck(timeout_seconds=10))`.\n",
+        "Every value is checked when a construct is created, and every problem is reported at once with",
+        "its dotted path, the value and what is allowed; Terraform references are not checked.\n",
+    ]
+    for name in OPTION_TYPES:
+        option_type = getattr(options, name)
+        doc = " ".join((option_type.__doc__ or "").split())
+        sections.append(f"## {name}\n\n{doc}\n\n{option_table(option_type)}\n")
+    return "\n".join(sections)
 
 
 def construct_table(function: Callable[..., object]) -> str:
     docs = parameter_docs(function)
-    rows = ["| setting | default | meaning |", "|---|---|---|"]
+    rows = ["| argument | default | meaning |", "|---|---|---|"]
     for name, parameter in inspect.signature(function).parameters.items():
-        if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+        if parameter.kind is not inspect.Parameter.KEYWORD_ONLY and not (
+            parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and name not in ("self", "scope", "id_")
+        ):
             continue
         meaning = docs.get(name)
         if meaning is None:
             raise SystemExit(f"{function.__qualname__}: parameter {name!r} has no :param: description")
-        escaped = meaning.replace("|", "\\|")
-        rows.append(f"| `{name}` | {python_default(parameter.default)} | {escaped} |")
+        default = "required" if parameter.default is inspect.Parameter.empty else f"`{parameter.default!r}`"
+        rows.append(f"| `{name}` | {default} | {cell(meaning)} |")
     return "\n".join(rows)
+
+
+def construct_tables() -> dict[str, str]:
+    import cdktf_fargate as library
+
+    tables = {}
+    for name in CONSTRUCTS_WITH_TABLES:
+        owner, _, method = name.partition(".")
+        function = getattr(getattr(library, owner), method or "__init__")
+        tables[name] = construct_table(function)
+    return tables
 
 
 def environment_table() -> str:
     from stacks.environments import EnvironmentConfig
 
-    rows = ["| setting | default | meaning |", "|---|---|---|"]
-    defaults = EnvironmentConfig()
-    for field in dataclasses.fields(EnvironmentConfig):
-        if field.name == "environment":
-            continue
-        rows.append(f"| `{field.name}` | {toml_default(getattr(defaults, field.name))} | {field.metadata['doc']} |")
-    return "\n".join(rows)
+    # `environment` is the table's name, not a key inside it.
+    return option_table(EnvironmentConfig, link_prefix="reference.md", skip=("environment",))
 
 
-def tables() -> dict[str, str]:
-    import cdktf_fargate as library
-
-    return {
-        "environment": environment_table(),
-        "Network": construct_table(library.Network.__init__),
-        "Network.from_existing": construct_table(library.Network.from_existing),
-        "EcrRepo": construct_table(library.EcrRepo.__init__),
-        "PublicAlb": construct_table(library.PublicAlb.__init__),
-        "FargateService": construct_table(library.FargateService.__init__),
-        "KmsKey": construct_table(library.KmsKey.__init__),
-        "AccessLogBucket": construct_table(library.AccessLogBucket.__init__),
-        "WebAcl": construct_table(library.WebAcl.__init__),
-        "ServiceDomain": construct_table(library.ServiceDomain.__init__),
-    }
-
-
-def render(readme: str) -> str:
-    for name, table in tables().items():
+def render_markers(text: str, tables: dict[str, str], path: Path) -> str:
+    for name, table in tables.items():
         pattern = re.compile(
             rf"(<!-- settings:{re.escape(name)} -->\n)(?:.*?\n)?(<!-- /settings:{re.escape(name)} -->)", re.DOTALL
         )
-        if not pattern.search(readme):
-            raise SystemExit(f"README.md has no <!-- settings:{name} --> … <!-- /settings:{name} --> block")
-        readme = pattern.sub(lambda match, table=table: match.group(1) + table + "\n" + match.group(2), readme)
-    return readme
+        if not pattern.search(text):
+            raise SystemExit(f"{path.name} has no <!-- settings:{name} --> … <!-- /settings:{name} --> block")
+        text = pattern.sub(lambda match, table=table: match.group(1) + table + "\n" + match.group(2), text)
+    return text
+
+
+def rendered() -> dict[Path, str]:
+    """Every generated file's expected content."""
+    return {
+        REFERENCE: reference(),
+        CONSTRUCTS: render_markers(CONSTRUCTS.read_text(), construct_tables(), CONSTRUCTS),
+        ENVIRONMENTS: render_markers(ENVIRONMENTS.read_text(), {"environment": environment_table()}, ENVIRONMENTS),
+    }
 
 
 def main(argv: list[str]) -> int:
-    current = README.read_text()
-    rendered = render(current)
-    if "--check" in argv:
-        if rendered != current:
-            print("README.md's settings tables are out of date: run `make docs`", file=sys.stderr)
-            return 1
-        return 0
-    README.write_text(rendered)
+    stale = []
+    for path, content in rendered().items():
+        current = path.read_text() if path.exists() else ""
+        if content != current:
+            stale.append(path.relative_to(ROOT))
+            if "--check" not in argv:
+                path.write_text(content)
+    if "--check" in argv and stale:
+        print(f"out of date: {', '.join(map(str, stale))}: run `make docs`", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -59,7 +59,8 @@ def synthesize(name: str) -> str:
         if result.returncode != 0:
             raise RuntimeError(f"synth of {name} failed:\n{result.stdout}{result.stderr}")
         stacks = {
-            path.name: json.loads((path / "cdk.tf.json").read_text()) for path in sorted(Path(outdir, "stacks").iterdir())
+            path.name: json.loads((path / "cdk.tf.json").read_text())
+            for path in sorted(Path(outdir, "stacks").iterdir())
         }
     return json.dumps(stacks, indent=2, sort_keys=True).replace(str(ROOT), "<repo>") + "\n"
 

@@ -1,7 +1,9 @@
-"""Per-environment settings: defaults in code, differences in ``environments.toml``.
+"""Per-environment settings: the library's option types, with the differences in ``environments.toml``.
 
 ``CDKTF_FARGATE_ENV`` picks the environment (default ``prod``); ``CDKTF_FARGATE_CONFIG``
-points at another settings file (default ``environments.toml`` beside ``main.py``).
+points at another settings file (default ``environments.toml`` beside ``main.py``). Each
+construct's settings are its own option type (``service.health_check.timeout_seconds = 10``);
+only what composes the stack is declared here.
 """
 
 from __future__ import annotations
@@ -10,120 +12,103 @@ import dataclasses
 import os
 import re
 import tomllib
-import types
-import typing
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from cdktf_fargate.options import (
+    AlbOptions,
+    ClusterOptions,
+    Each,
+    NetworkOptions,
+    OptionType,
+    Pattern,
+    Problems,
+    RepositoryOptions,
+    ServiceOptions,
+    check_options,
+    option,
+    options_from_mapping,
+)
 
 ENV_VAR = "CDKTF_FARGATE_ENV"
 CONFIG_VAR = "CDKTF_FARGATE_CONFIG"
 DEFAULT_ENVIRONMENT = "prod"
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "environments.toml"
-ENVIRONMENT_NAME_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,15}")
-ENDPOINT_URL_PATTERN = re.compile(r"https?://[A-Za-z0-9.-]+:\d{1,5}/?")
+ENVIRONMENT_NAME = Pattern(
+    re.compile(r"[a-z][a-z0-9-]{0,15}"), "must be 1-16 lower-case letters, digits or hyphens, starting with a letter"
+)
+APP_NAME = Pattern(
+    re.compile(r"[a-z][a-z0-9-]{0,14}"), "must be 1-15 lower-case letters, digits or hyphens, starting with a letter"
+)
+OPTIONAL_ENDPOINT_URL = Pattern(
+    re.compile(r"(https?://[A-Za-z0-9.-]+:\d{1,5}/?)?"), "must be http(s)://host:port, e.g. 'http://127.0.0.1:4566'"
+)
+OPTIONAL_REGION = Pattern(re.compile(r"([a-z]{2}(-[a-z]+)+-\d)?"), "must be a region name like 'us-east-1'")
 
-
-def setting(default: Any, doc: str) -> Any:
-    """A settings field with its README description."""
-    if isinstance(default, (dict, list)):
-        return dataclasses.field(default_factory=lambda: type(default)(default), metadata={"doc": doc})
-    return dataclasses.field(default=default, metadata={"doc": doc})
+Report = Callable[[str, Any, str], None]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class EnvironmentConfig:
-    """One environment's settings. Defaults are production-like."""
+class EnvironmentConfig(OptionType):
+    """One environment: how the stack is composed, and each construct's options."""
 
-    environment: str = setting(DEFAULT_ENVIRONMENT, "the environment's name (the table in the settings file)")
-    app_name: str = setting("webapp", "prefix of every name: `<app_name>-<environment>`")
-    region: str = setting("us-east-1", "AWS region")
-    certificate_arn: str = setting("", "ACM certificate of the HTTPS listener (this or `certificate_domain`)")
-    certificate_domain: str = setting("", "find the issued ACM certificate for this domain instead")
-    domain_name: str = setting(
+    environment: str = option(DEFAULT_ENVIRONMENT, "the environment's name (its table in the settings file)",
+                              ENVIRONMENT_NAME)  # fmt: skip
+    app_name: str = option("webapp", "prefix of every name: `<app_name>-<environment>`", APP_NAME)
+    region: str = option("us-east-1", "AWS region", OPTIONAL_REGION)
+    certificate_arn: str = option("", "ACM certificate of the HTTPS listener (this or `certificate_domain`)")
+    certificate_domain: str = option("", "find the issued ACM certificate for this domain instead")
+    domain_name: str = option(
         "", "with `hosted_zone_id`: the service's host name, with a DNS-validated certificate and an alias record"
     )
-    hosted_zone_id: str = setting("", "the Route53 hosted zone of `domain_name`")
-    aws_endpoint_url: str = setting("", "send every AWS API call here (the local emulator), with dummy credentials")
+    hosted_zone_id: str = option("", "the Route53 hosted zone of `domain_name`")
+    aws_endpoint_url: str = option(
+        "", "send every AWS API call here (the local emulator), with dummy credentials", OPTIONAL_ENDPOINT_URL
+    )
     # Terraform state: a local file unless a bucket is named.
-    state_bucket: str = setting("", "keep the Terraform state in this S3 bucket (encrypted, native S3 locking)")
-    state_key: str = setting("", "object key of the state; default `<stack>/terraform.tfstate`")
-    state_region: str = setting("", "region of the state bucket; default `region`")
-    # Network: build one, or name an existing VPC and its subnets.
-    vpc_cidr: str = setting("10.0.0.0/16", "VPC range, /16 to /24")
-    az_count: int = setting(2, "availability zones, 2 to 6")
-    availability_zones: tuple[str, ...] = setting((), "pin the zones by name (sets the count)")
-    single_nat_gateway: bool = setting(False, "one shared NAT gateway instead of one per AZ")
-    flow_logs_enabled: bool = setting(True, "VPC flow logs to CloudWatch Logs")
-    vpc_id: str | None = setting(None, "use this existing VPC instead of creating one")
-    public_subnet_ids: tuple[str, ...] = setting((), "with `vpc_id`: subnets for the load balancer")
-    private_subnet_ids: tuple[str, ...] = setting((), "with `vpc_id`: subnets for the tasks")
-    # Encryption: one customer-managed key for the repository and every log group.
-    kms_enabled: bool = setting(True, "one customer-managed KMS key for the repository and every log group")
-    # Load balancer.
-    deletion_protection: bool = setting(True, "load balancer deletion protection")
-    ssl_policy: str = setting("ELBSecurityPolicy-TLS13-1-2-2021-06", "HTTPS listener policy (TLS 1.2+ only)")
-    waf_enabled: bool = setting(True, "WAFv2 web ACL in front of the load balancer")
-    waf_rate_limit_per_5_minutes: int = setting(2000, "requests per client address per 5 minutes")
-    access_logs_enabled: bool = setting(True, "load balancer access logs to a private S3 bucket")
-    access_logs_force_destroy: bool = setting(False, "let destroy delete the log bucket with its logs")
-    # Repository.
-    ecr_keep_last_images: int = setting(30, "images the repository keeps")
-    ecr_force_delete: bool = setting(False, "let destroy delete a repository holding images")
-    ecr_untagged_expire_days: int = setting(7, "untagged images expire after this many days")
-    verify_image_exists: bool = setting(
+    state_bucket: str = option("", "keep the Terraform state in this S3 bucket (encrypted, native S3 locking)")
+    state_key: str = option("", "object key of the state; default `<stack>/terraform.tfstate`")
+    state_region: str = option("", "region of the state bucket; default `region`", OPTIONAL_REGION)
+    # An existing VPC instead of `network`.
+    vpc_id: str = option("", "use this existing VPC instead of creating one (`network` is then unused)")
+    public_subnet_ids: tuple[str, ...] = option((), "with `vpc_id`: subnets for the load balancer", Each())
+    private_subnet_ids: tuple[str, ...] = option((), "with `vpc_id`: subnets for the tasks", Each())
+    kms_enabled: bool = option(True, "one customer-managed KMS key for the repository, every log group and the topic")
+    verify_image_exists: bool = option(
         False, "plans fail unless `image_tag` is in the repository (not for the first deploy)"
     )
-    # Service.
-    desired_count: int = setting(3, "tasks")
-    cpu_units: int = setting(512, "task CPU units (Fargate's table applies)")
-    memory_mib: int = setting(1024, "task memory in MiB")
-    cpu_architecture: str = setting("X86_64", "or `ARM64`")
-    container_port: int = setting(8080, "port the app listens on")
-    health_check_path: str = setting("/health", "load balancer health check")
-    log_retention_days: int = setting(365, "retention of every log group (and the access logs)")
-    fargate_spot_weight: int = setting(0, "share of tasks on FARGATE_SPOT (FARGATE weight is 100)")
-    autoscaling_min_count: int | None = setting(3, "autoscaling lower bound (unset both bounds for none)")
-    autoscaling_max_count: int | None = setting(12, "autoscaling upper bound")
-    autoscaling_cpu_target_percent: int | None = setting(70, "average CPU autoscaling keeps")
-    autoscaling_requests_per_target: int | None = setting(None, "ALB requests per task autoscaling keeps")
-    alarms_enabled: bool = setting(
-        True,
-        "CloudWatch alarms (5xx, unhealthy targets, p99 latency, CPU, memory) to an SNS topic; "
-        "deployments roll back on 5xx and unhealthy targets",
-    )
-    alarm_email: str = setting("", "subscribe this address to the alarm topic")
-    enable_execute_command: bool = setting(
-        False, "allow ECS Exec into tasks (needs `readonly_root_filesystem = false`)"
-    )
-    readonly_root_filesystem: bool = setting(True, "container root filesystem read-only (`/tmp` stays writable)")
-    container_user: str | None = setting(None, "run the container as this user or `uid:gid`")
-    container_environment: dict[str, str] = setting({"LOG_LEVEL": "info"}, "plain environment variables")
-    container_secrets: dict[str, str] = setting({}, "variables read from SSM / Secrets Manager: name -> ARN")
-    tags: dict[str, str] = setting({}, "extra default tags on every resource")
+    alarm_email: str = option("", "subscribe this address to the alarm topic")
+    tags: Mapping[str, str] = option({}, "extra default tags on every resource")
+    network: NetworkOptions = option(NetworkOptions(), "the VPC (`NetworkOptions`)")
+    alb: AlbOptions = option(AlbOptions(), "the load balancer (`AlbOptions`)")
+    repository: RepositoryOptions = option(RepositoryOptions(), "the image repository (`RepositoryOptions`)")
+    cluster: ClusterOptions = option(ClusterOptions(), "the ECS cluster (`ClusterOptions`)")
+    service: ServiceOptions = option(ServiceOptions(), "the service (`ServiceOptions`)")
 
-    def __post_init__(self) -> None:
-        problems = []
+    def validate(self) -> None:
+        """Every problem of every setting at once, each with its dotted path (``service.task.memory_mib``)."""
+        problems = Problems(f"environment {self.environment!r}")
+        check_options(problems, "", self)
+        problems.raise_if_any()
+
+    def _cross_check(self, report: Report) -> None:
         if self.certificate_arn and self.certificate_domain:
-            problems.append(
-                f"certificate_domain={self.certificate_domain!r} is invalid: give certificate_arn or "
-                "certificate_domain, not both"
+            report(
+                "certificate_domain", self.certificate_domain, "give certificate_arn or certificate_domain, not both"
             )
         if bool(self.domain_name) != bool(self.hosted_zone_id):
-            problems.append(f"domain_name={self.domain_name!r} is invalid: domain_name and hosted_zone_id go together")
+            report("domain_name", self.domain_name, "domain_name and hosted_zone_id go together")
         if self.domain_name and (self.certificate_arn or self.certificate_domain):
-            problems.append(
-                f"domain_name={self.domain_name!r} is invalid: it brings its own certificate; "
-                "leave certificate_arn and certificate_domain unset"
+            report(
+                "domain_name",
+                self.domain_name,
+                "it brings its own certificate; leave certificate_arn and certificate_domain unset",
             )
         if (self.state_key or self.state_region) and not self.state_bucket:
-            problems.append(f"state_key={self.state_key!r} is invalid: state_key and state_region need state_bucket")
-        if self.aws_endpoint_url and not ENDPOINT_URL_PATTERN.fullmatch(self.aws_endpoint_url):
-            problems.append(
-                f"aws_endpoint_url={self.aws_endpoint_url!r} is invalid: must be http(s)://host:port, "
-                "e.g. 'http://127.0.0.1:4566'"
-            )
-        if problems:
-            raise ValueError(f"environment {self.environment!r}: invalid settings:\n  - " + "\n  - ".join(problems))
+            report("state_key", self.state_key, "state_key and state_region need state_bucket")
+        if not self.vpc_id and (self.public_subnet_ids or self.private_subnet_ids):
+            report("public_subnet_ids", list(self.public_subnet_ids), "the subnet ids need vpc_id")
 
     @property
     def resource_name(self) -> str:
@@ -134,47 +119,24 @@ class EnvironmentConfig:
     def stack_name(self) -> str:
         return self.resource_name
 
-
-def _type_matches(value: Any, expected: Any) -> bool:
-    origin = typing.get_origin(expected)
-    if origin in (typing.Union, types.UnionType):
-        return any(_type_matches(value, option) for option in typing.get_args(expected))
-    if expected is type(None):
-        return value is None
-    if origin is tuple:
-        return isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value)
-    if origin is dict:
-        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
-    if expected is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, expected)
+    @property
+    def alarms_enabled(self) -> bool:
+        """Whether any alarm exists, and so the topic they notify."""
+        return self.service.alarms.enabled or self.alb.alarms.enabled
 
 
-def _describe(expected: Any) -> str:
-    return str(expected).replace("typing.", "").replace("<class '", "").replace("'>", "")
-
-
-def config_from_mapping(environment: str, settings: dict[str, Any]) -> EnvironmentConfig:
-    """Build an EnvironmentConfig, refusing unknown keys and values of the wrong type."""
-    hints = typing.get_type_hints(EnvironmentConfig)
-    known = {field.name for field in dataclasses.fields(EnvironmentConfig)} - {"environment"}
-    problems = []
-    if not ENVIRONMENT_NAME_PATTERN.fullmatch(environment):
-        problems.append(
-            f"environment={environment!r} is invalid: must be 1-16 lower-case letters, digits or hyphens, "
-            "starting with a letter"
-        )
-    values: dict[str, Any] = {}
-    for key, value in settings.items():
-        if key not in known:
-            problems.append(f"{key}={value!r} is not a setting: allowed are {', '.join(sorted(known))}")
-        elif not _type_matches(value, hints[key]):
-            problems.append(f"{key}={value!r} is invalid: must be {_describe(hints[key])}")
-        else:
-            values[key] = tuple(value) if typing.get_origin(hints[key]) is tuple else value
-    if problems:
-        raise ValueError(f"environment {environment!r}: invalid settings:\n  - " + "\n  - ".join(problems))
-    return EnvironmentConfig(environment=environment, **values)
+def config_from_mapping(environment: str, settings: Mapping[str, Any]) -> EnvironmentConfig:
+    """Build an EnvironmentConfig from a settings table, refusing unknown keys and values of the wrong type."""
+    problems = Problems(f"environment {environment!r}")
+    if "environment" in settings:
+        problems.add("environment", settings["environment"], "is the table's name; it cannot be set inside it")
+        problems.raise_if_any()
+    config = options_from_mapping(EnvironmentConfig, {"environment": environment, **settings}, "", problems)
+    if config is not None:
+        check_options(problems, "", config)
+    problems.raise_if_any()
+    assert config is not None
+    return config
 
 
 def load_environment(environment: str | None = None, config_path: str | Path | None = None) -> EnvironmentConfig:

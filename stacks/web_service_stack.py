@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf_fargate import EcrRepo, FargateService, KmsKey, Network, PublicAlb, ServiceDomain
+from cdktf_fargate import Cluster, EcrRepo, FargateService, KmsKey, Network, NetworkRef, PublicAlb, ServiceDomain
 
 from cdktf import (
     S3Backend,
@@ -49,6 +49,9 @@ ENDPOINT_SERVICES = (
     "sts",
     "wafv2",
 )
+# Logical ids of the cluster in 0.1 (under the service); moved blocks carry its state to the Cluster.
+CLUSTER_ID_BEFORE_0_2 = "service_cluster_B81F1F5D"
+CLUSTER_CAPACITY_PROVIDERS_ID_BEFORE_0_2 = "service_cluster-capacity-providers_A0F7BC08"
 # The emulator takes any credentials; these keep the provider and the backend from looking for real ones.
 EMULATOR_CREDENTIALS = {"access_key": "test", "secret_key": "test", "skip_credentials_validation": True}
 
@@ -82,6 +85,7 @@ def provider_settings(config: EnvironmentConfig) -> dict[str, object]:
 class WebServiceStack(TerraformStack):
     def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, id_)
+        config.validate()
         self.config = config
         name = config.resource_name
         self.add_override("terraform.required_version", ">= 1.10")
@@ -138,17 +142,10 @@ class WebServiceStack(TerraformStack):
             self.key = KmsKey(self, "key", alias=name, description=f"{name}: repository and log encryption")
         key_arn = self.key.arn if self.key else None
 
-        self.repository = EcrRepo(
-            self,
-            "repository",
-            name=name,
-            keep_last_images=config.ecr_keep_last_images,
-            untagged_expire_days=config.ecr_untagged_expire_days,
-            force_delete=config.ecr_force_delete,
-            kms_key_arn=key_arn,
-        )
+        self.repository = EcrRepo(self, "repository", name=name, options=config.repository, kms_key_arn=key_arn)
         if config.verify_image_exists:
             self.repository.require_image(self.image_tag.string_value)
+        self.network: NetworkRef
         if config.vpc_id:
             self.network = Network.from_existing(
                 self,
@@ -158,18 +155,7 @@ class WebServiceStack(TerraformStack):
                 private_subnet_ids=config.private_subnet_ids,
             )
         else:
-            self.network = Network(
-                self,
-                "network",
-                name=name,
-                cidr_block=config.vpc_cidr,
-                az_count=config.az_count,
-                availability_zones=config.availability_zones,
-                single_nat_gateway=config.single_nat_gateway,
-                flow_logs_enabled=config.flow_logs_enabled,
-                flow_logs_retention_days=config.log_retention_days,
-                flow_logs_kms_key_arn=key_arn,
-            )
+            self.network = Network(self, "network", name=name, options=config.network, flow_logs_kms_key_arn=key_arn)
         self.alarm_topic: SnsTopic | None = None
         alarm_actions: list[str] = []
         if config.alarms_enabled:
@@ -194,48 +180,29 @@ class WebServiceStack(TerraformStack):
             name=name,
             network=self.network,
             certificate_arn=certificate_arn,
-            ssl_policy=config.ssl_policy,
-            deletion_protection=config.deletion_protection,
-            access_logs_enabled=config.access_logs_enabled,
-            access_logs_retention_days=max(config.log_retention_days, 1),
-            access_logs_force_destroy=config.access_logs_force_destroy,
-            waf_enabled=config.waf_enabled,
-            waf_rate_limit_per_5_minutes=config.waf_rate_limit_per_5_minutes,
-            waf_log_retention_days=config.log_retention_days,
+            options=config.alb,
             log_kms_key_arn=key_arn,
-            alarms_enabled=config.alarms_enabled,
             alarm_actions=alarm_actions,
         )
         if self.domain is not None:
             self.domain.point_to(self.alb)
+        self.cluster = Cluster(self, "cluster", name=name, options=config.cluster)
+        # 0.1 created the cluster inside the service; the state keeps it under those addresses.
+        self.cluster.cluster.move_from_id(f"aws_ecs_cluster.{CLUSTER_ID_BEFORE_0_2}")
+        self.cluster.capacity_providers.move_from_id(
+            f"aws_ecs_cluster_capacity_providers.{CLUSTER_CAPACITY_PROVIDERS_ID_BEFORE_0_2}"
+        )
         self.service = FargateService(
             self,
             "service",
             name=name,
+            cluster=self.cluster,
             network=self.network,
             alb=self.alb,
             image=self.repository.image_uri(self.image_tag.string_value),
-            container_port=config.container_port,
-            cpu_units=config.cpu_units,
-            memory_mib=config.memory_mib,
-            cpu_architecture=config.cpu_architecture,
-            environment=config.container_environment,
-            secrets=config.container_secrets,
-            readonly_root_filesystem=config.readonly_root_filesystem,
-            user=config.container_user,
-            desired_count=config.desired_count,
-            log_retention_days=config.log_retention_days,
+            options=config.service,
             log_kms_key_arn=key_arn,
-            fargate_spot_weight=config.fargate_spot_weight,
-            health_check_path=config.health_check_path,
-            autoscaling_min_count=config.autoscaling_min_count,
-            autoscaling_max_count=config.autoscaling_max_count,
-            autoscaling_cpu_target_percent=config.autoscaling_cpu_target_percent,
-            autoscaling_requests_per_target=config.autoscaling_requests_per_target,
-            alarms_enabled=config.alarms_enabled,
             alarm_actions=alarm_actions,
-            rollback_on_alarm=config.alarms_enabled,
-            enable_execute_command=config.enable_execute_command,
         )
         self.repository.grant_pull(self.service.execution_role)
 

@@ -10,8 +10,10 @@ from typing import Any
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+import dataclasses
+
 import cdktf_fargate  # noqa: F401  (first: the fast provider import)
-from cdktf_fargate import Network, PublicAlb
+from cdktf_fargate import AlbOptions, Cluster, Network, PublicAlb
 
 import pytest
 from cdktf import TerraformStack, Testing
@@ -88,10 +90,28 @@ def stack() -> TerraformStack:
     return new_stack()
 
 
-def make_network_and_alb(scope: TerraformStack, **alb_settings: Any) -> tuple[Network, PublicAlb]:
+def make_network_and_alb(
+    scope: TerraformStack, options: AlbOptions | None = None
+) -> tuple[Network, PublicAlb, Cluster]:
+    """The parts a service is wired to, as a stack would make them."""
     network = Network(scope, "network", name="test")
-    settings = {"name": "test", "network": network, "certificate_arn": CERTIFICATE_ARN, **alb_settings}
-    return network, PublicAlb(scope, "alb", **settings)
+    alb = PublicAlb(scope, "alb", name="test", network=network, certificate_arn=CERTIFICATE_ARN, options=options)
+    return network, alb, Cluster(scope, "cluster", name="test")
+
+
+def changed(options: Any, changes: dict[str, Any]) -> Any:
+    """A copy of an option object with fields changed by dotted path: ``{"health_check.path": "/ready"}``."""
+    direct: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    for path, value in changes.items():
+        head, _, rest = path.partition(".")
+        if rest:
+            nested.setdefault(head, {})[rest] = value
+        else:
+            direct[head] = value
+    for head, inner in nested.items():
+        direct[head] = changed(getattr(options, head), inner)
+    return dataclasses.replace(options, **direct)
 
 
 @pytest.fixture(scope="session")

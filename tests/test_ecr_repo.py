@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cdktf_fargate import EcrRepo
+from cdktf_fargate import EcrRepo, RepositoryOptions
 
 import pytest
 from cdktf import TerraformOutput
@@ -43,12 +43,14 @@ def test_every_setting_can_be_overridden(stack):
         stack,
         "repository",
         name="team/shop",
-        image_tag_mutability="MUTABLE",
-        scan_on_push=False,
         kms_key_arn=key,
-        keep_last_images=5,
-        untagged_expire_days=1,
-        force_delete=True,
+        options=RepositoryOptions(
+            image_tag_mutability="MUTABLE",
+            scan_on_push=False,
+            keep_last_images=5,
+            untagged_expire_days=1,
+            force_delete=True,
+        ),
     )
     synth = Synthesized(stack)
     repository = synth.only("aws_ecr_repository")
@@ -99,21 +101,54 @@ def test_image_uri_joins_repository_url_and_tag(stack):
         ({"name": "shop/"}, r"name='shop/' is invalid"),
         ({"name": "a"}, r"name='a' is invalid: must be 2 to 256 characters"),
         ({"name": "a" * 257}, r"must be 2 to 256 characters"),
+        ({"name": None}, r"name=None is invalid: must be lower-case"),
         (
-            {"image_tag_mutability": "immutable"},
-            r"image_tag_mutability='immutable' is invalid: must be one of 'IMMUTABLE', 'MUTABLE'",
+            {"options": RepositoryOptions(image_tag_mutability="immutable")},  # type: ignore[arg-type]
+            r"options.image_tag_mutability='immutable' is invalid: must be 'IMMUTABLE' or 'MUTABLE'",
         ),
-        ({"scan_on_push": "true"}, r"scan_on_push='true' is invalid: must be True or False"),
+        (
+            {"options": RepositoryOptions(scan_on_push="true")},  # type: ignore[arg-type]
+            r"options.scan_on_push='true' is invalid: must be true or false",
+        ),
+        ({"options": {"scan_on_push": True}}, r"options=.* is invalid: must be a RepositoryOptions"),
         ({"kms_key_arn": "alias/ecr"}, r"kms_key_arn='alias/ecr' is invalid: must be an ARN"),
         ({"kms_key_arn": "arn:aws:s3:::bucket-name"}, r"must be an ARN of the kms service"),
-        ({"keep_last_images": 0}, r"keep_last_images=0 is invalid: must be a whole number from 1 to 10000"),
-        ({"keep_last_images": 10001}, r"keep_last_images=10001 is invalid"),
-        ({"untagged_expire_days": 0}, r"untagged_expire_days=0 is invalid: must be a whole number from 1 to 3650"),
+        (
+            {"options": RepositoryOptions(keep_last_images=0)},
+            r"options.keep_last_images=0 is invalid: must be a whole number from 1 to 10000",
+        ),
+        ({"options": RepositoryOptions(keep_last_images=10001)}, r"options.keep_last_images=10001 is invalid"),
+        (
+            {"options": RepositoryOptions(untagged_expire_days=0)},
+            r"options.untagged_expire_days=0 is invalid: must be a whole number from 1 to 3650",
+        ),
     ],
 )
 def test_fails_when_a_setting_is_invalid(settings, message):
     with pytest.raises(ValueError, match=message):
         EcrRepo(new_stack(), "repository", **{"name": "shop", **settings})
+
+
+def test_fails_when_two_repositories_in_one_app_share_a_name(stack):
+    EcrRepo(stack, "repository", name="shop")
+    with pytest.raises(
+        ValueError, match=r"name='shop' is invalid: is already the name of the ECR repository at 'test/repository'"
+    ):
+        EcrRepo(stack, "again", name="shop")
+
+
+def test_an_existing_repository_is_read_by_name_and_granted_like_a_created_one(stack):
+    repo = EcrRepo.from_existing(stack, "repository", name="team/shop")
+    role = IamRole(stack, "role", assume_role_policy="{}")
+    repo.grant_pull(role)
+    TerraformOutput(stack, "image", value=repo.image_uri("3f2c1d0"))
+    synth = Synthesized(stack)
+    assert synth.count("aws_ecr_repository") == 0
+    data = synth.only_data("aws_ecr_repository")
+    assert data["name"] == "team/shop"
+    document = synth.by_path_data("aws_iam_policy_document", "repository/pull-test-role-document")
+    assert document["statement"][0]["resources"] == [ref("data.aws_ecr_repository", data, "arn")]
+    assert synth.json["output"]["image"]["value"] == ref("data.aws_ecr_repository", data, "repository_url") + ":3f2c1d0"
 
 
 @pytest.mark.parametrize("tag", ["", "latest tag", ".hidden", "-x", "a" * 129, "tag:1"])

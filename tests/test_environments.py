@@ -1,6 +1,8 @@
-"""Environment settings: defaults in code, differences in environments.toml."""
+"""Environment settings: the library's option types, with the differences in environments.toml."""
 
 from __future__ import annotations
+
+from cdktf_fargate import HealthCheck, Scaling, ServiceOptions, SsmParameter
 
 import pytest
 
@@ -13,22 +15,36 @@ def test_prod_is_the_default_and_keeps_the_production_defaults(monkeypatch):
     config = load_environment()
     assert config.environment == "prod"
     assert config.resource_name == "webapp-prod"
-    assert (config.desired_count, config.single_nat_gateway, config.deletion_protection) == (3, False, True)
+    assert (config.service.desired_count, config.network.single_nat_gateway, config.alb.deletion_protection) == (
+        3,
+        False,
+        True,
+    )
     assert config.certificate_arn.startswith("arn:aws:acm:")
+    assert config.network.availability_zones == ("us-east-1a", "us-east-1b")
 
 
 def test_dev_is_chosen_by_environment_variable_and_is_cheaper(monkeypatch):
     monkeypatch.setenv("CDKTF_FARGATE_ENV", "dev")
     config = load_environment()
     assert config.environment == "dev"
-    assert (config.desired_count, config.single_nat_gateway, config.deletion_protection) == (1, True, False)
-    assert config.container_environment == {"LOG_LEVEL": "debug"}
-    assert config.cpu_units == EnvironmentConfig().cpu_units
+    assert (config.service.desired_count, config.network.single_nat_gateway, config.alb.deletion_protection) == (
+        1,
+        True,
+        False,
+    )
+    assert config.service.container.environment == {"LOG_LEVEL": "debug"}
+    assert config.service.task == EnvironmentConfig().service.task
+    assert (config.alb.access_logs.force_destroy, config.alb.access_logs.retention_days) == (True, 7)
+    assert config.alb.access_logs.enabled is True
 
 
 def test_another_settings_file_can_be_named(tmp_path, monkeypatch):
     settings = tmp_path / "settings.toml"
-    settings.write_text('[staging]\napp_name = "shop"\npublic_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"]\n')
+    settings.write_text(
+        '[staging]\napp_name = "shop"\nvpc_id = "vpc-0123456789abcdef0"\n'
+        'public_subnet_ids = ["subnet-0aaaaaaaaaaaaaaaa"]\n'
+    )
     monkeypatch.setenv("CDKTF_FARGATE_CONFIG", str(settings))
     config = load_environment("staging")
     assert config.resource_name == "shop-staging"
@@ -58,21 +74,90 @@ def test_fails_when_the_settings_file_is_not_toml(tmp_path):
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"desired_tasks": 2}, r"desired_tasks=2 is not a setting: allowed are access_logs_enabled, .*desired_count, "),
-        ({"desired_count": "3"}, r"desired_count='3' is invalid: must be int"),
-        ({"desired_count": True}, r"desired_count=True is invalid: must be int"),
-        ({"single_nat_gateway": 1}, r"single_nat_gateway=1 is invalid: must be bool"),
-        ({"vpc_id": 5}, r"vpc_id=5 is invalid: must be str \| None"),
+        ({"desired_count": 2}, r"desired_count=2 is invalid: is not a setting of EnvironmentConfig: allowed are "),
         (
-            {"container_environment": {"PORT": 80}},
-            r"container_environment=\{'PORT': 80\} is invalid: must be dict\[str, str\]",
+            {"service": {"desired_tasks": 2}},
+            r"service.desired_tasks=2 is invalid: is not a setting of ServiceOptions: did you mean 'desired_count'\?",
         ),
-        ({"public_subnet_ids": "subnet-1"}, r"public_subnet_ids='subnet-1' is invalid: must be tuple\[str, \.\.\.\]"),
+        (
+            {"service": {"helth_check": {"path": "/x"}}},
+            r"service.helth_check=.* is not a setting of ServiceOptions: did you mean 'health_check'\?",
+        ),
+        (
+            {"service": {"health_check": {"timeout": 10}}},
+            r"service.health_check.timeout=10 is invalid: is not a setting of HealthCheck: "
+            r"did you mean 'timeout_seconds'",
+        ),
+        ({"service": {"desired_count": "3"}}, r"service.desired_count='3' is invalid: must be a whole number"),
+        ({"service": {"desired_count": True}}, r"service.desired_count=True is invalid: must be a whole number"),
+        ({"network": {"single_nat_gateway": 1}}, r"network.single_nat_gateway=1 is invalid: must be true or false"),
+        ({"vpc_id": 5}, r"vpc_id=5 is invalid: must be a string"),
+        ({"service": 3}, r"service=3 is invalid: must be a ServiceOptions \(a table\)"),
+        (
+            {"service": {"container": {"environment": {"PORT": 80}}}},
+            r"service.container.environment.PORT=80 is invalid: must be a string",
+        ),
+        (
+            {"service": {"container": {"secrets": {"DB": "arn:aws:ssm:us-east-1:123456789012:parameter/db"}}}},
+            r"service.container.secrets.DB=.* is invalid: must be a Secret \(a table\)",
+        ),
+        (
+            {"service": {"container": {"secrets": {"DB": {"kind": "vault", "arn": "x"}}}}},
+            r"service.container.secrets.DB.kind='vault' is invalid: must be 'ssm-parameter' or 'secrets-manager'",
+        ),
+        ({"public_subnet_ids": "subnet-1"}, r"public_subnet_ids='subnet-1' is invalid: must be a list of strings"),
+        (
+            {"service": {"task": {"cpu_architecture": "arm64"}}},
+            r"cpu_architecture='arm64' is invalid: must be 'X86_64' or",
+        ),
     ],
 )
 def test_fails_when_a_setting_is_unknown_or_of_the_wrong_type(settings, message):
     with pytest.raises(ValueError, match=message):
         config_from_mapping("prod", settings)
+
+
+def test_fails_with_every_problem_of_every_group_at_once():
+    with pytest.raises(ValueError) as error:
+        config_from_mapping(
+            "prod",
+            {
+                "servce": {},
+                "service": {"task": {"cpu_units": 256, "memory_mib": 4096}, "health_check": {"timeout_seconds": 30}},
+                "alb": {"waf": {"rate_limit_per_5_minutes": 1}},
+                "network": {"cidr_block": "10.0.0.0/8"},
+            },
+        )
+    lines = str(error.value).splitlines()
+    assert lines[0] == "environment 'prod': invalid settings:"
+    for expected in (
+        "servce={} is invalid: is not a setting of EnvironmentConfig: did you mean 'service'?",
+        "service.task.memory_mib=4096 is invalid: with cpu_units=256",
+        "service.health_check.timeout_seconds=30 is invalid: must be less than interval_seconds (30)",
+        "alb.waf.rate_limit_per_5_minutes=1 is invalid",
+        "network.cidr_block='10.0.0.0/8' is invalid",
+    ):
+        assert any(expected in line for line in lines), expected
+
+
+def test_dotted_keys_and_tables_build_the_constructs_option_types(tmp_path):
+    settings = tmp_path / "settings.toml"
+    settings.write_text(
+        "[qa]\n"
+        "service.health_check.timeout_seconds = 10\n"
+        "service.scaling = { min_count = 1, max_count = 2 }\n"
+        'service.container.secrets.DB = { kind = "ssm-parameter", '
+        'arn = "arn:aws:ssm:us-east-1:123456789012:parameter/db" }\n'
+        'network.availability_zones = ["us-east-1a", "us-east-1b", "us-east-1c"]\n'
+    )
+    config = load_environment("qa", settings)
+    assert isinstance(config.service, ServiceOptions)
+    assert config.service.health_check == HealthCheck(timeout_seconds=10)
+    assert config.service.scaling == Scaling(min_count=1, max_count=2)
+    assert config.service.container.secrets == {"DB": SsmParameter("arn:aws:ssm:us-east-1:123456789012:parameter/db")}
+    assert config.network.availability_zones == ("us-east-1a", "us-east-1b", "us-east-1c")
+    # Everything else keeps the one default its field declares.
+    assert config.service.container.environment == ServiceOptions().container.environment
 
 
 def test_fails_when_the_environment_name_is_not_usable_in_resource_names():
@@ -84,7 +169,7 @@ def test_local_points_every_api_at_the_emulator_and_finds_the_certificate_by_dom
     config = load_environment("local", DEFAULT_CONFIG_PATH)
     assert config.aws_endpoint_url == "http://127.0.0.1:4566"
     assert (config.certificate_arn, config.certificate_domain) == ("", "app.local.test")
-    assert config.deletion_protection is False
+    assert config.alb.deletion_protection is False
 
 
 @pytest.mark.parametrize(
@@ -95,6 +180,10 @@ def test_local_points_every_api_at_the_emulator_and_finds_the_certificate_by_dom
             r"certificate_domain='a.test' is invalid: give certificate_arn or certificate_domain, not both",
         ),
         ({"aws_endpoint_url": "localhost"}, r"aws_endpoint_url='localhost' is invalid: must be http\(s\)://host:port"),
+        (
+            {"public_subnet_ids": ["subnet-0aaaaaaaaaaaaaaaa"]},
+            r"public_subnet_ids=\[.*\] is invalid: the subnet ids need vpc_id",
+        ),
         (
             {"domain_name": "shop.example.com"},
             r"domain_name='shop.example.com' is invalid: domain_name and hosted_zone_id go together",

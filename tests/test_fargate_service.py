@@ -1,22 +1,41 @@
-"""FargateService: cluster, roles, logs, task definition, networking, target group and service."""
+"""FargateService: roles, logs, task definition, networking, target group and service, in a given cluster."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from cdktf_fargate import FargateService
+from cdktf_fargate import (
+    Cluster,
+    Container,
+    FargateService,
+    SecretsManagerSecret,
+    ServiceOptions,
+    SsmParameter,
+)
 
 import pytest
-from conftest import Synthesized, make_network_and_alb, new_stack, ref
+from cdktf import TerraformVariable
+from conftest import Synthesized, changed, make_network_and_alb, new_stack, ref
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:3f2c1d0"
 
 
-def build(stack, **settings: Any) -> FargateService:
-    network, alb = make_network_and_alb(stack)
+def build(stack, changes: dict[str, Any] | None = None, **wiring: Any) -> FargateService:
+    """A service on a new network, load balancer and cluster; ``options`` change fields by dotted path."""
+    network, alb, cluster = make_network_and_alb(stack)
     return FargateService(
-        stack, "service", **{"name": "shop", "network": network, "alb": alb, "image": IMAGE, **settings}
+        stack,
+        "service",
+        **{
+            "name": "shop",
+            "cluster": cluster,
+            "network": network,
+            "alb": alb,
+            "image": IMAGE,
+            "options": changed(ServiceOptions(), changes or {}),
+            **wiring,
+        },
     )
 
 
@@ -36,24 +55,19 @@ def container_of(synth: Synthesized) -> dict[str, Any]:
     return container
 
 
-def test_cluster_has_container_insights_and_fargate_capacity_providers(default_service):
-    _, synth = default_service
+def test_runs_in_the_cluster_it_is_given(default_service):
+    service, synth = default_service
     cluster = synth.only("aws_ecs_cluster")
-    assert cluster["name"] == "shop"
-    assert cluster["setting"] == [{"name": "containerInsights", "value": "enabled"}]
-    providers = synth.only("aws_ecs_cluster_capacity_providers")
-    assert providers["cluster_name"] == ref("aws_ecs_cluster", cluster, "name")
-    assert providers["capacity_providers"] == ["FARGATE", "FARGATE_SPOT"]
-    assert providers["default_capacity_provider_strategy"] == [
-        {"capacity_provider": "FARGATE", "weight": 100, "base": 0}
-    ]
+    assert synth.only("aws_ecs_service")["cluster"] == ref("aws_ecs_cluster", cluster, "arn")
+    assert cluster["__logical_id__"].startswith("cluster_")
+    assert service.cluster_ref.node.path == "test/cluster"
 
 
-def test_log_group_is_named_after_the_service_and_kept_30_days(default_service):
+def test_log_group_is_named_after_the_service_and_kept_a_year(default_service):
     _, synth = default_service
     log_group = service_log_group(synth)
     assert log_group["name"] == "/ecs/shop"
-    assert log_group["retention_in_days"] == 30
+    assert log_group["retention_in_days"] == 365
 
 
 def test_roles_trust_ecs_tasks_of_this_account_only(default_service):
@@ -214,35 +228,36 @@ def test_service_runs_3_private_tasks_with_circuit_breaker_and_ignores_desired_c
 def test_options_reach_the_synthesized_resources(stack):
     build(
         stack,
-        container_insights=False,
-        container_name="web",
-        container_port=3000,
-        cpu_units=1024,
-        memory_mib=3072,
-        cpu_architecture="ARM64",
-        environment={"LOG_LEVEL": "debug", "FEATURE_X": "on"},
-        desired_count=2,
-        log_retention_days=365,
-        fargate_weight=1,
-        fargate_spot_weight=3,
-        fargate_base=1,
-        deployment_minimum_healthy_percent=50,
-        deployment_maximum_percent=150,
-        circuit_breaker_rollback=False,
-        health_check_grace_period_seconds=120,
-        health_check_path="/ready",
-        health_check_healthy_threshold=3,
-        health_check_unhealthy_threshold=5,
-        health_check_interval_seconds=15,
-        health_check_timeout_seconds=10,
-        health_check_matcher="200-299",
-        deregistration_delay_seconds=5,
-        listener_rule_priority=7,
-        path_patterns=["/api/*"],
-        host_headers=["api.example.com"],
+        {
+            "task.cpu_units": 1024,
+            "task.memory_mib": 3072,
+            "task.cpu_architecture": "ARM64",
+            "container.name": "web",
+            "container.port": 3000,
+            "container.environment": {"LOG_LEVEL": "debug", "FEATURE_X": "on"},
+            "desired_count": 2,
+            "logging.retention_days": 30,
+            "capacity.fargate_weight": 1,
+            "capacity.fargate_spot_weight": 3,
+            "capacity.fargate_base": 1,
+            "deployment.minimum_healthy_percent": 50,
+            "deployment.maximum_percent": 150,
+            "deployment.circuit_breaker_rollback": False,
+            "deployment.availability_zone_rebalancing": False,
+            "health_check.grace_period_seconds": 120,
+            "health_check.path": "/ready",
+            "health_check.healthy_threshold": 3,
+            "health_check.unhealthy_threshold": 5,
+            "health_check.interval_seconds": 15,
+            "health_check.timeout_seconds": 10,
+            "health_check.matcher": "200-299",
+            "routing.deregistration_delay_seconds": 5,
+            "routing.priority": 7,
+            "routing.path_patterns": ("/api/*",),
+            "routing.host_headers": ("api.example.com",),
+        },
     )
     synth = Synthesized(stack)
-    assert synth.only("aws_ecs_cluster")["setting"] == [{"name": "containerInsights", "value": "disabled"}]
     task = synth.only("aws_ecs_task_definition")
     assert (task["cpu"], task["memory"]) == ("1024", "3072")
     assert task["runtime_platform"]["cpu_architecture"] == "ARM64"
@@ -250,7 +265,7 @@ def test_options_reach_the_synthesized_resources(stack):
     assert container["name"] == "web"
     assert container["portMappings"][0]["containerPort"] == 3000
     assert container["environment"] == [{"name": "FEATURE_X", "value": "on"}, {"name": "LOG_LEVEL", "value": "debug"}]
-    assert service_log_group(synth)["retention_in_days"] == 365
+    assert service_log_group(synth)["retention_in_days"] == 30
     service = synth.only("aws_ecs_service")
     assert service["desired_count"] == 2
     assert service["capacity_provider_strategy"] == [
@@ -261,6 +276,7 @@ def test_options_reach_the_synthesized_resources(stack):
     assert service["load_balancer"][0]["container_port"] == 3000
     assert (service["deployment_minimum_healthy_percent"], service["deployment_maximum_percent"]) == (50, 150)
     assert service["deployment_circuit_breaker"] == {"enable": True, "rollback": False}
+    assert service["availability_zone_rebalancing"] == "DISABLED"
     assert service["health_check_grace_period_seconds"] == 120
     group = synth.only("aws_lb_target_group")
     assert group["port"] == 3000 and group["deregistration_delay"] == "5"
@@ -282,16 +298,16 @@ def test_options_reach_the_synthesized_resources(stack):
     assert [(r["from_port"], r["to_port"]) for r in ingress] == [(3000, 3000)]
 
 
-def test_existing_cluster_creates_no_cluster(stack):
+def test_an_existing_cluster_is_used_by_arn(stack):
+    network, alb, _ = make_network_and_alb(stack)
     arn = "arn:aws:ecs:us-east-1:123456789012:cluster/platform"
-    service = build(stack, cluster_arn=arn)
+    existing = Cluster.from_arn(stack, "platform", arn)
+    service = FargateService(stack, "other", name="other", cluster=existing, network=network, alb=alb, image=IMAGE)
     synth = Synthesized(stack)
-    assert synth.count("aws_ecs_cluster") == 0
-    assert synth.count("aws_ecs_cluster_capacity_providers") == 0
-    assert synth.only("aws_ecs_service")["cluster"] == arn
-    assert service.cluster_arn == arn
-    with pytest.raises(AttributeError, match="runs in the existing cluster"):
-        service.cluster  # noqa: B018
+    assert synth.by_path("aws_ecs_service", "other/service")["cluster"] == arn
+    assert service.cluster_name == "platform"
+    # Only the cluster the helper made; the existing one creates nothing.
+    assert synth.count("aws_ecs_cluster") == 1
 
 
 # Fargate's CPU/memory table: each row one allowed and one refused combination at its edges.
@@ -310,7 +326,7 @@ def test_existing_cluster_creates_no_cluster(stack):
     ],
 )
 def test_accepts_every_edge_of_fargates_task_size_table(cpu, memory):
-    build(new_stack(), cpu_units=cpu, memory_mib=memory)
+    build(new_stack(), {"task.cpu_units": cpu, "task.memory_mib": memory})
 
 
 @pytest.mark.parametrize(
@@ -318,83 +334,139 @@ def test_accepts_every_edge_of_fargates_task_size_table(cpu, memory):
     [(256, 4096), (512, 512), (512, 5120), (1024, 1024), (2048, 2048), (4096, 4096), (8192, 20000), (16384, 16384)],
 )
 def test_fails_when_memory_does_not_fit_the_cpu(cpu, memory):
-    with pytest.raises(ValueError, match=rf"memory_mib={memory} is invalid: with cpu_units={cpu} Fargate allows"):
-        build(new_stack(), cpu_units=cpu, memory_mib=memory)
+    with pytest.raises(
+        ValueError, match=rf"options.task.memory_mib={memory} is invalid: with cpu_units={cpu} Fargate allows"
+    ):
+        build(new_stack(), {"task.cpu_units": cpu, "task.memory_mib": memory})
 
 
 @pytest.mark.parametrize(
-    ("settings", "message"),
+    ("options", "message"),
     [
-        ({"cpu_units": 300}, r"cpu_units=300 is invalid: must be one of 256, 512, 1024, 2048, 4096, 8192, 16384"),
+        ({"task.cpu_units": 300}, r"options.task.cpu_units=300 is invalid: must be 256 or 512 or 1024 or 2048"),
+        ({"container.name": "my app"}, r"options.container.name='my app' is invalid"),
+        ({"container.port": 0}, r"options.container.port=0 is invalid: must be a whole number from 1 to 65535"),
+        ({"container.port": 70000}, r"options.container.port=70000 is invalid"),
+        ({"task.cpu_architecture": "arm64"}, r"cpu_architecture='arm64' is invalid: must be 'X86_64' or 'ARM64'"),
+        ({"container.environment": {"1BAD": "x"}}, r"options.container.environment='1BAD' is invalid: must be letters"),
+        (
+            {"container.environment": {"PORT": 8080}},
+            r"options.container.environment.PORT=8080 is invalid: must be a str",
+        ),
+        ({"container.environment": "LOG_LEVEL=info"}, r"environment='LOG_LEVEL=info' is invalid: must be a mapping"),
+        ({"container.environment": [("A", "b")]}, r"environment=\[\('A', 'b'\)\] is invalid: must be a mapping"),
+        ({"desired_count": -1}, r"options.desired_count=-1 is invalid: must be a whole number from 0 to 5000"),
+        ({"desired_count": 2.5}, r"options.desired_count=2.5 is invalid: must be a whole number"),
+        ({"desired_count": "3"}, r"options.desired_count='3' is invalid: must be a whole number"),
+        ({"logging.retention_days": 10}, r"retention_days=10 is invalid: must be one of 0, 1, 3, 5, 7, 14, 30"),
+        (
+            {"capacity.fargate_weight": 0, "capacity.fargate_spot_weight": 0},
+            r"fargate_weight and fargate_spot_weight cannot both be 0",
+        ),
+        ({"capacity.fargate_spot_weight": 1001}, r"options.capacity.fargate_spot_weight=1001 is invalid"),
+        ({"deployment.minimum_healthy_percent": 101}, r"options.deployment.minimum_healthy_percent=101 is invalid"),
+        ({"deployment.maximum_percent": 90}, r"maximum_percent=90 is invalid: must be a whole number from 100"),
+        (
+            {"deployment.maximum_percent": 100},
+            r"maximum_percent=100 is invalid: must be above minimum_healthy_percent \(100\)",
+        ),
+        (
+            {"deployment.circuit_breaker_rollback": "false"},
+            r"circuit_breaker_rollback='false' is invalid: must be true or false",
+        ),
+        ({"health_check.grace_period_seconds": -5}, r"options.health_check.grace_period_seconds=-5 is invalid"),
+        ({"health_check.path": "health"}, r"options.health_check.path='health' is invalid: must start with '/'"),
+        ({"health_check.healthy_threshold": 1}, r"healthy_threshold=1 is invalid: must be a whole number from 2 to 10"),
+        ({"health_check.unhealthy_threshold": 11}, r"options.health_check.unhealthy_threshold=11 is invalid"),
+        ({"health_check.interval_seconds": 4}, r"interval_seconds=4 is invalid: must be a whole number from 5 to 300"),
+        ({"health_check.timeout_seconds": 1}, r"timeout_seconds=1 is invalid: must be a whole number from 2 to 120"),
+        (
+            {"health_check.timeout_seconds": 30},
+            r"options.health_check.timeout_seconds=30 is invalid: must be less than interval_seconds \(30\)",
+        ),
+        ({"health_check.matcher": "OK"}, r"options.health_check.matcher='OK' is invalid: must be HTTP codes"),
+        ({"health_check.matcher": "600"}, r"options.health_check.matcher='600' is invalid"),
+        (
+            {"routing.deregistration_delay_seconds": 3601},
+            r"deregistration_delay_seconds=3601 is invalid: must be a whole number from 0 to 3600",
+        ),
+        ({"routing.priority": 0}, r"options.routing.priority=0 is invalid: must be a whole number from 1 to 50000"),
+        ({"routing.path_patterns": "/api/*"}, r"path_patterns='/api/\*' is invalid: must be a list of strings"),
+        ({"routing.path_patterns": ("api",)}, r"path_patterns='api' is invalid: must start with '/'"),
+        (
+            {"routing.path_patterns": tuple(f"/{i}" for i in range(6))},
+            r"path_patterns=.* is invalid: a listener rule takes at most 5 condition values",
+        ),
+        (
+            {
+                "routing.path_patterns": ("/a", "/b", "/c"),
+                "routing.host_headers": ("a.example", "b.example", "c.example"),
+            },
+            r"at most 5 condition values, paths and hosts together; this has 6",
+        ),
+        ({"routing.host_headers": ("bad host",)}, r"host_headers='bad host' is invalid: must be a host name"),
+        (
+            {"routing.path_patterns": (), "routing.host_headers": ()},
+            r"path_patterns and host_headers cannot both be empty",
+        ),
+    ],
+)
+def test_fails_when_an_option_is_invalid(options, message):
+    with pytest.raises(ValueError, match=message):
+        build(new_stack(), options)
+
+
+@pytest.mark.parametrize(
+    ("wiring", "message"),
+    [
         ({"name": "a" * 49}, r"name='a{49}' is invalid: must be 1-48 letters"),
         ({"name": "1shop"}, r"name='1shop' is invalid"),
         ({"image": ""}, r"image='' is invalid: must be a non-empty string"),
-        ({"cluster_arn": "platform"}, r"cluster_arn='platform' is invalid: must be an ARN"),
-        ({"container_name": "my app"}, r"container_name='my app' is invalid"),
-        ({"container_port": 0}, r"container_port=0 is invalid: must be a whole number from 1 to 65535"),
-        ({"container_port": 70000}, r"container_port=70000 is invalid"),
-        ({"cpu_architecture": "arm64"}, r"cpu_architecture='arm64' is invalid: must be one of 'X86_64', 'ARM64'"),
-        ({"environment": {"1BAD": "x"}}, r"environment='1BAD' is invalid: variable names"),
-        ({"environment": {"PORT": 8080}}, r"environment\['PORT'\]=8080 is invalid: must be a string"),
-        ({"desired_count": -1}, r"desired_count=-1 is invalid: must be a whole number from 0 to 5000"),
-        ({"desired_count": 2.5}, r"desired_count=2.5 is invalid"),
-        ({"log_retention_days": 10}, r"log_retention_days=10 is invalid: must be one of 0, 1, 3, 5, 7, 14, 30"),
-        ({"fargate_weight": 0, "fargate_spot_weight": 0}, r"fargate_weight and fargate_spot_weight cannot both be 0"),
-        ({"fargate_spot_weight": 1001}, r"fargate_spot_weight=1001 is invalid"),
-        ({"deployment_minimum_healthy_percent": 101}, r"deployment_minimum_healthy_percent=101 is invalid"),
+        ({"network": None}, r"network=None is invalid: must be a Network"),
+        ({"network": "vpc-0123"}, r"network='vpc-0123' is invalid: must be a Network"),
+        ({"alb": None}, r"alb=None is invalid: must be a load balancer"),
         (
-            {"deployment_maximum_percent": 90},
-            r"deployment_maximum_percent=90 is invalid: must be a whole number from 100",
+            {"cluster": "arn:aws:ecs:us-east-1:123456789012:cluster/x"},
+            r"cluster='arn:.*' is invalid: must be a Cluster",
         ),
-        (
-            {"deployment_maximum_percent": 100},
-            r"deployment_maximum_percent=100 is invalid: must be above deployment_minimum_healthy_percent \(100\)",
-        ),
-        ({"health_check_grace_period_seconds": -5}, r"health_check_grace_period_seconds=-5 is invalid"),
-        ({"health_check_path": "health"}, r"health_check_path='health' is invalid: must start with '/'"),
-        (
-            {"health_check_healthy_threshold": 1},
-            r"health_check_healthy_threshold=1 is invalid: must be a whole number from 2 to 10",
-        ),
-        ({"health_check_unhealthy_threshold": 11}, r"health_check_unhealthy_threshold=11 is invalid"),
-        (
-            {"health_check_interval_seconds": 4},
-            r"health_check_interval_seconds=4 is invalid: must be a whole number from 5 to 300",
-        ),
-        (
-            {"health_check_timeout_seconds": 1},
-            r"health_check_timeout_seconds=1 is invalid: must be a whole number from 2 to 120",
-        ),
-        (
-            {"health_check_timeout_seconds": 30},
-            r"health_check_timeout_seconds=30 is invalid: must be less than health_check_interval_seconds \(30\)",
-        ),
-        ({"health_check_matcher": "OK"}, r"health_check_matcher='OK' is invalid: must be HTTP codes"),
-        ({"health_check_matcher": "600"}, r"health_check_matcher='600' is invalid"),
-        (
-            {"deregistration_delay_seconds": 3601},
-            r"deregistration_delay_seconds=3601 is invalid: must be a whole number from 0 to 3600",
-        ),
-        ({"listener_rule_priority": 0}, r"listener_rule_priority=0 is invalid: must be a whole number from 1 to 50000"),
-        ({"path_patterns": "/api/*"}, r"path_patterns='/api/\*' is invalid: must be a list"),
-        ({"path_patterns": ["api"]}, r"path_patterns='api' is invalid: each must start with '/'"),
-        ({"path_patterns": [f"/{i}" for i in range(6)]}, r"path_patterns=.* is invalid: at most 5 values"),
-        ({"host_headers": ["bad host"]}, r"host_headers='bad host' is invalid: each must be a host name"),
-        ({"path_patterns": [], "host_headers": []}, r"path_patterns and host_headers cannot both be empty"),
+        ({"options": {"desired_count": 2}}, r"options=\{'desired_count': 2\} is invalid: must be a ServiceOptions"),
+        ({"log_kms_key_arn": "alias/logs"}, r"log_kms_key_arn='alias/logs' is invalid: must be an ARN"),
+        ({"alarm_actions": ["alerts"]}, r"alarm_actions='alerts' is invalid: must be an ARN"),
+        ({"alarm_actions": "arn:aws:sns:us-east-1:123456789012:a"}, r"alarm_actions=.* is invalid: must be a list"),
     ],
 )
-def test_fails_when_a_setting_is_invalid(settings, message):
+def test_fails_when_a_wiring_argument_is_wrong(wiring, message):
     with pytest.raises(ValueError, match=message):
-        build(new_stack(), **settings)
+        build(new_stack(), **wiring)
 
 
-def test_fails_with_every_problem_listed_at_once():
+def test_fails_with_every_problem_listed_at_once_under_the_constructs_path():
+    stack = new_stack()
     with pytest.raises(ValueError) as error:
-        build(new_stack(), container_port=0, desired_count=-1, health_check_path="x")
+        build(stack, {"container.port": 0, "desired_count": -1, "health_check.path": "x"}, network=None)
     text = str(error.value)
-    assert text.startswith("FargateService 'service': invalid settings:")
-    for setting in ("container_port=0", "desired_count=-1", "health_check_path='x'"):
+    assert text.startswith("FargateService 'test/service': invalid settings:")
+    for setting in (
+        "options.container.port=0",
+        "options.desired_count=-1",
+        "options.health_check.path='x'",
+        "network=None",
+    ):
         assert setting in text
+
+
+def test_two_stacks_name_their_own_service_in_errors():
+    messages = []
+    for _ in range(2):
+        with pytest.raises(ValueError) as error:
+            build(new_stack(), {"desired_count": -1})
+        messages.append(str(error.value).splitlines()[0])
+    assert messages[0] == messages[1] == "FargateService 'test/service': invalid settings:"
+    from cdktf import TerraformStack, Testing
+
+    other = TerraformStack(Testing.app(), "other")
+    with pytest.raises(ValueError, match=r"^FargateService 'other/service': invalid settings:"):
+        build(other, {"desired_count": -1})
 
 
 def test_root_filesystem_is_read_only_with_a_writable_scratch_tmp(default_service):
@@ -412,9 +484,11 @@ def test_secrets_are_read_from_ssm_and_secrets_manager_by_exactly_those_arns(sta
     secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/api-token-AbCdEf"
     build(
         stack,
-        secrets={"DB_PASSWORD": parameter, "API_TOKEN": secret},
-        user="1000:1000",
-        scratch_paths=["/tmp", "/var/cache/app"],
+        {
+            "container.secrets": {"DB_PASSWORD": SsmParameter(parameter), "API_TOKEN": SecretsManagerSecret(secret)},
+            "container.user": "1000:1000",
+            "container.scratch_paths": ("/tmp", "/var/cache/app"),
+        },
         log_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     )
     synth = Synthesized(stack)
@@ -433,6 +507,25 @@ def test_secrets_are_read_from_ssm_and_secrets_manager_by_exactly_those_arns(sta
     policy = synth.by_path("aws_iam_role_policy", "service/execution-secrets-policy")
     assert policy["role"] == ref("aws_iam_role", synth.by_path("aws_iam_role", "execution-role"), "id")
     assert service_log_group(synth)["kms_key_id"].startswith("arn:aws:kms:")
+
+
+def test_secrets_given_as_terraform_references_get_exactly_their_read_permission(stack):
+    secret_arn = TerraformVariable(stack, "db_secret_arn", type="string").string_value
+    parameter_arn = TerraformVariable(stack, "api_parameter_arn", type="string").string_value
+    build(
+        stack,
+        {"container.secrets": {"DB_URL": SecretsManagerSecret(secret_arn), "API": SsmParameter(parameter_arn)}},
+    )
+    synth = Synthesized(stack)
+    document = synth.by_path_data("aws_iam_policy_document", "service/execution-secrets-policy-document")
+    assert {s["sid"]: (s["actions"], s["resources"]) for s in document["statement"]} == {
+        "ReadParameters": (["ssm:GetParameters"], ["${var.api_parameter_arn}"]),
+        "ReadSecrets": (["secretsmanager:GetSecretValue"], ["${var.db_secret_arn}"]),
+    }
+    assert container_of(synth)["secrets"] == [
+        {"name": "API", "valueFrom": "${var.api_parameter_arn}"},
+        {"name": "DB_URL", "valueFrom": "${var.db_secret_arn}"},
+    ]
 
 
 def test_task_role_starts_empty_and_gets_named_statements(stack):
@@ -502,8 +595,10 @@ def test_fails_when_tasks_would_be_reachable_from_the_internet(stack, cidr):
 
 
 def test_http_forwarding_alb_gets_a_rule_on_both_listeners(stack):
-    network, alb = make_network_and_alb(stack, http_mode="forward", allow_insecure_http=True)
-    service = FargateService(stack, "service", name="shop", network=network, alb=alb, image=IMAGE)
+    from cdktf_fargate import AlbOptions
+
+    network, alb, cluster = make_network_and_alb(stack, AlbOptions(http_mode="forward", allow_insecure_http=True))
+    service = FargateService(stack, "service", name="shop", cluster=cluster, network=network, alb=alb, image=IMAGE)
     synth = Synthesized(stack)
     assert synth.count("aws_lb_listener_rule") == 2
     assert len(synth.only("aws_ecs_service")["depends_on"]) == 5
@@ -511,35 +606,72 @@ def test_http_forwarding_alb_gets_a_rule_on_both_listeners(stack):
 
 
 @pytest.mark.parametrize(
-    ("settings", "message"),
+    ("options", "message"),
     [
-        ({"environment": {"DB_PASSWORD": "hunter2"}}, r"environment='DB_PASSWORD' is invalid: looks like a secret"),
-        ({"environment": {"API_TOKEN": "t"}}, r"environment='API_TOKEN' is invalid: looks like a secret"),
-        ({"environment": {"CLIENT_SECRET": "s"}}, r"environment='CLIENT_SECRET' is invalid: looks like a secret"),
-        ({"environment": {"STRIPE_API_KEY": "k"}}, r"environment='STRIPE_API_KEY' is invalid: looks like a secret"),
-        ({"environment": {"apikey": "k"}}, r"environment='apikey' is invalid: looks like a secret"),
         (
-            {"secrets": {"DB_PASSWORD": "hunter2"}},
-            r"secrets\['DB_PASSWORD'\]='hunter2' is invalid: must be an SSM parameter ARN",
+            {"container.environment": {"DB_PASSWORD": "hunter2"}},
+            r"environment.DB_PASSWORD='hunter2' is invalid: the name looks like a secret",
+        ),
+        ({"container.environment": {"API_TOKEN": "t"}}, r"environment.API_TOKEN='t' is invalid: the name looks like"),
+        (
+            {"container.environment": {"CLIENT_SECRET": "s"}},
+            r"environment.CLIENT_SECRET='s' is invalid: the name looks",
+        ),
+        ({"container.environment": {"STRIPE_API_KEY": "k"}}, r"environment.STRIPE_API_KEY='k' is invalid: the name"),
+        (
+            {"container.environment": {"apikey": "k"}},
+            r"environment.apikey='k' is invalid: the name looks like a secret",
         ),
         (
-            {"secrets": {"DB": "arn:aws:s3:::bucket/key"}},
-            r"secrets\['DB'\]=.* is invalid: must be an SSM parameter ARN or a Secrets Manager secret ARN",
+            {"container.environment": {"DB_PASS": "k"}},
+            r"environment.DB_PASS='k' is invalid: the name looks like a secret",
+        ),
+        ({"container.environment": {"PGPASSWORD": "k"}}, r"environment.PGPASSWORD='k' is invalid: the name looks like"),
+        ({"container.environment": {"GOOGLE_CREDENTIALS": "{}"}}, r"environment.GOOGLE_CREDENTIALS=.* the name looks"),
+        ({"container.environment": {"DATABASE_URL": "postgres://db/x"}}, r"environment.DATABASE_URL=.* the name looks"),
+        (
+            {"container.environment": {"UPSTREAM": "https://bob:s3cret@api.example.com/"}},
+            r"environment.UPSTREAM='<redacted>' is invalid: the value looks like a credential",
         ),
         (
-            {"secrets": {"LOG_LEVEL": "arn:aws:ssm:us-east-1:123456789012:parameter/x"}},
-            r"secrets\['LOG_LEVEL'\]=.* is also a plain environment variable",
+            {"container.environment": {"CERT": "-----BEGIN RSA PRIVATE KEY-----\nMIIB..."}},
+            r"environment.CERT='<redacted>' is invalid: the value looks like a credential",
         ),
-        ({"scratch_paths": ["tmp"]}, r"scratch_paths='tmp' is invalid: each must be an absolute path"),
-        ({"scratch_paths": ["/tmp", "/tmp"]}, r"scratch_paths=\['/tmp', '/tmp'\] is invalid: must not repeat"),
-        ({"user": "root user"}, r"user='root user' is invalid"),
-        ({"readonly_root_filesystem": "true"}, r"readonly_root_filesystem='true' is invalid: must be True or False"),
-        ({"log_kms_key_arn": "alias/logs"}, r"log_kms_key_arn='alias/logs' is invalid: must be an ARN"),
+        (
+            {"container.environment": {"AWS_ID": "AKIAIOSFODNN7EXAMPLE"}},
+            r"environment.AWS_ID='<redacted>' is invalid: the value looks like a credential",
+        ),
+        (
+            {"container.secrets": {"DB": SsmParameter("hunter2")}},
+            r"options.container.secrets.DB.arn='hunter2' is invalid: must be an SSM parameter ARN",
+        ),
+        (
+            {"container.secrets": {"DB": SsmParameter("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbC")}},
+            r"secrets.DB.arn=.* is invalid: must be an SSM parameter ARN",
+        ),
+        (
+            {"container.secrets": {"DB": "arn:aws:ssm:us-east-1:123456789012:parameter/x"}},
+            r"options.container.secrets.DB=.* is invalid: must be a Secret",
+        ),
+        (
+            {"container.secrets": {"LOG_LEVEL": SsmParameter("arn:aws:ssm:us-east-1:123456789012:parameter/x")}},
+            r"secrets.LOG_LEVEL=.* is also a plain environment variable",
+        ),
+        ({"container.scratch_paths": ("tmp",)}, r"scratch_paths='tmp' is invalid: must be an absolute path"),
+        (
+            {"container.scratch_paths": ("/tmp", "/tmp")},
+            r"scratch_paths=\['/tmp', '/tmp'\] is invalid: must not repeat",
+        ),
+        ({"container.user": "root user"}, r"options.container.user='root user' is invalid"),
+        (
+            {"container.readonly_root_filesystem": "true"},
+            r"readonly_root_filesystem='true' is invalid: must be true or false",
+        ),
     ],
 )
-def test_fails_when_secrets_would_leak_or_hardening_is_misconfigured(settings, message):
+def test_fails_when_secrets_would_leak_or_hardening_is_misconfigured(options, message):
     with pytest.raises(ValueError, match=message):
-        build(new_stack(), **settings)
+        build(new_stack(), options)
 
 
 def test_alarms_watch_5xx_unhealthy_targets_latency_cpu_and_memory(default_service):
@@ -572,19 +704,21 @@ def test_alarms_watch_5xx_unhealthy_targets_latency_cpu_and_memory(default_servi
         "ServiceName": "shop",
     }
     assert all(alarm["treat_missing_data"] == "notBreaching" for alarm in alarms.values())
-    assert synth.count("aws_appautoscaling_target") == 0
+    assert synth.only("aws_appautoscaling_target")["min_capacity"] == 3
 
 
 def test_autoscaling_tracks_cpu_memory_and_requests(stack):
     build(
         stack,
-        autoscaling_min_count=2,
-        autoscaling_max_count=10,
-        autoscaling_memory_target_percent=75,
-        autoscaling_requests_per_target=500,
+        {
+            "scaling.min_count": 2,
+            "scaling.max_count": 10,
+            "scaling.memory_target_percent": 75,
+            "scaling.requests_per_target": 500,
+            "container.stop_timeout_seconds": 60,
+            "container.health_check_command": ("CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"),
+        },
         alarm_actions=["arn:aws:sns:us-east-1:123456789012:alerts"],
-        stop_timeout_seconds=60,
-        container_health_check_command=["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"],
     )
     synth = Synthesized(stack)
     target = synth.only("aws_appautoscaling_target")
@@ -621,14 +755,17 @@ def test_autoscaling_tracks_cpu_memory_and_requests(stack):
 def test_ecs_exec_opt_in_gives_the_task_role_the_ssm_channels(stack):
     build(
         stack,
-        enable_execute_command=True,
-        readonly_root_filesystem=False,
-        alarms_enabled=False,
-        rollback_on_alarm=False,
+        {
+            "enable_execute_command": True,
+            "container.readonly_root_filesystem": False,
+            "alarms.enabled": False,
+            "scaling.enabled": False,
+        },
     )
     synth = Synthesized(stack)
     assert synth.only("aws_ecs_service")["enable_execute_command"] is True
     assert "alarms" not in synth.only("aws_ecs_service")
+    assert synth.count("aws_appautoscaling_target") == 0
     policy = synth.by_path("aws_iam_role_policy", "service/execute-command-policy")
     assert policy["role"] == ref("aws_iam_role", synth.by_path("aws_iam_role", "task-role"), "id")
     document = synth.by_path_data("aws_iam_policy_document", "service/execute-command-policy-document")
@@ -636,81 +773,57 @@ def test_ecs_exec_opt_in_gives_the_task_role_the_ssm_channels(stack):
     assert container_of(synth)["linuxParameters"] == {"initProcessEnabled": True}
 
 
+def test_alarms_without_rollback_leave_the_deployment_alarms_off(stack):
+    build(stack, {"alarms.rollback_deployments": False})
+    synth = Synthesized(stack)
+    assert "alarms" not in synth.only("aws_ecs_service")
+    assert synth.count("aws_cloudwatch_metric_alarm") == 6
+
+
 @pytest.mark.parametrize(
-    ("settings", "message"),
+    ("options", "message"),
     [
         (
             {"enable_execute_command": True},
-            r"enable_execute_command=True is invalid: ECS Exec needs a writable root filesystem",
-        ),
-        ({"autoscaling_min_count": 2}, r"autoscaling_max_count=None is invalid: autoscaling needs both"),
-        (
-            {"autoscaling_min_count": 5, "autoscaling_max_count": 2},
-            r"autoscaling_max_count=2 is invalid: must be at least autoscaling_min_count \(5\)",
+            r"options.enable_execute_command=True is invalid: ECS Exec needs a writable root filesystem",
         ),
         (
-            {"autoscaling_min_count": 1, "autoscaling_max_count": 2, "autoscaling_cpu_target_percent": None},
-            r"autoscaling needs at least one target metric",
+            {"scaling.min_count": 5, "scaling.max_count": 2},
+            r"options.scaling.max_count=2 is invalid: must be at least min_count \(5\)",
         ),
-        ({"autoscaling_cpu_target_percent": 120}, r"autoscaling_cpu_target_percent=120 is invalid"),
-        ({"autoscaling_scale_in_cooldown_seconds": -1}, r"autoscaling_scale_in_cooldown_seconds=-1 is invalid"),
-        ({"alarm_actions": ["alerts"]}, r"alarm_actions='alerts' is invalid: must be an ARN"),
-        ({"alarm_p99_latency_seconds": 0}, r"alarm_p99_latency_seconds=0 is invalid"),
-        ({"alarm_cpu_percent": 0}, r"alarm_cpu_percent=0 is invalid"),
-        ({"alarms_enabled": False}, r"rollback_on_alarm=True is invalid: needs alarms_enabled=True"),
-        ({"stop_timeout_seconds": 121}, r"stop_timeout_seconds=121 is invalid: must be a whole number from 2 to 120"),
         (
-            {"container_health_check_command": ["curl", "-f", "x"]},
-            r"container_health_check_command=.* is invalid: must be a list starting with 'CMD'",
+            {"scaling.cpu_target_percent": None},
+            r"options.scaling.cpu_target_percent=None is invalid: scaling needs at least one target",
+        ),
+        ({"scaling.cpu_target_percent": 120}, r"options.scaling.cpu_target_percent=120 is invalid"),
+        ({"scaling.scale_in_cooldown_seconds": -1}, r"options.scaling.scale_in_cooldown_seconds=-1 is invalid"),
+        (
+            {"alarms.p99_latency_seconds": 0},
+            r"options.alarms.p99_latency_seconds=0 is invalid: must be a number above 0",
+        ),
+        ({"alarms.cpu_percent": 0}, r"options.alarms.cpu_percent=0 is invalid"),
+        ({"alarms.enabled": "no"}, r"options.alarms.enabled='no' is invalid: must be true or false"),
+        (
+            {"container.stop_timeout_seconds": 121},
+            r"stop_timeout_seconds=121 is invalid: must be a whole number from 2 to 120",
+        ),
+        (
+            {"container.health_check_command": ("curl", "-f", "x")},
+            r"health_check_command=.* is invalid: must be a list starting with 'CMD'",
         ),
     ],
 )
-def test_fails_when_scaling_alarms_or_runtime_options_are_invalid(settings, message):
+def test_fails_when_scaling_alarms_or_runtime_options_are_invalid(options, message):
     with pytest.raises(ValueError, match=message):
-        build(new_stack(), **settings)
+        build(new_stack(), options)
 
 
-def test_a_second_service_shares_the_first_ones_cluster(stack):
-    network, alb = make_network_and_alb(stack)
-    first = FargateService(stack, "first", name="shop", network=network, alb=alb, image=IMAGE)
-    FargateService(
-        stack,
-        "second",
-        name="admin",
-        network=network,
-        alb=alb,
-        image=IMAGE,
-        share_cluster_with=first,
-        listener_rule_priority=10,
-        host_headers=["admin.example.com"],
-    )
-    synth = Synthesized(stack)
-    cluster = synth.only("aws_ecs_cluster")
-    second = synth.by_path("aws_ecs_service", "second/service")
-    assert second["cluster"] == ref("aws_ecs_cluster", cluster, "arn")
-    capacity = synth.only("aws_ecs_cluster_capacity_providers")
-    assert f"aws_ecs_cluster_capacity_providers.{capacity['__logical_id__']}" in second["depends_on"]
-    rules = sorted(
-        (r["priority"], json.dumps(r["condition"])) for r in synth.resources("aws_lb_listener_rule").values()
-    )
-    assert [priority for priority, _ in rules] == [10, 100]
-    assert synth.count("aws_lb_target_group") == 2 and synth.count("aws_security_group") == 3
+def test_scaling_with_an_off_switch_ignores_its_bounds(stack):
+    build(stack, {"scaling.enabled": False, "scaling.min_count": 9, "scaling.max_count": 1})
+    assert Synthesized(stack).count("aws_appautoscaling_target") == 0
 
 
-def test_fails_when_a_cluster_is_both_shared_and_named(stack):
-    network, alb = make_network_and_alb(stack)
-    first = FargateService(stack, "first", name="shop", network=network, alb=alb, image=IMAGE)
-    with pytest.raises(
-        ValueError, match=r"share_cluster_with='first' is invalid: give cluster_arn or share_cluster_with, not both"
-    ):
-        FargateService(
-            stack,
-            "second",
-            name="admin",
-            network=network,
-            alb=alb,
-            image=IMAGE,
-            share_cluster_with=first,
-            cluster_arn="arn:aws:ecs:us-east-1:123456789012:cluster/x",
-            listener_rule_priority=10,
-        )
+def test_fails_when_a_container_option_type_is_wrong():
+    with pytest.raises(ValueError, match=r"options.container=.* is invalid: must be a Container"):
+        build(new_stack(), {"container": {"port": 80}})
+    assert Container().port == 8080

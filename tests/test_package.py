@@ -102,7 +102,7 @@ def test_changelog_names_the_packaged_version_as_its_latest_release():
 
 
 def test_every_example_has_its_own_app_files():
-    assert EXAMPLES == ["single-service-existing-vpc", "two-services-one-alb"]
+    assert EXAMPLES == ["service-on-existing-alb", "single-service-existing-vpc", "two-services-one-alb"]
     for example in EXAMPLES:
         directory = ROOT / "examples" / example
         assert json.loads((directory / "cdktf.json").read_text())["app"] == "python3 main.py"
@@ -155,6 +155,18 @@ def test_two_services_example_routes_by_path_to_two_services_in_one_cluster(synt
     assert routes == [(100, ["/api/*"]), (200, ["/*"])]
     clusters = {service["cluster"] for service in document["aws_ecs_service"].values()}
     assert len(clusters) == 1
+
+
+def test_existing_alb_example_creates_only_the_service_and_what_belongs_to_it(synthesized_examples):
+    document = json.loads((synthesized_examples["service-on-existing-alb"] / "cdk.tf.json").read_text())
+    created = document["resource"]
+    for kind in ("aws_lb", "aws_lb_listener", "aws_ecs_cluster", "aws_ecr_repository", "aws_vpc", "aws_subnet"):
+        assert kind not in created, kind
+    assert set(document["data"]["aws_lb"]) and set(document["data"]["aws_ecr_repository"])
+    (rule,) = created["aws_lb_listener_rule"].values()
+    assert rule["listener_arn"] == "${var.https_listener_arn}"
+    (service,) = created["aws_ecs_service"].values()
+    assert service["cluster"] == "${var.cluster_arn}"
 
 
 @pytest.mark.parametrize("example", EXAMPLES)

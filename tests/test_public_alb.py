@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-from cdktf_fargate import Network, PublicAlb
+from typing import Any
+
+from cdktf_fargate import AlbOptions, Cluster, FargateService, Network, PublicAlb
 
 import pytest
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from conftest import CERTIFICATE_ARN, Synthesized, make_network_and_alb, new_stack, ref
+from conftest import CERTIFICATE_ARN, Synthesized, changed, make_network_and_alb, new_stack, ref
+
+LB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/50dc6c495c0c9188"
+LISTENER_ARN = (
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2"
+)
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:3f2c1d0"
+
+
+def build(stack, changes: dict[str, Any] | None = None, **wiring: Any) -> PublicAlb:
+    """A load balancer named test in a new network; ``changes`` set option fields by dotted path."""
+    network = Network(stack, "network", name="test")
+    settings = {
+        "name": "test",
+        "network": network,
+        "certificate_arn": CERTIFICATE_ARN,
+        "options": changed(AlbOptions(), changes or {}),
+        **wiring,
+    }
+    return PublicAlb(stack, "alb", **settings)
 
 
 @pytest.fixture(scope="module")
 def default_alb() -> tuple[PublicAlb, Synthesized]:
     stack = new_stack()
-    _, alb = make_network_and_alb(stack)
+    alb = build(stack)
     return alb, Synthesized(stack)
 
 
@@ -68,7 +89,7 @@ def test_security_group_admits_443_and_80_from_anywhere_and_has_no_egress_until_
 
 
 def test_allow_to_opens_egress_to_one_security_group_on_one_port(stack):
-    network, alb = make_network_and_alb(stack)
+    network, alb, _ = make_network_and_alb(stack)
     targets = SecurityGroup(stack, "targets", vpc_id=network.vpc_id, description="targets")
     alb.allow_to(targets, 8080, description="to targets")
     synth = Synthesized(stack)
@@ -84,14 +105,16 @@ def test_allow_to_opens_egress_to_one_security_group_on_one_port(stack):
 
 
 def test_options_change_policy_timeout_protection_and_close_port_80(stack):
-    make_network_and_alb(
+    build(
         stack,
-        ssl_policy="ELBSecurityPolicy-TLS13-1-3-2021-06",
-        deletion_protection=False,
-        idle_timeout_seconds=120,
-        ingress_cidr_blocks=["203.0.113.0/24", "198.51.100.0/24"],
-        drop_invalid_header_fields=False,
-        http_mode="closed",
+        {
+            "ssl_policy": "ELBSecurityPolicy-TLS13-1-3-2021-06",
+            "deletion_protection": False,
+            "idle_timeout_seconds": 120,
+            "ingress_cidr_blocks": ("203.0.113.0/24", "198.51.100.0/24"),
+            "drop_invalid_header_fields": False,
+            "http_mode": "closed",
+        },
     )
     synth = Synthesized(stack)
     lb = synth.only("aws_lb")
@@ -108,7 +131,7 @@ def test_options_change_policy_timeout_protection_and_close_port_80(stack):
 
 
 @pytest.mark.parametrize(
-    ("settings", "message"),
+    ("wiring", "message"),
     [
         ({"name": "a" * 33}, r"name='a{33}' is invalid: must be 1-32 letters"),
         ({"name": "my_alb"}, r"name='my_alb' is invalid"),
@@ -116,34 +139,46 @@ def test_options_change_policy_timeout_protection_and_close_port_80(stack):
         ({"name": "internal-web"}, r"name='internal-web' is invalid: must not start with 'internal-'"),
         ({"certificate_arn": ""}, r"certificate_arn='' is invalid: must be an ARN"),
         ({"certificate_arn": "arn:aws:iam::123456789012:server-certificate/x"}, r"must be an ARN of the acm service"),
+        ({"network": None}, r"network=None is invalid: must be a Network"),
+        ({"options": {"http_mode": "closed"}}, r"options=.* is invalid: must be an AlbOptions"),
+    ],
+)
+def test_fails_when_a_wiring_argument_is_invalid(wiring, message):
+    with pytest.raises(ValueError, match=message):
+        build(new_stack(), **wiring)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
         (
             {"ssl_policy": "ELBSecurityPolicy-2016-08"},
-            r"ssl_policy='ELBSecurityPolicy-2016-08' is invalid: must be one of",
+            r"options.ssl_policy='ELBSecurityPolicy-2016-08' is invalid: "
+            r"must be 'ELBSecurityPolicy-TLS13-1-2-2021-06' or",
         ),
         (
             {"ssl_policy": "ELBSecurityPolicy-TLS-1-1-2017-01"},
-            r"ssl_policy='ELBSecurityPolicy-TLS-1-1-2017-01' is invalid",
+            r"options.ssl_policy='ELBSecurityPolicy-TLS-1-1-2017-01' is invalid",
         ),
         ({"idle_timeout_seconds": 0}, r"idle_timeout_seconds=0 is invalid: must be a whole number from 1 to 4000"),
-        ({"idle_timeout_seconds": 4001}, r"idle_timeout_seconds=4001 is invalid"),
-        ({"ingress_cidr_blocks": []}, r"ingress_cidr_blocks=\[\] is invalid: must be a non-empty list"),
-        ({"ingress_cidr_blocks": "0.0.0.0/0"}, r"ingress_cidr_blocks='0.0.0.0/0' is invalid"),
+        ({"idle_timeout_seconds": 4001}, r"options.idle_timeout_seconds=4001 is invalid"),
+        ({"ingress_cidr_blocks": ()}, r"options.ingress_cidr_blocks=\[\] is invalid: must have at least one item"),
+        ({"ingress_cidr_blocks": "0.0.0.0/0"}, r"ingress_cidr_blocks='0.0.0.0/0' is invalid: must be a list"),
         (
-            {"ingress_cidr_blocks": ["300.0.0.0/8"]},
-            r"ingress_cidr_blocks='300.0.0.0/8' is invalid: must be an IPv4 CIDR",
+            {"ingress_cidr_blocks": ("300.0.0.0/8",)},
+            r"options.ingress_cidr_blocks='300.0.0.0/8' is invalid: must be an IPv4 CIDR",
         ),
+        ({"deletion_protection": "false"}, r"options.deletion_protection='false' is invalid: must be true or false"),
     ],
 )
-def test_fails_when_a_setting_is_invalid(settings, message):
-    stack = new_stack()
-    network = Network(stack, "network", name="test")
+def test_fails_when_an_option_is_invalid(changes, message):
     with pytest.raises(ValueError, match=message):
-        PublicAlb(stack, "alb", **{"name": "test", "network": network, "certificate_arn": CERTIFICATE_ARN, **settings})
+        build(new_stack(), changes)
 
 
 @pytest.mark.parametrize("port", [0, 65536, -1])
 def test_fails_when_allow_to_gets_an_invalid_port(stack, port):
-    network, alb = make_network_and_alb(stack)
+    network, alb, _ = make_network_and_alb(stack)
     targets = SecurityGroup(stack, "targets", vpc_id=network.vpc_id)
     with pytest.raises(ValueError, match=rf"port={port} is invalid: must be a whole number from 1 to 65535"):
         alb.allow_to(targets, port, description="x")
@@ -168,7 +203,7 @@ def test_waf_protects_the_load_balancer(default_alb):
 
 
 def test_an_existing_log_bucket_and_no_waf(stack):
-    make_network_and_alb(stack, access_logs_bucket_name="central-alb-logs", waf_enabled=False)
+    build(stack, {"access_logs.bucket_name": "central-alb-logs", "waf.enabled": False})
     synth = Synthesized(stack)
     assert synth.count("aws_s3_bucket") == 0 and synth.count("aws_wafv2_web_acl") == 0
     lb = synth.only("aws_lb")
@@ -177,49 +212,48 @@ def test_an_existing_log_bucket_and_no_waf(stack):
 
 
 def test_access_logs_can_be_switched_off(stack):
-    make_network_and_alb(stack, access_logs_enabled=False)
+    build(stack, {"access_logs.enabled": False})
     synth = Synthesized(stack)
     assert "access_logs" not in synth.only("aws_lb")
     assert synth.count("aws_s3_bucket") == 0
 
 
 def test_plain_http_forwarding_needs_the_explicit_opt_in(stack):
-    _, alb = make_network_and_alb(stack, http_mode="forward", allow_insecure_http=True)
+    alb = build(stack, {"http_mode": "forward", "allow_insecure_http": True})
     synth = Synthesized(stack)
     http = synth.by_path("aws_lb_listener", "alb/http-listener")
     assert http["default_action"][0]["type"] == "fixed-response"
-    assert [listener.port_input for listener in alb.routing_listeners] == [443, 80]
+    assert sorted(alb.routing_listener_arns) == ["http", "https"]
     rules = synth.resources("aws_vpc_security_group_ingress_rule").values()
     assert any(rule["from_port"] == 80 and "insecure" in rule["description"] for rule in rules)
 
 
 @pytest.mark.parametrize(
-    ("settings", "message"),
+    ("changes", "message"),
     [
         (
             {"http_mode": "forward"},
-            r"http_mode='forward' is invalid: serves plain HTTP to the internet; pass allow_insecure_http=True",
+            r"options.http_mode='forward' is invalid: serves plain HTTP to the internet; set allow_insecure_http",
         ),
-        ({"http_mode": "forward", "allow_insecure_http": "yes"}, r"http_mode='forward' is invalid"),
-        ({"http_mode": "open"}, r"http_mode='open' is invalid: must be one of 'redirect', 'closed', 'forward'"),
+        ({"http_mode": "forward", "allow_insecure_http": "yes"}, r"allow_insecure_http='yes' is invalid"),
+        ({"http_mode": "open"}, r"options.http_mode='open' is invalid: must be 'redirect' or 'closed' or 'forward'"),
         (
-            {"access_logs_bucket_name": "Logs_Bucket"},
-            r"access_logs_bucket_name='Logs_Bucket' is invalid: must be an S3 bucket name",
+            {"access_logs.bucket_name": "Logs_Bucket"},
+            r"options.access_logs.bucket_name='Logs_Bucket' is invalid: must be an S3 bucket name",
         ),
-        ({"access_logs_retention_days": 0}, r"access_logs_retention_days=0 is invalid"),
-        ({"waf_rate_limit_per_5_minutes": 10}, r"waf_rate_limit_per_5_minutes=10 is invalid"),
-        ({"waf_log_retention_days": 4}, r"waf_log_retention_days=4 is invalid"),
-        (
-            {"log_kms_key_arn": "arn:aws:iam::123456789012:role/x"},
-            r"log_kms_key_arn=.* is invalid: must be an ARN of the kms service",
-        ),
+        ({"access_logs.retention_days": 0}, r"options.access_logs.retention_days=0 is invalid"),
+        ({"waf.rate_limit_per_5_minutes": 10}, r"options.waf.rate_limit_per_5_minutes=10 is invalid"),
+        ({"waf.log_retention_days": 4}, r"options.waf.log_retention_days=4 is invalid"),
     ],
 )
-def test_fails_when_insecure_or_invalid_options_are_given(settings, message):
-    stack = new_stack()
-    network = Network(stack, "network", name="test")
+def test_fails_when_insecure_or_invalid_options_are_given(changes, message):
     with pytest.raises(ValueError, match=message):
-        PublicAlb(stack, "alb", **{"name": "test", "network": network, "certificate_arn": CERTIFICATE_ARN, **settings})
+        build(new_stack(), changes)
+
+
+def test_fails_when_the_log_key_is_not_a_kms_key():
+    with pytest.raises(ValueError, match=r"log_kms_key_arn=.* is invalid: must be an ARN of the kms service"):
+        build(new_stack(), log_kms_key_arn="arn:aws:iam::123456789012:role/x")
 
 
 def test_the_load_balancers_own_5xx_raise_an_alarm(default_alb):
@@ -234,14 +268,82 @@ def test_the_load_balancers_own_5xx_raise_an_alarm(default_alb):
 
 
 @pytest.mark.parametrize(
-    ("settings", "message"),
+    ("changes", "wiring", "message"),
     [
-        ({"alarm_actions": ["topic"]}, r"alarm_actions='topic' is invalid: must be an ARN"),
-        ({"alarm_elb_5xx_per_minute": 0}, r"alarm_elb_5xx_per_minute=0 is invalid"),
+        ({}, {"alarm_actions": ["topic"]}, r"alarm_actions='topic' is invalid: must be an ARN"),
+        ({"alarms.elb_5xx_per_minute": 0}, {}, r"options.alarms.elb_5xx_per_minute=0 is invalid"),
     ],
 )
-def test_fails_when_alarm_settings_are_invalid(settings, message):
-    stack = new_stack()
-    network = Network(stack, "network", name="test")
+def test_fails_when_alarm_settings_are_invalid(changes, wiring, message):
     with pytest.raises(ValueError, match=message):
-        PublicAlb(stack, "alb", **{"name": "test", "network": network, "certificate_arn": CERTIFICATE_ARN, **settings})
+        build(new_stack(), changes, **wiring)
+
+
+def test_fails_when_two_load_balancers_in_one_app_share_a_name(stack):
+    build(stack)
+    with pytest.raises(
+        ValueError, match=r"name='test' is invalid: is already the name of the load balancer at 'test/alb'"
+    ):
+        PublicAlb(
+            stack, "second", name="test", network=Network(stack, "net2", name="n2"), certificate_arn=CERTIFICATE_ARN
+        )
+
+
+def existing_alb(stack):
+    return PublicAlb.from_existing(
+        stack,
+        "shared-alb",
+        load_balancer_arn=LB_ARN,
+        https_listener_arn=LISTENER_ARN,
+        security_group_id="sg-0123456789abcdef0",
+    )
+
+
+def test_a_service_attaches_to_an_existing_load_balancer(stack):
+    network = Network.from_existing(
+        stack,
+        "network",
+        vpc_id="vpc-0123456789abcdef0",
+        public_subnet_ids=["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+        private_subnet_ids=["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"],
+    )
+    alb = existing_alb(stack)
+    cluster = Cluster.from_arn(stack, "cluster", "arn:aws:ecs:us-east-1:123456789012:cluster/shared")
+    FargateService(stack, "service", name="reports", cluster=cluster, network=network, alb=alb, image=IMAGE)
+    synth = Synthesized(stack)
+    assert synth.count("aws_lb") == 0 and synth.count("aws_lb_listener") == 0 and synth.count("aws_ecs_cluster") == 0
+    data = synth.only_data("aws_lb")
+    assert data["arn"] == LB_ARN
+    assert synth.only("aws_lb_listener_rule")["listener_arn"] == LISTENER_ARN
+    (egress,) = [
+        rule
+        for rule in synth.resources("aws_vpc_security_group_egress_rule").values()
+        if rule["security_group_id"] == "sg-0123456789abcdef0"
+    ]
+    assert egress["security_group_id"] == "sg-0123456789abcdef0"
+    assert (egress["from_port"], egress["to_port"]) == (8080, 8080)
+    ingress = synth.by_path("aws_vpc_security_group_ingress_rule", "service/ingress-from-alb")
+    assert ingress["referenced_security_group_id"] == "sg-0123456789abcdef0"
+    alarm = synth.by_path("aws_cloudwatch_metric_alarm", "service/alarms/target-5xx")
+    assert alarm["dimensions"]["LoadBalancer"] == ref("data.aws_lb", data, "arn_suffix")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"load_balancer_arn": "shared"}, r"load_balancer_arn='shared' is invalid: must be an ARN"),
+        (
+            {"https_listener_arn": "arn:aws:ecs:us-east-1:123456789012:cluster/x"},
+            r"https_listener_arn=.* must be an ARN of the elasticloadbalancing service",
+        ),
+        ({"security_group_id": "default"}, r"security_group_id='default' is invalid: must be a security group id"),
+    ],
+)
+def test_fails_when_an_existing_load_balancer_is_described_wrongly(arguments, message):
+    settings = {
+        "load_balancer_arn": LB_ARN,
+        "https_listener_arn": LISTENER_ARN,
+        "security_group_id": "sg-0123456789abcdef0",
+    }
+    with pytest.raises(ValueError, match=message):
+        PublicAlb.from_existing(new_stack(), "alb", **{**settings, **arguments})

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from cdktf_fargate import ServiceDomain
+from cdktf_fargate import Network, PublicAlb, ServiceDomain
 
 import pytest
-from conftest import Synthesized, make_network_and_alb, new_stack, ref
+from conftest import Synthesized, new_stack, ref
 
 
 def test_certificate_is_validated_through_a_record_in_the_zone(stack):
     domain = ServiceDomain(stack, "domain", domain_name="shop.example.com", hosted_zone_id="Z0123456789ABCDEFGHIJ")
-    _, alb = make_network_and_alb(stack, certificate_arn=domain.certificate_arn)
+    network = Network(stack, "network", name="test")
+    alb = PublicAlb(stack, "alb", name="test", network=network, certificate_arn=domain.certificate_arn)
     domain.point_to(alb)
     synth = Synthesized(stack)
     certificate = synth.only("aws_acm_certificate")

@@ -110,10 +110,10 @@ def test_fails_when_image_tag_is_not_given(variables_only, terraform_env):
 def test_fails_with_a_named_setting_and_writes_nothing_when_configuration_is_bad(tmp_path, terraform_env):
     settings = tmp_path / "settings.toml"
     settings.write_text(
-        '[prod]\ncertificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/x"\ndesired_count = -2\n'
+        '[prod]\ncertificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/x"\nservice.desired_count = -2\n'
     )
     outdir = tmp_path / "out"
     result = synth_with_main("prod", outdir, {**terraform_env, "CDKTF_FARGATE_CONFIG": str(settings)})
     assert result.returncode != 0
-    assert "desired_count=-2 is invalid: must be a whole number from 0 to 5000" in result.stderr
+    assert "service.desired_count=-2 is invalid: must be a whole number from 0 to 5000" in result.stderr
     assert not list(outdir.rglob("cdk.tf.json"))

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 import json
 
+from cdktf_fargate import (
+    AccessLogs,
+    Alarms,
+    AlbAlarms,
+    AlbOptions,
+    Container,
+    FlowLogs,
+    NetworkOptions,
+    ServiceOptions,
+    Waf,
+)
+
 import pytest
 from cdktf import Testing as CdktfTesting
 from conftest import Synthesized, ref
@@ -172,7 +184,9 @@ def test_an_existing_vpc_is_used_instead_of_a_new_one():
 
 def test_fails_before_writing_anything_when_the_certificate_is_missing(tmp_path):
     app = CdktfTesting.app(outdir=str(tmp_path))
-    with pytest.raises(ValueError, match=r"PublicAlb 'alb': invalid settings:\n  - certificate_arn='' is invalid"):
+    with pytest.raises(
+        ValueError, match=r"PublicAlb 'no-cert/alb': invalid settings:\n  - certificate_arn='' is invalid"
+    ):
         WebServiceStack(app, "no-cert", config=EnvironmentConfig())
     assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
 
@@ -206,10 +220,9 @@ def test_security_features_can_each_be_switched_off():
     config = EnvironmentConfig(
         certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
         kms_enabled=False,
-        waf_enabled=False,
-        access_logs_enabled=False,
-        flow_logs_enabled=False,
-        readonly_root_filesystem=False,
+        alb=AlbOptions(waf=Waf(enabled=False), access_logs=AccessLogs(enabled=False)),
+        network=NetworkOptions(flow_logs=FlowLogs(enabled=False)),
+        service=ServiceOptions(container=Container(readonly_root_filesystem=False)),
     )
     synth = Synthesized(WebServiceStack(CdktfTesting.app(), "plain", config=config))
     for resource_type in ("aws_kms_key", "aws_wafv2_web_acl", "aws_s3_bucket", "aws_flow_log"):
@@ -300,6 +313,43 @@ def test_remote_state_of_the_emulator_environment_goes_to_the_emulators_s3():
     }
     assert (backend["access_key"], backend["secret_key"], backend["use_path_style"]) == ("test", "test", True)
     assert (backend["encrypt"], backend["use_lockfile"]) == (True, True)
+
+
+def test_the_cluster_keeps_its_0_1_state_through_moved_blocks(prod):
+    cluster = prod.only("aws_ecs_cluster")
+    capacity = prod.only("aws_ecs_cluster_capacity_providers")
+    assert cluster["__logical_id__"].startswith("cluster_")
+    assert prod.json["moved"] == [
+        {"from": "aws_ecs_cluster.service_cluster_B81F1F5D", "to": f"aws_ecs_cluster.{cluster['__logical_id__']}"},
+        {
+            "from": "aws_ecs_cluster_capacity_providers.service_cluster-capacity-providers_A0F7BC08",
+            "to": f"aws_ecs_cluster_capacity_providers.{capacity['__logical_id__']}",
+        },
+    ]
+
+
+def test_without_alarms_there_is_no_topic_and_no_rollback_on_alarm():
+    config = EnvironmentConfig(
+        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        service=ServiceOptions(alarms=Alarms(enabled=False)),
+        alb=AlbOptions(alarms=AlbAlarms(enabled=False)),
+    )
+    synth = Synthesized(WebServiceStack(CdktfTesting.app(), "quiet", config=config))
+    assert synth.count("aws_sns_topic") == 0 and synth.count("aws_cloudwatch_metric_alarm") == 0
+    assert "alarms" not in synth.only("aws_ecs_service")
+
+
+def test_fails_before_writing_anything_when_an_environment_option_is_wrong(tmp_path):
+    config = EnvironmentConfig(
+        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc",
+        service=ServiceOptions(desired_count=-1),
+    )
+    app = CdktfTesting.app(outdir=str(tmp_path))
+    with pytest.raises(
+        ValueError, match=r"environment 'prod': invalid settings:\n  - service.desired_count=-1 is invalid"
+    ):
+        WebServiceStack(app, "broken", config=config)
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
 
 
 def test_image_existence_check_is_opt_in(prod):

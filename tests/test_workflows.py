@@ -135,7 +135,7 @@ def test_deploy_target_names_the_stack_repository_and_platform():
         {
             "certificate_arn": load_environment("prod").certificate_arn,
             "state_bucket": "tf-state-bucket",
-            "cpu_architecture": "ARM64",
+            "service": {"task": {"cpu_architecture": "ARM64"}},
         },
     )
     assert deploy_target(config, require_remote_state=True) == {

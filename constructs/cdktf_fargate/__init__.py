@@ -1,7 +1,8 @@
 """cdktf-fargate: CDK for Terraform constructs for a containerized web service on AWS.
 
-Import it before cdktf and the provider bindings (``from cdktf_fargate import Network, EcrRepo,
-PublicAlb, FargateService``): it sets up the fast provider import.
+``from cdktf_fargate import Network, EcrRepo, Cluster, PublicAlb, FargateService, ServiceOptions``.
+Importing it sets up the fast provider import (``_provider.py``); the installed package also does
+that at interpreter start, so the order of an app's imports does not matter.
 """
 
 from ._provider import use_lazy_provider_package
@@ -10,11 +11,36 @@ from ._provider import use_lazy_provider_package
 use_lazy_provider_package()
 
 from .access_log_bucket import AccessLogBucket  # noqa: E402
-from .ecr_repo import EcrRepo  # noqa: E402
+from .cluster import Cluster, ExistingCluster  # noqa: E402
+from .ecr_repo import EcrRepo, ExistingRepository  # noqa: E402
 from .fargate_service import FargateService  # noqa: E402
 from .kms_key import KmsKey  # noqa: E402
-from .network import Network  # noqa: E402
-from .public_alb import PublicAlb  # noqa: E402
+from .network import ExistingNetwork, Network  # noqa: E402
+from .options import (  # noqa: E402
+    AccessLogs,
+    Alarms,
+    AlbAlarms,
+    AlbOptions,
+    CapacityMix,
+    ClusterOptions,
+    Container,
+    Deployment,
+    FlowLogs,
+    HealthCheck,
+    Logging,
+    NetworkOptions,
+    RepositoryOptions,
+    Routing,
+    Scaling,
+    Secret,
+    SecretsManagerSecret,
+    ServiceOptions,
+    SsmParameter,
+    TaskSize,
+    Waf,
+)
+from .public_alb import ExistingAlb, PublicAlb  # noqa: E402
+from .refs import AlbRef, ClusterRef, NetworkRef, RepositoryRef  # noqa: E402
 from .service_alarms import ServiceAlarms  # noqa: E402
 from .service_autoscaling import ServiceAutoscaling  # noqa: E402
 from .service_domain import ServiceDomain  # noqa: E402
@@ -22,15 +48,45 @@ from .web_acl import WebAcl  # noqa: E402
 
 __all__ = [
     "AccessLogBucket",
+    "AccessLogs",
+    "Alarms",
+    "AlbAlarms",
+    "AlbOptions",
+    "AlbRef",
+    "CapacityMix",
+    "Cluster",
+    "ClusterOptions",
+    "ClusterRef",
+    "Container",
+    "Deployment",
     "EcrRepo",
+    "ExistingAlb",
+    "ExistingCluster",
+    "ExistingNetwork",
+    "ExistingRepository",
     "FargateService",
+    "FlowLogs",
+    "HealthCheck",
     "KmsKey",
+    "Logging",
     "Network",
+    "NetworkOptions",
+    "NetworkRef",
     "PublicAlb",
+    "RepositoryOptions",
+    "RepositoryRef",
+    "Routing",
+    "Scaling",
+    "Secret",
+    "SecretsManagerSecret",
     "ServiceAlarms",
     "ServiceAutoscaling",
     "ServiceDomain",
+    "ServiceOptions",
+    "SsmParameter",
+    "TaskSize",
+    "Waf",
     "WebAcl",
     "use_lazy_provider_package",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -27,6 +27,7 @@ from cdktf_cdktf_provider_aws.data_aws_availability_zones import (
 )
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_ecr_image import DataAwsEcrImage
+from cdktf_cdktf_provider_aws.data_aws_ecr_repository import DataAwsEcrRepository
 from cdktf_cdktf_provider_aws.data_aws_elb_service_account import DataAwsElbServiceAccount
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
@@ -34,6 +35,7 @@ from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
 )
+from cdktf_cdktf_provider_aws.data_aws_lb import DataAwsLb
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
@@ -157,11 +159,13 @@ __all__ = [
     "DataAwsAvailabilityZonesFilter",
     "DataAwsCallerIdentity",
     "DataAwsEcrImage",
+    "DataAwsEcrRepository",
     "DataAwsElbServiceAccount",
     "DataAwsIamPolicyDocument",
     "DataAwsIamPolicyDocumentStatement",
     "DataAwsIamPolicyDocumentStatementCondition",
     "DataAwsIamPolicyDocumentStatementPrincipals",
+    "DataAwsLb",
     "DataAwsPartition",
     "DataAwsRegion",
     "DefaultSecurityGroup",

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from constructs import Construct
+
 from ._bindings import Token
 
 # CloudWatch Logs accepts only these retention periods (0 means never expire).
@@ -49,12 +51,27 @@ class Problems:
         self._owner = owner
         self._messages: list[str] = []
 
+    @classmethod
+    def of(cls, construct: Construct) -> Problems:
+        """Problems of a construct, named by its class and its path in the app (unique, unlike its id)."""
+        return cls(f"{type(construct).__name__} {construct.node.path!r}")
+
+    @classmethod
+    def before(cls, kind: str, scope: Construct, id_: str) -> Problems:
+        """Problems of a construct about to be made at ``scope``/``id_``."""
+        path = f"{scope.node.path}/{id_}" if scope.node.path else id_
+        return cls(f"{kind} {path!r}")
+
     def add(self, setting: str, value: Any, allowed: str) -> None:
         self._messages.append(f"{setting}={value!r} is invalid: {allowed}")
 
     @property
     def found(self) -> bool:
         return bool(self._messages)
+
+    @property
+    def count(self) -> int:
+        return len(self._messages)
 
     def raise_if_any(self) -> None:
         if self._messages:

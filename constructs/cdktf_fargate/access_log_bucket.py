@@ -58,7 +58,7 @@ class AccessLogBucket(Construct):
         :param force_destroy: let destroy delete a bucket that still holds logs. Default False.
         """
         super().__init__(scope, id_)
-        problems = Problems(f"AccessLogBucket {id_!r}")
+        problems = Problems.of(self)
         problems.check_pattern(
             "bucket_prefix",
             bucket_prefix,

@@ -7,8 +7,10 @@ import re
 
 from constructs import Construct
 
+from ._app_rules import claim_name
 from ._bindings import (
     DataAwsEcrImage,
+    DataAwsEcrRepository,
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
     EcrLifecyclePolicy,
@@ -19,17 +21,17 @@ from ._bindings import (
     IamRolePolicy,
 )
 from ._validation import Problems
+from .options import RepositoryOptions, check_options
 
 # ECR's own rule for repository names (namespaces separated by '/').
 REPOSITORY_NAME_PATTERN = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
 IMAGE_TAG_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
-TAG_MUTABILITY = ("IMMUTABLE", "MUTABLE")
-MAX_KEEP_LAST_IMAGES = 10000
 PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 
 
 class EcrRepo(Construct):
-    """A private ECR repository with scanning, encryption and a lifecycle policy."""
+    """A private ECR repository with scanning, encryption and a lifecycle policy.
+    ``EcrRepo.from_existing`` brings a repository made elsewhere."""
 
     def __init__(
         self,
@@ -37,46 +39,32 @@ class EcrRepo(Construct):
         id_: str,
         *,
         name: str,
-        image_tag_mutability: str = "IMMUTABLE",
-        scan_on_push: bool = True,
+        options: RepositoryOptions | None = None,
         kms_key_arn: str | None = None,
-        keep_last_images: int = 30,
-        untagged_expire_days: int = 7,
-        force_delete: bool = False,
     ) -> None:
         """
         :param name: repository name, 2-256 characters of ECR's pattern (lower case, digits, ``._-/``).
-        :param image_tag_mutability: ``IMMUTABLE`` (default: a deployed tag always means the same image)
-            or ``MUTABLE``.
-        :param scan_on_push: scan each pushed image for vulnerabilities. Default True.
+        :param options: ``RepositoryOptions``; default: immutable tags, scan on push, keep 30 images.
         :param kms_key_arn: encrypt with this KMS key. Default None: AES256 (ECR-managed keys).
-        :param keep_last_images: the lifecycle policy expires all but this many newest images,
-            1 to 10000. Default 30.
-        :param untagged_expire_days: untagged images (left behind by re-pushed layers and failed
-            pushes) are expired this many days after push, 1-3650. Default 7.
-        :param force_delete: let ``destroy`` delete a repository that still holds images. Default False.
         """
         super().__init__(scope, id_)
-        problems = Problems(f"EcrRepo {id_!r}")
-        if (
-            problems.check_pattern(
-                "name",
-                name,
-                REPOSITORY_NAME_PATTERN,
-                "must be lower-case letters and digits, separated by '.', '_', '-' or '/' (ECR's pattern)",
-            )
-            and not 2 <= len(name) <= 256
-        ):
-            problems.add("name", name, "must be 2 to 256 characters long")
-        problems.check_choice("image_tag_mutability", image_tag_mutability, TAG_MUTABILITY)
-        if not isinstance(scan_on_push, bool):
-            problems.add("scan_on_push", scan_on_push, "must be True or False")
+        options = RepositoryOptions() if options is None else options
+        problems = Problems.of(self)
+        check_repository_name(problems, name)
+        if not isinstance(options, RepositoryOptions):
+            problems.add("options", options, "must be a RepositoryOptions")
+        else:
+            check_options(problems, "options", options)
         if kms_key_arn is not None:
             problems.check_arn("kms_key_arn", kms_key_arn, service="kms")
-        problems.check_int_range("keep_last_images", keep_last_images, 1, MAX_KEEP_LAST_IMAGES)
-        problems.check_int_range("untagged_expire_days", untagged_expire_days, 1, 3650)
+        earlier = claim_name(self, "ECR repository", name, self.node.path)
+        if earlier:
+            problems.add("name", name, f"is already the name of the ECR repository at {earlier!r}")
         problems.raise_if_any()
 
+        self.options = options
+        untagged_expire_days = options.untagged_expire_days
+        keep_last_images = options.keep_last_images
         self.name = name
         encryption = (
             EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=kms_key_arn)
@@ -87,10 +75,10 @@ class EcrRepo(Construct):
             self,
             "repository",
             name=name,
-            image_tag_mutability=image_tag_mutability,
-            image_scanning_configuration=EcrRepositoryImageScanningConfiguration(scan_on_push=scan_on_push),
+            image_tag_mutability=options.image_tag_mutability,
+            image_scanning_configuration=EcrRepositoryImageScanningConfiguration(scan_on_push=options.scan_on_push),
             encryption_configuration=[encryption],
-            force_delete=force_delete,
+            force_delete=options.force_delete,
         )
         self.lifecycle_policy = EcrLifecyclePolicy(
             self,
@@ -141,37 +129,94 @@ class EcrRepo(Construct):
 
     def image_uri(self, tag: str) -> str:
         """The image reference ``<repository url>:<tag>``; ``tag`` may be a Terraform variable."""
-        problems = Problems(f"EcrRepo {self.node.id!r}")
-        problems.check_pattern(
-            "image tag", tag, IMAGE_TAG_PATTERN, "must be 1-128 characters of letters, digits, '_', '.' or '-'"
-        )
-        problems.raise_if_any()
-        return f"{self.repository.repository_url}:{tag}"
+        return image_uri(self, self.repository_url, tag)
 
     def grant_pull(self, role: IamRole) -> IamRolePolicy:
         """Let ``role`` (an ECS execution role) pull images from this repository and no other.
 
         Calling it again for the same role returns the same policy.
         """
-        key = role.node.path
-        if key in self._pull_grants:
-            return self._pull_grants[key]
-        grant_id = "pull-" + re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")
-        document = DataAwsIamPolicyDocument(
-            self,
-            f"{grant_id}-document",
-            statement=[
-                DataAwsIamPolicyDocumentStatement(
-                    sid="PullFromRepository", actions=list(PULL_ACTIONS), resources=[self.repository.arn]
-                ),
-                # GetAuthorizationToken is account-wide: AWS does not accept a resource for it.
-                DataAwsIamPolicyDocumentStatement(
-                    sid="GetRegistryToken", actions=["ecr:GetAuthorizationToken"], resources=["*"]
-                ),
-            ],
+        return grant_pull(self, self._pull_grants, self.repository_arn, self.name, role)
+
+    @staticmethod
+    def from_existing(scope: Construct, id_: str, *, name: str) -> ExistingRepository:
+        """A repository made elsewhere (its ARN and URL are read from AWS). Nothing is created.
+
+        :param name: the repository's name.
+        """
+        return ExistingRepository(scope, id_, name=name)
+
+
+class ExistingRepository(Construct):
+    """A reference to a repository made elsewhere (``EcrRepo.from_existing``)."""
+
+    def __init__(self, scope: Construct, id_: str, *, name: str) -> None:
+        super().__init__(scope, id_)
+        problems = Problems.of(self)
+        check_repository_name(problems, name)
+        problems.raise_if_any()
+        self.name = name
+        self.repository = DataAwsEcrRepository(self, "repository", name=name)
+        self._pull_grants: dict[str, IamRolePolicy] = {}
+
+    @property
+    def repository_url(self) -> str:
+        return self.repository.repository_url
+
+    @property
+    def repository_arn(self) -> str:
+        return self.repository.arn
+
+    def image_uri(self, tag: str) -> str:
+        return image_uri(self, self.repository_url, tag)
+
+    def grant_pull(self, role: IamRole) -> IamRolePolicy:
+        return grant_pull(self, self._pull_grants, self.repository_arn, self.name, role)
+
+
+def check_repository_name(problems: Problems, name: object) -> None:
+    if (
+        problems.check_pattern(
+            "name",
+            name,
+            REPOSITORY_NAME_PATTERN,
+            "must be lower-case letters and digits, separated by '.', '_', '-' or '/' (ECR's pattern)",
         )
-        policy = IamRolePolicy(
-            self, grant_id, name=f"pull-{self.name.replace('/', '-')}", role=role.id, policy=document.json
-        )
-        self._pull_grants[key] = policy
-        return policy
+        and isinstance(name, str)
+        and not 2 <= len(name) <= 256
+    ):
+        problems.add("name", name, "must be 2 to 256 characters long")
+
+
+def image_uri(scope: Construct, repository_url: str, tag: str) -> str:
+    problems = Problems.of(scope)
+    problems.check_pattern(
+        "image tag", tag, IMAGE_TAG_PATTERN, "must be 1-128 characters of letters, digits, '_', '.' or '-'"
+    )
+    problems.raise_if_any()
+    return f"{repository_url}:{tag}"
+
+
+def grant_pull(
+    scope: Construct, grants: dict[str, IamRolePolicy], repository_arn: str, name: str, role: IamRole
+) -> IamRolePolicy:
+    key = role.node.path
+    if key in grants:
+        return grants[key]
+    grant_id = "pull-" + re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")
+    document = DataAwsIamPolicyDocument(
+        scope,
+        f"{grant_id}-document",
+        statement=[
+            DataAwsIamPolicyDocumentStatement(
+                sid="PullFromRepository", actions=list(PULL_ACTIONS), resources=[repository_arn]
+            ),
+            # GetAuthorizationToken is account-wide: AWS does not accept a resource for it.
+            DataAwsIamPolicyDocumentStatement(
+                sid="GetRegistryToken", actions=["ecr:GetAuthorizationToken"], resources=["*"]
+            ),
+        ],
+    )
+    policy = IamRolePolicy(scope, grant_id, name=f"pull-{name.replace('/', '-')}", role=role.id, policy=document.json)
+    grants[key] = policy
+    return policy

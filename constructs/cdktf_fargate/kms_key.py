@@ -44,7 +44,7 @@ class KmsKey(Construct):
             encrypted with the key. Default True.
         """
         super().__init__(scope, id_)
-        problems = Problems(f"KmsKey {id_!r}")
+        problems = Problems.of(self)
         if problems.check_pattern(
             "alias", alias, ALIAS_PATTERN, "must be 1-250 letters, digits, '/', '_' or '-', without 'alias/'"
         ):

@@ -31,10 +31,10 @@ from ._bindings import (
     Vpc,
 )
 from ._iam import service_trust_policy
-from ._validation import Problems, is_token
+from ._validation import Problems
+from .options import NetworkOptions, check_options
+from .options.infrastructure import MIN_AZ_COUNT
 
-MIN_AZ_COUNT = 2
-MAX_AZ_COUNT = 6
 # The VPC is cut into 16 equal blocks: public subnets take blocks 0-5 and
 # private subnets blocks 8-13, so adding an AZ never renumbers an existing subnet.
 SUBNET_NEWBITS = 4
@@ -42,19 +42,13 @@ PRIVATE_BLOCK_OFFSET = 8
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
 VPC_ID_PATTERN = re.compile(r"vpc-[0-9a-f]{8,17}")
 SUBNET_ID_PATTERN = re.compile(r"subnet-[0-9a-f]{8,17}")
-AZ_NAME_PATTERN = re.compile(r"[a-z]{2}(-[a-z]+)+-\d[a-z]")
 
 
 class Network(Construct):
-    """Where the load balancer and the tasks live.
-
-    Either builds a VPC (the default) or wraps one that exists (``Network.from_existing``).
+    """Where the load balancer and the tasks live: a VPC with public and private subnets, NAT
+    gateways and flow logs. ``Network.from_existing`` brings a VPC made elsewhere instead.
     Other constructs use only ``vpc_id``, ``public_subnet_ids`` and ``private_subnet_ids``.
     """
-
-    vpc_id: str
-    public_subnet_ids: list[str]
-    private_subnet_ids: list[str]
 
     def __init__(
         self,
@@ -62,66 +56,35 @@ class Network(Construct):
         id_: str,
         *,
         name: str,
-        cidr_block: str = "10.0.0.0/16",
-        az_count: int = 2,
-        availability_zones: Sequence[str] = (),
-        single_nat_gateway: bool = False,
-        flow_logs_enabled: bool = True,
-        flow_logs_retention_days: int = 365,
+        options: NetworkOptions | None = None,
         flow_logs_kms_key_arn: str | None = None,
-        restrict_default_security_group: bool = True,
     ) -> None:
         """Build a VPC.
 
         :param name: prefix of every resource's Name tag.
-        :param cidr_block: the VPC's IPv4 range, /16 to /24. Default ``10.0.0.0/16``.
-        :param az_count: availability zones to spread subnets over, 2 to 6. Default 2.
-        :param availability_zones: pin the zones by name (e.g. ``("us-east-1a", "us-east-1b")``);
-            ``az_count`` is then their number. Default none: the region's first ``az_count``
-            available zones of type availability-zone (no Local or Wavelength Zones).
-        :param single_nat_gateway: one NAT gateway shared by all private subnets (cheaper,
-            but an AZ outage cuts every task's egress). Default False: one NAT gateway per AZ.
-        :param flow_logs_enabled: record the VPC's traffic (all, accepted and rejected) to a CloudWatch
-            log group ``/vpc/<name>/flow-logs``. Default True.
-        :param flow_logs_retention_days: a CloudWatch retention value. Default 365.
+        :param options: ``NetworkOptions``; default: 10.0.0.0/16 over 2 zones, a NAT gateway per zone, flow logs.
         :param flow_logs_kms_key_arn: encrypt the flow-log group with this KMS key. Default None.
-        :param restrict_default_security_group: take every rule off the VPC's default security
-            group, so nothing that falls back to it is reachable. Default True.
         """
         super().__init__(scope, id_)
-        problems = Problems(f"Network {id_!r}")
+        options = NetworkOptions() if options is None else options
+        problems = Problems.of(self)
         problems.check_pattern(
             "name", name, NAME_PATTERN, "must be 1-63 letters, digits or hyphens, starting with a letter or digit"
         )
-        cidr_ok = problems.check_cidr("cidr_block", cidr_block, min_prefix=16, max_prefix=24)
-        if cidr_ok and is_token(cidr_block):
-            problems.add("cidr_block", cidr_block, "must be known at synth time, since subnets are carved from it")
-        zones = list(availability_zones) if not isinstance(availability_zones, str) else None
-        if zones is None:
-            problems.add("availability_zones", availability_zones, "must be a list of zone names")
-        elif zones:
-            for zone in zones:
-                problems.check_pattern(
-                    "availability_zones", zone, AZ_NAME_PATTERN, "each must be a zone name like 'us-east-1a'"
-                )
-            if len(set(zones)) != len(zones):
-                problems.add("availability_zones", zones, "must not repeat a zone")
-            if not MIN_AZ_COUNT <= len(zones) <= MAX_AZ_COUNT:
-                problems.add("availability_zones", zones, f"must name {MIN_AZ_COUNT} to {MAX_AZ_COUNT} zones")
-            az_count = len(zones)
-        problems.check_int_range("az_count", az_count, MIN_AZ_COUNT, MAX_AZ_COUNT)
-        if not isinstance(single_nat_gateway, bool):
-            problems.add("single_nat_gateway", single_nat_gateway, "must be True or False")
-        problems.check_log_retention("flow_logs_retention_days", flow_logs_retention_days)
+        if not isinstance(options, NetworkOptions):
+            problems.add("options", options, "must be a NetworkOptions")
+        else:
+            check_options(problems, "options", options)
         if flow_logs_kms_key_arn is not None:
             problems.check_arn("flow_logs_kms_key_arn", flow_logs_kms_key_arn, service="kms")
         problems.raise_if_any()
 
-        self._created = True
+        self.options = options
         self.name = name
-        self.cidr_block = cidr_block
-        self.az_count = az_count
-        self.single_nat_gateway = single_nat_gateway
+        cidr_block = options.cidr_block
+        az_count = options.zone_count
+        zones = list(options.availability_zones)
+        single_nat_gateway = options.single_nat_gateway
 
         blocks = list(ipaddress.IPv4Network(cidr_block).subnets(prefixlen_diff=SUBNET_NEWBITS))
         self.availability_zones: DataAwsAvailabilityZones | None = None
@@ -136,7 +99,7 @@ class Network(Construct):
             )
             zone_names = [Fn.element(self.availability_zones.names, index) for index in range(az_count)]
 
-        self._vpc = Vpc(
+        self.vpc = Vpc(
             self,
             "vpc",
             cidr_block=cidr_block,
@@ -144,32 +107,31 @@ class Network(Construct):
             enable_dns_hostnames=True,
             tags={"Name": name},
         )
-        self.vpc_id = self._vpc.id
 
-        self._internet_gateway = InternetGateway(self, "internet-gateway", vpc_id=self._vpc.id, tags={"Name": name})
-        self._public_route_table = RouteTable(
-            self, "public-route-table", vpc_id=self._vpc.id, tags={"Name": f"{name}-public"}
+        self.internet_gateway = InternetGateway(self, "internet-gateway", vpc_id=self.vpc.id, tags={"Name": name})
+        self.public_route_table = RouteTable(
+            self, "public-route-table", vpc_id=self.vpc.id, tags={"Name": f"{name}-public"}
         )
         Route(
             self,
             "public-default-route",
-            route_table_id=self._public_route_table.id,
+            route_table_id=self.public_route_table.id,
             destination_cidr_block="0.0.0.0/0",
-            gateway_id=self._internet_gateway.id,
+            gateway_id=self.internet_gateway.id,
         )
 
-        self._public_subnets: list[Subnet] = []
-        self._private_subnets: list[Subnet] = []
-        self._private_route_tables: list[RouteTable] = []
-        self._nat_gateways: list[NatGateway] = []
-        self._nat_eips: list[Eip] = []
+        self.public_subnets: list[Subnet] = []
+        self.private_subnets: list[Subnet] = []
+        self.private_route_tables: list[RouteTable] = []
+        self.nat_gateways: list[NatGateway] = []
+        self.nat_eips: list[Eip] = []
 
         for index in range(az_count):
             zone = zone_names[index]
             public = Subnet(
                 self,
                 f"public-subnet-{index}",
-                vpc_id=self._vpc.id,
+                vpc_id=self.vpc.id,
                 cidr_block=str(blocks[index]),
                 availability_zone=zone,
                 # The ALB and NAT gateways get their addresses explicitly; nothing
@@ -181,9 +143,9 @@ class Network(Construct):
                 self,
                 f"public-subnet-{index}-route-table",
                 subnet_id=public.id,
-                route_table_id=self._public_route_table.id,
+                route_table_id=self.public_route_table.id,
             )
-            self._public_subnets.append(public)
+            self.public_subnets.append(public)
 
             if index == 0 or not single_nat_gateway:
                 eip = Eip(
@@ -191,7 +153,7 @@ class Network(Construct):
                     f"nat-eip-{index}",
                     domain="vpc",
                     tags={"Name": f"{name}-nat-{index}"},
-                    depends_on=[self._internet_gateway],
+                    depends_on=[self.internet_gateway],
                 )
                 nat = NatGateway(
                     self,
@@ -199,53 +161,50 @@ class Network(Construct):
                     allocation_id=eip.id,
                     subnet_id=public.id,
                     tags={"Name": f"{name}-{index}"},
-                    depends_on=[self._internet_gateway],
+                    depends_on=[self.internet_gateway],
                 )
-                self._nat_eips.append(eip)
-                self._nat_gateways.append(nat)
+                self.nat_eips.append(eip)
+                self.nat_gateways.append(nat)
 
             private = Subnet(
                 self,
                 f"private-subnet-{index}",
-                vpc_id=self._vpc.id,
+                vpc_id=self.vpc.id,
                 cidr_block=str(blocks[PRIVATE_BLOCK_OFFSET + index]),
                 availability_zone=zone,
                 map_public_ip_on_launch=False,
                 tags={"Name": f"{name}-private-{index}", "Tier": "private"},
             )
             route_table = RouteTable(
-                self, f"private-route-table-{index}", vpc_id=self._vpc.id, tags={"Name": f"{name}-private-{index}"}
+                self, f"private-route-table-{index}", vpc_id=self.vpc.id, tags={"Name": f"{name}-private-{index}"}
             )
             Route(
                 self,
                 f"private-default-route-{index}",
                 route_table_id=route_table.id,
                 destination_cidr_block="0.0.0.0/0",
-                nat_gateway_id=self._nat_gateways[-1].id,
+                nat_gateway_id=self.nat_gateways[-1].id,
             )
             RouteTableAssociation(
                 self, f"private-subnet-{index}-route-table", subnet_id=private.id, route_table_id=route_table.id
             )
-            self._private_subnets.append(private)
-            self._private_route_tables.append(route_table)
+            self.private_subnets.append(private)
+            self.private_route_tables.append(route_table)
 
-        self.public_subnet_ids = [subnet.id for subnet in self._public_subnets]
-        self.private_subnet_ids = [subnet.id for subnet in self._private_subnets]
-
-        self._default_security_group: DefaultSecurityGroup | None = None
-        if restrict_default_security_group:
+        self.default_security_group: DefaultSecurityGroup | None = None
+        if options.restrict_default_security_group:
             # Managing it with no rule blocks removes AWS's default allow-all rules.
-            self._default_security_group = DefaultSecurityGroup(
-                self, "default-security-group", vpc_id=self._vpc.id, tags={"Name": f"{name}-default-unused"}
+            self.default_security_group = DefaultSecurityGroup(
+                self, "default-security-group", vpc_id=self.vpc.id, tags={"Name": f"{name}-default-unused"}
             )
-        self._flow_log: FlowLog | None = None
-        self._flow_log_group: CloudwatchLogGroup | None = None
-        self._flow_log_role: IamRole | None = None
-        if flow_logs_enabled:
-            self._add_flow_logs(name, flow_logs_retention_days, flow_logs_kms_key_arn)
+        self.flow_log: FlowLog | None = None
+        self.flow_log_group: CloudwatchLogGroup | None = None
+        self.flow_log_role: IamRole | None = None
+        if options.flow_logs.enabled:
+            self._add_flow_logs(name, options.flow_logs.retention_days, flow_logs_kms_key_arn)
 
     def _add_flow_logs(self, name: str, retention_days: int, kms_key_arn: str | None) -> None:
-        self._flow_log_group = CloudwatchLogGroup(
+        self.flow_log_group = CloudwatchLogGroup(
             self,
             "flow-log-group",
             name=f"/vpc/{name}/flow-logs",
@@ -256,7 +215,7 @@ class Network(Construct):
         trust = service_trust_policy(
             self, "flow-log-trust", service="vpc-flow-logs.amazonaws.com", account_id=caller.account_id
         )
-        self._flow_log_role = IamRole(
+        self.flow_log_role = IamRole(
             self,
             "flow-log-role",
             name_prefix=f"{name}-flow-logs-"[:38],
@@ -275,33 +234,44 @@ class Network(Construct):
                         "logs:DescribeLogGroups",
                         "logs:DescribeLogStreams",
                     ],
-                    resources=[self._flow_log_group.arn, f"{self._flow_log_group.arn}:*"],
+                    resources=[self.flow_log_group.arn, f"{self.flow_log_group.arn}:*"],
                 )
             ],
         )
-        IamRolePolicy(self, "flow-log-policy", name="write-flow-logs", role=self._flow_log_role.id, policy=write.json)
-        self._flow_log = FlowLog(
+        IamRolePolicy(self, "flow-log-policy", name="write-flow-logs", role=self.flow_log_role.id, policy=write.json)
+        self.flow_log = FlowLog(
             self,
             "flow-log",
-            vpc_id=self._vpc.id,
+            vpc_id=self.vpc.id,
             traffic_type="ALL",
             log_destination_type="cloud-watch-logs",
-            log_destination=self._flow_log_group.arn,
-            iam_role_arn=self._flow_log_role.arn,
+            log_destination=self.flow_log_group.arn,
+            iam_role_arn=self.flow_log_role.arn,
             max_aggregation_interval=60,
             tags={"Name": name},
         )
 
-    @classmethod
+    @property
+    def vpc_id(self) -> str:
+        return self.vpc.id
+
+    @property
+    def public_subnet_ids(self) -> list[str]:
+        return [subnet.id for subnet in self.public_subnets]
+
+    @property
+    def private_subnet_ids(self) -> list[str]:
+        return [subnet.id for subnet in self.private_subnets]
+
+    @staticmethod
     def from_existing(
-        cls,
         scope: Construct,
         id_: str,
         *,
         vpc_id: str,
         public_subnet_ids: Sequence[str],
         private_subnet_ids: Sequence[str],
-    ) -> Network:
+    ) -> ExistingNetwork:
         """Use a VPC that already exists. Nothing is created.
 
         :param vpc_id: the VPC's id (``vpc-…``).
@@ -310,7 +280,25 @@ class Network(Construct):
         :param private_subnet_ids: at least two subnets with outbound internet access
             (NAT or VPC endpoints for ECR, S3 and CloudWatch Logs), for the tasks.
         """
-        problems = Problems(f"Network {id_!r}")
+        return ExistingNetwork(
+            scope, id_, vpc_id=vpc_id, public_subnet_ids=public_subnet_ids, private_subnet_ids=private_subnet_ids
+        )
+
+
+class ExistingNetwork(Construct):
+    """A reference to a VPC made elsewhere (``Network.from_existing``): its id and subnets."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        vpc_id: str,
+        public_subnet_ids: Sequence[str],
+        private_subnet_ids: Sequence[str],
+    ) -> None:
+        super().__init__(scope, id_)
+        problems = Problems.of(self)
         problems.check_pattern("vpc_id", vpc_id, VPC_ID_PATTERN, "must be a VPC id like 'vpc-0123456789abcdef0'")
         for setting, ids in (("public_subnet_ids", public_subnet_ids), ("private_subnet_ids", private_subnet_ids)):
             if isinstance(ids, str) or not isinstance(ids, Sequence):
@@ -323,67 +311,16 @@ class Network(Construct):
                     setting, subnet_id, SUBNET_ID_PATTERN, "each must be a subnet id like 'subnet-0123456789abcdef0'"
                 )
         problems.raise_if_any()
+        self.vpc_id = vpc_id
+        self.public_subnet_ids = list(public_subnet_ids)
+        self.private_subnet_ids = list(private_subnet_ids)
 
-        network = cls.__new__(cls)
-        Construct.__init__(network, scope, id_)
-        network._created = False
-        network.vpc_id = vpc_id
-        network.public_subnet_ids = list(public_subnet_ids)
-        network.private_subnet_ids = list(private_subnet_ids)
-        return network
 
-    def _built(self, attribute: str) -> object:
-        if not self._created:
-            raise AttributeError(
-                f"Network {self.node.id!r} wraps an existing VPC; it did not create {attribute!r}. "
-                "Use vpc_id, public_subnet_ids and private_subnet_ids."
-            )
-        return getattr(self, f"_{attribute}")
-
-    @property
-    def vpc(self) -> Vpc:
-        return self._built("vpc")  # type: ignore[return-value]
-
-    @property
-    def internet_gateway(self) -> InternetGateway:
-        return self._built("internet_gateway")  # type: ignore[return-value]
-
-    @property
-    def public_route_table(self) -> RouteTable:
-        return self._built("public_route_table")  # type: ignore[return-value]
-
-    @property
-    def public_subnets(self) -> list[Subnet]:
-        return self._built("public_subnets")  # type: ignore[return-value]
-
-    @property
-    def private_subnets(self) -> list[Subnet]:
-        return self._built("private_subnets")  # type: ignore[return-value]
-
-    @property
-    def private_route_tables(self) -> list[RouteTable]:
-        return self._built("private_route_tables")  # type: ignore[return-value]
-
-    @property
-    def nat_gateways(self) -> list[NatGateway]:
-        return self._built("nat_gateways")  # type: ignore[return-value]
-
-    @property
-    def nat_eips(self) -> list[Eip]:
-        return self._built("nat_eips")  # type: ignore[return-value]
-
-    @property
-    def default_security_group(self) -> DefaultSecurityGroup | None:
-        return self._built("default_security_group")  # type: ignore[return-value]
-
-    @property
-    def flow_log(self) -> FlowLog | None:
-        return self._built("flow_log")  # type: ignore[return-value]
-
-    @property
-    def flow_log_group(self) -> CloudwatchLogGroup | None:
-        return self._built("flow_log_group")  # type: ignore[return-value]
-
-    @property
-    def flow_log_role(self) -> IamRole | None:
-        return self._built("flow_log_role")  # type: ignore[return-value]
+def check_network(problems: Problems, setting: str, network: object) -> bool:
+    """A wiring argument must be a network (built or brought), not None or a string."""
+    if isinstance(network, (Network, ExistingNetwork)) or all(
+        hasattr(network, attribute) for attribute in ("vpc_id", "public_subnet_ids", "private_subnet_ids")
+    ):
+        return True
+    problems.add(setting, network, "must be a Network (Network(...) or Network.from_existing(...))")
+    return False

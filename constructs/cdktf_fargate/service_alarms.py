@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from constructs import Construct
 
 from ._bindings import CloudwatchMetricAlarm
+from ._validation import Problems
+from .options import Alarms, check_options
 
 
 class ServiceAlarms(Construct):
     """Target 5xx, unhealthy targets, p99 latency, CPU and memory. The first two are the
     deployment alarms: ECS rolls a deployment back while either is in alarm.
-    Settings are validated by ``FargateService``, which creates this."""
+    ``FargateService`` creates one; it can also be put on any service behind a load balancer."""
 
     def __init__(
         self,
@@ -23,13 +25,37 @@ class ServiceAlarms(Construct):
         cluster_name: str,
         load_balancer_arn_suffix: str,
         target_group_arn_suffix: str,
-        target_5xx_per_minute: int,
-        p99_latency_seconds: float,
-        cpu_percent: int,
-        memory_percent: int,
-        actions: Sequence[str],
+        options: Alarms | None = None,
+        actions: Sequence[str] = (),
     ) -> None:
+        """
+        :param service_name: the ECS service's name; alarms are named ``<service_name>-<alarm>``.
+        :param cluster_name: its cluster's name.
+        :param load_balancer_arn_suffix: the load balancer's ``arn_suffix``.
+        :param target_group_arn_suffix: the service's target group's ``arn_suffix``.
+        :param options: ``Alarms``: the thresholds.
+        :param actions: ARNs (an SNS topic) notified when an alarm changes state. Default none.
+        """
         super().__init__(scope, id_)
+        options = Alarms() if options is None else options
+        problems = Problems.of(self)
+        for setting, value in (
+            ("service_name", service_name),
+            ("cluster_name", cluster_name),
+            ("load_balancer_arn_suffix", load_balancer_arn_suffix),
+            ("target_group_arn_suffix", target_group_arn_suffix),
+        ):
+            problems.check_non_empty(setting, value)
+        if not isinstance(options, Alarms):
+            problems.add("options", options, "must be an Alarms")
+        else:
+            check_options(problems, "options", options)
+        problems.check_arn_list("actions", actions)
+        problems.raise_if_any()
+        target_5xx_per_minute = options.target_5xx_per_minute
+        p99_latency_seconds = options.p99_latency_seconds
+        cpu_percent = options.cpu_percent
+        memory_percent = options.memory_percent
         target_dimensions = {"LoadBalancer": load_balancer_arn_suffix, "TargetGroup": target_group_arn_suffix}
         service_dimensions = {"ClusterName": cluster_name, "ServiceName": service_name}
 

@@ -10,11 +10,13 @@ from ._bindings import (
     AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
     AppautoscalingTarget,
 )
+from ._validation import Problems
+from .options import Scaling, check_options
 
 
 class ServiceAutoscaling(Construct):
     """A scalable target between ``min_count`` and ``max_count`` and one target-tracking policy per
-    metric given. Settings are validated by ``FargateService``, which creates this."""
+    metric given. ``FargateService`` creates one when ``options.scaling.enabled``."""
 
     def __init__(
         self,
@@ -24,16 +26,41 @@ class ServiceAutoscaling(Construct):
         name: str,
         cluster_name: str,
         service_name: str,
-        min_count: int,
-        max_count: int,
-        cpu_target_percent: int | None,
-        memory_target_percent: int | None,
-        requests_per_target: int | None,
-        request_count_resource_label: str,
-        scale_in_cooldown_seconds: int,
-        scale_out_cooldown_seconds: int,
+        options: Scaling | None = None,
+        request_count_resource_label: str | None = None,
     ) -> None:
+        """
+        :param name: prefix of the policies' names, ``<name>-cpu`` and so on.
+        :param cluster_name: the service's cluster.
+        :param service_name: the ECS service to scale.
+        :param options: ``Scaling``: bounds, targets and cooldowns.
+        :param request_count_resource_label: ``<alb arn_suffix>/<target group arn_suffix>``; needed for
+            ``requests_per_target``.
+        """
         super().__init__(scope, id_)
+        options = Scaling() if options is None else options
+        problems = Problems.of(self)
+        for setting, value in (("name", name), ("cluster_name", cluster_name), ("service_name", service_name)):
+            problems.check_non_empty(setting, value)
+        if not isinstance(options, Scaling):
+            problems.add("options", options, "must be a Scaling")
+        else:
+            check_options(problems, "options", options)
+            if not options.enabled:
+                problems.add("options.enabled", False, "must be true: leave ServiceAutoscaling out to not scale")
+            if options.requests_per_target is not None and not request_count_resource_label:
+                problems.add(
+                    "request_count_resource_label",
+                    request_count_resource_label,
+                    "is needed for options.requests_per_target",
+                )
+        problems.raise_if_any()
+        min_count, max_count = options.min_count, options.max_count
+        cpu_target_percent = options.cpu_target_percent
+        memory_target_percent = options.memory_target_percent
+        requests_per_target = options.requests_per_target
+        scale_in_cooldown_seconds = options.scale_in_cooldown_seconds
+        scale_out_cooldown_seconds = options.scale_out_cooldown_seconds
         # service_name refers to the service resource, so the target is created after it.
         self.target = AppautoscalingTarget(
             self,

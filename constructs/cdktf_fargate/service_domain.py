@@ -14,7 +14,7 @@ from ._bindings import (
     Route53RecordAlias,
 )
 from ._validation import Problems
-from .public_alb import PublicAlb
+from .refs import AlbRef
 
 DOMAIN_PATTERN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 ZONE_ID_PATTERN = re.compile(r"Z[A-Z0-9]{1,31}")
@@ -31,7 +31,7 @@ class ServiceDomain(Construct):
         :param hosted_zone_id: the Route53 hosted zone that holds it (``Z…``).
         """
         super().__init__(scope, id_)
-        problems = Problems(f"ServiceDomain {id_!r}")
+        problems = Problems.of(self)
         problems.check_pattern(
             "domain_name", domain_name, DOMAIN_PATTERN, "must be a lower-case DNS name like 'shop.example.com'"
         )
@@ -72,7 +72,7 @@ class ServiceDomain(Construct):
     def certificate_arn(self) -> str:
         return self.validation.certificate_arn
 
-    def point_to(self, alb: PublicAlb) -> Route53Record:
+    def point_to(self, alb: AlbRef) -> Route53Record:
         """An alias A record for the domain that resolves to the load balancer."""
         self.alias_record = Route53Record(
             self,
@@ -80,8 +80,6 @@ class ServiceDomain(Construct):
             zone_id=self.hosted_zone_id,
             name=self.domain_name,
             type="A",
-            alias=Route53RecordAlias(
-                name=alb.load_balancer.dns_name, zone_id=alb.load_balancer.zone_id, evaluate_target_health=True
-            ),
+            alias=Route53RecordAlias(name=alb.dns_name, zone_id=alb.zone_id, evaluate_target_health=True),
         )
         return self.alias_record

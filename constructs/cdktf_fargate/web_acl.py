@@ -67,7 +67,7 @@ class WebAcl(Construct):
         :param log_kms_key_arn: encrypt the WAF log group with this key. Default None (AWS-owned key).
         """
         super().__init__(scope, id_)
-        problems = Problems(f"WebAcl {id_!r}")
+        problems = Problems.of(self)
         problems.check_pattern("name", name, WEB_ACL_NAME_PATTERN, "must be 1-110 letters, digits, '-' or '_'")
         problems.check_int_range("rate_limit_per_5_minutes", rate_limit_per_5_minutes, 100, 2_000_000_000)
         if isinstance(managed_rule_groups, str) or not isinstance(managed_rule_groups, Sequence):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """One web service in a VPC you already have: repository, HTTPS load balancer, Fargate service."""
 
-from cdktf_fargate import EcrRepo, FargateService, Network, PublicAlb
+from cdktf_fargate import Cluster, EcrRepo, FargateService, Network, PublicAlb, Scaling, ServiceOptions
 
 from cdktf import App, TerraformOutput, TerraformStack, TerraformVariable
 from cdktf_cdktf_provider_aws.provider import AwsProvider
@@ -33,14 +33,16 @@ class SingleServiceStack(TerraformStack):
         )
         repository = EcrRepo(self, "repository", name="hello")
         alb = PublicAlb(self, "alb", name="hello", network=network, certificate_arn=certificate_arn.string_value)
+        cluster = Cluster(self, "cluster", name="hello")
         service = FargateService(
             self,
             "service",
             name="hello",
+            cluster=cluster,
             network=network,
             alb=alb,
             image=repository.image_uri(image_tag.string_value),
-            desired_count=2,
+            options=ServiceOptions(desired_count=2, scaling=Scaling(min_count=2, max_count=4)),
         )
         repository.grant_pull(service.execution_role)
 

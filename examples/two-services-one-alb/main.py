@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Two services behind one load balancer in a new VPC: `/api/*` goes to the API, the rest to the web front end."""
 
-from cdktf_fargate import EcrRepo, FargateService, Network, PublicAlb
+from cdktf_fargate import Cluster, EcrRepo, FargateService, HealthCheck, Network, PublicAlb, Routing, ServiceOptions
 
 from cdktf import App, TerraformOutput, TerraformStack, TerraformVariable
 from cdktf_cdktf_provider_aws.provider import AwsProvider
@@ -24,16 +24,19 @@ class TwoServicesStack(TerraformStack):
         network = Network(self, "network", name="shop")
         alb = PublicAlb(self, "alb", name="shop", network=network, certificate_arn=certificate_arn.string_value)
 
+        # One cluster for both services.
+        cluster = Cluster(self, "cluster", name="shop")
+
         web_repository = EcrRepo(self, "web-repository", name="shop-web")
         web = FargateService(
             self,
             "web",
             name="shop-web",
+            cluster=cluster,
             network=network,
             alb=alb,
             image=web_repository.image_uri(image_tag.string_value),
-            listener_rule_priority=200,
-            path_patterns=["/*"],
+            options=ServiceOptions(routing=Routing(priority=200, path_patterns=("/*",))),
         )
         web_repository.grant_pull(web.execution_role)
 
@@ -42,14 +45,15 @@ class TwoServicesStack(TerraformStack):
             self,
             "api",
             name="shop-api",
+            cluster=cluster,
             network=network,
             alb=alb,
             image=api_repository.image_uri(image_tag.string_value),
-            # One cluster for both; the more specific path gets the lower (earlier) priority.
-            share_cluster_with=web,
-            listener_rule_priority=100,
-            path_patterns=["/api/*"],
-            health_check_path="/api/health",
+            # The more specific path gets the lower (earlier) priority.
+            options=ServiceOptions(
+                routing=Routing(priority=100, path_patterns=("/api/*",)),
+                health_check=HealthCheck(path="/api/health"),
+            ),
         )
         api_repository.grant_pull(api.execution_role)
 

@@ -1,0 +1,183 @@
+"""A FargateService's task: its log group, its two roles and the task definition.
+
+The resources are created in the service's own scope, so their ids (deployed state) are the
+ones the service has always had.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from constructs import Construct
+
+from ._bindings import (
+    CloudwatchLogGroup,
+    DataAwsCallerIdentity,
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsPartition,
+    DataAwsRegion,
+    EcsTaskDefinition,
+    EcsTaskDefinitionRuntimePlatform,
+    EcsTaskDefinitionVolume,
+    IamRole,
+    IamRolePolicy,
+)
+from ._iam import service_trust_policy
+from .options import Secret, ServiceOptions
+
+SECRET_READ_ACTIONS = {
+    "ssm-parameter": ("ReadParameters", "ssm:GetParameters"),
+    "secrets-manager": ("ReadSecrets", "secretsmanager:GetSecretValue"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    region: DataAwsRegion
+    log_group: CloudwatchLogGroup
+    execution_role: IamRole
+    task_role: IamRole
+    execution_logs_policy: IamRolePolicy
+    execution_secrets_policy: IamRolePolicy | None
+    task_definition: EcsTaskDefinition
+
+
+def build_task(
+    scope: Construct, *, name: str, options: ServiceOptions, image: str, log_kms_key_arn: str | None
+) -> Task:
+    caller = DataAwsCallerIdentity(scope, "caller-identity")
+    partition = DataAwsPartition(scope, "partition")
+    region = DataAwsRegion(scope, "region")
+    log_group = CloudwatchLogGroup(
+        scope,
+        "log-group",
+        name=f"/ecs/{name}",
+        retention_in_days=options.logging.retention_days,
+        kms_key_id=log_kms_key_arn,
+    )
+
+    # ECS assumes both roles on behalf of this account's tasks only (confused deputy).
+    assume_role = service_trust_policy(
+        scope,
+        "assume-role-policy",
+        service="ecs-tasks.amazonaws.com",
+        account_id=caller.account_id,
+        source_arn_pattern=f"arn:{partition.partition}:ecs:{region.name}:{caller.account_id}:*",
+    )
+    execution_role = IamRole(
+        scope,
+        "execution-role",
+        name=f"{name}-execution",
+        description=f"ECS pulls the image and writes logs for {name}",
+        assume_role_policy=assume_role.json,
+    )
+    task_role = IamRole(
+        scope,
+        "task-role",
+        name=f"{name}-task",
+        description=f"The {name} application's own AWS permissions (none by default)",
+        assume_role_policy=assume_role.json,
+    )
+    logs_document = DataAwsIamPolicyDocument(
+        scope,
+        "execution-logs-policy-document",
+        statement=[
+            DataAwsIamPolicyDocumentStatement(
+                sid="WriteOwnLogGroup",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[f"{log_group.arn}:*"],
+            )
+        ],
+    )
+    execution_logs_policy = IamRolePolicy(
+        scope, "execution-logs-policy", name="write-logs", role=execution_role.id, policy=logs_document.json
+    )
+    secrets = options.container.secrets
+    execution_secrets_policy = (
+        _allow_reading_secrets(scope, execution_role, list(secrets.values())) if secrets else None
+    )
+    task_definition = EcsTaskDefinition(
+        scope,
+        "task-definition",
+        family=name,
+        requires_compatibilities=["FARGATE"],
+        network_mode="awsvpc",
+        cpu=str(options.task.cpu_units),
+        memory=str(options.task.memory_mib),
+        execution_role_arn=execution_role.arn,
+        task_role_arn=task_role.arn,
+        runtime_platform=EcsTaskDefinitionRuntimePlatform(
+            operating_system_family="LINUX", cpu_architecture=options.task.cpu_architecture
+        ),
+        container_definitions=json.dumps([container_definition(options, image, log_group.name, region.name)]),
+        volume=[EcsTaskDefinitionVolume(name=volume) for volume in _scratch_volumes(options)] or None,
+    )
+    return Task(
+        region=region,
+        log_group=log_group,
+        execution_role=execution_role,
+        task_role=task_role,
+        execution_logs_policy=execution_logs_policy,
+        execution_secrets_policy=execution_secrets_policy,
+        task_definition=task_definition,
+    )
+
+
+def _scratch_volumes(options: ServiceOptions) -> list[str]:
+    return [f"scratch-{index}" for index in range(len(options.container.scratch_paths))]
+
+
+def container_definition(
+    options: ServiceOptions, image: str, log_group_name: str, region_name: str
+) -> dict[str, object]:
+    container = options.container
+    definition: dict[str, object] = {
+        "name": container.name,
+        "image": image,
+        "essential": True,
+        "readonlyRootFilesystem": container.readonly_root_filesystem,
+        "portMappings": [{"containerPort": container.port, "hostPort": container.port, "protocol": "tcp"}],
+        "environment": [{"name": key, "value": value} for key, value in sorted(container.environment.items())],
+        "secrets": [{"name": key, "valueFrom": secret.arn} for key, secret in sorted(container.secrets.items())],
+        "mountPoints": [
+            {"sourceVolume": volume, "containerPath": path, "readOnly": False}
+            for volume, path in zip(_scratch_volumes(options), container.scratch_paths, strict=True)
+        ],
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": log_group_name,
+                "awslogs-region": region_name,
+                "awslogs-stream-prefix": container.name,
+            },
+        },
+    }
+    if container.user is not None:
+        definition["user"] = container.user
+    definition["stopTimeout"] = container.stop_timeout_seconds
+    if container.health_check_command:
+        definition["healthCheck"] = {
+            "command": list(container.health_check_command),
+            "interval": 30,
+            "timeout": 5,
+            "retries": 3,
+            "startPeriod": options.health_check.grace_period_seconds,
+        }
+    if options.enable_execute_command:
+        definition["linuxParameters"] = {"initProcessEnabled": True}
+    return definition
+
+
+def _allow_reading_secrets(scope: Construct, execution_role: IamRole, secrets: list[Secret]) -> IamRolePolicy:
+    """Exactly the secrets given, by their declared kind: an ARN known only at apply time works too."""
+    statements = []
+    for kind, (sid, action) in SECRET_READ_ACTIONS.items():
+        arns = sorted({secret.arn for secret in secrets if secret.kind == kind})
+        if arns:
+            statements.append(DataAwsIamPolicyDocumentStatement(sid=sid, actions=[action], resources=arns))
+    document = DataAwsIamPolicyDocument(scope, "execution-secrets-policy-document", statement=statements)
+    return IamRolePolicy(
+        scope, "execution-secrets-policy", name="read-secrets", role=execution_role.id, policy=document.json
+    )

@@ -1,0 +1,144 @@
+"""The option types of the shared parts: network, load balancer, repository and cluster."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+from ._base import LOG_RETENTION, Cidr, Each, OptionType, Pattern, Range, option
+
+Report = Callable[[str, Any, str], None]
+
+MIN_AZ_COUNT = 2
+MAX_AZ_COUNT = 6
+AZ_NAME = Pattern(re.compile(r"[a-z]{2}(-[a-z]+)+-\d[a-z]"), "must be a zone name like 'us-east-1a'")
+S3_BUCKET_NAME = Pattern(re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"), "must be an S3 bucket name")
+# Policies that offer TLS 1.2 or newer only; older ones still allow TLS 1.0/1.1.
+TlsPolicy = Literal[
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-1-2-2019-08",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+]
+HttpMode = Literal["redirect", "closed", "forward"]
+TagMutability = Literal["IMMUTABLE", "MUTABLE"]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FlowLogs(OptionType):
+    """VPC flow logs to a CloudWatch log group `/vpc/<name>/flow-logs`."""
+
+    enabled: bool = option(True, "record the VPC's traffic, accepted and rejected")
+    retention_days: int = option(365, "a CloudWatch retention value (0: never expire)", LOG_RETENTION)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NetworkOptions(OptionType):
+    """A VPC with public and private subnets across availability zones."""
+
+    cidr_block: str = option("10.0.0.0/16", "the VPC's IPv4 range", Cidr(16, 24))
+    az_count: int = option(2, "zones to spread subnets over (ignored when `availability_zones` names them)",
+                           Range(MIN_AZ_COUNT, MAX_AZ_COUNT))  # fmt: skip
+    availability_zones: tuple[str, ...] = option(
+        (), "pin the zones by name; none: the region's first `az_count` zones", Each(AZ_NAME)
+    )
+    single_nat_gateway: bool = option(False, "one NAT gateway for all zones (cheaper; an AZ outage cuts egress)")
+    restrict_default_security_group: bool = option(True, "take every rule off the VPC's default security group")
+    flow_logs: FlowLogs = option(FlowLogs(), "VPC flow logs")
+
+    def _cross_check(self, report: Report) -> None:
+        if self.availability_zones and not MIN_AZ_COUNT <= len(self.availability_zones) <= MAX_AZ_COUNT:
+            report(
+                "availability_zones",
+                list(self.availability_zones),
+                f"must name {MIN_AZ_COUNT} to {MAX_AZ_COUNT} zones",
+            )
+
+    @property
+    def zone_count(self) -> int:
+        return len(self.availability_zones) or self.az_count
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AccessLogs(OptionType):
+    """Load balancer access logs in S3."""
+
+    enabled: bool = option(True, "write access logs to S3")
+    bucket_name: str | None = option(
+        None, "an existing bucket (whose policy lets ELB write); None: a private bucket is created", S3_BUCKET_NAME
+    )
+    retention_days: int = option(365, "days the created bucket keeps logs", Range(1, 3650))
+    force_destroy: bool = option(False, "let destroy delete the created bucket with its logs")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Waf(OptionType):
+    """A WAFv2 web ACL in front of the load balancer."""
+
+    enabled: bool = option(True, "AWS managed rules and a per-client rate limit")
+    rate_limit_per_5_minutes: int = option(2000, "requests per client address per 5 minutes", Range(100, 2_000_000_000))
+    log_retention_days: int = option(365, "retention of the web ACL's log group", LOG_RETENTION)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AlbAlarms(OptionType):
+    """CloudWatch alarms on the load balancer itself."""
+
+    enabled: bool = option(True, "an alarm on 5xx answers from the load balancer (no healthy target, timeouts)")
+    elb_5xx_per_minute: int = option(10, "load-balancer 5xx answers per minute that raise it", Range(1, 1_000_000))
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AlbOptions(OptionType):
+    """An internet-facing Application Load Balancer that serves HTTPS."""
+
+    ssl_policy: TlsPolicy = option("ELBSecurityPolicy-TLS13-1-2-2021-06", "TLS policy; TLS 1.2+ policies only")
+    deletion_protection: bool = option(True, "refuse API deletion (`destroy` needs it off first)")
+    idle_timeout_seconds: int = option(60, "connection idle timeout", Range(1, 4000))
+    ingress_cidr_blocks: tuple[str, ...] = option(
+        ("0.0.0.0/0",), "who may connect on 443 (and 80)", Each(Cidr(), non_empty=True)
+    )
+    drop_invalid_header_fields: bool = option(True, "drop headers with invalid names (request smuggling)")
+    http_mode: HttpMode = option(
+        "redirect", "port 80: `redirect` to HTTPS, `closed`, or `forward` (needs `allow_insecure_http`)"
+    )
+    allow_insecure_http: bool = option(False, 'the explicit opt-in that `http_mode = "forward"` requires')
+    access_logs: AccessLogs = option(AccessLogs(), "access logs")
+    waf: Waf = option(Waf(), "the web ACL")
+    alarms: AlbAlarms = option(AlbAlarms(), "load balancer alarms")
+
+    def _cross_check(self, report: Report) -> None:
+        if self.http_mode == "forward" and not self.allow_insecure_http:
+            report(
+                "http_mode",
+                self.http_mode,
+                "serves plain HTTP to the internet; set allow_insecure_http to mean it, "
+                "or use 'redirect' (default) or 'closed'",
+            )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RepositoryOptions(OptionType):
+    """A private ECR repository."""
+
+    image_tag_mutability: TagMutability = option("IMMUTABLE", "`IMMUTABLE`: a deployed tag always means one image")
+    scan_on_push: bool = option(True, "scan each pushed image for vulnerabilities")
+    keep_last_images: int = option(30, "the lifecycle policy expires all but this many newest images", Range(1, 10000))
+    untagged_expire_days: int = option(7, "untagged images expire this many days after push", Range(1, 3650))
+    force_delete: bool = option(False, "let destroy delete a repository that still holds images")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ClusterOptions(OptionType):
+    """An ECS cluster with the FARGATE and FARGATE_SPOT capacity providers."""
+
+    container_insights: bool = option(True, "CloudWatch Container Insights")

@@ -1,0 +1,326 @@
+"""The option types of a FargateService: one frozen type per concern, gathered in ``ServiceOptions``."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from .._validation import is_token
+from ._base import LOG_RETENTION, PORT, Above, Each, OptionType, Pattern, Range, option
+
+Report = Callable[[str, Any, str], None]
+
+# Fargate's valid task sizes: CPU units -> allowed memory in MiB.
+FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+CpuUnits = Literal[256, 512, 1024, 2048, 4096, 8192, 16384]
+CpuArchitecture = Literal["X86_64", "ARM64"]
+SecretKind = Literal["ssm-parameter", "secrets-manager"]
+
+CONTAINER_NAME = Pattern(re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"), "must be 1-255 letters, digits, '-' or '_'")
+ENV_NAME = Pattern(re.compile(r"[A-Za-z_][A-Za-z0-9_]*"), "must be letters, digits and '_', not starting with a digit")
+CONTAINER_PATH = Pattern(re.compile(r"/[A-Za-z0-9._/-]*"), "must be an absolute path")
+USER = Pattern(re.compile(r"[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?"), "must be 'user', 'uid' or 'uid:gid'")
+HEALTH_CHECK_PATH = Pattern(
+    re.compile(r"/[\x21-\x7e]{0,1023}"), "must start with '/' and be at most 1024 printable characters"
+)
+HTTP_MATCHER = Pattern(
+    re.compile(r"[2-4]\d\d(-[2-4]\d\d)?(,[2-4]\d\d(-[2-4]\d\d)?)*"),
+    "must be HTTP codes 200-499 as '200', '200,302' or '200-299'",
+)
+PATH_PATTERN = Pattern(re.compile(r"/[\x21-\x7e]{0,127}"), "must start with '/' and be at most 128 characters")
+HOST_HEADER = Pattern(re.compile(r"[A-Za-z0-9*?.-]{1,128}"), "must be a host name (wildcards * and ? allowed)")
+# AWS counts the values of every condition of a listener rule together.
+MAX_CONDITION_VALUES = 5
+SECRET_ARN_PATTERNS: dict[str, re.Pattern[str]] = {
+    "ssm-parameter": re.compile(r"arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/.+"),
+    "secrets-manager": re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+"),
+}
+SECRET_ARN_DESCRIBED = {
+    "ssm-parameter": "must be an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/...)",
+    "secrets-manager": "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:...)",
+}
+# Plain environment variables show in the console, the API and every task description.
+SECRET_LOOKING_NAME = re.compile(
+    r"(^|_)(PASSWORD|PASSWD|PASS|PWD|PASSPHRASE|TOKEN|SECRET|[A-Z]*KEY|CREDENTIALS?|AUTH|DSN)(_|$)"
+    r"|^(PGPASSWORD|MYSQL_PWD|DATABASE_URL|REDIS_URL|MONGO(DB)?_URI|AMQP_URL|SENTRY_DSN)$",
+    re.IGNORECASE,
+)
+SECRET_LOOKING_VALUE = re.compile(
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----"  # a PEM private key
+    r"|\b(AKIA|ASIA)[A-Z0-9]{16}\b"  # an AWS access key id
+    r"|[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@"  # a URL with user:password@
+)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Secret(OptionType):
+    """An environment variable read at task start from SSM Parameter Store or Secrets Manager.
+    The kind is declared, so an ARN known only at apply time (a Terraform reference) works too."""
+
+    kind: SecretKind = option("secrets-manager", "where the value is kept")
+    arn: str = option("", "the parameter's or secret's ARN (a Terraform reference is accepted)")
+
+    def _cross_check(self, report: Report) -> None:
+        if is_token(self.arn):
+            return
+        if not SECRET_ARN_PATTERNS[self.kind].fullmatch(self.arn):
+            report("arn", self.arn, SECRET_ARN_DESCRIBED[self.kind])
+
+
+def SsmParameter(arn: str) -> Secret:
+    """A secret kept as an SSM Parameter Store parameter (SecureString)."""
+    return Secret(kind="ssm-parameter", arn=arn)
+
+
+def SecretsManagerSecret(arn: str) -> Secret:
+    """A secret kept in Secrets Manager."""
+    return Secret(kind="secrets-manager", arn=arn)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TaskSize(OptionType):
+    """CPU, memory and processor of each task."""
+
+    cpu_units: CpuUnits = option(512, "task CPU (1024 = 1 vCPU)")
+    memory_mib: int = option(1024, "task memory; must fit `cpu_units` in Fargate's table", Range(512, 122880))
+    cpu_architecture: CpuArchitecture = option("X86_64", "`X86_64`, or `ARM64` (Graviton, about 20 % cheaper)")
+
+    def _cross_check(self, report: Report) -> None:
+        allowed = FARGATE_TASK_SIZES[self.cpu_units]
+        if self.memory_mib not in allowed:
+            report(
+                "memory_mib",
+                self.memory_mib,
+                f"with cpu_units={self.cpu_units} Fargate allows {allowed[0]}-{allowed[-1]} MiB "
+                f"({', '.join(str(memory) for memory in allowed)})",
+            )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Container(OptionType):
+    """The application container: its port, variables, secrets and hardening."""
+
+    name: str = option("app", "the container's name", CONTAINER_NAME)
+    port: int = option(8080, "the port the app listens on", PORT)
+    environment: Mapping[str, str] = option(
+        {"LOG_LEVEL": "info"},
+        "plain environment variables; names and values that look secret are refused (use `secrets`)",
+        Each(ENV_NAME, unique=False),
+    )
+    secrets: Mapping[str, Secret] = option(
+        {}, "variables read at task start: name -> `Secret`; the execution role may read exactly these", Each(ENV_NAME)
+    )
+    readonly_root_filesystem: bool = option(True, "the container cannot write to its image's filesystem")
+    scratch_paths: tuple[str, ...] = option(("/tmp",), "writable task-lifetime directories", Each(CONTAINER_PATH))
+    user: str | None = option(None, "run as this `user`, `uid` or `uid:gid`; None: the image's user", USER)
+    health_check_command: tuple[str, ...] = option(
+        (), 'the container\'s own health check, e.g. `["CMD-SHELL", "curl -f localhost:8080/health"]`; none: off'
+    )
+    stop_timeout_seconds: int = option(30, "time after SIGTERM before SIGKILL", Range(2, 120))
+
+    def _cross_check(self, report: Report) -> None:
+        for key, value in self.environment.items():
+            if SECRET_LOOKING_NAME.search(key):
+                report(
+                    f"environment.{key}",
+                    value,
+                    "the name looks like a secret: plain variables are visible in the console and API; "
+                    "pass it in secrets={name: Secret(...)}",
+                )
+            elif not is_token(value) and SECRET_LOOKING_VALUE.search(value):
+                report(
+                    f"environment.{key}",
+                    "<redacted>",
+                    "the value looks like a credential (a private key, an AWS access key id or a user:password@ "
+                    "URL): pass it in secrets",
+                )
+        for key in self.secrets:
+            if key in self.environment:
+                report(f"secrets.{key}", self.secrets[key].arn, "is also a plain environment variable; use one")
+        command = self.health_check_command
+        if command and command[0] not in ("CMD", "CMD-SHELL"):
+            report("health_check_command", list(command), "must be a list starting with 'CMD' or 'CMD-SHELL'")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HealthCheck(OptionType):
+    """The load balancer's health check of each task."""
+
+    path: str = option("/health", "the path it requests", HEALTH_CHECK_PATH)
+    matcher: str = option("200", "healthy HTTP codes, e.g. `200` or `200-299`", HTTP_MATCHER)
+    healthy_threshold: int = option(2, "passes in a row before a task takes traffic", Range(2, 10))
+    unhealthy_threshold: int = option(3, "failures in a row before a task is replaced", Range(2, 10))
+    interval_seconds: int = option(30, "time between checks", Range(5, 300))
+    timeout_seconds: int = option(5, "time to answer; below `interval_seconds`", Range(2, 120))
+    grace_period_seconds: int = option(
+        60, "failed checks are ignored this long after a task starts", Range(0, 2147483647)
+    )
+
+    def _cross_check(self, report: Report) -> None:
+        if self.timeout_seconds >= self.interval_seconds:
+            report(
+                "timeout_seconds",
+                self.timeout_seconds,
+                f"must be less than interval_seconds ({self.interval_seconds})",
+            )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Routing(OptionType):
+    """Which requests the load balancer sends to the service."""
+
+    priority: int = option(100, "the listener rule's priority (lower is matched first)", Range(1, 50000))
+    path_patterns: tuple[str, ...] = option(("/*",), "request paths routed here", Each(PATH_PATTERN))
+    host_headers: tuple[str, ...] = option((), "host names routed here; none: any host", Each(HOST_HEADER))
+    deregistration_delay_seconds: int = option(
+        30, "how long a stopping task drains (AWS's own 300 makes every rollout wait 5 minutes)", Range(0, 3600)
+    )
+
+    def _cross_check(self, report: Report) -> None:
+        if not self.path_patterns and not self.host_headers:
+            report("path_patterns", [], "path_patterns and host_headers cannot both be empty")
+        values = len(self.path_patterns) + len(self.host_headers)
+        if values > MAX_CONDITION_VALUES:
+            report(
+                "path_patterns",
+                [*self.path_patterns, *self.host_headers],
+                f"a listener rule takes at most {MAX_CONDITION_VALUES} condition values, paths and hosts "
+                f"together; this has {values}",
+            )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Deployment(OptionType):
+    """How a new task definition rolls out."""
+
+    minimum_healthy_percent: int = option(100, "never fewer healthy tasks than this share of desired", Range(0, 100))
+    maximum_percent: int = option(200, "at most this share of desired running during a rollout", Range(100, 400))
+    circuit_breaker_rollback: bool = option(True, "roll back a rollout whose tasks keep failing to start")
+    availability_zone_rebalancing: bool = option(True, "ECS re-spreads tasks over the zones after an AZ recovers")
+
+    def _cross_check(self, report: Report) -> None:
+        if self.maximum_percent <= self.minimum_healthy_percent:
+            report(
+                "maximum_percent",
+                self.maximum_percent,
+                f"must be above minimum_healthy_percent ({self.minimum_healthy_percent}), "
+                "or a rollout can never start a new task",
+            )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CapacityMix(OptionType):
+    """How tasks are spread over FARGATE and FARGATE_SPOT."""
+
+    fargate_weight: int = option(100, "relative share of tasks on FARGATE", Range(0, 1000))
+    fargate_spot_weight: int = option(
+        0, "relative share on FARGATE_SPOT (up to 70 % cheaper, can be stopped)", Range(0, 1000)
+    )
+    fargate_base: int = option(0, "tasks always on FARGATE before the weights apply", Range(0, 100000))
+
+    def _cross_check(self, report: Report) -> None:
+        if self.fargate_weight == 0 and self.fargate_spot_weight == 0:
+            report("fargate_weight", 0, "fargate_weight and fargate_spot_weight cannot both be 0")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Scaling(OptionType):
+    """Target-tracking autoscaling of the task count."""
+
+    enabled: bool = option(True, "scale between `min_count` and `max_count`")
+    min_count: int = option(3, "fewest tasks", Range(0, 5000))
+    max_count: int = option(12, "most tasks", Range(1, 5000))
+    cpu_target_percent: int | None = option(70, "keep average CPU near this; None: not a target", Range(1, 100))
+    memory_target_percent: int | None = option(None, "keep average memory near this; None: not a target", Range(1, 100))
+    requests_per_target: int | None = option(
+        None, "keep load-balancer requests per task near this; None: not a target", Range(1, 1_000_000)
+    )
+    scale_in_cooldown_seconds: int = option(300, "wait after scaling in", Range(0, 3600))
+    scale_out_cooldown_seconds: int = option(60, "wait after scaling out", Range(0, 3600))
+
+    def _cross_check(self, report: Report) -> None:
+        if not self.enabled:
+            return
+        if self.max_count < self.min_count:
+            report("max_count", self.max_count, f"must be at least min_count ({self.min_count})")
+        if self.cpu_target_percent is None and self.memory_target_percent is None and self.requests_per_target is None:
+            report("cpu_target_percent", None, "scaling needs at least one target metric")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Alarms(OptionType):
+    """CloudWatch alarms on the service, to the wired alarm actions."""
+
+    enabled: bool = option(True, "alarms on target 5xx, unhealthy targets, p99 latency, CPU and memory")
+    rollback_deployments: bool = option(
+        True, "with `enabled`: a rollout rolls back while the 5xx or unhealthy-target alarm fires"
+    )
+    target_5xx_per_minute: int = option(
+        10, "5xx answers from tasks per minute that raise the alarm", Range(1, 1_000_000)
+    )
+    p99_latency_seconds: float = option(2.0, "p99 target response time that raises the alarm", Above(0, 60))
+    cpu_percent: int = option(85, "average CPU that raises the alarm", Range(1, 100))
+    memory_percent: int = option(85, "average memory that raises the alarm", Range(1, 100))
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Logging(OptionType):
+    """The service's CloudWatch log group `/ecs/<name>`."""
+
+    retention_days: int = option(365, "a CloudWatch retention value (0: never expire)", LOG_RETENTION)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ServiceOptions(OptionType):
+    """Every setting of a FargateService, by concern."""
+
+    desired_count: int = option(3, "tasks to run; changes made by autoscaling or operators are kept", Range(0, 5000))
+    enable_execute_command: bool = option(
+        False, "allow `aws ecs execute-command` into tasks (needs a writable root filesystem)"
+    )
+    task: TaskSize = option(TaskSize(), "CPU, memory and processor")
+    container: Container = option(Container(), "the application container")
+    health_check: HealthCheck = option(HealthCheck(), "the load balancer's health check")
+    routing: Routing = option(Routing(), "which requests reach the service")
+    deployment: Deployment = option(Deployment(), "how rollouts run")
+    capacity: CapacityMix = option(CapacityMix(), "FARGATE and FARGATE_SPOT shares")
+    scaling: Scaling = option(Scaling(), "autoscaling")
+    alarms: Alarms = option(Alarms(), "CloudWatch alarms")
+    logging: Logging = option(Logging(), "the log group")
+
+    def _cross_check(self, report: Report) -> None:
+        if self.enable_execute_command and self.container.readonly_root_filesystem:
+            report(
+                "enable_execute_command",
+                True,
+                "ECS Exec needs a writable root filesystem (its agent writes there): "
+                "set container.readonly_root_filesystem=False too, or leave ECS Exec off",
+            )
+
+
+__all__ = [
+    "FARGATE_TASK_SIZES",
+    "Alarms",
+    "CapacityMix",
+    "Container",
+    "Deployment",
+    "HealthCheck",
+    "Logging",
+    "Routing",
+    "Scaling",
+    "Secret",
+    "SecretsManagerSecret",
+    "ServiceOptions",
+    "SsmParameter",
+    "TaskSize",
+]
