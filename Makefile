@@ -49,8 +49,10 @@ $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet pipenv==$(PIPENV_VERSION)
 
-$(VENV)/.synced: Pipfile.lock pyproject.toml | $(PIPENV)
+$(VENV)/.synced: Pipfile.lock pyproject.toml constructs/cdktf_fargate_startup.pth | $(PIPENV)
 	$(PIPENV) sync --dev
+	@# An editable install leaves out the start-up hook a wheel carries (docs/fast-synth.md): add it.
+	cp constructs/cdktf_fargate_startup.pth "$$($(VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/"
 	touch $@
 
 $(CHECKOV_ENV)/.synced: tools/checkov-requirements.txt

@@ -69,7 +69,8 @@ class Deployment:
         settings: dict[str, Any] | None = None,
         main: str | None = None,
     ) -> None:
-        """``settings`` change the shipped `local` environment (None removes a key); ``main`` replaces main.py."""
+        """``settings`` change the shipped `local` environment by dotted key (None removes a key); ``main``
+        replaces main.py."""
         self.directory = directory
         self.emulator = emulator
         self.stack = f"{app}-local"
@@ -82,10 +83,15 @@ class Deployment:
         local = tomllib.loads((ROOT / "environments.toml").read_text())["local"]
         local.update(app_name=app, aws_endpoint_url=emulator.endpoint, certificate_domain=emulator.certificate_domain)
         for key, value in (settings or {}).items():
+            # A dotted key reaches into an option group: "alb.access_logs.enabled".
+            *groups, name = key.split(".")
+            table = local
+            for group in groups:
+                table = table.setdefault(group, {})
             if value is None:
-                local.pop(key, None)
+                table.pop(name, None)
             else:
-                local[key] = value
+                table[name] = value
         (directory / "settings.toml").write_text(
             "[local]\n" + "".join(f"{key} = {toml_value(value)}\n" for key, value in local.items())
         )

@@ -32,40 +32,53 @@ ACM_VALIDATION_SECONDS = 3
 # it, in the first service's cluster, from the same repository.
 MAIN = """
 import cdktf_fargate  # noqa: F401  (first: the fast provider import)
-from cdktf_fargate import FargateService
+from cdktf_fargate import (
+    CapacityMix,
+    Container,
+    FargateService,
+    Routing,
+    Scaling,
+    SecretsManagerSecret,
+    ServiceOptions,
+    TaskSize,
+)
 
 from cdktf import App
+from cdktf_cdktf_provider_aws.data_aws_secretsmanager_secret import DataAwsSecretsmanagerSecret
 
 from stacks import WebServiceStack, load_environment
 
 config = load_environment()
 app = App()
 stack = WebServiceStack(app, config.stack_name, config=config)
+# A secret whose ARN is known only at apply time: its kind is declared, so the read permission follows.
+api_key = DataAwsSecretsmanagerSecret(stack, "api-key", name="ops/api-key")
 api = FargateService(
     stack,
     "api",
     name=f"{config.resource_name}-api",
+    cluster=stack.cluster,
     network=stack.network,
     alb=stack.alb,
     image=stack.repository.image_uri(stack.image_tag.string_value),
-    share_cluster_with=stack.service,
-    listener_rule_priority=50,
-    path_patterns=["/api/*"],
-    desired_count=1,
     log_kms_key_arn=stack.key.arn if stack.key else None,
     # The runtime options the first service leaves at their defaults.
-    cpu_architecture="ARM64",
-    fargate_base=1,
-    fargate_spot_weight=3,
-    enable_execute_command=True,
-    readonly_root_filesystem=False,
-    container_health_check_command=["CMD-SHELL", "curl -fs http://localhost:8080/health || exit 1"],
-    stop_timeout_seconds=60,
-    autoscaling_min_count=1,
-    autoscaling_max_count=4,
-    autoscaling_cpu_target_percent=None,
-    autoscaling_memory_target_percent=75,
-    autoscaling_requests_per_target=500,
+    options=ServiceOptions(
+        desired_count=1,
+        enable_execute_command=True,
+        task=TaskSize(cpu_architecture="ARM64"),
+        capacity=CapacityMix(fargate_base=1, fargate_spot_weight=3),
+        routing=Routing(priority=50, path_patterns=("/api/*",)),
+        container=Container(
+            readonly_root_filesystem=False,
+            health_check_command=("CMD-SHELL", "curl -fs http://localhost:8080/health || exit 1"),
+            stop_timeout_seconds=60,
+            secrets={"API_KEY": SecretsManagerSecret(api_key.arn)},
+        ),
+        scaling=Scaling(
+            min_count=1, max_count=4, cpu_target_percent=None, memory_target_percent=75, requests_per_target=500
+        ),
+    ),
 )
 stack.repository.grant_pull(api.execution_role)
 app.synth()
@@ -100,6 +113,7 @@ def account(emulator, tmp_path_factory, terraform_env):
     return {
         "zone_id": zone_id.rsplit("/", 1)[-1],
         "secrets": {"DB_PASSWORD": parameter_arn, "API_KEY": secret_arn},
+        "kinds": {"DB_PASSWORD": "ssm-parameter", "API_KEY": "secrets-manager"},
     }
 
 
@@ -109,10 +123,12 @@ def deployment(emulator, account, tmp_path_factory, terraform_env):
         "certificate_domain": None,
         "domain_name": DOMAIN,
         "hosted_zone_id": account["zone_id"],
-        "container_secrets": account["secrets"],
+        "service.container.secrets": {
+            name: {"kind": account["kinds"][name], "arn": arn} for name, arn in account["secrets"].items()
+        },
         "state_bucket": STATE_BUCKET,
         # Not what this module is about, and each costs the provider a wait on the emulator.
-        "access_logs_enabled": False,
+        "alb.access_logs.enabled": False,
     }
     yield Deployment(
         tmp_path_factory.mktemp("ops-project"), emulator, terraform_env, app=APP, settings=settings, main=MAIN
@@ -281,6 +297,22 @@ def test_secrets_reach_the_container_by_reference_and_only_those_can_be_read(dep
         for resource in as_list(statement["Resource"])
     )
     assert readable == sorted(account["secrets"].values())
+
+
+def test_a_secret_given_as_a_terraform_reference_can_be_read_and_nothing_else(deployment, account, first_deploy):
+    ecs = deployment.client("ecs")
+    (service,) = ecs.describe_services(cluster=STACK, services=[f"{STACK}-api"])["services"]
+    task = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    (container,) = task["containerDefinitions"]
+    assert [(s["name"], s["valueFrom"]) for s in container["secrets"]] == [("API_KEY", account["secrets"]["API_KEY"])]
+    readable = [
+        (action, resource)
+        for statement in inline_statements(deployment, task["executionRoleArn"])
+        for action in as_list(statement["Action"])
+        if action in ("ssm:GetParameters", "secretsmanager:GetSecretValue")
+        for resource in as_list(statement["Resource"])
+    ]
+    assert readable == [("secretsmanager:GetSecretValue", account["secrets"]["API_KEY"])]
 
 
 def test_a_plan_right_after_an_apply_shows_no_changes(deployment, first_deploy):

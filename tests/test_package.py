@@ -25,7 +25,7 @@ EXAMPLES = sorted(path.parent.name for path in (ROOT / "examples").glob("*/main.
 def wheel(tmp_path_factory) -> Path:
     """Built the way users build it: `pip wheel` with build isolation, from a copy without local state."""
     source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md", "constructs"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "constructs"):
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, source / name)
         else:
@@ -55,15 +55,38 @@ def fresh_env(wheel, tmp_path_factory) -> Path:
     return venv
 
 
-def test_wheel_holds_the_package_its_type_marker_and_node_preload_and_nothing_else(wheel):
+def test_wheel_holds_the_package_its_type_marker_node_preload_and_start_up_hook_and_nothing_else(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     package_files = {name.split("/", 1)[1] for name in names if name.startswith("cdktf_fargate/")}
     assert {"py.typed", "_lazy_provider_require.js", "__init__.py", "fargate_service.py"} <= package_files
     assert {name.split("/", 1)[0] for name in names} == {
         "cdktf_fargate",
         f"cdktf_fargate-{cdktf_fargate.__version__}.dist-info",
+        # The start-up hook: a .pth at site-packages' root and the small module it imports.
+        "cdktf_fargate_startup.pth",
+        "_cdktf_fargate_startup.py",
     }
+    pth = zipfile.ZipFile(wheel).read("cdktf_fargate_startup.pth").decode()
+    assert pth.strip() == "import _cdktf_fargate_startup; _cdktf_fargate_startup.install()"
     assert wheel.name.startswith(f"cdktf_fargate-{cdktf_fargate.__version__}-py3-none-any")
+
+
+def test_the_installed_wheel_makes_an_app_that_imports_the_provider_first_fast(fresh_env, tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    result = run(
+        [
+            str(fresh_env / "bin" / "python"),
+            "-c",
+            "import sys; import cdktf_cdktf_provider_aws; import cdktf_fargate; "
+            "print(getattr(sys.modules['cdktf_cdktf_provider_aws'], '__cdktf_fargate_lazy__', False))",
+        ],
+        tmp_path,
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+    assert "cdktf_fargate:" not in result.stderr
 
 
 def test_wheel_declares_the_dependency_ranges_of_the_provider_bindings(wheel):

@@ -71,19 +71,73 @@ def test_other_code_can_import_any_provider_module_after_cdktf_fargate():
     assert lines[3].startswith("AttributeError") and "no_such_module" in lines[3]
 
 
-def test_a_provider_imported_the_ordinary_way_first_is_left_alone():
+@pytest.mark.parametrize(
+    "first",
+    [
+        "import cdktf_cdktf_provider_aws",
+        "from cdktf_cdktf_provider_aws.vpc import Vpc",
+        "import cdktf; from cdktf_cdktf_provider_aws.provider import AwsProvider",
+    ],
+)
+def test_the_start_up_hook_makes_any_import_order_fast(first):
     output = run_python(
-        """
+        f"""
         import sys
-        import cdktf_cdktf_provider_aws
-        ordinary = sys.modules["cdktf_cdktf_provider_aws"]
+        {first}
         import cdktf_fargate
+        from cdktf_fargate._provider import slow_import_warning
         from cdktf_cdktf_provider_aws import s3_bucket
-        print(sys.modules["cdktf_cdktf_provider_aws"] is ordinary, hasattr(ordinary, "__cdktf_fargate_lazy__"))
+        provider = sys.modules["cdktf_cdktf_provider_aws"]
+        loaded = [m for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws.") and m.count(".") == 1]
+        print(getattr(provider, "__cdktf_fargate_lazy__", False), len(loaded) < 60, slow_import_warning())
         print(s3_bucket.S3Bucket.__name__)
         """
     )
-    assert output.splitlines() == ["True False", "S3Bucket"]
+    assert output.splitlines() == ["True True None", "S3Bucket"]
+
+
+def test_the_hook_is_what_python_installs_at_start_up():
+    output = run_python(
+        """
+        import sys
+        print([type(finder).__name__ for finder in sys.meta_path].count("_Hook"), "cdktf_fargate" in sys.modules)
+        """
+    )
+    # The hook is in place before any import, and it imported nothing heavy to get there.
+    assert output == "1 False"
+
+
+def test_without_the_hook_a_provider_imported_first_is_left_alone_and_one_line_says_why(tmp_path):
+    script = tmp_path / "app.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import sys
+            # As in an environment whose package has no start-up hook (a checkout on PYTHONPATH).
+            sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "_Hook"]
+            import cdktf_cdktf_provider_aws
+            ordinary = sys.modules["cdktf_cdktf_provider_aws"]
+            import cdktf_fargate
+            from cdktf_cdktf_provider_aws import s3_bucket
+            print(sys.modules["cdktf_cdktf_provider_aws"] is ordinary, hasattr(ordinary, "__cdktf_fargate_lazy__"))
+            """
+        )
+    )
+    environment = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    environment.pop("CDKTF_FARGATE_EAGER_PROVIDER", None)
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "True False"
+    (warning,) = [line for line in result.stderr.splitlines() if line.startswith("cdktf_fargate:")]
+    assert "cdktf_cdktf_provider_aws was imported whole" in warning and "import cdktf_fargate first" in warning
 
 
 @pytest.mark.slow

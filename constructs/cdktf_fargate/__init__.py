@@ -5,10 +5,15 @@ Importing it sets up the fast provider import (``_provider.py``); the installed 
 that at interpreter start, so the order of an app's imports does not matter.
 """
 
-from ._provider import use_lazy_provider_package
+import sys
 
-# Before any construct module imports the provider bindings.
+from ._provider import install, slow_import_warning, use_lazy_provider_package
+
+# Before any construct module imports the provider bindings (the .pth file did it already when installed).
+install()
 use_lazy_provider_package()
+if (_warning := slow_import_warning()) is not None:
+    print(_warning, file=sys.stderr)
 
 from .access_log_bucket import AccessLogBucket  # noqa: E402
 from .cluster import Cluster, ExistingCluster  # noqa: E402
