@@ -1,0 +1,192 @@
+"""Upgrading replaces nothing, and the app runs from a plain shell.
+
+0.1.0 (the last release, taken from git history) deploys the `local` environment to the emulator.
+Then a fresh clone of this commit, set up with the Makefile, plans against that state from a plain
+shell: no virtual environment activated, nothing on PATH but the system's (only the provider
+mirror's CLI config, a fact of this machine, is passed). The plan must destroy and replace
+nothing, and must move the cluster (0.2 gives it its own construct). Its deploy converges, a
+second plan is empty, and destroy leaves nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from conftest import ROOT, record_e2e_figures
+from local_aws import LocalAws
+from test_end_to_end import ANSI, NOTHING, active_counts, free_port, toml_value
+
+pytestmark = pytest.mark.e2e
+
+RELEASE_0_1 = "33204e7"  # the last commit of 0.1.0 (CHANGELOG.md)
+APP = "upgrade"
+STACK = f"{APP}-local"
+# Nothing but the system's: no .venv/bin, no node_modules/.bin, no pyenv shims.
+PLAIN_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    result.stdout = ANSI.sub("", result.stdout)
+    return result
+
+
+def git(*args: str, cwd: Path = ROOT) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+class Checkout:
+    """One version of the app in its own directory, with its `local` table pointed at the test's emulator."""
+
+    def __init__(self, directory: Path, emulator: LocalAws) -> None:
+        self.directory = directory
+        self.emulator = emulator
+        local = tomllib.loads((directory / "environments.toml").read_text())["local"]
+        local.update(app_name=APP, aws_endpoint_url=emulator.endpoint, certificate_domain=emulator.certificate_domain)
+        self.settings = directory / "upgrade.toml"
+        self.settings.write_text(
+            "[local]\n" + "".join(f"{key} = {toml_value(value)}\n" for key, value in local.items())
+        )
+        self.state_file = directory / f"terraform.{STACK}.tfstate"
+        self.stack_dir = directory / "cdktf.out" / "stacks" / STACK
+        self.stack = STACK
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.emulator.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+    def environment(self, **extra: str) -> dict[str, str]:
+        return {
+            "HOME": os.environ["HOME"],
+            "CDKTF_FARGATE_ENV": "local",
+            "CDKTF_FARGATE_CONFIG": str(self.settings),
+            "CHECKPOINT_DISABLE": "1",
+            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+            **extra,
+        }
+
+    def cdktf(self, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+        return run([str(self.directory / "node_modules" / ".bin" / "cdktf"), *args], self.directory, env)
+
+    def terraform(self, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+        return run(["terraform", *args], self.stack_dir, env)
+
+
+def terraform_cli_config(terraform_env: dict[str, str]) -> dict[str, str]:
+    """The provider mirror's CLI config, where this machine needs one (registry.terraform.io is unreachable)."""
+    config = terraform_env.get("TF_CLI_CONFIG_FILE")
+    return {"TF_CLI_CONFIG_FILE": config} if config else {}
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with LocalAws(port=free_port()) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def release(emulator, tmp_path_factory, terraform_env) -> Checkout:
+    """0.1.0 deployed, run the way 0.1 ran: its own library first on PYTHONPATH, this project's tools."""
+    directory = tmp_path_factory.mktemp("release-0.1")
+    archive = subprocess.run(["git", "archive", RELEASE_0_1], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(directory)], input=archive, check=True)
+    (directory / "node_modules").symlink_to(ROOT / "node_modules")
+    checkout = Checkout(directory, emulator)
+    env = checkout.environment(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{terraform_env['PATH']}",
+        PYTHONPATH=f"{directory / 'constructs'}{os.pathsep}{directory}",
+        **terraform_cli_config(terraform_env),
+    )
+    result = checkout.cdktf(env, "deploy", "--auto-approve", "--skip-provider-lock", "--var", "image_tag=v1")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert checkout.state_file.exists()
+    return checkout
+
+
+@pytest.fixture(scope="module")
+def upgrade(release, emulator, tmp_path_factory, terraform_env) -> tuple[Checkout, dict[str, str]]:
+    """A fresh clone of this commit, set up by the Makefile, holding the 0.1 state; and its plain-shell env."""
+    directory = tmp_path_factory.mktemp("upgrade") / "clone"
+    git("clone", "--quiet", str(ROOT), str(directory))
+    # The two parts of `make setup` that synth and deploy use (checkov's environment is for `make checkov`).
+    setup = run(["make", ".venv/.synced", "node_modules/.synced"], directory, dict(os.environ), timeout=1200)
+    assert setup.returncode == 0, setup.stdout[-4000:] + setup.stderr[-4000:]
+    checkout = Checkout(directory, emulator)
+    shutil.copy(release.state_file, checkout.state_file)
+    cli_config = directory / ".terraform-cli" / "config.tfrc"
+    env = checkout.environment(
+        PATH=PLAIN_PATH, **({"TF_CLI_CONFIG_FILE": str(cli_config)} if cli_config.exists() else {})
+    )
+    return checkout, env
+
+
+def planned(checkout: Checkout, env: dict[str, str]) -> list[dict[str, Any]]:
+    init = checkout.terraform(env, "init", "-input=false", "-no-color")
+    assert init.returncode == 0, init.stdout[-3000:] + init.stderr[-3000:]
+    plan = checkout.terraform(
+        env, "plan", "-input=false", "-no-color", "-lock=false", "-out=up.plan", "-var=image_tag=v1"
+    )
+    assert plan.returncode == 0, plan.stdout[-4000:] + plan.stderr[-3000:]
+    shown = checkout.terraform(env, "show", "-json", "up.plan")
+    return json.loads(shown.stdout)["resource_changes"]
+
+
+def test_cdktf_synth_runs_from_a_plain_shell(upgrade):
+    checkout, env = upgrade
+    assert "VIRTUAL_ENV" not in env and ".venv" not in env["PATH"]
+    result = checkout.cdktf(env, "synth")
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-3000:]
+    document = json.loads((checkout.stack_dir / "cdk.tf.json").read_text())
+    assert document["moved"] and document["resource"]["aws_ecs_service"]
+
+
+def test_the_upgrade_plan_destroys_and_replaces_nothing_and_moves_the_cluster(upgrade):
+    checkout, env = upgrade
+    changes = planned(checkout, env)
+    destructive = [
+        (change["address"], change["change"]["actions"])
+        for change in changes
+        if "delete" in change["change"]["actions"]
+    ]
+    assert destructive == []
+    moved = sorted(
+        (change["previous_address"], change["address"]) for change in changes if change.get("previous_address")
+    )
+    assert [(before.split(".")[0], after.split(".")[0]) for before, after in moved] == [
+        ("aws_ecs_cluster", "aws_ecs_cluster"),
+        ("aws_ecs_cluster_capacity_providers", "aws_ecs_cluster_capacity_providers"),
+    ]
+    assert all(before.split(".")[1].startswith("service_cluster") for before, _ in moved)
+    record_e2e_figures(upgrade_planned_changes=len([c for c in changes if c["change"]["actions"] != ["no-op"]]))
+
+
+def test_the_upgrade_deploys_from_a_plain_shell_and_then_plans_nothing(upgrade):
+    checkout, env = upgrade
+    result = checkout.cdktf(env, "deploy", "--auto-approve", "--skip-provider-lock", "--var", "image_tag=v1")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    changes = planned(checkout, env)
+    assert [c["address"] for c in changes if c["change"]["actions"] not in (["no-op"], ["read"])] == []
+    state = json.loads(checkout.state_file.read_text())
+    addresses = {f"{r['type']}.{r['name']}" for r in state["resources"] if r["mode"] == "managed"}
+    assert not any(address.startswith("aws_ecs_cluster.service_cluster") for address in addresses)
+
+
+def test_destroy_after_the_upgrade_leaves_nothing(upgrade):
+    checkout, env = upgrade
+    result = checkout.cdktf(env, "destroy", "--auto-approve", "--skip-provider-lock", "--var", "image_tag=v1")
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    assert active_counts(checkout) == NOTHING  # type: ignore[arg-type]
