@@ -123,7 +123,12 @@ def upgrade(release, emulator, tmp_path_factory, terraform_env) -> tuple[Checkou
     directory = tmp_path_factory.mktemp("upgrade") / "clone"
     git("clone", "--quiet", str(ROOT), str(directory))
     # The two parts of `make setup` that synth and deploy use (checkov's environment is for `make checkov`).
-    setup = run(["make", ".venv/.synced", "node_modules/.synced"], directory, dict(os.environ), timeout=1200)
+    setup = run(
+        ["make", str(directory / ".venv" / ".synced"), "node_modules/.synced"],
+        directory,
+        dict(os.environ),
+        timeout=1200,
+    )
     assert setup.returncode == 0, setup.stdout[-4000:] + setup.stderr[-4000:]
     checkout = Checkout(directory, emulator)
     shutil.copy(release.state_file, checkout.state_file)

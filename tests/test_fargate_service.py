@@ -6,17 +6,23 @@ import json
 from typing import Any
 
 from cdktf_fargate import (
+    Alarms,
     Cluster,
     Container,
     FargateService,
+    PublicAlb,
+    Routing,
+    Scaling,
     SecretsManagerSecret,
+    ServiceAlarms,
+    ServiceAutoscaling,
     ServiceOptions,
     SsmParameter,
 )
 
 import pytest
 from cdktf import TerraformVariable
-from conftest import Synthesized, changed, make_network_and_alb, new_stack, ref
+from conftest import CERTIFICATE_ARN, Synthesized, changed, make_network_and_alb, new_stack, ref
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:3f2c1d0"
 
@@ -827,3 +833,87 @@ def test_fails_when_a_container_option_type_is_wrong():
     with pytest.raises(ValueError, match=r"options.container=.* is invalid: must be a Container"):
         build(new_stack(), {"container": {"port": 80}})
     assert Container().port == 8080
+
+
+def second_service(stack, network, alb, cluster, **routing: Any) -> FargateService:
+    return FargateService(
+        stack,
+        "second",
+        name=routing.pop("name", "admin"),
+        cluster=cluster,
+        network=network,
+        alb=alb,
+        image=IMAGE,
+        options=ServiceOptions(routing=Routing(**routing)),
+    )
+
+
+def test_fails_when_two_services_on_one_load_balancer_share_a_rule_priority(stack):
+    network, alb, cluster = make_network_and_alb(stack)
+    FargateService(stack, "first", name="shop", cluster=cluster, network=network, alb=alb, image=IMAGE)
+    with pytest.raises(
+        ValueError, match=r"priority 100 is already the priority of 'test/first' on this load balancer"
+    ) as error:
+        second_service(stack, network, alb, cluster, host_headers=("admin.example.com",))
+    assert str(error.value).startswith("FargateService 'test/second': invalid settings:")
+
+
+def test_fails_when_two_services_on_one_load_balancer_have_identical_conditions(stack):
+    network, alb, cluster = make_network_and_alb(stack)
+    FargateService(stack, "first", name="shop", cluster=cluster, network=network, alb=alb, image=IMAGE)
+    with pytest.raises(ValueError, match=r"the same conditions as 'test/first' .* the later rule would never match"):
+        second_service(stack, network, alb, cluster, priority=10)
+
+
+def test_services_on_different_load_balancers_may_reuse_a_priority(stack):
+    network, alb, cluster = make_network_and_alb(stack)
+    other = PublicAlb(stack, "other-alb", name="other", network=network, certificate_arn=CERTIFICATE_ARN)
+    FargateService(stack, "first", name="shop", cluster=cluster, network=network, alb=alb, image=IMAGE)
+    second_service(stack, network, other, cluster)
+    assert sorted(r["priority"] for r in Synthesized(stack).resources("aws_lb_listener_rule").values()) == [100, 100]
+
+
+def test_fails_when_two_services_in_one_app_share_a_name(stack):
+    network, alb, cluster = make_network_and_alb(stack)
+    FargateService(stack, "first", name="shop", cluster=cluster, network=network, alb=alb, image=IMAGE)
+    with pytest.raises(ValueError, match=r"name='shop' is invalid: is already the name of the service at 'test/first'"):
+        second_service(stack, network, alb, cluster, name="shop", priority=10, path_patterns=("/admin/*",))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"options": Scaling(max_count=0)}, r"options.max_count=0 is invalid: must be a whole number from 1"),
+        ({"options": Scaling(enabled=False)}, r"options.enabled=False is invalid: must be true"),
+        ({"options": Scaling(requests_per_target=100)}, r"request_count_resource_label=None is invalid: is needed"),
+        ({"options": {"min_count": 1}}, r"options=.* is invalid: must be a Scaling"),
+        ({"service_name": ""}, r"service_name='' is invalid: must be a non-empty string"),
+    ],
+)
+def test_fails_when_autoscaling_on_its_own_is_given_bad_input(stack, arguments, message):
+    with pytest.raises(ValueError, match=message):
+        ServiceAutoscaling(stack, "scaling", **{"name": "shop", "cluster_name": "c", "service_name": "s", **arguments})
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            {"options": Alarms(cpu_percent=101)},
+            r"options.cpu_percent=101 is invalid: must be a whole number from 1 to 100",
+        ),
+        ({"options": {"cpu_percent": 90}}, r"options=.* is invalid: must be an Alarms"),
+        ({"actions": ["topic"]}, r"actions='topic' is invalid: must be an ARN"),
+        ({"cluster_name": None}, r"cluster_name=None is invalid: must be a non-empty string"),
+    ],
+)
+def test_fails_when_alarms_on_their_own_are_given_bad_input(stack, arguments, message):
+    settings = {
+        "service_name": "s",
+        "cluster_name": "c",
+        "load_balancer_arn_suffix": "app/x/1",
+        "target_group_arn_suffix": "targetgroup/y/2",
+        **arguments,
+    }
+    with pytest.raises(ValueError, match=message):
+        ServiceAlarms(stack, "alarms", **settings)
