@@ -99,6 +99,13 @@ def make_network_and_alb(
     return network, alb, Cluster(scope, "cluster", name="test")
 
 
+EXISTING_VPC = {
+    "vpc_id": "vpc-0123456789abcdef0",
+    "public_subnet_ids": ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+    "private_subnet_ids": ["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"],
+}
+
+
 def changed(options: Any, changes: dict[str, Any]) -> Any:
     """A copy of an option object with fields changed by dotted path: ``{"health_check.path": "/ready"}``."""
     direct: dict[str, Any] = {}

@@ -167,13 +167,18 @@ class Deployment:
         return sum(len(resource["instances"]) for resource in state["resources"] if resource["mode"] == "managed")
 
     def client(self, service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.emulator.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
+        return emulator_client(self.emulator, service)
+
+
+def emulator_client(emulator: LocalAws, service: str) -> Any:
+    """A boto3 client for the emulator, with the dummy credentials it takes."""
+    return boto3.client(
+        service,
+        endpoint_url=emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
 
 
 def active_counts(deployment: Deployment) -> dict[str, int]:

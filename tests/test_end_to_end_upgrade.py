@@ -19,11 +19,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from conftest import ROOT, record_e2e_figures
 from local_aws import LocalAws
-from test_end_to_end import ANSI, NOTHING, active_counts, free_port, toml_value
+from test_end_to_end import ANSI, NOTHING, active_counts, emulator_client, free_port, toml_value
 
 pytestmark = pytest.mark.e2e
 
@@ -61,13 +60,7 @@ class Checkout:
         self.stack = STACK
 
     def client(self, service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.emulator.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
+        return emulator_client(self.emulator, service)
 
     def environment(self, **extra: str) -> dict[str, str]:
         return {

@@ -8,7 +8,7 @@ from cdktf_fargate import Network, NetworkOptions
 
 import pytest
 from cdktf import TerraformVariable
-from conftest import Synthesized, changed, new_stack, ref
+from conftest import EXISTING_VPC, Synthesized, changed, new_stack, ref
 
 
 def build(stack, changes: dict[str, Any] | None = None, **wiring: Any) -> Network:
@@ -102,9 +102,7 @@ def test_existing_vpc_creates_nothing_and_passes_ids_through():
     network = Network.from_existing(
         stack,
         "network",
-        vpc_id="vpc-0123456789abcdef0",
-        public_subnet_ids=["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
-        private_subnet_ids=["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"],
+        **EXISTING_VPC,
     )
     assert network.vpc_id == "vpc-0123456789abcdef0"
     assert network.private_subnet_ids == ["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"]
@@ -183,11 +181,7 @@ def test_fails_when_several_settings_are_wrong_and_reports_them_all():
     ],
 )
 def test_fails_when_an_existing_vpc_is_described_wrongly(settings, message):
-    existing = {
-        "vpc_id": "vpc-0123456789abcdef0",
-        "public_subnet_ids": ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
-        "private_subnet_ids": ["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"],
-    }
+    existing = EXISTING_VPC
     with pytest.raises(ValueError, match=message):
         Network.from_existing(new_stack(), "network", **{**existing, **settings})
 

@@ -15,7 +15,8 @@ import pytest
 from conftest import ROOT
 
 
-def run_python(code: str, **env: str) -> str:
+def python_process(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run by a fresh interpreter of this environment, as an app's main module would be."""
     environment = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     environment.pop("CDKTF_FARGATE_EAGER_PROVIDER", None)
     environment.update(env)
@@ -29,7 +30,11 @@ def run_python(code: str, **env: str) -> str:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout.strip()
+    return result
+
+
+def run_python(code: str, **env: str) -> str:
+    return python_process(code, **env).stdout.strip()
 
 
 def test_importing_cdktf_fargate_loads_only_the_provider_modules_it_uses():
@@ -107,34 +112,19 @@ def test_the_hook_is_what_python_installs_at_start_up():
     assert output == "1 False"
 
 
-def test_without_the_hook_a_provider_imported_first_is_left_alone_and_one_line_says_why(tmp_path):
-    script = tmp_path / "app.py"
-    script.write_text(
-        textwrap.dedent(
-            """
-            import sys
-            # As in an environment whose package has no start-up hook (a checkout on PYTHONPATH).
-            sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "_Hook"]
-            import cdktf_cdktf_provider_aws
-            ordinary = sys.modules["cdktf_cdktf_provider_aws"]
-            import cdktf_fargate
-            from cdktf_cdktf_provider_aws import s3_bucket
-            print(sys.modules["cdktf_cdktf_provider_aws"] is ordinary, hasattr(ordinary, "__cdktf_fargate_lazy__"))
-            """
-        )
+def test_without_the_hook_a_provider_imported_first_is_left_alone_and_one_line_says_why():
+    result = python_process(
+        """
+        import sys
+        # As in an environment whose package has no start-up hook (a checkout on PYTHONPATH).
+        sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__name__ != "_Hook"]
+        import cdktf_cdktf_provider_aws
+        ordinary = sys.modules["cdktf_cdktf_provider_aws"]
+        import cdktf_fargate
+        from cdktf_cdktf_provider_aws import s3_bucket
+        print(sys.modules["cdktf_cdktf_provider_aws"] is ordinary, hasattr(ordinary, "__cdktf_fargate_lazy__"))
+        """
     )
-    environment = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-    environment.pop("CDKTF_FARGATE_EAGER_PROVIDER", None)
-    result = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "True False"
     (warning,) = [line for line in result.stderr.splitlines() if line.startswith("cdktf_fargate:")]
     assert "cdktf_cdktf_provider_aws was imported whole" in warning and "import cdktf_fargate first" in warning

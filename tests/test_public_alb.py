@@ -8,7 +8,7 @@ from cdktf_fargate import AlbOptions, Cluster, FargateService, Network, PublicAl
 
 import pytest
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from conftest import CERTIFICATE_ARN, Synthesized, changed, make_network_and_alb, new_stack, ref
+from conftest import CERTIFICATE_ARN, EXISTING_VPC, Synthesized, changed, make_network_and_alb, new_stack, ref
 
 LB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shared/50dc6c495c0c9188"
 LISTENER_ARN = (
@@ -303,9 +303,7 @@ def test_a_service_attaches_to_an_existing_load_balancer(stack):
     network = Network.from_existing(
         stack,
         "network",
-        vpc_id="vpc-0123456789abcdef0",
-        public_subnet_ids=["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
-        private_subnet_ids=["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"],
+        **EXISTING_VPC,
     )
     alb = existing_alb(stack)
     cluster = Cluster.from_arn(stack, "cluster", "arn:aws:ecs:us-east-1:123456789012:cluster/shared")

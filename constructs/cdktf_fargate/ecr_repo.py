@@ -29,7 +29,62 @@ IMAGE_TAG_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
 PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 
 
-class EcrRepo(Construct):
+class RepositoryMembers:
+    """Shared by ``EcrRepo`` and ``ExistingRepository``: each sets ``repository``, ``name`` and ``_pull_grants``."""
+
+    repository: EcrRepository | DataAwsEcrRepository
+    name: str
+    _pull_grants: dict[str, IamRolePolicy]
+
+    @property
+    def repository_url(self) -> str:
+        return self.repository.repository_url
+
+    @property
+    def repository_arn(self) -> str:
+        return self.repository.arn
+
+    def image_uri(self, tag: str) -> str:
+        """The image reference ``<repository url>:<tag>``; ``tag`` may be a Terraform variable."""
+        assert isinstance(self, Construct)
+        problems = Problems.of(self)
+        problems.check_pattern(
+            "image tag", tag, IMAGE_TAG_PATTERN, "must be 1-128 characters of letters, digits, '_', '.' or '-'"
+        )
+        problems.raise_if_any()
+        return f"{self.repository_url}:{tag}"
+
+    def grant_pull(self, role: IamRole) -> IamRolePolicy:
+        """Let ``role`` (an ECS execution role) pull images from this repository and no other.
+
+        Calling it again for the same role returns the same policy.
+        """
+        assert isinstance(self, Construct)
+        key = role.node.path
+        if key in self._pull_grants:
+            return self._pull_grants[key]
+        grant_id = "pull-" + re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")
+        document = DataAwsIamPolicyDocument(
+            self,
+            f"{grant_id}-document",
+            statement=[
+                DataAwsIamPolicyDocumentStatement(
+                    sid="PullFromRepository", actions=list(PULL_ACTIONS), resources=[self.repository_arn]
+                ),
+                # GetAuthorizationToken is account-wide: AWS does not accept a resource for it.
+                DataAwsIamPolicyDocumentStatement(
+                    sid="GetRegistryToken", actions=["ecr:GetAuthorizationToken"], resources=["*"]
+                ),
+            ],
+        )
+        policy = IamRolePolicy(
+            self, grant_id, name=f"pull-{self.name.replace('/', '-')}", role=role.id, policy=document.json
+        )
+        self._pull_grants[key] = policy
+        return policy
+
+
+class EcrRepo(RepositoryMembers, Construct):
     """A private ECR repository with scanning, encryption and a lifecycle policy.
     ``EcrRepo.from_existing`` brings a repository made elsewhere."""
 
@@ -119,25 +174,6 @@ class EcrRepo(Construct):
         image that was never pushed. Not for the very first deploy, before the repository exists."""
         return DataAwsEcrImage(self, "required-image", repository_name=self.repository.name, image_tag=tag)
 
-    @property
-    def repository_url(self) -> str:
-        return self.repository.repository_url
-
-    @property
-    def repository_arn(self) -> str:
-        return self.repository.arn
-
-    def image_uri(self, tag: str) -> str:
-        """The image reference ``<repository url>:<tag>``; ``tag`` may be a Terraform variable."""
-        return image_uri(self, self.repository_url, tag)
-
-    def grant_pull(self, role: IamRole) -> IamRolePolicy:
-        """Let ``role`` (an ECS execution role) pull images from this repository and no other.
-
-        Calling it again for the same role returns the same policy.
-        """
-        return grant_pull(self, self._pull_grants, self.repository_arn, self.name, role)
-
     @staticmethod
     def from_existing(scope: Construct, id_: str, *, name: str) -> ExistingRepository:
         """A repository made elsewhere (its ARN and URL are read from AWS). Nothing is created.
@@ -147,7 +183,7 @@ class EcrRepo(Construct):
         return ExistingRepository(scope, id_, name=name)
 
 
-class ExistingRepository(Construct):
+class ExistingRepository(RepositoryMembers, Construct):
     """A reference to a repository made elsewhere (``EcrRepo.from_existing``)."""
 
     def __init__(self, scope: Construct, id_: str, *, name: str) -> None:
@@ -158,20 +194,6 @@ class ExistingRepository(Construct):
         self.name = name
         self.repository = DataAwsEcrRepository(self, "repository", name=name)
         self._pull_grants: dict[str, IamRolePolicy] = {}
-
-    @property
-    def repository_url(self) -> str:
-        return self.repository.repository_url
-
-    @property
-    def repository_arn(self) -> str:
-        return self.repository.arn
-
-    def image_uri(self, tag: str) -> str:
-        return image_uri(self, self.repository_url, tag)
-
-    def grant_pull(self, role: IamRole) -> IamRolePolicy:
-        return grant_pull(self, self._pull_grants, self.repository_arn, self.name, role)
 
 
 def check_repository_name(problems: Problems, name: object) -> None:
@@ -186,37 +208,3 @@ def check_repository_name(problems: Problems, name: object) -> None:
         and not 2 <= len(name) <= 256
     ):
         problems.add("name", name, "must be 2 to 256 characters long")
-
-
-def image_uri(scope: Construct, repository_url: str, tag: str) -> str:
-    problems = Problems.of(scope)
-    problems.check_pattern(
-        "image tag", tag, IMAGE_TAG_PATTERN, "must be 1-128 characters of letters, digits, '_', '.' or '-'"
-    )
-    problems.raise_if_any()
-    return f"{repository_url}:{tag}"
-
-
-def grant_pull(
-    scope: Construct, grants: dict[str, IamRolePolicy], repository_arn: str, name: str, role: IamRole
-) -> IamRolePolicy:
-    key = role.node.path
-    if key in grants:
-        return grants[key]
-    grant_id = "pull-" + re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")
-    document = DataAwsIamPolicyDocument(
-        scope,
-        f"{grant_id}-document",
-        statement=[
-            DataAwsIamPolicyDocumentStatement(
-                sid="PullFromRepository", actions=list(PULL_ACTIONS), resources=[repository_arn]
-            ),
-            # GetAuthorizationToken is account-wide: AWS does not accept a resource for it.
-            DataAwsIamPolicyDocumentStatement(
-                sid="GetRegistryToken", actions=["ecr:GetAuthorizationToken"], resources=["*"]
-            ),
-        ],
-    )
-    policy = IamRolePolicy(scope, grant_id, name=f"pull-{name.replace('/', '-')}", role=role.id, policy=document.json)
-    grants[key] = policy
-    return policy

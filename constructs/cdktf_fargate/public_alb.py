@@ -22,7 +22,7 @@ from ._bindings import (
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
-from ._listener_rules import ListenerRules
+from ._load_balancer_members import ListenerRules, LoadBalancerMembers
 from ._validation import Problems
 from .access_log_bucket import AccessLogBucket
 from .network import check_network
@@ -38,7 +38,7 @@ HTTPS_PORT = 443
 HTTP_PORT = 80
 
 
-class PublicAlb(Construct):
+class PublicAlb(LoadBalancerMembers, Construct):
     """Security group, load balancer, an HTTPS listener and a port-80 listener that only redirects,
     access logs to a private bucket, and a WAF web ACL in front.
 
@@ -106,6 +106,7 @@ class PublicAlb(Construct):
             tags={"Name": f"{name}-alb"},
             lifecycle={"create_before_destroy": True},
         )
+        self._security_group_id = self.security_group.id
         ports = [HTTPS_PORT] + ([HTTP_PORT] if http_mode != "closed" else [])
         self.ingress_rules: list[VpcSecurityGroupIngressRule] = []
         for port in ports:
@@ -230,32 +231,6 @@ class PublicAlb(Construct):
             listeners["http"] = self.http_listener.arn
         return listeners
 
-    @property
-    def security_group_id(self) -> str:
-        return self.security_group.id
-
-    @property
-    def load_balancer_arn_suffix(self) -> str:
-        return self.load_balancer.arn_suffix
-
-    @property
-    def dns_name(self) -> str:
-        return self.load_balancer.dns_name
-
-    @property
-    def zone_id(self) -> str:
-        return self.load_balancer.zone_id
-
-    @property
-    def url(self) -> str:
-        return f"https://{self.load_balancer.dns_name}"
-
-    def claim_rule(
-        self, owner: str, priority: int, path_patterns: Sequence[str], host_headers: Sequence[str]
-    ) -> list[str]:
-        """Record a service's listener rule; return its clashes with the rules already added."""
-        return self._rules.claim(owner, priority, path_patterns, host_headers)
-
     @staticmethod
     def from_existing(
         scope: Construct,
@@ -280,18 +255,8 @@ class PublicAlb(Construct):
             security_group_id=security_group_id,
         )
 
-    def allow_to(self, security_group: SecurityGroup, port: int, description: str) -> VpcSecurityGroupEgressRule:
-        """Let the load balancer open connections to ``security_group`` on ``port``, and nothing else.
 
-        Security groups made by Terraform start with no egress at all, so without this
-        the load balancer cannot reach its targets.
-        """
-        rule = egress_to(self, self.security_group.id, security_group, port, description)
-        self.egress_rules.append(rule)
-        return rule
-
-
-class ExistingAlb(Construct):
+class ExistingAlb(LoadBalancerMembers, Construct):
     """A reference to a load balancer made elsewhere (``PublicAlb.from_existing``)."""
 
     def __init__(
@@ -309,7 +274,7 @@ class ExistingAlb(Construct):
         )
         problems.raise_if_any()
         self._rules = ListenerRules()
-        self.security_group_id = security_group_id
+        self._security_group_id = security_group_id
         self.https_listener_arn = https_listener_arn
         # The name, address and zone come from AWS: they are not in the ARN.
         self.load_balancer = DataAwsLb(self, "load-balancer", arn=load_balancer_arn)
@@ -318,52 +283,6 @@ class ExistingAlb(Construct):
     @property
     def routing_listener_arns(self) -> dict[str, str]:
         return {"https": self.https_listener_arn}
-
-    @property
-    def load_balancer_arn_suffix(self) -> str:
-        return self.load_balancer.arn_suffix
-
-    @property
-    def dns_name(self) -> str:
-        return self.load_balancer.dns_name
-
-    @property
-    def zone_id(self) -> str:
-        return self.load_balancer.zone_id
-
-    @property
-    def url(self) -> str:
-        return f"https://{self.load_balancer.dns_name}"
-
-    def claim_rule(
-        self, owner: str, priority: int, path_patterns: Sequence[str], host_headers: Sequence[str]
-    ) -> list[str]:
-        return self._rules.claim(owner, priority, path_patterns, host_headers)
-
-    def allow_to(self, security_group: SecurityGroup, port: int, description: str) -> VpcSecurityGroupEgressRule:
-        """An egress rule on the existing load balancer's security group to ``security_group`` on ``port``."""
-        rule = egress_to(self, self.security_group_id, security_group, port, description)
-        self.egress_rules.append(rule)
-        return rule
-
-
-def egress_to(
-    scope: Construct, from_group_id: str, security_group: SecurityGroup, port: int, description: str
-) -> VpcSecurityGroupEgressRule:
-    problems = Problems.of(scope)
-    problems.check_port("port", port)
-    problems.raise_if_any()
-    rule_id = f"egress-{re.sub(r'[^A-Za-z0-9]+', '-', security_group.node.path).strip('-')}-{port}"
-    return VpcSecurityGroupEgressRule(
-        scope,
-        rule_id,
-        security_group_id=from_group_id,
-        ip_protocol="tcp",
-        from_port=port,
-        to_port=port,
-        referenced_security_group_id=security_group.id,
-        description=description,
-    )
 
 
 def _not_found() -> LbListenerDefaultAction:

@@ -1,0 +1,96 @@
+"""What a load balancer offers the services behind it, built here or brought in: its address, its
+listener rules kept apart, and egress from its security group to theirs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from constructs import Construct
+
+from ._bindings import DataAwsLb, Lb, SecurityGroup, VpcSecurityGroupEgressRule
+from ._validation import Problems, is_token
+
+
+class ListenerRules:
+    """Each rule's owner, priority and conditions; AWS refuses two rules with one priority on a
+    listener only at apply time, and silently never matches the second of two identical rules."""
+
+    def __init__(self) -> None:
+        self._rules: list[tuple[str, int, tuple[str, ...], tuple[str, ...]]] = []
+
+    def claim(self, owner: str, priority: int, path_patterns: Sequence[str], host_headers: Sequence[str]) -> list[str]:
+        paths, hosts = tuple(sorted(path_patterns)), tuple(sorted(host_headers))
+        problems = []
+        for other, other_priority, other_paths, other_hosts in self._rules:
+            if other == owner:
+                continue
+            if not is_token(priority) and priority == other_priority:
+                problems.append(f"priority {priority} is already the priority of {other!r} on this load balancer")
+            if (paths, hosts) == (other_paths, other_hosts):
+                problems.append(
+                    f"the same conditions as {other!r} (paths {list(paths)}, hosts {list(hosts)}): "
+                    "the later rule would never match"
+                )
+        self._rules.append((owner, priority, paths, hosts))
+        return problems
+
+
+class LoadBalancerMembers:
+    """Shared by ``PublicAlb`` and ``ExistingAlb``: each sets ``load_balancer``, ``_security_group_id``,
+    ``egress_rules`` and ``_rules``."""
+
+    load_balancer: Lb | DataAwsLb
+    egress_rules: list[VpcSecurityGroupEgressRule]
+    _security_group_id: str
+    _rules: ListenerRules
+
+    @property
+    def security_group_id(self) -> str:
+        return self._security_group_id
+
+    @property
+    def load_balancer_arn_suffix(self) -> str:
+        return self.load_balancer.arn_suffix
+
+    @property
+    def dns_name(self) -> str:
+        return self.load_balancer.dns_name
+
+    @property
+    def zone_id(self) -> str:
+        return self.load_balancer.zone_id
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.load_balancer.dns_name}"
+
+    def claim_rule(
+        self, owner: str, priority: int, path_patterns: Sequence[str], host_headers: Sequence[str]
+    ) -> list[str]:
+        """Record a service's listener rule; return its clashes with the rules already added."""
+        return self._rules.claim(owner, priority, path_patterns, host_headers)
+
+    def allow_to(self, security_group: SecurityGroup, port: int, description: str) -> VpcSecurityGroupEgressRule:
+        """Let the load balancer open connections to ``security_group`` on ``port``, and nothing else.
+
+        Security groups made by Terraform start with no egress at all, so without this
+        the load balancer cannot reach its targets.
+        """
+        assert isinstance(self, Construct)
+        problems = Problems.of(self)
+        problems.check_port("port", port)
+        problems.raise_if_any()
+        rule_id = f"egress-{re.sub(r'[^A-Za-z0-9]+', '-', security_group.node.path).strip('-')}-{port}"
+        rule = VpcSecurityGroupEgressRule(
+            self,
+            rule_id,
+            security_group_id=self.security_group_id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=security_group.id,
+            description=description,
+        )
+        self.egress_rules.append(rule)
+        return rule
