@@ -6,8 +6,9 @@
 checkov runs in an empty directory, so no `.checkov.yaml` applies but CONFIG_FILE's.
 
 checkov 3.3's terraform_json parser stops on a string directly under the `terraform`
-block ("this method receives only dicts"), which `required_version` is. That block holds
-no resources to check, so a copy of the file without it is scanned; the stack itself is
+block ("this method receives only dicts"), which `required_version` is, and counts a
+top-level `moved` list (state moves across a construct-id change) as a parsing error. Neither
+holds a resource to check, so a copy of the file without them is scanned; the stack itself is
 left as it is. Prints one JSON object per line: {"check_id", "resource", "name"}, and a
 last line {"passed": N, "failed": N, "skipped": N, "parsing_errors": N}.
 """
@@ -27,6 +28,7 @@ def scan(checkov: str, stack_dir: Path, config_file: Path | None = None) -> dict
         checkov = str(Path(checkov).resolve())  # checkov runs in another directory
     document = json.loads((stack_dir / "cdk.tf.json").read_text())
     document.get("terraform", {}).pop("required_version", None)
+    document.pop("moved", None)
     with tempfile.TemporaryDirectory() as temporary:
         copy = Path(temporary) / "cdk.tf.json"
         copy.write_text(json.dumps(document, indent=2))
