@@ -95,7 +95,7 @@ diff: setup ## Show what a deploy would change (real AWS account)
 deploy: setup ## Deploy to the AWS account in your environment: IMAGE_TAG defaults to the git HEAD
 	$(CDKTF) deploy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
 
-destroy: setup ## Destroy what deploy created (turn deletion_protection off and deploy first)
+destroy: setup ## Destroy what deploy created (set alb.deletion_protection = false and deploy first)
 	$(CDKTF) destroy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
 
 deploy-local: setup ## Start the AWS emulator (moto) on 127.0.0.1:4566 and deploy the `local` environment to it, no AWS account

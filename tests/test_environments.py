@@ -146,6 +146,7 @@ def test_dotted_keys_and_tables_build_the_constructs_option_types(tmp_path):
         "[qa]\n"
         "service.health_check.timeout_seconds = 10\n"
         "service.scaling = { min_count = 1, max_count = 2 }\n"
+        "service.desired_count = 2\n"
         'service.container.secrets.DB = { kind = "ssm-parameter", '
         'arn = "arn:aws:ssm:us-east-1:123456789012:parameter/db" }\n'
         'network.availability_zones = ["us-east-1a", "us-east-1b", "us-east-1c"]\n'

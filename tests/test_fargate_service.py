@@ -242,6 +242,7 @@ def test_options_reach_the_synthesized_resources(stack):
             "container.port": 3000,
             "container.environment": {"LOG_LEVEL": "debug", "FEATURE_X": "on"},
             "desired_count": 2,
+            "scaling.min_count": 2,
             "logging.retention_days": 30,
             "capacity.fargate_weight": 1,
             "capacity.fargate_spot_weight": 3,
@@ -802,6 +803,10 @@ def test_alarms_without_rollback_leave_the_deployment_alarms_off(stack):
             r"options.scaling.cpu_target_percent=None is invalid: scaling needs at least one target",
         ),
         ({"scaling.cpu_target_percent": 120}, r"options.scaling.cpu_target_percent=120 is invalid"),
+        (
+            {"desired_count": 1},
+            r"options.desired_count=1 is invalid: must be within scaling.min_count and scaling.max_count \(3-12\)",
+        ),
         ({"scaling.scale_in_cooldown_seconds": -1}, r"options.scaling.scale_in_cooldown_seconds=-1 is invalid"),
         (
             {"alarms.p99_latency_seconds": 0},

@@ -299,6 +299,15 @@ class ServiceOptions(OptionType):
     logging: Logging = option(Logging(), "the log group")
 
     def _cross_check(self, report: Report) -> None:
+        scaling = self.scaling
+        within = is_token(self.desired_count) or scaling.min_count <= self.desired_count <= scaling.max_count
+        if scaling.enabled and not within:
+            report(
+                "desired_count",
+                self.desired_count,
+                f"must be within scaling.min_count and scaling.max_count ({scaling.min_count}-{scaling.max_count}): "
+                "autoscaling would move it there at once; change the bounds, or set scaling.enabled=False",
+            )
         if self.enable_execute_command and self.container.readonly_root_filesystem:
             report(
                 "enable_execute_command",
