@@ -922,3 +922,25 @@ def test_fails_when_alarms_on_their_own_are_given_bad_input(stack, arguments, me
     }
     with pytest.raises(ValueError, match=message):
         ServiceAlarms(stack, "alarms", **settings)
+
+
+def test_services_on_one_load_balancer_get_target_group_prefixes_that_tell_them_apart(stack):
+    network, alb, cluster = make_network_and_alb(stack)
+    for number, name in enumerate(("webapp-prod", "webapp-prod-api", "webapp-prod-admin-api")):
+        FargateService(
+            stack,
+            name,
+            name=name,
+            cluster=cluster,
+            network=network,
+            alb=alb,
+            image=IMAGE,
+            options=ServiceOptions(routing=Routing(priority=number + 1, path_patterns=(f"/{number}/*",))),
+        )
+    synth = Synthesized(stack)
+    prefixes = {
+        body["tags"]["Name"]: body["name_prefix"] for body in synth.resources("aws_lb_target_group").values()
+    }
+    # The first keeps the prefix 0.1 gave it; the others end with their own last letters.
+    assert prefixes == {"webapp-prod": "webap-", "webapp-prod-api": "weapi-", "webapp-prod-admin-api": "inapi-"}
+    assert all(len(prefix) <= 6 for prefix in prefixes.values())

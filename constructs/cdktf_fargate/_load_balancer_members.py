@@ -18,6 +18,18 @@ class ListenerRules:
 
     def __init__(self) -> None:
         self._rules: list[tuple[str, int, tuple[str, ...], tuple[str, ...]]] = []
+        self._target_group_prefixes: set[str] = set()
+
+    def target_group_name_prefix(self, service_name: str) -> str:
+        """A target group ``name_prefix`` (AWS allows 6 characters; Terraform adds a unique suffix) that
+        no other service on this load balancer has, where one can be found, so the console tells
+        them apart. The first service keeps the prefix 0.1 gave it (the first five letters and
+        digits of its name); later ones try the first two and last three, then the last five."""
+        letters = re.sub(r"[^A-Za-z0-9]", "", service_name)
+        candidates = [letters[:5], letters[:2] + letters[-3:], letters[-5:]]
+        chosen = next((prefix for prefix in candidates if prefix not in self._target_group_prefixes), candidates[0])
+        self._target_group_prefixes.add(chosen)
+        return f"{chosen}-"
 
     def claim(self, owner: str, priority: int, path_patterns: Sequence[str], host_headers: Sequence[str]) -> list[str]:
         paths, hosts = tuple(sorted(path_patterns)), tuple(sorted(host_headers))
@@ -70,6 +82,10 @@ class LoadBalancerMembers:
     ) -> list[str]:
         """Record a service's listener rule; return its clashes with the rules already added."""
         return self._rules.claim(owner, priority, path_patterns, host_headers)
+
+    def target_group_name_prefix(self, service_name: str) -> str:
+        """A target group name prefix that tells this service apart from the others here."""
+        return self._rules.target_group_name_prefix(service_name)
 
     def allow_to(self, security_group: SecurityGroup, port: int, description: str) -> VpcSecurityGroupEgressRule:
         """Let the load balancer open connections to ``security_group`` on ``port``, and nothing else.

@@ -4,7 +4,6 @@ listener rules. Created in the service's own scope, under the ids it has always 
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from constructs import Construct
 
@@ -75,7 +74,7 @@ def build_routing(scope: Construct, *, name: str, options: ServiceOptions, netwo
         "target-group",
         # A prefix, not a name: a replaced target group (new port, say) is created
         # before the old one is deleted, and two cannot share a name.
-        name_prefix=_target_group_name_prefix(name),
+        name_prefix=alb.target_group_name_prefix(name),
         port=port,
         protocol="HTTP",
         target_type="ip",
@@ -125,8 +124,3 @@ def build_routing(scope: Construct, *, name: str, options: ServiceOptions, netwo
         target_group=target_group,
         listener_rules=listener_rules,
     )
-
-
-def _target_group_name_prefix(name: str) -> str:
-    # AWS caps name_prefix at 6 characters; Terraform appends a unique suffix.
-    return re.sub(r"[^A-Za-z0-9]", "", name)[:5] + "-"

@@ -36,7 +36,14 @@ IAM_ACTION_PATTERN = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+")
 SID_PATTERN = re.compile(r"[A-Za-z0-9]{1,64}")
 FARGATE = "FARGATE"
 FARGATE_SPOT = "FARGATE_SPOT"
-ALB_MEMBERS = ("security_group_id", "routing_listener_arns", "allow_to", "claim_rule", "load_balancer_arn_suffix")
+ALB_MEMBERS = (
+    "security_group_id",
+    "routing_listener_arns",
+    "allow_to",
+    "claim_rule",
+    "target_group_name_prefix",
+    "load_balancer_arn_suffix",
+)
 CLUSTER_MEMBERS = ("cluster_arn", "cluster_name", "dependables")
 
 

@@ -58,6 +58,10 @@ class AlbRef(Protocol):
         """Record a listener rule; return what is wrong with it next to the rules already there."""
         ...
 
+    def target_group_name_prefix(self, service_name: str) -> str:
+        """A target group name prefix that tells the service apart from the others on this load balancer."""
+        ...
+
 
 class RepositoryRef(Protocol):
     """An ECR repository tasks pull from."""
