@@ -938,9 +938,7 @@ def test_services_on_one_load_balancer_get_target_group_prefixes_that_tell_them_
             options=ServiceOptions(routing=Routing(priority=number + 1, path_patterns=(f"/{number}/*",))),
         )
     synth = Synthesized(stack)
-    prefixes = {
-        body["tags"]["Name"]: body["name_prefix"] for body in synth.resources("aws_lb_target_group").values()
-    }
+    prefixes = {body["tags"]["Name"]: body["name_prefix"] for body in synth.resources("aws_lb_target_group").values()}
     # The first keeps the prefix 0.1 gave it; the others end with their own last letters.
     assert prefixes == {"webapp-prod": "webap-", "webapp-prod-api": "weapi-", "webapp-prod-admin-api": "inapi-"}
     assert all(len(prefix) <= 6 for prefix in prefixes.values())

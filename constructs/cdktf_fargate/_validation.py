@@ -25,8 +25,16 @@ LOG_RETENTION_DAYS = (
 ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$")
 
 
+# Every token cdktf encodes in a string (a string, a list or a map token) carries this marker; a
+# number token is a float. Anything else is a plain value, decided without a call into the jsii kernel,
+# which costs about half a millisecond each and is made for every option checked.
+TOKEN_MARKER = "TfToken["
+
+
 def is_token(value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return False
+    if isinstance(value, int) or (isinstance(value, str) and TOKEN_MARKER not in value):
         return False
     # A whole list from a token (a list variable, an attribute) iterates as one encoded string
     # that is only recognised inside a list.
@@ -47,14 +55,21 @@ def is_private_cidr(cidr: str) -> bool:
 class Problems:
     """Collects setting errors for one construct and raises them as one ValueError."""
 
-    def __init__(self, owner: str) -> None:
+    def __init__(self, owner: str | Construct) -> None:
         self._owner = owner
         self._messages: list[str] = []
 
     @classmethod
     def of(cls, construct: Construct) -> Problems:
         """Problems of a construct, named by its class and its path in the app (unique, unlike its id)."""
-        return cls(f"{type(construct).__name__} {construct.node.path!r}")
+        return cls(construct)
+
+    @property
+    def owner(self) -> str:
+        # A construct's path is asked of the jsii kernel only when there is something to report.
+        if isinstance(self._owner, str):
+            return self._owner
+        return f"{type(self._owner).__name__} {self._owner.node.path!r}"
 
     @classmethod
     def before(cls, kind: str, scope: Construct, id_: str) -> Problems:
@@ -76,7 +91,7 @@ class Problems:
     def raise_if_any(self) -> None:
         if self._messages:
             details = "\n  - ".join(self._messages)
-            raise ValueError(f"{self._owner}: invalid settings:\n  - {details}")
+            raise ValueError(f"{self.owner}: invalid settings:\n  - {details}")
 
     # Checks used by more than one construct. Each returns True when the value passed.
 
