@@ -246,11 +246,25 @@ def serve(port: int, domain: str, pid_file: Path | None) -> int:
     return 0
 
 
+def is_emulator(pid: int) -> bool:
+    """Whether ``pid`` runs this script's `serve` (read from /proc, where the process's arguments are)."""
+    try:
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return any(argument.endswith(b"local_aws.py") for argument in arguments) and b"serve" in arguments
+
+
 def stop(pid_file: Path) -> int:
     if not pid_file.exists():
         print(f"no emulator running ({pid_file} does not exist)")
         return 0
     pid = int(pid_file.read_text())
+    if not is_emulator(pid):
+        # The emulator is gone and its pid was reused: signal nothing, forget the pid.
+        print(f"pid {pid} from {pid_file} is not the emulator; nothing to stop")
+        pid_file.unlink()
+        return 0
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:

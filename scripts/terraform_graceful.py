@@ -20,6 +20,8 @@ that is really wanted. Every other command gets Ctrl-C as usual, with SIGHUP ign
 sent on. In both cases Terraform's output reaches the terminal while there is one and is dropped
 afterwards, so a write error cannot stop Terraform.
 
+Files Terraform writes (the local state, its backup, plans) are readable by their owner only.
+
 `CDKTF_FARGATE_TERRAFORM` names the real binary (default: `terraform` on PATH).
 """
 
@@ -72,6 +74,9 @@ class Terminal:
 
 def main(argv: list[str]) -> int:
     terminal = Terminal()
+    # State files hold every resource's attributes, secrets' ARNs and sometimes their values: Terraform
+    # writes them (and plans, backups, .terraform/) for this user only.
+    os.umask(0o077)
     # An ignored signal stays ignored across exec: Terraform inherits this (it installs no SIGHUP handler).
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     command = [real_terraform(), *argv]

@@ -38,6 +38,7 @@ STAND_IN = textwrap.dedent(
             sys.exit(7)
         print(f"line {line}", flush=True)
         time.sleep(0.05)
+    open(os.environ["SIGNAL_REPORT"] + ".tfstate", "w").close()
     report.write("finished\\n")
     """
 )
@@ -64,6 +65,12 @@ def wait_for(condition, seconds: float = 20) -> None:
     while not condition():
         assert time.monotonic() < deadline
         time.sleep(0.02)
+
+
+def test_files_terraform_writes_are_readable_by_their_owner_only(stand_in):
+    subprocess.run([str(WRAPPER), "apply", "1", "-auto-approve"], env=stand_in, capture_output=True, check=True)
+    state = Path(stand_in["SIGNAL_REPORT"] + ".tfstate")
+    assert oct(state.stat().st_mode & 0o777) == oct(0o600)
 
 
 def test_passes_arguments_output_and_exit_status_through(stand_in):
