@@ -236,7 +236,20 @@ class WebServiceStack(TerraformStack):
                             test="StringEquals", variable="aws:SourceAccount", values=[topic.owner]
                         )
                     ],
-                )
+                ),
+                # Whoever may publish does so over TLS only.
+                DataAwsIamPolicyDocumentStatement(
+                    sid="DenyInsecureTransport",
+                    effect="Deny",
+                    actions=["sns:Publish"],
+                    resources=[topic.arn],
+                    principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="AWS", identifiers=["*"])],
+                    condition=[
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="Bool", variable="aws:SecureTransport", values=["false"]
+                        )
+                    ],
+                ),
             ],
         )
         SnsTopicPolicy(self, "alarm-topic-policy", arn=topic.arn, policy=document.json)

@@ -198,7 +198,12 @@ def test_flow_logs_record_all_traffic_to_their_own_log_group(default_network):
     trust = synth.by_path_data("aws_iam_policy_document", "network/flow-log-trust")
     (statement,) = trust["statement"]
     assert statement["principals"] == [{"type": "Service", "identifiers": ["vpc-flow-logs.amazonaws.com"]}]
-    assert statement["condition"][0]["variable"] == "aws:SourceAccount"
+    conditions = {condition["variable"]: condition for condition in statement["condition"]}
+    assert conditions["aws:SourceAccount"]["test"] == "StringEquals"
+    # Only this account's flow logs in this region (confused deputy).
+    assert conditions["aws:SourceArn"]["test"] == "ArnLike"
+    assert conditions["aws:SourceArn"]["values"][0].endswith(":vpc-flow-log/*")
+    assert ":ec2:${data.aws_region." in conditions["aws:SourceArn"]["values"][0]
     write = synth.by_path_data("aws_iam_policy_document", "network/flow-log-policy-document")
     assert write["statement"][0]["resources"] == [
         ref("aws_cloudwatch_log_group", group, "arn"),

@@ -48,6 +48,14 @@ def test_logs_to_an_encrypted_aws_waf_logs_group(synth):
     assert logging["resource_arn"] == ref("aws_wafv2_web_acl", synth.only("aws_wafv2_web_acl"), "arn")
 
 
+def test_logs_leave_out_credentials_and_sessions(synth):
+    logging = synth.only("aws_wafv2_web_acl_logging_configuration")
+    assert logging["redacted_fields"] == [
+        {"single_header": {"name": "authorization"}},
+        {"single_header": {"name": "cookie"}},
+    ]
+
+
 def test_protect_associates_a_resource(synth):
     association = synth.only("aws_wafv2_web_acl_association")
     assert association["resource_arn"].endswith("loadbalancer/app/shop/0123456789abcdef")

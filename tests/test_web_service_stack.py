@@ -262,6 +262,16 @@ def test_production_scales_alarms_to_a_topic_and_rolls_back_on_alarm(prod):
         assert alarm["alarm_actions"] == [ref("aws_sns_topic", topic, "arn")]
     assert prod.only("aws_ecs_service")["alarms"]["rollback"] is True
     assert prod.count("aws_sns_topic_subscription") == 0
+    statements = {
+        s["sid"]: s for s in prod.by_path_data("aws_iam_policy_document", "alarm-topic-policy-document")["statement"]
+    }
+    deny = statements["DenyInsecureTransport"]
+    assert (deny["effect"], deny["actions"], deny["principals"]) == (
+        "Deny",
+        ["sns:Publish"],
+        [{"type": "AWS", "identifiers": ["*"]}],
+    )
+    assert deny["condition"] == [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}]
 
 
 def test_a_hosted_zone_brings_a_validated_certificate_and_an_alias_record():

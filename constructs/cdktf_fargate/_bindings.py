@@ -144,7 +144,11 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl import (
     Wafv2WebAclVisibilityConfig,
 )
 from cdktf_cdktf_provider_aws.wafv2_web_acl_association import Wafv2WebAclAssociation
-from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import Wafv2WebAclLoggingConfiguration
+from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
+    Wafv2WebAclLoggingConfiguration,
+    Wafv2WebAclLoggingConfigurationRedactedFields,
+    Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader,
+)
 
 __all__ = [
     "AcmCertificate",
@@ -241,6 +245,8 @@ __all__ = [
     "Wafv2WebAclDefaultAction",
     "Wafv2WebAclDefaultActionAllow",
     "Wafv2WebAclLoggingConfiguration",
+    "Wafv2WebAclLoggingConfigurationRedactedFields",
+    "Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader",
     "Wafv2WebAclRule",
     "Wafv2WebAclRuleAction",
     "Wafv2WebAclRuleActionBlock",

@@ -15,6 +15,8 @@ from ._bindings import (
     DataAwsCallerIdentity,
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
+    DataAwsPartition,
+    DataAwsRegion,
     DefaultSecurityGroup,
     Eip,
     FlowLog,
@@ -212,8 +214,15 @@ class Network(Construct):
             kms_key_id=kms_key_arn,
         )
         caller = DataAwsCallerIdentity(self, "caller-identity")
+        partition = DataAwsPartition(self, "partition")
+        region = DataAwsRegion(self, "region")
+        # The flow-log service may assume the role only for this account's flow logs in this region.
         trust = service_trust_policy(
-            self, "flow-log-trust", service="vpc-flow-logs.amazonaws.com", account_id=caller.account_id
+            self,
+            "flow-log-trust",
+            service="vpc-flow-logs.amazonaws.com",
+            account_id=caller.account_id,
+            source_arn_pattern=f"arn:{partition.partition}:ec2:{region.name}:{caller.account_id}:vpc-flow-log/*",
         )
         self.flow_log_role = IamRole(
             self,

@@ -14,6 +14,8 @@ from ._bindings import (
     Wafv2WebAclDefaultAction,
     Wafv2WebAclDefaultActionAllow,
     Wafv2WebAclLoggingConfiguration,
+    Wafv2WebAclLoggingConfigurationRedactedFields,
+    Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader,
     Wafv2WebAclRule,
     Wafv2WebAclRuleAction,
     Wafv2WebAclRuleActionBlock,
@@ -37,6 +39,8 @@ DEFAULT_MANAGED_RULE_GROUPS = (
 # that rule only counts, so it shows in metrics without blocking anyone.
 DEFAULT_COUNT_ONLY_RULES: dict[str, tuple[str, ...]] = {"AWSManagedRulesAnonymousIpList": ("HostingProviderIPList",)}
 MANAGED_RULE_GROUP_PATTERN = re.compile(r"AWSManagedRules[A-Za-z0-9]+")
+# Request headers whose values WAF logs leave out.
+REDACTED_HEADERS = ("authorization", "cookie")
 
 
 class WebAcl(Construct):
@@ -142,6 +146,13 @@ class WebAcl(Construct):
             "logging",
             resource_arn=self.web_acl.arn,
             log_destination_configs=[self.log_group.arn],
+            # Credentials and sessions stay out of the logs, which many people can read.
+            redacted_fields=[
+                Wafv2WebAclLoggingConfigurationRedactedFields(
+                    single_header=Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader(name=header)
+                )
+                for header in REDACTED_HEADERS
+            ],
         )
         self.associations: list[Wafv2WebAclAssociation] = []
 
