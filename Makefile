@@ -6,6 +6,9 @@ PYTHON ?= python3
 PIPENV_VERSION := 2026.10.3
 TOOLS := $(CURDIR)/.tools
 PIPENV := $(TOOLS)/bin/pipenv
+# The GitHub Actions linter (security audits), run offline on .github/workflows by make lint.
+ZIZMOR_VERSION := 1.32.0
+ZIZMOR := $(TOOLS)/bin/zizmor
 VENV := $(CURDIR)/.venv
 CDKTF := $(CURDIR)/node_modules/.bin/cdktf
 # checkov's own pins conflict with the app's (packaging<24 against pytest 9): its own environment.
@@ -40,20 +43,26 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup synth lint test checkov docs snapshots bench deploy destroy diff deploy-local destroy-local clean
+.PHONY: help setup setup-deploy synth lint test checkov docs snapshots bench deploy destroy diff deploy-local destroy-local clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(PIPENV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet pipenv==$(PIPENV_VERSION)
 
+# An editable install leaves out the start-up hook a wheel carries (docs/fast-synth.md): add it.
+INSTALL_STARTUP_HOOK = cp constructs/cdktf_fargate_startup.pth \
+	"$$($(VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/"
+
 $(VENV)/.synced: Pipfile.lock pyproject.toml constructs/cdktf_fargate_startup.pth | $(PIPENV)
 	$(PIPENV) sync --dev
-	@# An editable install leaves out the start-up hook a wheel carries (docs/fast-synth.md): add it.
-	cp constructs/cdktf_fargate_startup.pth "$$($(VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/"
+	$(INSTALL_STARTUP_HOOK)
 	touch $@
+
+$(ZIZMOR): | $(PIPENV)
+	$(TOOLS)/bin/pip install --quiet zizmor==$(ZIZMOR_VERSION)
 
 $(CHECKOV_ENV)/.synced: tools/checkov-requirements.txt
 	$(PYTHON) -m venv $(CHECKOV_ENV)
@@ -64,15 +73,20 @@ node_modules/.synced: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-setup: $(VENV)/.synced node_modules/.synced $(CHECKOV_ENV)/.synced ## Create the pipenv environment, install the cdktf CLI and checkov (when missing)
+setup: $(VENV)/.synced node_modules/.synced $(CHECKOV_ENV)/.synced $(ZIZMOR) ## Create the pipenv environment, install the cdktf CLI, checkov and zizmor (when missing)
+
+setup-deploy: node_modules/.synced | $(PIPENV) ## What a deploy runs and nothing more (the deploy workflow): the app's packages without development tools, the cdktf CLI
+	$(PIPENV) sync
+	$(INSTALL_STARTUP_HOOK)
 
 synth: setup ## Synthesize the stack (CDKTF_FARGATE_ENV picks the environment) into cdktf.out/
 	$(CDKTF) synth
 
-lint: setup ## ruff (lint and format check) and mypy --strict on the library, stacks and main.py
+lint: setup ## ruff (lint and format check), mypy --strict, and zizmor on the GitHub workflows
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(ZIZMOR) --offline --persona=pedantic --no-progress .github/workflows
 
 test: setup lint ## Lint, then the whole test suite
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
@@ -80,7 +94,7 @@ test: setup lint ## Lint, then the whole test suite
 checkov: synth ## checkov on the synthesized stack, with the skips in .checkov.yaml
 	$(VENV)/bin/python scripts/checkov_scan.py $(CHECKOV_BIN) cdktf.out/stacks/$$(ls cdktf.out/stacks | head -1) .checkov.yaml
 
-docs: setup ## Regenerate README.md's settings tables from the code
+docs: setup ## Regenerate docs/reference.md and the tables in docs/ that mirror the code
 	$(VENV)/bin/python scripts/gen_docs.py
 
 snapshots: setup ## Refresh tests/snapshots/ (the synthesized JSON of every environment and example) on purpose

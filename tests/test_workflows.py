@@ -71,11 +71,43 @@ def test_ci_lints_and_runs_the_whole_test_suite_with_the_versions_the_readme_nam
 
 def test_deploy_runs_on_main_and_gets_aws_credentials_only_through_oidc(deploy):
     assert deploy["on"]["push"] == {"branches": ["main"]}
-    assert deploy["permissions"] == {"contents": "read", "id-token": "write"}
+    # A manual run may be started from any branch: the job itself refuses all but main.
+    assert "workflow_dispatch" in deploy["on"]
+    assert deploy["jobs"]["deploy"]["if"] == "github.ref == 'refs/heads/main'"
+    assert deploy["permissions"] == {}
+    assert deploy["jobs"]["deploy"]["permissions"] == {"contents": "read", "id-token": "write"}
     credentials = uses(deploy, "deploy", "aws-actions/configure-aws-credentials")["with"]
     assert credentials["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
     text = (WORKFLOWS / "deploy.yml").read_text()
     assert not re.search(r"aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY", text)
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml"])
+def test_every_action_is_pinned_to_a_full_commit_sha_with_its_tag_beside_it(name):
+    lines = [line.strip() for line in (WORKFLOWS / name).read_text().splitlines() if "uses:" in line]
+    assert lines
+    for line in lines:
+        assert re.fullmatch(r"- uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", line), line
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml"])
+def test_checkouts_leave_no_credentials_and_scripts_get_values_only_through_the_environment(name):
+    workflow = load(name)
+    for job in workflow["jobs"]:
+        checkout = uses(workflow, job, "actions/checkout")
+        assert checkout["with"]["persist-credentials"] is False
+        for step in steps(workflow, job):
+            # An expression pasted into a script is a script injection; the shell reads variables instead.
+            assert "${{" not in step.get("run", ""), step.get("name")
+
+
+def test_the_deploy_job_installs_no_development_or_test_tools(deploy):
+    setup = step_named(deploy, "deploy", "Set up (what a deploy runs, no development tools)")["run"]
+    assert "make setup-deploy" in setup
+    assert not re.search(r"make setup\b(?!-)|checkov|pytest|--dev", setup)
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^setup-deploy:.*\n((?:\t.*\n)+)", makefile, flags=re.MULTILINE)
+    assert recipe and "--dev" not in recipe.group(1) and "checkov" not in recipe.group(0).lower()
 
 
 def test_deploy_goes_to_dev_then_prod_one_at_a_time(deploy):
@@ -101,16 +133,16 @@ def test_deploy_pushes_the_image_tagged_with_the_commit_sha_to_the_environments_
 
 
 def test_deploy_runs_cdktf_deploy_for_the_stack_with_the_same_sha_as_image_tag(deploy):
-    # Expressions are substituted before the shell splits words; keep each one a single word here.
-    run = re.sub(r"\$\{\{\s*(.*?)\s*\}\}", r"${{\1}}", step_named(deploy, "deploy", "Deploy")["run"])
-    command = shlex.split(run)
+    step = step_named(deploy, "deploy", "Deploy")
+    assert step["env"] == {"STACK": "${{ steps.target.outputs.stack_name }}", "IMAGE_TAG": SHA}
+    command = shlex.split(step["run"])
     assert command[:3] == ["npx", "cdktf", "deploy"]
     stack, *flags = command[3:]
-    assert stack == "${{steps.target.outputs.stack_name}}"
+    assert stack == "$STACK"
     assert "--auto-approve" in flags
     # `--var`, never `-var` (the cdktf CLI reads that as -v -a -r and drops the variable).
     assert [flag for flag in flags if flag.startswith("-var")] == []
-    assert flags[flags.index("--var") + 1] == "image_tag=${{github.sha}}"
+    assert flags[flags.index("--var") + 1] == "image_tag=$IMAGE_TAG"
 
 
 def test_deploy_runs_terraform_through_the_graceful_wrapper(deploy):
@@ -120,7 +152,7 @@ def test_deploy_runs_terraform_through_the_graceful_wrapper(deploy):
 
 
 def test_deploy_reads_its_target_from_environments_toml_and_puts_the_app_environment_on_path(deploy):
-    setup = step_named(deploy, "deploy", "Set up (pipenv environment, cdktf CLI)")["run"]
+    setup = step_named(deploy, "deploy", "Set up (what a deploy runs, no development tools)")["run"]
     assert '"$PWD/.venv/bin" >> "$GITHUB_PATH"' in setup
     target = step_named(deploy, "deploy", "Read the deploy target from environments.toml")
     assert target["id"] == "target"
