@@ -100,3 +100,25 @@ def test_docs_list_exactly_each_constructs_public_attributes(every_construct, na
         "undocumented": [],
         "documented but absent": [],
     }
+
+
+DOCUMENTS = [README, *sorted((ROOT / "docs").glob("*.md"))]
+TOML_EXAMPLES = [
+    (path.name, block)
+    for path in DOCUMENTS
+    for block in re.findall(r"```toml\n(.*?)```", path.read_text(), flags=re.DOTALL)
+]
+
+
+def test_the_docs_show_configuration_examples():
+    assert {name for name, _ in TOML_EXAMPLES} >= {"README.md", "environments.md"}
+
+
+@pytest.mark.parametrize(("document", "example"), TOML_EXAMPLES)
+def test_every_configuration_example_in_the_docs_is_valid(document, example):
+    import tomllib
+
+    from stacks.environments import config_from_mapping
+
+    for name, table in tomllib.loads(example).items():
+        config_from_mapping(name, table)
