@@ -125,7 +125,7 @@ def test_task_definition_runs_one_app_container_with_awslogs(default_service):
         "logDriver": "awslogs",
         "options": {
             "awslogs-group": ref("aws_cloudwatch_log_group", log_group, "name"),
-            "awslogs-region": ref("data.aws_region", synth.only_data("aws_region"), "name"),
+            "awslogs-region": ref("data.aws_region", synth.by_path_data("aws_region", "service/region"), "name"),
             "awslogs-stream-prefix": "app",
         },
     }
