@@ -229,6 +229,10 @@ class LocalAws:
 
 
 def serve(port: int, domain: str, pid_file: Path | None) -> int:
+    # Before the pid is published: a SIGTERM sent as soon as it is must stop the emulator cleanly.
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
     emulator = LocalAws(port, domain).start()
     if pid_file is not None:
         pid_file.parent.mkdir(parents=True, exist_ok=True)
@@ -236,9 +240,6 @@ def serve(port: int, domain: str, pid_file: Path | None) -> int:
     print(
         f"AWS emulator (moto) at {emulator.endpoint}; certificate for {domain}: {emulator.certificate_arn}", flush=True
     )
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
     stopped.wait()
     emulator.stop()
     if pid_file is not None and pid_file.exists():
@@ -270,8 +271,12 @@ def stop(pid_file: Path) -> int:
     except ProcessLookupError:
         pid_file.unlink()
         return 0
-    for _ in range(100):
+    for _ in range(300):
         if not pid_file.exists():
+            return 0
+        if not is_emulator(pid):
+            # It ended without removing its pid file.
+            pid_file.unlink(missing_ok=True)
             return 0
         time.sleep(0.1)
     print(f"the emulator (pid {pid}) did not stop", file=sys.stderr)
