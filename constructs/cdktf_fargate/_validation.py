@@ -156,6 +156,13 @@ class Problems:
     def check_log_retention(self, setting: str, value: Any) -> bool:
         return self.check_choice(setting, value, LOG_RETENTION_DAYS)
 
+    def check_members(self, setting: str, value: Any, members: Iterable[str], described: str) -> bool:
+        """A wiring argument (a construct, built or brought in) has what the receiver uses of it."""
+        if all(hasattr(value, member) for member in members):
+            return True
+        self.add(setting, value, f"must be {described}")
+        return False
+
     def check_non_empty(self, setting: str, value: Any) -> bool:
         if is_token(value) or (isinstance(value, str) and value.strip()):
             return True

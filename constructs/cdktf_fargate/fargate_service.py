@@ -223,9 +223,7 @@ class FargateService(Construct):
             ("cluster", CLUSTER_MEMBERS, "a Cluster (Cluster(...) or Cluster.from_arn(...))"),
             ("alb", ALB_MEMBERS, "a load balancer (PublicAlb(...) or PublicAlb.from_existing(...))"),
         ):
-            value = wiring[setting]
-            if not all(hasattr(value, member) for member in members):
-                problems.add(setting, value, f"must be {described}")
+            problems.check_members(setting, wiring[setting], members, described)
         check_network(problems, "network", wiring["network"])
         problems.check_non_empty("image", wiring["image"])
         options = wiring["options"]

@@ -327,9 +327,9 @@ class ExistingNetwork(Construct):
 
 def check_network(problems: Problems, setting: str, network: object) -> bool:
     """A wiring argument must be a network (built or brought), not None or a string."""
-    if isinstance(network, (Network, ExistingNetwork)) or all(
-        hasattr(network, attribute) for attribute in ("vpc_id", "public_subnet_ids", "private_subnet_ids")
-    ):
-        return True
-    problems.add(setting, network, "must be a Network (Network(...) or Network.from_existing(...))")
-    return False
+    return problems.check_members(
+        setting,
+        network,
+        ("vpc_id", "public_subnet_ids", "private_subnet_ids"),
+        "a Network (Network(...) or Network.from_existing(...))",
+    )
