@@ -43,7 +43,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup setup-deploy synth lint test checkov docs snapshots bench deploy destroy diff deploy-local destroy-local clean
+.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap lint test checkov docs snapshots bench deploy destroy diff deploy-local destroy-local clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -81,6 +81,12 @@ setup-deploy: node_modules/.synced | $(PIPENV) ## What a deploy runs and nothing
 
 synth: setup ## Synthesize the stack (CDKTF_FARGATE_ENV picks the environment) into cdktf.out/
 	$(CDKTF) synth
+
+synth-bootstrap: setup ## Synthesize the account's bootstrap stack (the [bootstrap] table: state bucket, GitHub OIDC, deploy roles)
+	CDKTF_FARGATE_ENV=bootstrap $(CDKTF) synth
+
+bootstrap: setup ## Deploy the bootstrap stack once per AWS account, with your own credentials (docs/bootstrap.md)
+	CDKTF_FARGATE_ENV=bootstrap $(CDKTF) deploy --auto-approve $(DEPLOY_FLAGS)
 
 lint: setup ## ruff (lint and format check), mypy --strict, and zizmor on the GitHub workflows
 	$(VENV)/bin/ruff check .

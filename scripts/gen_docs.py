@@ -23,6 +23,7 @@ DOCS = ROOT / "docs"
 REFERENCE = DOCS / "reference.md"
 CONSTRUCTS = DOCS / "constructs.md"
 ENVIRONMENTS = DOCS / "environments.md"
+BOOTSTRAP = DOCS / "bootstrap.md"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
@@ -65,6 +66,9 @@ CONSTRUCTS_WITH_TABLES = (
     "AccessLogBucket",
     "WebAcl",
     "ServiceDomain",
+    "StateBucket",
+    "GithubDeployRole",
+    "PermissionsBoundary",
 )
 
 
@@ -143,10 +147,13 @@ def reference() -> str:
         "Every value is checked when a construct is created, and every problem is reported at once with",
         "its dotted path, the value and what is allowed; Terraform references are not checked.\n",
     ]
-    for name in OPTION_TYPES:
-        option_type = getattr(options, name)
+    from stacks import environments
+
+    # The environment's own groups (environments.toml only) follow the library's.
+    types = [getattr(options, name) for name in OPTION_TYPES] + [environments.DeployOptions]
+    for option_type in types:
         doc = " ".join((option_type.__doc__ or "").split())
-        sections.append(f"## {name}\n\n{doc}\n\n{option_table(option_type)}\n")
+        sections.append(f"## {option_type.__name__}\n\n{doc}\n\n{option_table(option_type)}\n")
     return "\n".join(sections)
 
 
@@ -184,6 +191,12 @@ def environment_table() -> str:
     return option_table(EnvironmentConfig, link_prefix="reference.md", skip=("environment",))
 
 
+def bootstrap_table() -> str:
+    from stacks.environments import BootstrapConfig
+
+    return option_table(BootstrapConfig)
+
+
 def render_markers(text: str, tables: dict[str, str], path: Path) -> str:
     for name, table in tables.items():
         pattern = re.compile(
@@ -201,6 +214,7 @@ def rendered() -> dict[Path, str]:
         REFERENCE: reference(),
         CONSTRUCTS: render_markers(CONSTRUCTS.read_text(), construct_tables(), CONSTRUCTS),
         ENVIRONMENTS: render_markers(ENVIRONMENTS.read_text(), {"environment": environment_table()}, ENVIRONMENTS),
+        BOOTSTRAP: render_markers(BOOTSTRAP.read_text(), {"bootstrap": bootstrap_table()}, BOOTSTRAP),
     }
 
 

@@ -21,6 +21,13 @@ never changed to suit the emulator):
   imported into the emulator's ACM when it starts (the stack finds it by domain).
 - Route53 hosted zone ids start with `Z` on AWS (and constructs check that); moto's are any
   22 capitals and digits: new zones get a `Z` in front here.
+- Bucket policies: moto evaluates only `StringEquals` conditions and takes every other one as
+  met, so a TLS-only deny (`Bool aws:SecureTransport false`, on the state bucket) refused every
+  object request. The emulator speaks plain HTTP on loopback and cannot offer TLS: a deny whose
+  condition moto cannot evaluate does not apply here.
+- Deleting the last version of a key whose versions include a delete marker (emptying a
+  versioned bucket, as destroying the state bucket does) fails with a 500: the marker has no
+  `dispose`, which moto calls on every version. It gets one that holds nothing to release.
 - AWS-managed IAM policies exist only with `MOTO_IAM_LOAD_MANAGED_POLICIES=true`, which is set.
 
 The provider must not skip requesting the account id (security-group rules would read back as
@@ -136,7 +143,32 @@ def _patch_route53_zone_ids() -> None:
     models.create_route53_zone_id = create_route53_zone_id
 
 
+def _patch_policy_conditions() -> None:
+    from moto.iam import access_control, policy_conditions
+
+    statement_type = access_control.IAMPolicyStatement
+    is_action_permitted = statement_type.is_action_permitted
+    evaluated = set(policy_conditions.CONDITION_OPERATIONS)
+
+    def permitted(self, action, resource="*", principal=None, incoming_condition_values=None):  # type: ignore[no-untyped-def]
+        conditions = self._statement.get("Condition") or {}
+        if self._statement.get("Effect") == "Deny" and set(conditions) - evaluated:
+            return access_control.PermissionResult.NEUTRAL
+        return is_action_permitted(self, action, resource, principal, incoming_condition_values)
+
+    statement_type.is_action_permitted = permitted
+
+
+def _patch_delete_marker_disposal() -> None:
+    from moto.s3 import models
+
+    if not hasattr(models.FakeDeleteMarker, "dispose"):
+        models.FakeDeleteMarker.dispose = lambda self, garbage=False: None  # type: ignore[attr-defined]
+
+
 def patch_moto() -> None:
+    _patch_policy_conditions()
+    _patch_delete_marker_disposal()
     _patch_ecs_service_fields()
     _patch_route53_zone_ids()
     _patch_security_group_rule_descriptions()

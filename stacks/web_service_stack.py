@@ -13,18 +13,21 @@ from cdktf import (
     TerraformVariableValidationConfig,
 )
 from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
 )
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
+from .deploy_permissions import deploy_role_arn, permissions_boundary_arn
 from .environments import EnvironmentConfig
 
 # ECR's tag syntax; "latest" is refused so every deploy names the exact image it runs.
@@ -70,12 +73,12 @@ def backend_settings(config: EnvironmentConfig) -> dict[str, object]:
     }
 
 
-def provider_settings(config: EnvironmentConfig) -> dict[str, object]:
+def provider_settings(aws_endpoint_url: str) -> dict[str, object]:
     """Extra provider settings; only an environment with `aws_endpoint_url` (the local emulator) has any."""
-    if not config.aws_endpoint_url:
+    if not aws_endpoint_url:
         return {}
     return {
-        "endpoints": [AwsProviderEndpoints(**dict.fromkeys(ENDPOINT_SERVICES, config.aws_endpoint_url))],
+        "endpoints": [AwsProviderEndpoints(**dict.fromkeys(ENDPOINT_SERVICES, aws_endpoint_url))],
         **EMULATOR_CREDENTIALS,
         "skip_metadata_api_check": "true",
         "s3_use_path_style": True,
@@ -115,7 +118,7 @@ class WebServiceStack(TerraformStack):
                     }
                 )
             ],
-            **provider_settings(config),  # type: ignore[arg-type]
+            **provider_settings(config.aws_endpoint_url),  # type: ignore[arg-type]
         )
 
         self.image_tag = TerraformVariable(
@@ -137,9 +140,22 @@ class WebServiceStack(TerraformStack):
         # Terraform variable names are global in the synthesized JSON; keep the exact name users pass.
         self.image_tag.override_logical_id("image_tag")
 
+        # `make bootstrap` names the deploy role and the boundary; their ARNs need only the account.
+        caller = DataAwsCallerIdentity(self, "caller-identity")
+        partition = DataAwsPartition(self, "partition")
+        account = {"partition": partition.partition, "account": caller.account_id}
+        boundary_arn = permissions_boundary_arn(config, **account) if config.deploy.permissions_boundary else None
+
         self.key: KmsKey | None = None
         if config.kms_enabled:
-            self.key = KmsKey(self, "key", alias=name, description=f"{name}: repository and log encryption")
+            self.key = KmsKey(
+                self,
+                "key",
+                alias=name,
+                description=f"{name}: repository and log encryption",
+                log_group_patterns=[f"/ecs/{name}*", f"/vpc/{name}/*", f"aws-waf-logs-{name}*"],
+                admin_arns=[deploy_role_arn(config, **account), *config.deploy.key_admin_arns],
+            )
         key_arn = self.key.arn if self.key else None
 
         self.repository = EcrRepo(self, "repository", name=name, options=config.repository, kms_key_arn=key_arn)
@@ -155,7 +171,14 @@ class WebServiceStack(TerraformStack):
                 private_subnet_ids=config.private_subnet_ids,
             )
         else:
-            self.network = Network(self, "network", name=name, options=config.network, flow_logs_kms_key_arn=key_arn)
+            self.network = Network(
+                self,
+                "network",
+                name=name,
+                options=config.network,
+                flow_logs_kms_key_arn=key_arn,
+                permissions_boundary_arn=boundary_arn,
+            )
         self.alarm_topic: SnsTopic | None = None
         alarm_actions: list[str] = []
         if config.alarms_enabled:
@@ -203,6 +226,7 @@ class WebServiceStack(TerraformStack):
             options=config.service,
             log_kms_key_arn=key_arn,
             alarm_actions=alarm_actions,
+            permissions_boundary_arn=boundary_arn,
         )
         self.repository.grant_pull(self.service.execution_role)
 

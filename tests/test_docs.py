@@ -14,7 +14,7 @@ from conftest import ROOT
 from constructs import Construct
 from gen_docs import CONSTRUCTS, rendered
 
-from stacks import WebServiceStack, load_environment
+from stacks import BootstrapStack, WebServiceStack, load_bootstrap, load_environment
 
 README = ROOT / "README.md"
 
@@ -75,6 +75,10 @@ def every_construct() -> dict[str, object]:
         stack = WebServiceStack(CdktfTesting.app(), f"stack-{number}", config=config)
         for construct in stack.node.find_all():
             found.setdefault(type(construct).__name__, construct)
+    bootstrap, environments = load_bootstrap()
+    stack = BootstrapStack(CdktfTesting.app(), "bootstrap", config=bootstrap, environments=environments)
+    for construct in stack.node.find_all():
+        found.setdefault(type(construct).__name__, construct)
     return found
 
 

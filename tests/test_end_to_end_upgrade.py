@@ -1,10 +1,11 @@
-"""Upgrading replaces nothing, and the app runs from a plain shell.
+"""Upgrading replaces nothing but a task definition revision, and the app runs from a plain shell.
 
 0.1.0 (the last release, taken from git history) deploys the `local` environment to the emulator.
 Then a fresh clone of this commit, set up with the Makefile, plans against that state from a plain
 shell: no virtual environment activated, nothing on PATH but the system's (only the provider
 mirror's CLI config, a fact of this machine, is passed). The plan must destroy and replace
-nothing, and must move the cluster (0.2 gives it its own construct). Its deploy converges, a
+nothing but the task definition (a new revision, as every image deploy makes), and must move
+the cluster (0.2 gives it its own construct). Its deploy converges, a
 second plan is empty, and destroy leaves nothing.
 """
 
@@ -154,15 +155,17 @@ def test_cdktf_synth_runs_from_a_plain_shell(upgrade):
     assert document["moved"] and document["resource"]["aws_ecs_service"]
 
 
-def test_the_upgrade_plan_destroys_and_replaces_nothing_and_moves_the_cluster(upgrade):
+def test_the_upgrade_plan_replaces_only_the_task_definition_and_moves_the_cluster(upgrade):
     checkout, env = upgrade
     changes = planned(checkout, env)
     destructive = [
-        (change["address"], change["change"]["actions"])
+        (change["address"].split(".")[0], change["change"]["actions"])
         for change in changes
         if "delete" in change["change"]["actions"]
     ]
-    assert destructive == []
+    # 0.3 hardens the container (non-root user, no capabilities, init process): a new task
+    # definition revision, as every image deploy makes. Nothing else may be replaced.
+    assert destructive == [("aws_ecs_task_definition", ["delete", "create"])]
     moved = sorted(
         (change["previous_address"], change["address"]) for change in changes if change.get("previous_address")
     )

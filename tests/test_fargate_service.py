@@ -482,8 +482,21 @@ def test_root_filesystem_is_read_only_with_a_writable_scratch_tmp(default_servic
     assert container["readonlyRootFilesystem"] is True
     assert container["mountPoints"] == [{"sourceVolume": "scratch-0", "containerPath": "/tmp", "readOnly": False}]
     assert synth.only("aws_ecs_task_definition")["volume"] == [{"name": "scratch-0"}]
-    assert "user" not in container
     assert container["secrets"] == []
+
+
+def test_the_container_runs_as_a_non_root_user_without_capabilities_under_an_init_process(default_service):
+    _, synth = default_service
+    container = container_of(synth)
+    assert container["user"] == "1000:1000"
+    assert container["linuxParameters"] == {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}}
+
+
+def test_images_that_need_their_own_user_or_capabilities_can_keep_them(stack):
+    build(stack, {"container.user": "", "container.drop_all_capabilities": False})
+    container = container_of(Synthesized(stack))
+    assert "user" not in container
+    assert container["linuxParameters"] == {"initProcessEnabled": True}
 
 
 def test_secrets_are_read_from_ssm_and_secrets_manager_by_exactly_those_arns(stack):
@@ -493,7 +506,7 @@ def test_secrets_are_read_from_ssm_and_secrets_manager_by_exactly_those_arns(sta
         stack,
         {
             "container.secrets": {"DB_PASSWORD": SsmParameter(parameter), "API_TOKEN": SecretsManagerSecret(secret)},
-            "container.user": "1000:1000",
+            "container.user": "10001",
             "container.scratch_paths": ("/tmp", "/var/cache/app"),
         },
         log_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
@@ -504,7 +517,7 @@ def test_secrets_are_read_from_ssm_and_secrets_manager_by_exactly_those_arns(sta
         {"name": "API_TOKEN", "valueFrom": secret},
         {"name": "DB_PASSWORD", "valueFrom": parameter},
     ]
-    assert container["user"] == "1000:1000"
+    assert container["user"] == "10001"
     assert [m["containerPath"] for m in container["mountPoints"]] == ["/tmp", "/var/cache/app"]
     document = synth.by_path_data("aws_iam_policy_document", "service/execution-secrets-policy-document")
     assert {s["sid"]: (s["actions"], s["resources"]) for s in document["statement"]} == {
@@ -777,7 +790,7 @@ def test_ecs_exec_opt_in_gives_the_task_role_the_ssm_channels(stack):
     assert policy["role"] == ref("aws_iam_role", synth.by_path("aws_iam_role", "task-role"), "id")
     document = synth.by_path_data("aws_iam_policy_document", "service/execute-command-policy-document")
     assert all(action.startswith("ssmmessages:") for action in document["statement"][0]["actions"])
-    assert container_of(synth)["linuxParameters"] == {"initProcessEnabled": True}
+    assert container_of(synth)["linuxParameters"]["initProcessEnabled"] is True
 
 
 def test_alarms_without_rollback_leave_the_deployment_alarms_off(stack):

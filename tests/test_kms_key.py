@@ -23,7 +23,8 @@ def test_key_rotates_and_its_policy_admits_this_accounts_log_groups_only(stack):
     assert logs["Principal"]["Service"].startswith("logs.")
     assert "kms:Decrypt*" in logs["Action"] and "kms:*" not in logs["Action"]
     (condition,) = logs["Condition"]["ArnLike"].values()
-    assert ":log-group:*" in condition
+    assert len(condition) == 1 and condition[0].endswith(":log-group:*")
+    assert "OnlyKeyAdminsChangePolicyDisableOrDelete" not in statements
     alarms = statements["CloudWatchAlarmsPublishToEncryptedTopics"]
     assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert "aws:SourceAccount" in alarms["Condition"]["StringEquals"]
@@ -41,6 +42,27 @@ def test_logs_statement_can_be_left_out(stack):
     assert key["deletion_window_in_days"] == 7
 
 
+def test_logs_may_use_the_key_for_the_named_log_groups_only(stack):
+    KmsKey(stack, "key", alias="shop", log_group_patterns=["/ecs/shop-prod*", "aws-waf-logs-shop-prod"])
+    policy = json.loads(Synthesized(stack).only("aws_kms_key")["policy"])
+    (logs,) = [s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsEncryptsThisAccountsLogGroups"]
+    (condition,) = logs["Condition"]["ArnLike"].values()
+    assert [arn.split(":log-group:")[1] for arn in condition] == ["/ecs/shop-prod*", "aws-waf-logs-shop-prod"]
+    assert all(arn.startswith("arn:${data.aws_partition.") for arn in condition)
+
+
+def test_only_the_key_admins_may_change_its_policy_disable_or_delete_it_and_the_account_keeps_access(stack):
+    admin = "arn:aws:iam::123456789012:role/shop-prod-deploy"
+    KmsKey(stack, "key", alias="shop", admin_arns=[admin])
+    policy = json.loads(Synthesized(stack).only("aws_kms_key")["policy"])
+    statements = {statement["Sid"]: statement for statement in policy["Statement"]}
+    assert statements["AccountAdministersKey"]["Action"] == "kms:*"
+    deny = statements["OnlyKeyAdminsChangePolicyDisableOrDelete"]
+    assert deny["Effect"] == "Deny" and deny["Principal"] == {"AWS": "*"}
+    assert {"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey"} <= set(deny["Action"])
+    assert deny["Condition"] == {"ArnNotLike": {"aws:PrincipalArn": [admin]}}
+
+
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
@@ -49,6 +71,10 @@ def test_logs_statement_can_be_left_out(stack):
         ({"alias": "my key"}, r"alias='my key' is invalid"),
         ({"deletion_window_days": 6}, r"deletion_window_days=6 is invalid: must be a whole number from 7 to 30"),
         ({"deletion_window_days": 31}, r"deletion_window_days=31 is invalid"),
+        ({"admin_arns": "arn:aws:iam::123456789012:role/a"}, r"admin_arns='arn:aws:iam::123456789012:role/a' is inv"),
+        ({"admin_arns": ["deploy-role"]}, r"admin_arns='deploy-role' is invalid: must be an ARN"),
+        ({"log_group_patterns": []}, r"log_group_patterns=\[\] is invalid: must be a non-empty list"),
+        ({"log_group_patterns": "/ecs/*"}, r"log_group_patterns='/ecs/\*' is invalid"),
     ],
 )
 def test_fails_when_a_setting_is_invalid(settings, message):

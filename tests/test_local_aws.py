@@ -43,3 +43,55 @@ def test_stop_ends_the_emulator_it_started(tmp_path):
         assert not pid_file.exists()
     finally:
         emulator.kill()
+
+
+def test_a_bucket_policy_deny_on_a_condition_moto_cannot_evaluate_does_not_apply_but_others_do():
+    import json
+
+    import boto3
+    import pytest
+    from local_aws import patch_moto
+    from moto import mock_aws
+
+    patch_moto()
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="state-bucket")
+        tls_only = {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::state-bucket", "arn:aws:s3:::state-bucket/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+        s3.put_bucket_policy(
+            Bucket="state-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only]})
+        )
+        with pytest.raises(s3.exceptions.ClientError, match=r"\(404\)"):
+            s3.head_object(Bucket="state-bucket", Key="missing")
+        unconditional = {key: value for key, value in tls_only.items() if key != "Condition"}
+        s3.put_bucket_policy(
+            Bucket="state-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [unconditional]})
+        )
+        with pytest.raises(s3.exceptions.ClientError, match=r"\(403\)"):
+            s3.head_object(Bucket="state-bucket", Key="missing")
+
+
+def test_a_bucket_with_delete_markers_can_be_emptied_once_versioning_is_suspended():
+    # Destroying the state bucket removes its versioning (Suspended) first, then empties it.
+    import boto3
+    from local_aws import patch_moto
+    from moto import mock_aws
+
+    patch_moto()
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="state-bucket")
+        s3.put_bucket_versioning(Bucket="state-bucket", VersioningConfiguration={"Status": "Enabled"})
+        s3.put_object(Bucket="state-bucket", Key="stack/terraform.tfstate.tflock", Body=b"{}")
+        s3.delete_object(Bucket="state-bucket", Key="stack/terraform.tfstate.tflock")
+        s3.put_bucket_versioning(Bucket="state-bucket", VersioningConfiguration={"Status": "Suspended"})
+        s3.delete_object(Bucket="state-bucket", Key="stack/terraform.tfstate.tflock")
+        listed = s3.list_object_versions(Bucket="state-bucket")
+        assert "Versions" not in listed and "DeleteMarkers" not in listed
+        s3.delete_bucket(Bucket="state-bucket")

@@ -153,7 +153,7 @@ def test_fails_when_a_toml_key_is_unknown_suggesting_the_closest():
         ((TaskSize, "cpu_architecture"), "'X86_64' or 'ARM64'"),
         ((Routing, "path_patterns"), "a list of strings"),
         ((Container, "environment"), "a mapping of names to strings"),
-        ((Container, "user"), "a string or None"),
+        ((Scaling, "cpu_target_percent"), "a whole number or None"),
         ((ServiceOptions, "scaling"), "a Scaling (a table)"),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 from pathlib import Path
@@ -180,7 +181,7 @@ def test_deploy_target_names_the_stack_repository_and_platform():
 
 def test_fails_when_a_ci_deploy_has_no_remote_state():
     with pytest.raises(ValueError, match=r"environment 'prod': state_bucket is not set"):
-        deploy_target(load_environment("prod"), require_remote_state=True)
+        deploy_target(dataclasses.replace(load_environment("prod"), state_bucket=""), require_remote_state=True)
 
 
 def test_fails_when_a_ci_deploy_targets_the_emulator():

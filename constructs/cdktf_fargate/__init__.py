@@ -19,6 +19,7 @@ from .access_log_bucket import AccessLogBucket  # noqa: E402
 from .cluster import Cluster, ExistingCluster  # noqa: E402
 from .ecr_repo import EcrRepo, ExistingRepository  # noqa: E402
 from .fargate_service import FargateService  # noqa: E402
+from .github_deploy_role import GithubDeployRole, GithubOidcProvider, PermissionsBoundary  # noqa: E402
 from .kms_key import KmsKey  # noqa: E402
 from .network import ExistingNetwork, Network  # noqa: E402
 from .options import (  # noqa: E402
@@ -49,6 +50,7 @@ from .refs import AlbRef, ClusterRef, NetworkRef, RepositoryRef  # noqa: E402
 from .service_alarms import ServiceAlarms  # noqa: E402
 from .service_autoscaling import ServiceAutoscaling  # noqa: E402
 from .service_domain import ServiceDomain  # noqa: E402
+from .state_bucket import StateBucket  # noqa: E402
 from .web_acl import WebAcl  # noqa: E402
 
 __all__ = [
@@ -71,12 +73,15 @@ __all__ = [
     "ExistingRepository",
     "FargateService",
     "FlowLogs",
+    "GithubDeployRole",
+    "GithubOidcProvider",
     "HealthCheck",
     "KmsKey",
     "Logging",
     "Network",
     "NetworkOptions",
     "NetworkRef",
+    "PermissionsBoundary",
     "PublicAlb",
     "RepositoryOptions",
     "RepositoryRef",
@@ -89,6 +94,7 @@ __all__ = [
     "ServiceDomain",
     "ServiceOptions",
     "SsmParameter",
+    "StateBucket",
     "TaskSize",
     "Waf",
     "WebAcl",

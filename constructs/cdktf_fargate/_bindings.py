@@ -68,6 +68,8 @@ from cdktf_cdktf_provider_aws.ecs_task_definition import (
 )
 from cdktf_cdktf_provider_aws.eip import Eip
 from cdktf_cdktf_provider_aws.flow_log import FlowLog
+from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
+from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
@@ -194,6 +196,8 @@ __all__ = [
     "FlowLog",
     "Fn",
     "ITerraformDependable",
+    "IamOpenidConnectProvider",
+    "IamPolicy",
     "IamRole",
     "IamRolePolicy",
     "InternetGateway",

@@ -45,7 +45,13 @@ class Task:
 
 
 def build_task(
-    scope: Construct, *, name: str, options: ServiceOptions, image: str, log_kms_key_arn: str | None
+    scope: Construct,
+    *,
+    name: str,
+    options: ServiceOptions,
+    image: str,
+    log_kms_key_arn: str | None,
+    permissions_boundary_arn: str | None,
 ) -> Task:
     caller = DataAwsCallerIdentity(scope, "caller-identity")
     partition = DataAwsPartition(scope, "partition")
@@ -72,6 +78,7 @@ def build_task(
         name=f"{name}-execution",
         description=f"ECS pulls the image and writes logs for {name}",
         assume_role_policy=assume_role.json,
+        permissions_boundary=permissions_boundary_arn,
     )
     task_role = IamRole(
         scope,
@@ -79,6 +86,7 @@ def build_task(
         name=f"{name}-task",
         description=f"The {name} application's own AWS permissions (none by default)",
         assume_role_policy=assume_role.json,
+        permissions_boundary=permissions_boundary_arn,
     )
     logs_document = DataAwsIamPolicyDocument(
         scope,
@@ -154,7 +162,7 @@ def container_definition(
             },
         },
     }
-    if container.user is not None:
+    if container.user:
         definition["user"] = container.user
     definition["stopTimeout"] = container.stop_timeout_seconds
     if container.health_check_command:
@@ -165,8 +173,11 @@ def container_definition(
             "retries": 3,
             "startPeriod": options.health_check.grace_period_seconds,
         }
-    if options.enable_execute_command:
-        definition["linuxParameters"] = {"initProcessEnabled": True}
+    # An init process reaps zombies and forwards SIGTERM, so a shell entrypoint still stops cleanly.
+    linux_parameters: dict[str, object] = {"initProcessEnabled": True}
+    if container.drop_all_capabilities:
+        linux_parameters["capabilities"] = {"drop": ["ALL"]}
+    definition["linuxParameters"] = linux_parameters
     return definition
 
 

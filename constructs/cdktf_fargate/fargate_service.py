@@ -64,6 +64,7 @@ class FargateService(Construct):
         options: ServiceOptions | None = None,
         log_kms_key_arn: str | None = None,
         alarm_actions: Sequence[str] = (),
+        permissions_boundary_arn: str | None = None,
     ) -> None:
         """
         :param name: the service's name, 1-48 letters, digits or hyphens; also names the task family,
@@ -77,6 +78,8 @@ class FargateService(Construct):
             CPU, alarms with rollback, read-only root filesystem).
         :param log_kms_key_arn: encrypt the log group with this KMS key. Default None (AWS-owned key).
         :param alarm_actions: ARNs (an SNS topic) notified when an alarm changes state. Default none.
+        :param permissions_boundary_arn: the IAM policy that caps both roles (an account whose deploy
+            role may only create roles with it: ``make bootstrap``). Default None.
         """
         super().__init__(scope, id_)
         options = ServiceOptions() if options is None else options
@@ -89,6 +92,7 @@ class FargateService(Construct):
             options=options,
             log_kms_key_arn=log_kms_key_arn,
             alarm_actions=alarm_actions,
+            permissions_boundary_arn=permissions_boundary_arn,
         )
         self.name = name
         self.options = options
@@ -98,7 +102,14 @@ class FargateService(Construct):
         self.cluster_arn = cluster.cluster_arn
         self.cluster_name = cluster.cluster_name
 
-        task = build_task(self, name=name, options=options, image=image, log_kms_key_arn=log_kms_key_arn)
+        task = build_task(
+            self,
+            name=name,
+            options=options,
+            image=image,
+            log_kms_key_arn=log_kms_key_arn,
+            permissions_boundary_arn=permissions_boundary_arn,
+        )
         self.region = task.region
         self.log_group = task.log_group
         self.execution_role = task.execution_role
@@ -234,6 +245,8 @@ class FargateService(Construct):
             options_ok = check_options(problems, "options", options)
         if wiring["log_kms_key_arn"] is not None:
             problems.check_arn("log_kms_key_arn", wiring["log_kms_key_arn"], service="kms")
+        if wiring["permissions_boundary_arn"] is not None:
+            problems.check_arn("permissions_boundary_arn", wiring["permissions_boundary_arn"], service="iam")
         problems.check_arn_list("alarm_actions", wiring["alarm_actions"])
         earlier = claim_name(self, "ECS service", name, self.node.path)  # type: ignore[arg-type]
         if earlier:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 
 from constructs import Construct
 
@@ -33,6 +34,8 @@ class KmsKey(Construct):
         deletion_window_days: int = 30,
         allow_cloudwatch_logs: bool = True,
         allow_cloudwatch_alarms: bool = True,
+        log_group_patterns: Sequence[str] = ("*",),
+        admin_arns: Sequence[str] = (),
     ) -> None:
         """
         :param alias: the key's alias without ``alias/``, e.g. ``webapp-prod``.
@@ -42,6 +45,12 @@ class KmsKey(Construct):
             region with the key (log groups cannot use a key otherwise). Default True.
         :param allow_cloudwatch_alarms: let CloudWatch alarms of this account publish to SNS topics
             encrypted with the key. Default True.
+        :param log_group_patterns: names (``*`` and ``?`` match) of the log groups CloudWatch Logs may
+            encrypt with the key, e.g. ``["/ecs/webapp-prod*"]``. Default every log group of the account
+            in the region.
+        :param admin_arns: the IAM roles or users (``aws:PrincipalArn``; ``*`` matches) that alone may
+            change the key's policy, disable it or schedule its deletion. Include whoever deploys: KMS
+            refuses a policy that would lock its author out. Default none: any IAM administrator may.
         """
         super().__init__(scope, id_)
         problems = Problems.of(self)
@@ -53,6 +62,14 @@ class KmsKey(Construct):
             elif alias.lower().startswith("aws"):
                 problems.add("alias", alias, "must not start with 'aws' (reserved for AWS-managed keys)")
         problems.check_int_range("deletion_window_days", deletion_window_days, 7, 30)
+        problems.check_arn_list("admin_arns", admin_arns)
+        if (
+            isinstance(log_group_patterns, str)
+            or not isinstance(log_group_patterns, (list, tuple))
+            or not log_group_patterns
+            or not all(isinstance(pattern, str) and pattern for pattern in log_group_patterns)
+        ):
+            problems.add("log_group_patterns", log_group_patterns, "must be a non-empty list of log group names")
         problems.raise_if_any()
 
         caller = DataAwsCallerIdentity(self, "caller-identity")
@@ -87,9 +104,10 @@ class KmsKey(Construct):
                     "Resource": "*",
                     "Condition": {
                         "ArnLike": {
-                            "kms:EncryptionContext:aws:logs:arn": (
-                                f"arn:{partition.partition}:logs:{region.name}:{caller.account_id}:log-group:*"
-                            )
+                            "kms:EncryptionContext:aws:logs:arn": [
+                                f"arn:{partition.partition}:logs:{region.name}:{caller.account_id}:log-group:{pattern}"
+                                for pattern in log_group_patterns
+                            ]
                         }
                     },
                 }
@@ -103,6 +121,24 @@ class KmsKey(Construct):
                     "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                     "Resource": "*",
                     "Condition": {"StringEquals": {"aws:SourceAccount": caller.account_id}},
+                }
+            )
+        if admin_arns:
+            # The account statement stays, so IAM still governs use and nobody is locked out; only
+            # the changes that could make the key or what it encrypts unusable are kept to the admins.
+            statements.append(
+                {
+                    "Sid": "OnlyKeyAdminsChangePolicyDisableOrDelete",
+                    "Effect": "Deny",
+                    "Principal": {"AWS": "*"},
+                    "Action": [
+                        "kms:PutKeyPolicy",
+                        "kms:ScheduleKeyDeletion",
+                        "kms:DisableKey",
+                        "kms:DisableKeyRotation",
+                    ],
+                    "Resource": "*",
+                    "Condition": {"ArnNotLike": {"aws:PrincipalArn": list(admin_arns)}},
                 }
             )
         self.policy = json.dumps({"Version": "2012-10-17", "Statement": statements})

@@ -60,12 +60,14 @@ class Network(Construct):
         name: str,
         options: NetworkOptions | None = None,
         flow_logs_kms_key_arn: str | None = None,
+        permissions_boundary_arn: str | None = None,
     ) -> None:
         """Build a VPC.
 
         :param name: prefix of every resource's Name tag.
         :param options: ``NetworkOptions``; default: 10.0.0.0/16 over 2 zones, a NAT gateway per zone, flow logs.
         :param flow_logs_kms_key_arn: encrypt the flow-log group with this KMS key. Default None.
+        :param permissions_boundary_arn: the IAM policy that caps the flow-log role. Default None.
         """
         super().__init__(scope, id_)
         options = NetworkOptions() if options is None else options
@@ -79,7 +81,10 @@ class Network(Construct):
             check_options(problems, "options", options)
         if flow_logs_kms_key_arn is not None:
             problems.check_arn("flow_logs_kms_key_arn", flow_logs_kms_key_arn, service="kms")
+        if permissions_boundary_arn is not None:
+            problems.check_arn("permissions_boundary_arn", permissions_boundary_arn, service="iam")
         problems.raise_if_any()
+        self._permissions_boundary_arn = permissions_boundary_arn
 
         self.options = options
         self.name = name
@@ -230,6 +235,7 @@ class Network(Construct):
             name_prefix=f"{name}-flow-logs-"[:38],
             description=f"VPC flow logs of {name} write to their log group",
             assume_role_policy=trust.json,
+            permissions_boundary=self._permissions_boundary_arn,
         )
         write = DataAwsIamPolicyDocument(
             self,

@@ -29,7 +29,9 @@ SecretKind = Literal["ssm-parameter", "secrets-manager"]
 CONTAINER_NAME = Pattern(re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"), "must be 1-255 letters, digits, '-' or '_'")
 ENV_NAME = Pattern(re.compile(r"[A-Za-z_][A-Za-z0-9_]*"), "must be letters, digits and '_', not starting with a digit")
 CONTAINER_PATH = Pattern(re.compile(r"/[A-Za-z0-9._/-]*"), "must be an absolute path")
-USER = Pattern(re.compile(r"[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?"), "must be 'user', 'uid' or 'uid:gid'")
+USER = Pattern(
+    re.compile(r"([A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?)?"), "must be 'user', 'uid', 'uid:gid' or '' (the image's user)"
+)
 HEALTH_CHECK_PATH = Pattern(
     re.compile(r"/[\x21-\x7e]{0,1023}"), "must start with '/' and be at most 1024 printable characters"
 )
@@ -122,7 +124,15 @@ class Container(OptionType):
     )
     readonly_root_filesystem: bool = option(True, "the container cannot write to its image's filesystem")
     scratch_paths: tuple[str, ...] = option(("/tmp",), "writable task-lifetime directories", Each(CONTAINER_PATH))
-    user: str | None = option(None, "run as this `user`, `uid` or `uid:gid`; None: the image's user", USER)
+    user: str = option(
+        "1000:1000",
+        'run as this `uid:gid`, `uid` or user name; `""`: the image\'s user (root unless its Dockerfile says USER). '
+        "A scratch path is root-owned unless the image declares it as a VOLUME owned by this user",
+        USER,
+    )
+    drop_all_capabilities: bool = option(
+        True, "drop every Linux capability; False keeps the runtime's defaults (for images that chown or setuid)"
+    )
     health_check_command: tuple[str, ...] = option(
         (), 'the container\'s own health check, e.g. `["CMD-SHELL", "curl -f localhost:8080/health"]`; none: off'
     )

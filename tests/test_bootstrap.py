@@ -1,0 +1,339 @@
+"""The bootstrap stack: state bucket, GitHub OIDC trust, per-environment deploy roles and boundaries,
+and the environments that use them."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cdktf import Testing as CdktfTesting
+from conftest import ROOT, Synthesized
+
+from stacks import BootstrapStack, WebServiceStack, load_bootstrap, load_environment
+from stacks.environments import config_from_mapping
+
+ACCOUNT_ARN = (
+    "arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.caller-identity.account_id}"
+)
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+BUCKET = "shop-terraform-state-123456789012"
+SETTINGS = f"""
+[bootstrap]
+app_name = "shop"
+github_repository = "acme/shop"
+state_bucket = "{BUCKET}"
+environments = ["prod", "dev"]
+
+[prod]
+app_name = "shop"
+certificate_arn = "{CERTIFICATE}"
+state_bucket = "{BUCKET}"
+
+[dev]
+app_name = "shop"
+certificate_arn = "{CERTIFICATE}"
+state_bucket = "{BUCKET}"
+deploy.github_environment = "development"
+"""
+# Terraform resource types -> the IAM service that manages them (every type the environment stack creates).
+SERVICE_OF_RESOURCE = {
+    "aws_appautoscaling": "application-autoscaling",
+    "aws_cloudwatch_log_group": "logs",
+    "aws_cloudwatch_metric_alarm": "cloudwatch",
+    "aws_default_security_group": "ec2",
+    "aws_ecr": "ecr",
+    "aws_ecs": "ecs",
+    "aws_eip": "ec2",
+    "aws_flow_log": "ec2",
+    "aws_iam_role": "iam",
+    "aws_internet_gateway": "ec2",
+    "aws_kms": "kms",
+    "aws_lb": "elasticloadbalancing",
+    "aws_nat_gateway": "ec2",
+    "aws_route": "ec2",
+    "aws_s3_bucket": "s3",
+    "aws_security_group": "ec2",
+    "aws_sns_topic": "sns",
+    "aws_subnet": "ec2",
+    "aws_vpc": "ec2",
+    "aws_wafv2": "wafv2",
+    "aws_acm": "acm",
+    "aws_route53": "route53",
+}
+
+
+def bootstrap_synth(tmp_path: Path, settings: str = SETTINGS) -> tuple[Synthesized, Any, list[Any]]:
+    path = tmp_path / "environments.toml"
+    path.write_text(settings)
+    config, environments = load_bootstrap(path)
+    stack = BootstrapStack(CdktfTesting.app(), config.stack_name, config=config, environments=environments)
+    return Synthesized(stack), config, environments
+
+
+def policies(synth: Synthesized, resource_type: str, attribute: str) -> dict[str, dict[str, Any]]:
+    """Each resource's policy document by the path of its construct (``prod-deploy-role``)."""
+    return {
+        logical_id.rsplit("_", 2)[0]: json.loads(body[attribute])
+        for logical_id, body in synth.resources(resource_type).items()
+    }
+
+
+def statements(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {statement["Sid"]: statement for statement in document["Statement"]}
+
+
+def as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+@pytest.fixture
+def bootstrap(tmp_path):
+    return bootstrap_synth(tmp_path)
+
+
+def test_the_state_bucket_is_versioned_encrypted_private_and_tls_only(bootstrap):
+    synth, _, _ = bootstrap
+    assert synth.only("aws_s3_bucket")["bucket"] == BUCKET
+    assert synth.only("aws_s3_bucket")["force_destroy"] is False
+    assert synth.only("aws_s3_bucket_versioning")["versioning_configuration"]["status"] == "Enabled"
+    (rule,) = synth.only("aws_s3_bucket_server_side_encryption_configuration")["rule"]
+    assert rule["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"
+    assert rule["bucket_key_enabled"] is True
+    block = synth.only("aws_s3_bucket_public_access_block")
+    assert all(block[key] is True for key in ("block_public_acls", "block_public_policy", "ignore_public_acls",
+                                               "restrict_public_buckets"))  # fmt: skip
+    (deny,) = synth.only_data("aws_iam_policy_document")["statement"]
+    assert deny["effect"] == "Deny" and deny["condition"][0]["variable"] == "aws:SecureTransport"
+
+
+def test_each_deploy_role_trusts_exactly_its_github_environment_of_the_repository(bootstrap):
+    synth, _, _ = bootstrap
+    provider = synth.only("aws_iam_openid_connect_provider")
+    assert provider["url"] == "https://token.actions.githubusercontent.com"
+    assert provider["client_id_list"] == ["sts.amazonaws.com"]
+    roles = {body["name"]: body for body in synth.resources("aws_iam_role").values()}
+    assert set(roles) == {"shop-prod-deploy", "shop-dev-deploy"}
+    for name, github_environment in (("shop-prod-deploy", "prod"), ("shop-dev-deploy", "development")):
+        role = roles[name]
+        assert role["path"] == "/deploy/"
+        assert role["max_session_duration"] == 3600
+        (trust,) = json.loads(role["assume_role_policy"])["Statement"]
+        assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+        assert trust["Principal"] == {
+            "Federated": "${aws_iam_openid_connect_provider.github-oidc_provider_D7593BA3.arn}"
+        }
+        assert trust["Condition"] == {
+            "StringEquals": {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": f"repo:acme/shop:environment:{github_environment}",
+            }
+        }
+
+
+def test_an_existing_oidc_provider_is_trusted_instead_of_a_new_one(tmp_path):
+    existing = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    settings = SETTINGS.replace(
+        'environments = ["prod", "dev"]', f'environments = ["prod"]\ngithub_oidc_provider_arn = "{existing}"'
+    )
+    synth, _, _ = bootstrap_synth(tmp_path, settings)
+    assert synth.count("aws_iam_openid_connect_provider") == 0
+    (trust,) = json.loads(synth.only("aws_iam_role")["assume_role_policy"])["Statement"]
+    assert trust["Principal"] == {"Federated": existing}
+
+
+def test_the_deploy_role_reaches_its_own_state_object_and_repositories_only(bootstrap):
+    synth, _, _ = bootstrap
+    prod = statements(policies(synth, "aws_iam_role_policy", "policy")["prod-deploy-role"])
+    state = prod["StateReadWrite"]
+    assert state["Resource"] == [
+        f"arn:${{data.aws_partition.partition.partition}}:s3:::{BUCKET}/shop-prod/terraform.tfstate",
+        f"arn:${{data.aws_partition.partition.partition}}:s3:::{BUCKET}/shop-prod/terraform.tfstate.tflock",
+    ]
+    assert set(state["Action"]) == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    assert [arn.rsplit(":", 1)[1] for arn in prod["EcrOwnRepositories"]["Resource"]] == [
+        "repository/shop-prod",
+        "repository/shop-prod-*",
+    ]
+    # ECR writes are granted nowhere else.
+    others = [s for sid, s in prod.items() if sid != "EcrOwnRepositories" and s["Effect"] == "Allow"]
+    assert not [s["Sid"] for s in others if any(a.startswith("ecr:") and a not in ("ecr:GetAuthorizationToken",
+                                                "ecr:DescribeRepositories") for a in s["Action"])]  # fmt: skip
+
+
+def test_roles_it_creates_carry_the_boundary_and_are_passed_to_ecs_tasks_only(bootstrap):
+    synth, _, _ = bootstrap
+    prod = statements(policies(synth, "aws_iam_role_policy", "policy")["prod-deploy-role"])
+    boundary = f"{ACCOUNT_ARN}:policy/deploy/shop-prod-boundary"
+    bounded = prod["RolesWithBoundary"]
+    assert {"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"} <= set(
+        bounded["Action"]
+    )
+    assert bounded["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": boundary}}
+    assert bounded["Resource"].endswith(":role/shop-prod-*")
+    # No other statement may create a role or change a role's policies.
+    for sid, statement in prod.items():
+        if sid != "RolesWithBoundary" and statement["Effect"] == "Allow":
+            assert not set(statement["Action"]) & set(bounded["Action"]), sid
+    assert prod["PassRolesToTasks"]["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+    assert prod["PassRolesToTasks"]["Resource"].endswith(":role/shop-prod-*")
+    passing = [sid for sid, s in prod.items() if "iam:PassRole" in s["Action"]]
+    assert sorted(passing) == ["PassFlowLogRole", "PassRolesToTasks"]
+    deny = prod["NeverLoosenTheBoundary"]
+    assert deny["Effect"] == "Deny" and "iam:DeleteRolePermissionsBoundary" in deny["Action"]
+    assert boundary in deny["Resource"]
+    # The deploy role itself lives outside the names it may change.
+    assert not re.fullmatch(bounded["Resource"].split(":role/")[1].replace("*", ".*"), "deploy/shop-prod-deploy")
+
+
+def test_every_write_on_every_resource_is_scoped_by_name_tag_or_region(bootstrap):
+    synth, _, _ = bootstrap
+    for name, document in policies(synth, "aws_iam_role_policy", "policy").items():
+        for statement in document["Statement"]:
+            if statement["Effect"] == "Deny" or statement["Sid"] in ("Read", "EcrAuth"):
+                continue
+            assert "*" not in statement["Action"], (name, statement["Sid"])
+            if statement["Resource"] == "*":
+                condition = json.dumps(statement.get("Condition", {}))
+                assert "aws:RequestedRegion" in condition, (name, statement["Sid"])
+        read = statements(document)["Read"]
+        assert all(re.search(r":(Describe|List|Get)", action) for action in read["Action"]), read["Action"]
+
+
+def test_the_deploy_policy_covers_every_service_the_environment_stack_uses():
+    config = load_environment("prod")
+    stack = WebServiceStack(CdktfTesting.app(), "coverage", config=config)
+    used = set(Synthesized(stack).json["resource"])
+    from stacks.deploy_permissions import deploy_policy
+
+    document = deploy_policy(config, state_bucket=BUCKET, partition="aws", account="123456789012")
+    granted = {action.split(":")[0] for s in document["Statement"] if s["Effect"] == "Allow" for action in s["Action"]}
+    unknown = [resource for resource in used if not any(resource.startswith(prefix) for prefix in SERVICE_OF_RESOURCE)]
+    assert unknown == [], "add the resource type's IAM service to SERVICE_OF_RESOURCE and to deploy_permissions.py"
+    missing = sorted(
+        {service for prefix, service in SERVICE_OF_RESOURCE.items() for r in used if r.startswith(prefix)} - granted
+    )
+    assert missing == []
+
+
+def test_the_deploy_policy_fits_iams_inline_policy_limit(bootstrap):
+    synth, _, _ = bootstrap
+    for logical_id, body in synth.resources("aws_iam_role_policy").items():
+        text = re.sub(r"\$\{data\.aws_partition\.[^}]*\}", "aws-us-gov", body["policy"])
+        text = re.sub(r"\$\{data\.aws_caller_identity\.[^}]*\}", "123456789012", text)
+        assert len(re.sub(r"\s", "", text)) < 10240, logical_id
+
+
+def test_the_boundary_caps_roles_and_denies_identity_changes_and_the_state(bootstrap):
+    synth, _, _ = bootstrap
+    boundaries = policies(synth, "aws_iam_policy", "policy")
+    assert {body["name"]: body["path"] for body in synth.resources("aws_iam_policy").values()} == {
+        "shop-prod-boundary": "/deploy/",
+        "shop-dev-boundary": "/deploy/",
+    }
+    prod = statements(boundaries["prod-boundary"])
+    assert "ecr:BatchGetImage" in prod["RunTasks"]["Action"] and "logs:PutLogEvents" in prod["RunTasks"]["Action"]
+    assert "s3:*" in prod["Application"]["Action"]
+    assert prod["NeverIdentityOrState"] == {
+        "Sid": "NeverIdentityOrState", "Effect": "Deny", "Action": ["iam:*", "sts:*", "organizations:*", "account:*"],
+        "Resource": "*",
+    }  # fmt: skip
+    assert prod["NeverTheStateBucket"]["Effect"] == "Deny"
+    assert all(BUCKET in arn for arn in prod["NeverTheStateBucket"]["Resource"])
+
+
+def test_a_domain_adds_certificate_and_record_rights_for_its_zone_only(tmp_path):
+    settings = SETTINGS.replace(
+        f'[prod]\napp_name = "shop"\ncertificate_arn = "{CERTIFICATE}"',
+        '[prod]\napp_name = "shop"\ndomain_name = "shop.example.com"\nhosted_zone_id = "Z0123456789ABCDEFGHIJ"',
+    )
+    synth, _, _ = bootstrap_synth(tmp_path, settings)
+    all_policies = policies(synth, "aws_iam_role_policy", "policy")
+    prod, dev = statements(all_policies["prod-deploy-role"]), statements(all_policies["dev-deploy-role"])
+    assert prod["RecordsInTheZone"]["Resource"].endswith(":route53:::hostedzone/Z0123456789ABCDEFGHIJ")
+    assert prod["CertificateOwn"]["Condition"] == {"StringEquals": {"aws:ResourceTag/Environment": "prod"}}
+    assert "RecordsInTheZone" not in dev and "CertificateOwn" not in dev
+
+
+def test_an_environment_of_a_bootstrapped_account_caps_every_role_and_keeps_its_key_to_the_deploy_role():
+    config = load_environment("prod")
+    config = dataclasses.replace(
+        config, deploy=dataclasses.replace(config.deploy, key_admin_arns=("arn:aws:iam::123456789012:role/Admin",))
+    )
+    synth = Synthesized(WebServiceStack(CdktfTesting.app(), "env", config=config))
+    roles = synth.resources("aws_iam_role")
+    assert len(roles) == 3
+    boundary = f"{ACCOUNT_ARN}:policy/deploy/webapp-prod-boundary"
+    assert {body["permissions_boundary"] for body in roles.values()} == {boundary}
+    key_policy = statements(json.loads(synth.only("aws_kms_key")["policy"]))
+    admins = key_policy["OnlyKeyAdminsChangePolicyDisableOrDelete"]["Condition"]["ArnNotLike"]["aws:PrincipalArn"]
+    assert admins == [boundary.replace(":policy/deploy/webapp-prod-boundary", ":role/deploy/webapp-prod-deploy"),
+                      "arn:aws:iam::123456789012:role/Admin"]  # fmt: skip
+    (logs,) = key_policy["CloudWatchLogsEncryptsThisAccountsLogGroups"]["Condition"]["ArnLike"].values()
+    assert [arn.split(":log-group:")[1] for arn in logs] == [
+        "/ecs/webapp-prod*",
+        "/vpc/webapp-prod/*",
+        "aws-waf-logs-webapp-prod*",
+    ]
+
+
+def test_an_environment_without_the_bootstrap_creates_roles_without_a_boundary():
+    config = load_environment("prod")
+    config = dataclasses.replace(config, deploy=dataclasses.replace(config.deploy, permissions_boundary=False))
+    roles = Synthesized(WebServiceStack(CdktfTesting.app(), "env", config=config)).resources("aws_iam_role")
+    assert roles and all("permissions_boundary" not in body for body in roles.values())
+
+
+def test_the_shipped_settings_bootstrap_prod_and_dev():
+    config, environments = load_bootstrap(ROOT / "environments.toml")
+    assert [environment.environment for environment in environments] == ["prod", "dev"]
+    assert all(environment.state_bucket == config.state_bucket for environment in environments)
+
+
+def test_fails_when_the_bootstrap_settings_are_missing_or_disagree_with_the_environments(tmp_path):
+    path = tmp_path / "environments.toml"
+    path.write_text(
+        f"""
+[bootstrap]
+github_repository = "acme shop"
+environments = ["prod", "prod-eu", "staging"]
+
+[prod]
+certificate_arn = "{CERTIFICATE}"
+state_bucket = "{BUCKET}"
+
+[prod-eu]
+certificate_arn = "{CERTIFICATE}"
+"""
+    )
+    with pytest.raises(ValueError) as raised:
+        load_bootstrap(path)
+    message = str(raised.value)
+    assert "github_repository='acme shop' is invalid: must be '<owner>/<repository>'" in message
+    assert "state_bucket='' is invalid: is required" in message
+    # Reported once the table itself is valid: fix it, and the environments are checked.
+    path.write_text(path.read_text().replace('"acme shop"', '"acme/shop"').replace(
+        "[bootstrap]\n", f'[bootstrap]\nstate_bucket = "{BUCKET}"\n'))  # fmt: skip
+    with pytest.raises(ValueError) as raised:
+        load_bootstrap(path)
+    message = str(raised.value)
+    assert "environments='staging' is invalid: is not an environment in environments.toml" in message
+    path.write_text(path.read_text().replace(', "staging"', ""))
+    with pytest.raises(ValueError) as raised:
+        load_bootstrap(path)
+    message = str(raised.value)
+    assert f"[prod-eu] state_bucket='': set it to '{BUCKET}'" in message
+    assert "'webapp-prod-eu' starts with 'webapp-prod'-" in message
+
+
+def test_fails_when_an_environment_takes_the_bootstrap_tables_name():
+    with pytest.raises(ValueError, match=r"environment='bootstrap' is invalid: 'bootstrap' names the account's"):
+        config_from_mapping("bootstrap", {})
+
+
+def test_fails_when_a_github_environment_could_widen_the_trusted_subject():
+    with pytest.raises(ValueError, match=r"deploy.github_environment='prod:\*' is invalid"):
+        config_from_mapping("prod", {"certificate_arn": CERTIFICATE, "deploy.github_environment": "prod:*"})
