@@ -13,7 +13,7 @@ never changed to suit the emulator):
   health-check grace period and the managed-tags flag, so every plan would want to change the
   service: they are stored on the service and returned here.
 - DescribeSecurityGroupRules loses the description of a rule that references another security
-  group (it reads only CIDR rules' descriptions): it is read from the referenced group too.
+  group or a prefix list (it reads only CIDR rules' descriptions): it is kept from those too.
 - Application Auto Scaling has no `ListTagsForResource` (nor `TagResource`), which the provider
   calls on every read of a scalable target, and drops the tags given at registration: both are
   kept here, so the default tags do not re-plan forever.
@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import inspect
 import json
 import os
 import signal
@@ -122,9 +123,22 @@ def _patch_application_autoscaling_tags() -> None:
 def _patch_security_group_rule_descriptions() -> None:
     from moto.ec2.models.security_groups import SecurityGroupRule
 
-    def description(self):  # type: ignore[no-untyped-def]
-        return self.ip_range.get("Description") or self.source_group.get("Description")
+    create = SecurityGroupRule.__init__
+    signature = inspect.signature(create)
 
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        create(self, *args, **kwargs)
+        prefix_list = signature.bind(self, *args, **kwargs).arguments.get("prefix_list_id")
+        self.prefix_list_description = (prefix_list or {}).get("Description")
+
+    def description(self):  # type: ignore[no-untyped-def]
+        return (
+            self.ip_range.get("Description")
+            or self.source_group.get("Description")
+            or getattr(self, "prefix_list_description", None)
+        )
+
+    SecurityGroupRule.__init__ = __init__  # type: ignore[method-assign]
     SecurityGroupRule.description = property(description)  # type: ignore[assignment]
 
 
@@ -166,7 +180,14 @@ def _patch_delete_marker_disposal() -> None:
         models.FakeDeleteMarker.dispose = lambda self, garbage=False: None  # type: ignore[attr-defined]
 
 
+_PATCHED: list[bool] = []
+
+
 def patch_moto() -> None:
+    """Once per process: a second round would wrap the wrappers."""
+    if _PATCHED:
+        return
+    _PATCHED.append(True)
     _patch_policy_conditions()
     _patch_delete_marker_disposal()
     _patch_ecs_service_fields()

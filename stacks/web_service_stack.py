@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from cdktf_fargate import Cluster, EcrRepo, FargateService, KmsKey, Network, NetworkRef, PublicAlb, ServiceDomain
+import dataclasses
+
+from cdktf_fargate import (
+    Cluster,
+    EcrRepo,
+    FargateService,
+    KmsKey,
+    Network,
+    NetworkOptions,
+    NetworkRef,
+    PublicAlb,
+    ServiceDomain,
+)
 
 from cdktf import (
     S3Backend,
@@ -55,6 +67,8 @@ ENDPOINT_SERVICES = (
 # Logical ids of the cluster in 0.1 (under the service); moved blocks carry its state to the Cluster.
 CLUSTER_ID_BEFORE_0_2 = "service_cluster_B81F1F5D"
 CLUSTER_CAPACITY_PROVIDERS_ID_BEFORE_0_2 = "service_cluster-capacity-providers_A0F7BC08"
+# Where ECS reads each kind of secret from, at task start.
+SECRET_ENDPOINTS = {"secrets-manager": "secretsmanager", "ssm-parameter": "ssm"}
 # The emulator takes any credentials; these keep the provider and the backend from looking for real ones.
 EMULATOR_CREDENTIALS = {"access_key": "test", "secret_key": "test", "skip_credentials_validation": True}
 
@@ -83,6 +97,19 @@ def provider_settings(aws_endpoint_url: str) -> dict[str, object]:
         "skip_metadata_api_check": "true",
         "s3_use_path_style": True,
     }
+
+
+def network_options(config: EnvironmentConfig) -> NetworkOptions:
+    """The environment's network, with the endpoints its service needs when tasks have no internet egress."""
+    options = config.network
+    if options.allow_internet_egress:
+        return options
+    needed = list(options.interface_endpoints)
+    kinds = {secret.kind for secret in config.service.container.secrets.values()}
+    needed += [service for kind, service in SECRET_ENDPOINTS.items() if kind in kinds]
+    if config.service.enable_execute_command:
+        needed.append("ssmmessages")
+    return dataclasses.replace(options, interface_endpoints=tuple(dict.fromkeys(needed)))
 
 
 class WebServiceStack(TerraformStack):
@@ -175,7 +202,7 @@ class WebServiceStack(TerraformStack):
                 self,
                 "network",
                 name=name,
-                options=config.network,
+                options=network_options(config),
                 flow_logs_kms_key_arn=key_arn,
                 permissions_boundary_arn=boundary_arn,
             )

@@ -203,6 +203,9 @@ def active_counts(deployment: Deployment) -> dict[str, int]:
         "vpcs": len([vpc for vpc in ec2.describe_vpcs()["Vpcs"] if not vpc.get("IsDefault")]),
         "subnets": len([subnet for subnet in ec2.describe_subnets()["Subnets"] if not subnet.get("DefaultForAz")]),
         "nat_gateways": len([nat for nat in ec2.describe_nat_gateways()["NatGateways"] if nat["State"] != "deleted"]),
+        "vpc_endpoints": len(
+            [e for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e["State"].lower() not in ("deleted",)]
+        ),
         "elastic_ips": len(ec2.describe_addresses()["Addresses"]),
         "security_groups": len(
             [g for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default"]
@@ -244,9 +247,11 @@ def active_counts(deployment: Deployment) -> dict[str, int]:
 DEPLOYED = {
     "vpcs": 1,
     "subnets": 4,
-    "nat_gateways": 2,
-    "elastic_ips": 2,
-    "security_groups": 2,
+    # No internet egress: endpoints for ECR (API and Docker), CloudWatch Logs and S3 instead of NAT.
+    "nat_gateways": 0,
+    "vpc_endpoints": 4,
+    "elastic_ips": 0,
+    "security_groups": 3,
     "flow_logs": 1,
     "kms_keys": 1,
     "repositories": 1,
@@ -263,6 +268,14 @@ DEPLOYED = {
     "topics": 1,
 }
 NOTHING = dict.fromkeys(DEPLOYED, 0)
+# `network.allow_internet_egress = true`: a NAT gateway and its address per zone, no endpoints.
+DEPLOYED_WITH_INTERNET_EGRESS = {
+    **DEPLOYED,
+    "nat_gateways": 2,
+    "elastic_ips": 2,
+    "vpc_endpoints": 0,
+    "security_groups": 2,
+}
 
 
 @pytest.fixture(scope="module")
@@ -388,11 +401,42 @@ def test_security_group_rules_connect_only_the_alb_and_the_tasks(deployment, fir
             if rule["GroupId"] == group_id and rule["IsEgress"] is egress
         )
 
-    alb, tasks = groups["alb"], groups["tasks"]
+    alb, tasks, endpoints = groups["alb"], groups["tasks"], groups["endpoints"]
     assert rules_of(alb, egress=False) == [(80, "0.0.0.0/0"), (443, "0.0.0.0/0")]
     assert rules_of(alb, egress=True) == [(8080, tasks)]
     assert rules_of(tasks, egress=False) == [(8080, alb)]
-    assert rules_of(tasks, egress=True) == [(443, "0.0.0.0/0")]
+    (s3_prefix_list,) = ec2.describe_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": ["com.amazonaws.us-east-1.s3"]}]
+    )["PrefixLists"]
+    tasks_out = sorted(
+        (rule["FromPort"], rule.get("PrefixListId") or rule["ReferencedGroupInfo"]["GroupId"])
+        for rule in rules
+        if rule["GroupId"] == tasks and rule["IsEgress"]
+    )
+    assert tasks_out == sorted([(443, endpoints), (443, s3_prefix_list["PrefixListId"])])
+    assert rules_of(endpoints, egress=False) == [(443, "10.0.0.0/16")]
+
+
+def test_tasks_have_no_route_to_the_internet_only_endpoints(deployment, first_deploy):
+    ec2 = deployment.client("ec2")
+    private_tables = [
+        table
+        for table in ec2.describe_route_tables()["RouteTables"]
+        if any(tag["Key"] == "Name" and "-private-" in tag["Value"] for tag in table.get("Tags", []))
+    ]
+    assert len(private_tables) == 2
+    for table in private_tables:
+        assert [r for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"] == []
+    endpoints = ec2.describe_vpc_endpoints()["VpcEndpoints"]
+    services = sorted(endpoint["ServiceName"].split("us-east-1.", 1)[1] for endpoint in endpoints)
+    assert services == ["ecr.api", "ecr.dkr", "logs", "s3"]
+    private_table_ids = {table["RouteTableId"] for table in private_tables}
+    for endpoint in endpoints:
+        if endpoint["VpcEndpointType"].lower() == "gateway":
+            assert set(endpoint["RouteTableIds"]) == private_table_ids
+        else:
+            assert endpoint["PrivateDnsEnabled"] is True
+            assert len(endpoint["SubnetIds"]) == 2
 
 
 def test_autoscaling_and_alarms_are_in_place(deployment, first_deploy):

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import record_e2e_figures
 from local_aws import LocalAws
-from test_end_to_end import ANSI, DEPLOYED, NOTHING, Deployment, active_counts, free_port
+from test_end_to_end import ANSI, DEPLOYED_WITH_INTERNET_EGRESS, NOTHING, Deployment, active_counts, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +50,14 @@ def terraform_processes(directory: Path) -> list[int]:
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory, terraform_env):
     with LocalAws(port=free_port()) as emulator:
-        yield Deployment(tmp_path_factory.mktemp("cut-project"), emulator, terraform_env, app=APP)
+        # NAT gateways and their addresses: the slowest resources, and the ones a cut apply orphaned.
+        yield Deployment(
+            tmp_path_factory.mktemp("cut-project"),
+            emulator,
+            terraform_env,
+            app=APP,
+            settings={"network.allow_internet_egress": True},
+        )
 
 
 @pytest.fixture(scope="module")
@@ -110,14 +117,14 @@ def test_after_the_cancel_the_state_records_everything_that_exists_and_is_unlock
     }
     outside_state = {kind: sorted(ids - recorded_ids) for kind, ids in existing.items() if ids - recorded_ids}
     assert outside_state == {}
-    assert active_counts(deployment) == DEPLOYED
+    assert active_counts(deployment) == DEPLOYED_WITH_INTERNET_EGRESS
 
 
 def test_deploying_again_converges_with_nothing_created_twice(deployment, cancelled):
     assert deployment.planned_changes("v1") == {}
     result, seconds = deployment.run("deploy", "v1")
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    assert active_counts(deployment) == DEPLOYED
+    assert active_counts(deployment) == DEPLOYED_WITH_INTERNET_EGRESS
     assert deployment.planned_changes("v1") == {}
     record_e2e_figures(
         cancelled_deploy_terraform_finished_after_seconds=round(cancelled["finished_after"], 1),

@@ -47,11 +47,13 @@ def git(*args: str, cwd: Path = ROOT) -> str:
 class Checkout:
     """One version of the app in its own directory, with its `local` table pointed at the test's emulator."""
 
-    def __init__(self, directory: Path, emulator: LocalAws) -> None:
+    def __init__(self, directory: Path, emulator: LocalAws, network: dict[str, Any] | None = None) -> None:
         self.directory = directory
         self.emulator = emulator
         local = tomllib.loads((directory / "environments.toml").read_text())["local"]
         local.update(app_name=APP, aws_endpoint_url=emulator.endpoint, certificate_domain=emulator.certificate_domain)
+        if network:
+            local.setdefault("network", {}).update(network)
         self.settings = directory / "upgrade.toml"
         self.settings.write_text(
             "[local]\n" + "".join(f"{key} = {toml_value(value)}\n" for key, value in local.items())
@@ -126,7 +128,9 @@ def upgrade(release, emulator, tmp_path_factory, terraform_env) -> tuple[Checkou
         timeout=1200,
     )
     assert setup.returncode == 0, setup.stdout[-4000:] + setup.stderr[-4000:]
-    checkout = Checkout(directory, emulator)
+    # 0.1 gave tasks internet egress through NAT gateways; an upgrade that keeps it replaces nothing
+    # (one that takes the new default removes the NAT gateways: docs/UPGRADE-0.3.md).
+    checkout = Checkout(directory, emulator, network={"allow_internet_egress": True})
     shutil.copy(release.state_file, checkout.state_file)
     cli_config = directory / ".terraform-cli" / "config.tfrc"
     env = checkout.environment(

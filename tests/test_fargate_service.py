@@ -10,6 +10,8 @@ from cdktf_fargate import (
     Cluster,
     Container,
     FargateService,
+    Network,
+    NetworkOptions,
     PublicAlb,
     Routing,
     Scaling,
@@ -143,13 +145,43 @@ def test_tasks_accept_the_load_balancer_only_and_reach_out_on_443(default_servic
     assert (ingress["from_port"], ingress["to_port"]) == (8080, 8080)
     assert ingress["referenced_security_group_id"] == ref("aws_security_group", alb_group, "id")
     assert "cidr_ipv4" not in ingress
-    egress = {r["security_group_id"]: r for r in synth.resources("aws_vpc_security_group_egress_rule").values()}
-    tasks_out = egress[ref("aws_security_group", tasks_group, "id")]
-    assert (tasks_out["from_port"], tasks_out["to_port"], tasks_out["cidr_ipv4"]) == (443, 443, "0.0.0.0/0")
+    egress_rules = synth.resources("aws_vpc_security_group_egress_rule").values()
+    tasks_out = [r for r in egress_rules if r["security_group_id"] == ref("aws_security_group", tasks_group, "id")]
+    # No internet egress: HTTPS to the VPC endpoints and to S3's gateway endpoint, nothing else.
+    endpoints_group = synth.by_path("aws_security_group", "network/endpoints-security-group")
+    (s3_endpoint,) = [e for e in synth.resources("aws_vpc_endpoint").values() if e["vpc_endpoint_type"] == "Gateway"]
+    s3_endpoint_id = next(k for k, v in synth.resources("aws_vpc_endpoint").items() if v is s3_endpoint)
+    assert sorted(
+        (r["from_port"], r["to_port"], r.get("referenced_security_group_id") or r.get("prefix_list_id"))
+        for r in tasks_out
+    ) == sorted([
+        (443, 443, ref("aws_security_group", endpoints_group, "id")),
+        (443, 443, f"${{aws_vpc_endpoint.{s3_endpoint_id}.prefix_list_id}}"),
+    ])  # fmt: skip
+    assert not any("cidr_ipv4" in r for r in tasks_out)
+    egress = {r["security_group_id"]: r for r in egress_rules}
     alb_out = egress[ref("aws_security_group", alb_group, "id")]
     assert (alb_out["from_port"], alb_out["to_port"]) == (8080, 8080)
     assert alb_out["referenced_security_group_id"] == ref("aws_security_group", tasks_group, "id")
     assert all(rule["description"] for rule in egress.values())
+
+
+def test_with_internet_egress_tasks_reach_out_on_443_to_anywhere():
+    stack = new_stack()
+    network = Network(stack, "network", name="test", options=NetworkOptions(allow_internet_egress=True))
+    alb = PublicAlb(stack, "alb", name="test", network=network, certificate_arn=CERTIFICATE_ARN)
+    FargateService(
+        stack, "service", name="shop", cluster=Cluster(stack, "cluster", name="test"), network=network, alb=alb,
+        image="nginx:1",
+    )  # fmt: skip
+    synth = Synthesized(stack)
+    tasks_group = synth.by_path("aws_security_group", "service/security-group")
+    (tasks_out,) = [
+        r
+        for r in synth.resources("aws_vpc_security_group_egress_rule").values()
+        if r["security_group_id"] == ref("aws_security_group", tasks_group, "id")
+    ]
+    assert (tasks_out["from_port"], tasks_out["to_port"], tasks_out["cidr_ipv4"]) == (443, 443, "0.0.0.0/0")
 
 
 def test_target_group_checks_health_on_slash_health(default_service):

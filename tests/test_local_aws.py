@@ -95,3 +95,29 @@ def test_a_bucket_with_delete_markers_can_be_emptied_once_versioning_is_suspende
         listed = s3.list_object_versions(Bucket="state-bucket")
         assert "Versions" not in listed and "DeleteMarkers" not in listed
         s3.delete_bucket(Bucket="state-bucket")
+
+
+def test_a_prefix_list_egress_rule_keeps_its_description():
+    import boto3
+    from local_aws import patch_moto
+    from moto import mock_aws
+
+    patch_moto()
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        group = ec2.create_security_group(GroupName="tasks", Description="tasks", VpcId=vpc)["GroupId"]
+        ec2.authorize_security_group_egress(
+            GroupId=group,
+            IpPermissions=[
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 443,
+                    "ToPort": 443,
+                    "PrefixListIds": [{"PrefixListId": "pl-63a5400a", "Description": "HTTPS to S3"}],
+                }
+            ],
+        )
+        rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])
+        (rule,) = [r for r in rules["SecurityGroupRules"] if r.get("PrefixListId")]
+        assert rule["Description"] == "HTTPS to S3"

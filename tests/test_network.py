@@ -54,10 +54,47 @@ def test_public_subnets_route_to_the_internet_gateway(default_network):
         assert association["route_table_id"] == ref("aws_route_table", public_table, "id")
 
 
-def test_each_private_subnet_routes_through_its_own_nat_gateway(default_network):
-    _, synth = default_network
+def test_by_default_tasks_have_no_route_to_the_internet_and_reach_aws_through_endpoints(default_network):
+    network, synth = default_network
+    assert synth.count("aws_nat_gateway") == synth.count("aws_eip") == 0
+    # The only default route is the public subnets' route to the internet gateway.
+    (route,) = synth.resources("aws_route").values()
+    assert route["gateway_id"] == ref("aws_internet_gateway", synth.only("aws_internet_gateway"), "id")
+    endpoints = {body["service_name"].split("}.", 1)[1]: body for body in synth.resources("aws_vpc_endpoint").values()}
+    assert set(endpoints) == {"s3", "ecr.api", "ecr.dkr", "logs"}
+    s3 = endpoints.pop("s3")
+    assert s3["vpc_endpoint_type"] == "Gateway"
+    assert s3["route_table_ids"] == [
+        ref("aws_route_table", synth.by_path("aws_route_table", f"private-route-table-{index}"), "id")
+        for index in range(2)
+    ]
+    group = synth.by_path("aws_security_group", "endpoints-security-group")
+    for endpoint in endpoints.values():
+        assert endpoint["vpc_endpoint_type"] == "Interface" and endpoint["private_dns_enabled"] is True
+        assert endpoint["subnet_ids"] == [
+            ref("aws_subnet", synth.by_path("aws_subnet", f"private-subnet-{index}"), "id") for index in range(2)
+        ]
+        assert endpoint["security_group_ids"] == [ref("aws_security_group", group, "id")]
+    (ingress,) = synth.resources("aws_vpc_security_group_ingress_rule").values()
+    assert (ingress["from_port"], ingress["to_port"], ingress["cidr_ipv4"]) == (443, 443, "10.0.0.0/16")
+    assert network.allows_internet_egress is False
+    assert network.s3_prefix_list_id is not None and network.endpoints_security_group_id is not None
+
+
+def test_interface_endpoints_are_the_ones_named():
+    stack = new_stack()
+    build(stack, {"interface_endpoints": ("ecr.api", "ecr.dkr", "logs", "secretsmanager")})
+    names = sorted(body["service_name"] for body in Synthesized(stack).resources("aws_vpc_endpoint").values())
+    assert [name.split("}.", 1)[1] for name in names] == ["ecr.api", "ecr.dkr", "logs", "s3", "secretsmanager"]
+
+
+def test_with_internet_egress_each_private_subnet_routes_through_its_own_nat_gateway():
+    stack = new_stack()
+    network = build(stack, {"allow_internet_egress": True})
+    synth = Synthesized(stack)
     assert synth.count("aws_nat_gateway") == 2
     assert synth.count("aws_eip") == 2
+    assert synth.count("aws_vpc_endpoint") == 0
     for index in range(2):
         nat = synth.by_path("aws_nat_gateway", f"nat-gateway-{index}")
         public_subnet = synth.by_path("aws_subnet", f"public-subnet-{index}")
@@ -65,12 +102,15 @@ def test_each_private_subnet_routes_through_its_own_nat_gateway(default_network)
         route = synth.by_path("aws_route", f"private-default-route-{index}")
         assert route["nat_gateway_id"] == ref("aws_nat_gateway", nat, "id")
         assert route["destination_cidr_block"] == "0.0.0.0/0"
+    assert network.allows_internet_egress is True and network.s3_prefix_list_id is None
+    assert len(network.nat_gateways) == 2
 
 
 def test_exposes_what_it_built(default_network):
     network, _ = default_network
     assert len(network.public_subnets) == len(network.private_subnets) == 2
-    assert len(network.nat_gateways) == 2
+    assert network.nat_gateways == []
+    assert set(network.interface_endpoints) == {"ecr.api", "ecr.dkr", "logs"}
     assert network.vpc.cidr_block_input == "10.0.0.0/16"
     assert len(network.private_subnet_ids) == len(network.public_subnet_ids) == 2
     assert network.internet_gateway is not None and len(network.private_route_tables) == 2
@@ -78,7 +118,7 @@ def test_exposes_what_it_built(default_network):
 
 def test_one_shared_nat_gateway_serves_every_private_subnet():
     stack = new_stack()
-    build(stack, {"az_count": 3, "single_nat_gateway": True})
+    build(stack, {"az_count": 3, "allow_internet_egress": True, "single_nat_gateway": True})
     synth = Synthesized(stack)
     nat = synth.only("aws_nat_gateway")
     assert synth.count("aws_eip") == 1
@@ -90,11 +130,21 @@ def test_one_shared_nat_gateway_serves_every_private_subnet():
 
 def test_custom_cidr_is_carved_into_subnets():
     stack = new_stack()
-    build(stack, {"cidr_block": "172.20.0.0/20", "az_count": 3})
+    build(stack, {"cidr_block": "172.20.0.0/20", "az_count": 3, "allow_internet_egress": True})
     synth = Synthesized(stack)
     assert synth.by_path("aws_subnet", "public-subnet-2")["cidr_block"] == "172.20.2.0/24"
     assert synth.by_path("aws_subnet", "private-subnet-2")["cidr_block"] == "172.20.10.0/24"
     assert synth.count("aws_nat_gateway") == 3
+
+
+def test_fails_when_a_single_nat_gateway_is_asked_for_without_internet_egress():
+    with pytest.raises(ValueError, match=r"options.single_nat_gateway=True is invalid: needs allow_internet_egress"):
+        build(new_stack(), {"single_nat_gateway": True})
+
+
+def test_fails_when_s3_is_named_as_an_interface_endpoint():
+    with pytest.raises(ValueError, match=r"options.interface_endpoints='s3' is invalid: must be a service like"):
+        build(new_stack(), {"interface_endpoints": ("ecr.api", "s3")})
 
 
 def test_existing_vpc_creates_nothing_and_passes_ids_through():

@@ -49,7 +49,9 @@ def test_load_balancer_is_internet_facing_in_public_subnets_with_deletion_protec
     assert lb["subnets"] == [
         ref("aws_subnet", synth.by_path("aws_subnet", f"network/public-subnet-{i}"), "id") for i in range(2)
     ]
-    assert lb["security_groups"] == [ref("aws_security_group", synth.only("aws_security_group"), "id")]
+    assert lb["security_groups"] == [
+        ref("aws_security_group", synth.by_path("aws_security_group", "alb/security-group"), "id")
+    ]
 
 
 def test_https_listener_uses_tls13_policy_and_the_certificate(default_alb):
@@ -73,13 +75,23 @@ def test_port_80_only_redirects_to_https(default_alb):
     ]
 
 
+def alb_rules(synth: Synthesized, rule_type: str) -> list[dict[str, Any]]:
+    """The rules of the load balancer's security group (the network has a group of its own)."""
+    group = synth.by_path("aws_security_group", "alb/security-group")
+    return [
+        r
+        for r in synth.resources(rule_type).values()
+        if r["security_group_id"] == ref("aws_security_group", group, "id")
+    ]
+
+
 def test_security_group_admits_443_and_80_from_anywhere_and_has_no_egress_until_targets_are_added(default_alb):
     _, synth = default_alb
-    group = synth.only("aws_security_group")
+    group = synth.by_path("aws_security_group", "alb/security-group")
     assert group["vpc_id"] == ref("aws_vpc", synth.only("aws_vpc"), "id")
     assert group["description"]
     assert "ingress" not in group and "egress" not in group
-    rules = synth.resources("aws_vpc_security_group_ingress_rule").values()
+    rules = alb_rules(synth, "aws_vpc_security_group_ingress_rule")
     assert sorted((r["from_port"], r["to_port"], r["cidr_ipv4"]) for r in rules) == [
         (80, 80, "0.0.0.0/0"),
         (443, 443, "0.0.0.0/0"),
@@ -123,7 +135,7 @@ def test_options_change_policy_timeout_protection_and_close_port_80(stack):
     assert lb["drop_invalid_header_fields"] is False
     listener = synth.only("aws_lb_listener")
     assert listener["port"] == 443 and listener["ssl_policy"] == "ELBSecurityPolicy-TLS13-1-3-2021-06"
-    rules = synth.resources("aws_vpc_security_group_ingress_rule").values()
+    rules = alb_rules(synth, "aws_vpc_security_group_ingress_rule")
     assert sorted((r["from_port"], r["cidr_ipv4"]) for r in rules) == [
         (443, "198.51.100.0/24"),
         (443, "203.0.113.0/24"),

@@ -35,7 +35,6 @@ EXPECTED_PROD_RESOURCES = {
     "aws_ecs_cluster_capacity_providers": 1,
     "aws_ecs_service": 1,
     "aws_ecs_task_definition": 1,
-    "aws_eip": 2,
     "aws_flow_log": 1,
     "aws_iam_role": 3,
     "aws_iam_role_policy": 3,
@@ -46,8 +45,7 @@ EXPECTED_PROD_RESOURCES = {
     "aws_lb_listener": 2,
     "aws_lb_listener_rule": 1,
     "aws_lb_target_group": 1,
-    "aws_nat_gateway": 2,
-    "aws_route": 3,
+    "aws_route": 1,
     "aws_route_table": 3,
     "aws_route_table_association": 4,
     "aws_s3_bucket": 1,
@@ -57,13 +55,14 @@ EXPECTED_PROD_RESOURCES = {
     "aws_s3_bucket_public_access_block": 1,
     "aws_s3_bucket_server_side_encryption_configuration": 1,
     "aws_s3_bucket_versioning": 1,
-    "aws_security_group": 2,
+    "aws_security_group": 3,
     "aws_sns_topic": 1,
     "aws_sns_topic_policy": 1,
     "aws_subnet": 4,
     "aws_vpc": 1,
-    "aws_vpc_security_group_egress_rule": 2,
-    "aws_vpc_security_group_ingress_rule": 3,
+    "aws_vpc_endpoint": 4,
+    "aws_vpc_security_group_egress_rule": 3,
+    "aws_vpc_security_group_ingress_rule": 4,
     "aws_wafv2_web_acl": 1,
     "aws_wafv2_web_acl_association": 1,
     "aws_wafv2_web_acl_logging_configuration": 1,
@@ -369,3 +368,31 @@ def test_image_existence_check_is_opt_in(prod):
     )
     synth = Synthesized(WebServiceStack(CdktfTesting.app(), "verify", config=config))
     assert synth.only_data("aws_ecr_image")["image_tag"] == "${var.image_tag}"
+
+
+def test_without_internet_egress_the_stack_adds_the_endpoints_its_service_uses():
+    import dataclasses
+
+    from cdktf_fargate import SecretsManagerSecret, SsmParameter
+
+    config = load_environment("prod")
+    secrets = {
+        "DB_PASSWORD": SsmParameter("arn:aws:ssm:us-east-1:123456789012:parameter/shop/db"),
+        "API_TOKEN": SecretsManagerSecret("arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/api-AbCdEf"),
+    }
+    service = dataclasses.replace(
+        config.service,
+        enable_execute_command=True,
+        container=dataclasses.replace(config.service.container, secrets=secrets, readonly_root_filesystem=False),
+    )
+    stack = WebServiceStack(CdktfTesting.app(), "endpoints", config=dataclasses.replace(config, service=service))
+    names = sorted(
+        body["service_name"].split("}.", 1)[1] for body in Synthesized(stack).resources("aws_vpc_endpoint").values()
+    )
+    assert names == ["ecr.api", "ecr.dkr", "logs", "s3", "secretsmanager", "ssm", "ssmmessages"]
+
+
+def test_dev_keeps_internet_egress_through_one_nat_gateway():
+    synth = synth_environment("dev")
+    assert synth.count("aws_nat_gateway") == 1
+    assert synth.count("aws_vpc_endpoint") == 0

@@ -29,7 +29,7 @@ LISTENER_RULE_IDS = {"https": "listener-rule", "http": "http-listener-rule"}
 class Routing:
     security_group: SecurityGroup
     ingress_from_alb: VpcSecurityGroupIngressRule
-    egress_https: VpcSecurityGroupEgressRule
+    egress_rules: list[VpcSecurityGroupEgressRule]
     alb_egress: VpcSecurityGroupEgressRule
     target_group: LbTargetGroup
     listener_rules: list[LbListenerRule]
@@ -56,16 +56,44 @@ def build_routing(scope: Construct, *, name: str, options: ServiceOptions, netwo
         referenced_security_group_id=alb.security_group_id,
         description="Container port, from the load balancer only",
     )
-    egress_https = VpcSecurityGroupEgressRule(
-        scope,
-        "egress-https",
-        security_group_id=security_group.id,
-        ip_protocol="tcp",
-        from_port=443,
-        to_port=443,
-        cidr_ipv4="0.0.0.0/0",
-        description="HTTPS out: image pulls from ECR, logs, AWS APIs",
-    )
+    egress_rules: list[VpcSecurityGroupEgressRule] = []
+    if network.allows_internet_egress:
+        egress_rules.append(
+            VpcSecurityGroupEgressRule(
+                scope,
+                "egress-https",
+                security_group_id=security_group.id,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                cidr_ipv4="0.0.0.0/0",
+                description="HTTPS out: image pulls from ECR, logs, AWS APIs",
+            )
+        )
+    else:
+        # Only AWS, through the VPC's endpoints: no route leads anywhere else.
+        egress_rules += [
+            VpcSecurityGroupEgressRule(
+                scope,
+                "egress-endpoints",
+                security_group_id=security_group.id,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                referenced_security_group_id=network.endpoints_security_group_id,
+                description="HTTPS to the VPC endpoints (ECR, logs, secrets)",
+            ),
+            VpcSecurityGroupEgressRule(
+                scope,
+                "egress-s3",
+                security_group_id=security_group.id,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                prefix_list_id=network.s3_prefix_list_id,
+                description="HTTPS to S3 through its gateway endpoint (image layers)",
+            ),
+        ]
     alb_egress = alb.allow_to(security_group, port, description=f"To {name} tasks on the container port")
 
     health_check = options.health_check
@@ -119,7 +147,7 @@ def build_routing(scope: Construct, *, name: str, options: ServiceOptions, netwo
     return Routing(
         security_group=security_group,
         ingress_from_alb=ingress_from_alb,
-        egress_https=egress_https,
+        egress_rules=egress_rules,
         alb_egress=alb_egress,
         target_group=target_group,
         listener_rules=listener_rules,

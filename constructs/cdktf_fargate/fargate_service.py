@@ -123,7 +123,7 @@ class FargateService(Construct):
         routing = build_routing(self, name=name, options=options, network=network, alb=alb)
         self.security_group = routing.security_group
         self.ingress_from_alb = routing.ingress_from_alb
-        self.egress_https = routing.egress_https
+        self.egress_rules = routing.egress_rules
         self.alb_egress = routing.alb_egress
         self.target_group = routing.target_group
         self.listener_rules = routing.listener_rules
@@ -235,7 +235,13 @@ class FargateService(Construct):
             ("alb", ALB_MEMBERS, "a load balancer (PublicAlb(...) or PublicAlb.from_existing(...))"),
         ):
             problems.check_members(setting, wiring[setting], members, described)
-        check_network(problems, "network", wiring["network"])
+        if check_network(problems, "network", wiring["network"]):
+            problems.check_members(
+                "network",
+                wiring["network"],
+                ("allows_internet_egress", "endpoints_security_group_id", "s3_prefix_list_id"),
+                "a Network that says where its tasks may send traffic (NetworkRef)",
+            )
         problems.check_non_empty("image", wiring["image"])
         options = wiring["options"]
         options_ok = isinstance(options, ServiceOptions)

@@ -28,9 +28,12 @@ from ._bindings import (
     Route,
     RouteTable,
     RouteTableAssociation,
+    SecurityGroup,
     Subnet,
     Token,
     Vpc,
+    VpcEndpoint,
+    VpcSecurityGroupIngressRule,
 )
 from ._iam import service_trust_policy
 from ._validation import Problems
@@ -65,7 +68,8 @@ class Network(Construct):
         """Build a VPC.
 
         :param name: prefix of every resource's Name tag.
-        :param options: ``NetworkOptions``; default: 10.0.0.0/16 over 2 zones, a NAT gateway per zone, flow logs.
+        :param options: ``NetworkOptions``; default: 10.0.0.0/16 over 2 zones, no internet egress (VPC
+            endpoints for ECR, S3 and CloudWatch Logs instead of NAT gateways), flow logs.
         :param flow_logs_kms_key_arn: encrypt the flow-log group with this KMS key. Default None.
         :param permissions_boundary_arn: the IAM policy that caps the flow-log role. Default None.
         """
@@ -154,7 +158,7 @@ class Network(Construct):
             )
             self.public_subnets.append(public)
 
-            if index == 0 or not single_nat_gateway:
+            if options.allow_internet_egress and (index == 0 or not single_nat_gateway):
                 eip = Eip(
                     self,
                     f"nat-eip-{index}",
@@ -185,18 +189,26 @@ class Network(Construct):
             route_table = RouteTable(
                 self, f"private-route-table-{index}", vpc_id=self.vpc.id, tags={"Name": f"{name}-private-{index}"}
             )
-            Route(
-                self,
-                f"private-default-route-{index}",
-                route_table_id=route_table.id,
-                destination_cidr_block="0.0.0.0/0",
-                nat_gateway_id=self.nat_gateways[-1].id,
-            )
+            if options.allow_internet_egress:
+                Route(
+                    self,
+                    f"private-default-route-{index}",
+                    route_table_id=route_table.id,
+                    destination_cidr_block="0.0.0.0/0",
+                    nat_gateway_id=self.nat_gateways[-1].id,
+                )
             RouteTableAssociation(
                 self, f"private-subnet-{index}-route-table", subnet_id=private.id, route_table_id=route_table.id
             )
             self.private_subnets.append(private)
             self.private_route_tables.append(route_table)
+
+        self.allows_internet_egress = options.allow_internet_egress
+        self.endpoints_security_group: SecurityGroup | None = None
+        self.interface_endpoints: dict[str, VpcEndpoint] = {}
+        self.s3_endpoint: VpcEndpoint | None = None
+        if not options.allow_internet_egress:
+            self._add_endpoints(name, cidr_block, options.interface_endpoints)
 
         self.default_security_group: DefaultSecurityGroup | None = None
         if options.restrict_default_security_group:
@@ -209,6 +221,61 @@ class Network(Construct):
         self.flow_log_role: IamRole | None = None
         if options.flow_logs.enabled:
             self._add_flow_logs(name, options.flow_logs.retention_days, flow_logs_kms_key_arn)
+
+    def _add_endpoints(self, name: str, cidr_block: str, services: Sequence[str]) -> None:
+        """What tasks without a route to the internet reach AWS through: S3's gateway endpoint (image
+        layers) on the private route tables, and interface endpoints with private DNS, so the usual
+        service host names resolve to addresses in the private subnets."""
+        region = DataAwsRegion(self, "endpoints-region")
+        self.endpoints_security_group = SecurityGroup(
+            self,
+            "endpoints-security-group",
+            name_prefix=f"{name}-endpoints-",
+            description=f"VPC endpoints of {name}: HTTPS from inside the VPC",
+            vpc_id=self.vpc.id,
+            tags={"Name": f"{name}-endpoints"},
+            lifecycle={"create_before_destroy": True},
+        )
+        VpcSecurityGroupIngressRule(
+            self,
+            "endpoints-ingress-https",
+            security_group_id=self.endpoints_security_group.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4=cidr_block,
+            description="HTTPS from the VPC",
+        )
+        self.s3_endpoint = VpcEndpoint(
+            self,
+            "endpoint-s3",
+            vpc_id=self.vpc.id,
+            service_name=f"com.amazonaws.{region.name}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[table.id for table in self.private_route_tables],
+            tags={"Name": f"{name}-s3"},
+        )
+        for service in services:
+            self.interface_endpoints[service] = VpcEndpoint(
+                self,
+                f"endpoint-{service.replace('.', '-')}",
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{region.name}.{service}",
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=[subnet.id for subnet in self.private_subnets],
+                security_group_ids=[self.endpoints_security_group.id],
+                tags={"Name": f"{name}-{service}"},
+            )
+
+    @property
+    def endpoints_security_group_id(self) -> str | None:
+        return self.endpoints_security_group.id if self.endpoints_security_group else None
+
+    @property
+    def s3_prefix_list_id(self) -> str | None:
+        """The S3 gateway endpoint's prefix list: where tasks without internet egress fetch image layers."""
+        return self.s3_endpoint.prefix_list_id if self.s3_endpoint else None
 
     def _add_flow_logs(self, name: str, retention_days: int, kms_key_arn: str | None) -> None:
         self.flow_log_group = CloudwatchLogGroup(
@@ -329,6 +396,10 @@ class ExistingNetwork(Construct):
         self.vpc_id = vpc_id
         self.public_subnet_ids = list(public_subnet_ids)
         self.private_subnet_ids = list(private_subnet_ids)
+        # What a brought VPC routes is not known here: tasks keep HTTPS egress to anywhere.
+        self.allows_internet_egress = True
+        self.endpoints_security_group_id: str | None = None
+        self.s3_prefix_list_id: str | None = None
 
 
 def check_network(problems: Problems, setting: str, network: object) -> bool:

@@ -14,6 +14,11 @@ Report = Callable[[str, Any, str], None]
 MIN_AZ_COUNT = 2
 MAX_AZ_COUNT = 6
 AZ_NAME = Pattern(re.compile(r"[a-z]{2}(-[a-z]+)+-\d[a-z]"), "must be a zone name like 'us-east-1a'")
+# The end of an endpoint service name `com.amazonaws.<region>.<service>`; S3 has its gateway endpoint.
+ENDPOINT_SERVICE = Pattern(
+    re.compile(r"(?!s3$)[a-z0-9-]+(\.[a-z0-9-]+)?"),
+    "must be a service like 'ecr.api' or 'logs' (not 's3': it is built in)",
+)
 S3_BUCKET_NAME = Pattern(re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"), "must be an S3 bucket name")
 # Policies that offer TLS 1.2 or newer only; older ones still allow TLS 1.0/1.1.
 TlsPolicy = Literal[
@@ -51,11 +56,26 @@ class NetworkOptions(OptionType):
     availability_zones: tuple[str, ...] = option(
         (), "pin the zones by name; none: the region's first `az_count` zones", Each(AZ_NAME)
     )
+    allow_internet_egress: bool = option(
+        False,
+        "tasks may reach the internet (HTTPS) through a NAT gateway per zone; off: no NAT gateway, and AWS "
+        "services only through VPC endpoints (`interface_endpoints`, S3's gateway endpoint)",
+    )
+    interface_endpoints: tuple[str, ...] = option(
+        ("ecr.api", "ecr.dkr", "logs"),
+        "without internet egress: the AWS services tasks reach through interface endpoints (image pulls and "
+        "logs need these; the stack adds `secretsmanager`, `ssm`, `kms`, `ssmmessages` when it uses them)",
+        Each(ENDPOINT_SERVICE),
+    )
     single_nat_gateway: bool = option(False, "one NAT gateway for all zones (cheaper; an AZ outage cuts egress)")
     restrict_default_security_group: bool = option(True, "take every rule off the VPC's default security group")
     flow_logs: FlowLogs = option(FlowLogs(), "VPC flow logs")
 
     def _cross_check(self, report: Report) -> None:
+        if self.single_nat_gateway and not self.allow_internet_egress:
+            report(
+                "single_nat_gateway", True, "needs allow_internet_egress = true (without it there is no NAT gateway)"
+            )
         if self.availability_zones and not MIN_AZ_COUNT <= len(self.availability_zones) <= MAX_AZ_COUNT:
             report(
                 "availability_zones",
