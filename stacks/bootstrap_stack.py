@@ -13,12 +13,11 @@ from cdktf_fargate import GithubDeployRole, GithubOidcProvider, PermissionsBound
 from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
 from .deploy_permissions import boundary_statements, deploy_policy
 from .environments import BootstrapConfig, EnvironmentConfig
-from .web_service_stack import provider_settings
+from .web_service_stack import aws_provider
 
 
 class BootstrapStack(TerraformStack):
@@ -28,21 +27,11 @@ class BootstrapStack(TerraformStack):
         super().__init__(scope, id_)
         self.add_override("terraform.required_version", ">= 1.10")
         self.config = config
-        self.provider = AwsProvider(
+        self.provider = aws_provider(
             self,
-            "aws",
             region=config.region,
-            default_tags=[
-                AwsProviderDefaultTags(
-                    tags={
-                        "Application": config.app_name,
-                        "Environment": "bootstrap",
-                        "ManagedBy": "cdktf",
-                        **config.tags,
-                    }
-                )
-            ],
-            **provider_settings(config.aws_endpoint_url),  # type: ignore[arg-type]
+            tags={"Application": config.app_name, "Environment": "bootstrap", **config.tags},
+            aws_endpoint_url=config.aws_endpoint_url,
         )
         caller = DataAwsCallerIdentity(self, "caller-identity")
         partition = DataAwsPartition(self, "partition")

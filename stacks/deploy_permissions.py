@@ -70,6 +70,7 @@ EC2_CREATE_ACTIONS = [
     "ec2:CreateSubnet",
     "ec2:CreateVpc",
     "ec2:CreateVpcEndpoint",
+    "ec2:ModifyVpcEndpoint",
     "ec2:ModifySecurityGroupRules",
     "ec2:ModifySubnetAttribute",
     "ec2:ModifyVpcAttribute",

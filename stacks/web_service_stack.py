@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from cdktf_fargate import (
     Cluster,
@@ -99,6 +100,17 @@ def provider_settings(aws_endpoint_url: str) -> dict[str, object]:
     }
 
 
+def aws_provider(scope: Construct, *, region: str, tags: Mapping[str, str], aws_endpoint_url: str) -> AwsProvider:
+    """The stack's provider: every resource tagged (deploy roles are scoped by the `Environment` tag)."""
+    return AwsProvider(
+        scope,
+        "aws",
+        region=region,
+        default_tags=[AwsProviderDefaultTags(tags={"ManagedBy": "cdktf", **tags})],
+        **provider_settings(aws_endpoint_url),  # type: ignore[arg-type]
+    )
+
+
 def network_options(config: EnvironmentConfig) -> NetworkOptions:
     """The environment's network, with the endpoints its service needs when tasks have no internet egress."""
     options = config.network
@@ -131,21 +143,11 @@ class WebServiceStack(TerraformStack):
             # S3's own locking (Terraform 1.10+); cdktf 0.21's S3Backend has no field for it.
             self.add_override("terraform.backend.s3.use_lockfile", True)
 
-        self.provider = AwsProvider(
+        self.provider = aws_provider(
             self,
-            "aws",
             region=config.region,
-            default_tags=[
-                AwsProviderDefaultTags(
-                    tags={
-                        "Application": config.app_name,
-                        "Environment": config.environment,
-                        "ManagedBy": "cdktf",
-                        **config.tags,
-                    }
-                )
-            ],
-            **provider_settings(config.aws_endpoint_url),  # type: ignore[arg-type]
+            tags={"Application": config.app_name, "Environment": config.environment, **config.tags},
+            aws_endpoint_url=config.aws_endpoint_url,
         )
 
         self.image_tag = TerraformVariable(

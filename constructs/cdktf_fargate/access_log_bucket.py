@@ -11,25 +11,16 @@ from ._bindings import (
     DataAwsElbServiceAccount,
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
-    S3Bucket,
     S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
     S3BucketLifecycleConfigurationRuleExpiration,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
-    S3BucketOwnershipControls,
-    S3BucketOwnershipControlsRule,
     S3BucketPolicy,
-    S3BucketPublicAccessBlock,
-    S3BucketServerSideEncryptionConfigurationA,
-    S3BucketServerSideEncryptionConfigurationRuleA,
-    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-    S3BucketVersioningA,
-    S3BucketVersioningVersioningConfiguration,
 )
+from ._private_bucket import deny_insecure_transport, private_bucket
 from ._validation import Problems
 
 # Terraform appends 26 characters to a prefix; S3 names are at most 63.
@@ -68,42 +59,12 @@ class AccessLogBucket(Construct):
         problems.check_int_range("retention_days", retention_days, 1, 3650)
         problems.raise_if_any()
 
-        self.bucket = S3Bucket(self, "bucket", bucket_prefix=bucket_prefix, force_destroy=force_destroy)
-        self.public_access_block = S3BucketPublicAccessBlock(
-            self,
-            "public-access-block",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-        )
-        self.ownership_controls = S3BucketOwnershipControls(
-            self,
-            "ownership-controls",
-            bucket=self.bucket.id,
-            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
-        )
-        self.versioning = S3BucketVersioningA(
-            self,
-            "versioning",
-            bucket=self.bucket.id,
-            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
-        )
-        self.encryption = S3BucketServerSideEncryptionConfigurationA(
-            self,
-            "encryption",
-            bucket=self.bucket.id,
-            rule=[
-                S3BucketServerSideEncryptionConfigurationRuleA(
-                    apply_server_side_encryption_by_default=(
-                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                            sse_algorithm="AES256"
-                        )
-                    )
-                )
-            ],
-        )
+        made = private_bucket(self, sse_algorithm="AES256", bucket_prefix=bucket_prefix, force_destroy=force_destroy)
+        self.bucket = made.bucket
+        self.public_access_block = made.public_access_block
+        self.ownership_controls = made.ownership_controls
+        self.versioning = made.versioning
+        self.encryption = made.encryption
         self.lifecycle = S3BucketLifecycleConfiguration(
             self,
             "lifecycle",
@@ -150,18 +111,7 @@ class AccessLogBucket(Construct):
                         )
                     ],
                 ),
-                DataAwsIamPolicyDocumentStatement(
-                    sid="DenyInsecureTransport",
-                    effect="Deny",
-                    actions=["s3:*"],
-                    resources=[self.bucket.arn, f"{self.bucket.arn}/*"],
-                    principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="*", identifiers=["*"])],
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="Bool", variable="aws:SecureTransport", values=["false"]
-                        )
-                    ],
-                ),
+                deny_insecure_transport(self.bucket.arn),
             ],
         )
         self.policy = S3BucketPolicy(

@@ -8,25 +8,14 @@ from constructs import Construct
 
 from ._bindings import (
     DataAwsIamPolicyDocument,
-    DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementCondition,
-    DataAwsIamPolicyDocumentStatementPrincipals,
-    S3Bucket,
     S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
-    S3BucketOwnershipControls,
-    S3BucketOwnershipControlsRule,
     S3BucketPolicy,
-    S3BucketPublicAccessBlock,
-    S3BucketServerSideEncryptionConfigurationA,
-    S3BucketServerSideEncryptionConfigurationRuleA,
-    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
-    S3BucketVersioningA,
-    S3BucketVersioningVersioningConfiguration,
 )
+from ._private_bucket import deny_insecure_transport, private_bucket
 from ._validation import Problems
 
 BUCKET_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -63,43 +52,19 @@ class StateBucket(Construct):
         problems.check_int_range("noncurrent_version_days", noncurrent_version_days, 1, 3650)
         problems.raise_if_any()
 
-        self.bucket = S3Bucket(self, "bucket", bucket=bucket_name, force_destroy=force_destroy)
-        self.public_access_block = S3BucketPublicAccessBlock(
+        made = private_bucket(
             self,
-            "public-access-block",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
+            sse_algorithm="aws:kms",
+            kms_key_arn=kms_key_arn,
+            bucket_key_enabled=True,
+            bucket=bucket_name,
+            force_destroy=force_destroy,
         )
-        self.ownership_controls = S3BucketOwnershipControls(
-            self,
-            "ownership-controls",
-            bucket=self.bucket.id,
-            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
-        )
-        self.versioning = S3BucketVersioningA(
-            self,
-            "versioning",
-            bucket=self.bucket.id,
-            versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
-        )
-        self.encryption = S3BucketServerSideEncryptionConfigurationA(
-            self,
-            "encryption",
-            bucket=self.bucket.id,
-            rule=[
-                S3BucketServerSideEncryptionConfigurationRuleA(
-                    apply_server_side_encryption_by_default=(
-                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                            sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn
-                        )
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-        )
+        self.bucket = made.bucket
+        self.public_access_block = made.public_access_block
+        self.ownership_controls = made.ownership_controls
+        self.versioning = made.versioning
+        self.encryption = made.encryption
         self.lifecycle = S3BucketLifecycleConfiguration(
             self,
             "lifecycle",
@@ -125,18 +90,7 @@ class StateBucket(Construct):
             self,
             "policy-document",
             statement=[
-                DataAwsIamPolicyDocumentStatement(
-                    sid="DenyInsecureTransport",
-                    effect="Deny",
-                    actions=["s3:*"],
-                    resources=[self.bucket.arn, f"{self.bucket.arn}/*"],
-                    principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="*", identifiers=["*"])],
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="Bool", variable="aws:SecureTransport", values=["false"]
-                        )
-                    ],
-                ),
+                deny_insecure_transport(self.bucket.arn),
             ],
         )
         self.policy = S3BucketPolicy(
