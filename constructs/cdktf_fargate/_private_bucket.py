@@ -8,12 +8,14 @@ import dataclasses
 from constructs import Construct
 
 from ._bindings import (
+    DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
     S3Bucket,
     S3BucketOwnershipControls,
     S3BucketOwnershipControlsRule,
+    S3BucketPolicy,
     S3BucketPublicAccessBlock,
     S3BucketServerSideEncryptionConfigurationA,
     S3BucketServerSideEncryptionConfigurationRuleA,
@@ -97,3 +99,16 @@ def deny_insecure_transport(bucket_arn: str) -> DataAwsIamPolicyDocumentStatemen
             DataAwsIamPolicyDocumentStatementCondition(test="Bool", variable="aws:SecureTransport", values=["false"])
         ],
     )
+
+
+def tls_only_policy(
+    scope: Construct, made: PrivateBucket, statements: list[DataAwsIamPolicyDocumentStatement]
+) -> tuple[DataAwsIamPolicyDocument, S3BucketPolicy]:
+    """The bucket's policy: ``statements`` and the TLS-only deny, ids ``policy-document`` and ``policy``."""
+    document = DataAwsIamPolicyDocument(
+        scope, "policy-document", statement=[*statements, deny_insecure_transport(made.bucket.arn)]
+    )
+    policy = S3BucketPolicy(
+        scope, "policy", bucket=made.bucket.id, policy=document.json, depends_on=[made.public_access_block]
+    )
+    return document, policy

@@ -9,7 +9,6 @@ from constructs import Construct
 from ._bindings import (
     DataAwsCallerIdentity,
     DataAwsElbServiceAccount,
-    DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementPrincipals,
     S3BucketLifecycleConfiguration,
@@ -18,9 +17,8 @@ from ._bindings import (
     S3BucketLifecycleConfigurationRuleExpiration,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
-    S3BucketPolicy,
 )
-from ._private_bucket import deny_insecure_transport, private_bucket
+from ._private_bucket import private_bucket, tls_only_policy
 from ._validation import Problems
 
 # Terraform appends 26 characters to a prefix; S3 names are at most 63.
@@ -89,10 +87,10 @@ class AccessLogBucket(Construct):
         caller = DataAwsCallerIdentity(self, "caller-identity")
         elb_account = DataAwsElbServiceAccount(self, "elb-service-account")
         log_objects = f"{self.bucket.arn}/{LOG_PREFIX}/AWSLogs/{caller.account_id}/*"
-        self.policy_document = DataAwsIamPolicyDocument(
+        self.policy_document, self.policy = tls_only_policy(
             self,
-            "policy-document",
-            statement=[
+            made,
+            [
                 # Regions opened before August 2022 deliver as a regional ELB account; newer ones
                 # as the log-delivery service. Both may write this account's log prefix only.
                 DataAwsIamPolicyDocumentStatement(
@@ -111,15 +109,7 @@ class AccessLogBucket(Construct):
                         )
                     ],
                 ),
-                deny_insecure_transport(self.bucket.arn),
             ],
-        )
-        self.policy = S3BucketPolicy(
-            self,
-            "policy",
-            bucket=self.bucket.id,
-            policy=self.policy_document.json,
-            depends_on=[self.public_access_block],
         )
 
     @property

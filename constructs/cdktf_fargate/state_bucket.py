@@ -7,15 +7,13 @@ import re
 from constructs import Construct
 
 from ._bindings import (
-    DataAwsIamPolicyDocument,
     S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
-    S3BucketPolicy,
 )
-from ._private_bucket import deny_insecure_transport, private_bucket
+from ._private_bucket import private_bucket, tls_only_policy
 from ._validation import Problems
 
 BUCKET_NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -86,20 +84,7 @@ class StateBucket(Construct):
             ],
             depends_on=[self.versioning],
         )
-        self.policy_document = DataAwsIamPolicyDocument(
-            self,
-            "policy-document",
-            statement=[
-                deny_insecure_transport(self.bucket.arn),
-            ],
-        )
-        self.policy = S3BucketPolicy(
-            self,
-            "policy",
-            bucket=self.bucket.id,
-            policy=self.policy_document.json,
-            depends_on=[self.public_access_block],
-        )
+        self.policy_document, self.policy = tls_only_policy(self, made, [])
 
     @property
     def bucket_name(self) -> str:
