@@ -60,6 +60,10 @@ from cdktf_cdktf_provider_aws.ecs_service import (
     EcsServiceDeploymentCircuitBreaker,
     EcsServiceLoadBalancer,
     EcsServiceNetworkConfiguration,
+    EcsServiceServiceConnectConfiguration,
+    EcsServiceServiceConnectConfigurationLogConfiguration,
+    EcsServiceServiceConnectConfigurationService,
+    EcsServiceServiceConnectConfigurationServiceClientAlias,
 )
 from cdktf_cdktf_provider_aws.ecs_task_definition import (
     EcsTaskDefinition,
@@ -128,7 +132,15 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
     S3BucketVersioningA,
     S3BucketVersioningVersioningConfiguration,
 )
+from cdktf_cdktf_provider_aws.scheduler_schedule import (
+    SchedulerSchedule,
+    SchedulerScheduleFlexibleTimeWindow,
+    SchedulerScheduleTarget,
+    SchedulerScheduleTargetRetryPolicy,
+)
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.service_discovery_http_namespace import ServiceDiscoveryHttpNamespace
+from cdktf_cdktf_provider_aws.sfn_state_machine import SfnStateMachine, SfnStateMachineLoggingConfiguration
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
@@ -190,6 +202,10 @@ __all__ = [
     "EcsServiceDeploymentCircuitBreaker",
     "EcsServiceLoadBalancer",
     "EcsServiceNetworkConfiguration",
+    "EcsServiceServiceConnectConfiguration",
+    "EcsServiceServiceConnectConfigurationLogConfiguration",
+    "EcsServiceServiceConnectConfigurationService",
+    "EcsServiceServiceConnectConfigurationServiceClientAlias",
     "EcsTaskDefinition",
     "EcsTaskDefinitionRuntimePlatform",
     "EcsTaskDefinitionVolume",
@@ -239,7 +255,14 @@ __all__ = [
     "S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA",
     "S3BucketVersioningA",
     "S3BucketVersioningVersioningConfiguration",
+    "SchedulerSchedule",
+    "SchedulerScheduleFlexibleTimeWindow",
+    "SchedulerScheduleTarget",
+    "SchedulerScheduleTargetRetryPolicy",
     "SecurityGroup",
+    "ServiceDiscoveryHttpNamespace",
+    "SfnStateMachine",
+    "SfnStateMachineLoggingConfiguration",
     "Subnet",
     "Token",
     "Vpc",

@@ -27,34 +27,24 @@ LISTENER_RULE_IDS = {"https": "listener-rule", "http": "http-listener-rule"}
 
 @dataclasses.dataclass(frozen=True)
 class Routing:
-    security_group: SecurityGroup
     ingress_from_alb: VpcSecurityGroupIngressRule
-    egress_rules: list[VpcSecurityGroupEgressRule]
     alb_egress: VpcSecurityGroupEgressRule
     target_group: LbTargetGroup
     listener_rules: list[LbListenerRule]
 
 
-def build_routing(scope: Construct, *, name: str, options: ServiceOptions, network: NetworkRef, alb: AlbRef) -> Routing:
-    port = options.container.port
+def build_security_group(
+    scope: Construct, *, name: str, network: NetworkRef, inbound: str
+) -> tuple[SecurityGroup, list[VpcSecurityGroupEgressRule]]:
+    """The tasks' security group, with egress to AWS only (or HTTPS anywhere where the network allows it)."""
     security_group = SecurityGroup(
         scope,
         "security-group",
         name_prefix=f"{name}-tasks-",
-        description=f"Tasks of {name}: from the load balancer only",
+        description=f"Tasks of {name}: {inbound}",
         vpc_id=network.vpc_id,
         tags={"Name": f"{name}-tasks"},
         lifecycle={"create_before_destroy": True},
-    )
-    ingress_from_alb = VpcSecurityGroupIngressRule(
-        scope,
-        "ingress-from-alb",
-        security_group_id=security_group.id,
-        ip_protocol="tcp",
-        from_port=port,
-        to_port=port,
-        referenced_security_group_id=alb.security_group_id,
-        description="Container port, from the load balancer only",
     )
     egress_rules: list[VpcSecurityGroupEgressRule] = []
     if network.allows_internet_egress:
@@ -94,6 +84,29 @@ def build_routing(scope: Construct, *, name: str, options: ServiceOptions, netwo
                 description="HTTPS to S3 through its gateway endpoint (image layers)",
             ),
         ]
+    return security_group, egress_rules
+
+
+def build_routing(
+    scope: Construct,
+    *,
+    name: str,
+    options: ServiceOptions,
+    network: NetworkRef,
+    alb: AlbRef,
+    security_group: SecurityGroup,
+) -> Routing:
+    port = options.container.port
+    ingress_from_alb = VpcSecurityGroupIngressRule(
+        scope,
+        "ingress-from-alb",
+        security_group_id=security_group.id,
+        ip_protocol="tcp",
+        from_port=port,
+        to_port=port,
+        referenced_security_group_id=alb.security_group_id,
+        description="Container port, from the load balancer only",
+    )
     alb_egress = alb.allow_to(security_group, port, description=f"To {name} tasks on the container port")
 
     health_check = options.health_check
@@ -145,9 +158,7 @@ def build_routing(scope: Construct, *, name: str, options: ServiceOptions, netwo
         for kind, listener_arn in alb.routing_listener_arns.items()
     ]
     return Routing(
-        security_group=security_group,
         ingress_from_alb=ingress_from_alb,
-        egress_rules=egress_rules,
         alb_egress=alb_egress,
         target_group=target_group,
         listener_rules=listener_rules,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Protocol
 
 from constructs import Construct
 
@@ -25,12 +26,23 @@ from ._bindings import (
     IamRolePolicy,
 )
 from ._iam import service_trust_policy
-from .options import Secret, ServiceOptions
+from .options import Container, Logging, Secret, TaskSize
 
 SECRET_READ_ACTIONS = {
     "ssm-parameter": ("ReadParameters", "ssm:GetParameters"),
     "secrets-manager": ("ReadSecrets", "secretsmanager:GetSecretValue"),
 }
+
+
+class TaskSettings(Protocol):
+    """What a task is built from: ``ServiceOptions`` and ``JobOptions`` both have it."""
+
+    @property
+    def task(self) -> TaskSize: ...
+    @property
+    def container(self) -> Container: ...
+    @property
+    def logging(self) -> Logging: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,10 +60,13 @@ def build_task(
     scope: Construct,
     *,
     name: str,
-    options: ServiceOptions,
+    options: TaskSettings,
     image: str,
     log_kms_key_arn: str | None,
     permissions_boundary_arn: str | None,
+    port_mappings: list[dict[str, object]],
+    start_period_seconds: int,
+    role_description: str = "application",
 ) -> Task:
     caller = DataAwsCallerIdentity(scope, "caller-identity")
     partition = DataAwsPartition(scope, "partition")
@@ -84,7 +99,7 @@ def build_task(
         scope,
         "task-role",
         name=f"{name}-task",
-        description=f"The {name} application's own AWS permissions (none by default)",
+        description=f"The {name} {role_description}'s own AWS permissions (none by default)",
         assume_role_policy=assume_role.json,
         permissions_boundary=permissions_boundary_arn,
     )
@@ -119,7 +134,9 @@ def build_task(
         runtime_platform=EcsTaskDefinitionRuntimePlatform(
             operating_system_family="LINUX", cpu_architecture=options.task.cpu_architecture
         ),
-        container_definitions=json.dumps([container_definition(options, image, log_group.name, region.name)]),
+        container_definitions=json.dumps(
+            [container_definition(options, image, log_group.name, region.name, port_mappings, start_period_seconds)]
+        ),
         volume=[EcsTaskDefinitionVolume(name=volume) for volume in _scratch_volumes(options)] or None,
     )
     return Task(
@@ -133,12 +150,17 @@ def build_task(
     )
 
 
-def _scratch_volumes(options: ServiceOptions) -> list[str]:
+def _scratch_volumes(options: TaskSettings) -> list[str]:
     return [f"scratch-{index}" for index in range(len(options.container.scratch_paths))]
 
 
 def container_definition(
-    options: ServiceOptions, image: str, log_group_name: str, region_name: str
+    options: TaskSettings,
+    image: str,
+    log_group_name: str,
+    region_name: str,
+    port_mappings: list[dict[str, object]],
+    start_period_seconds: int,
 ) -> dict[str, object]:
     container = options.container
     definition: dict[str, object] = {
@@ -146,7 +168,7 @@ def container_definition(
         "image": image,
         "essential": True,
         "readonlyRootFilesystem": container.readonly_root_filesystem,
-        "portMappings": [{"containerPort": container.port, "hostPort": container.port, "protocol": "tcp"}],
+        "portMappings": port_mappings,
         "environment": [{"name": key, "value": value} for key, value in sorted(container.environment.items())],
         "secrets": [{"name": key, "valueFrom": secret.arn} for key, secret in sorted(container.secrets.items())],
         "mountPoints": [
@@ -171,7 +193,7 @@ def container_definition(
             "interval": 30,
             "timeout": 5,
             "retries": 3,
-            "startPeriod": options.health_check.grace_period_seconds,
+            "startPeriod": start_period_seconds,
         }
     # An init process reaps zombies and forwards SIGTERM, so a shell entrypoint still stops cleanly.
     linux_parameters: dict[str, object] = {"initProcessEnabled": True}

@@ -1,4 +1,5 @@
-"""FargateService: an ECS service on Fargate in private subnets, behind a load balancer."""
+"""FargateService: an ECS service on Fargate in private subnets, behind a load balancer or called
+by the other services of its namespace over ECS Service Connect."""
 
 from __future__ import annotations
 
@@ -17,16 +18,23 @@ from ._bindings import (
     EcsServiceDeploymentCircuitBreaker,
     EcsServiceLoadBalancer,
     EcsServiceNetworkConfiguration,
+    LbListenerRule,
+    LbTargetGroup,
+    EcsServiceServiceConnectConfiguration,
+    EcsServiceServiceConnectConfigurationLogConfiguration,
+    EcsServiceServiceConnectConfigurationService,
+    EcsServiceServiceConnectConfigurationServiceClientAlias,
     IamRolePolicy,
     ITerraformDependable,
+    VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
-from ._service_routing import build_routing
+from ._service_routing import build_routing, build_security_group
 from ._service_task import build_task
 from ._validation import Problems, is_private_cidr, is_token
 from .network import check_network
 from .options import ServiceOptions, check_options
-from .refs import AlbRef, ClusterRef, NetworkRef
+from .refs import AlbRef, ClusterRef, NetworkRef, ServiceNamespaceRef
 from .service_alarms import ServiceAlarms
 from .service_autoscaling import ServiceAutoscaling
 
@@ -45,11 +53,16 @@ ALB_MEMBERS = (
     "load_balancer_arn_suffix",
 )
 CLUSTER_MEMBERS = ("cluster_arn", "cluster_name", "dependables")
+# The container port's name in the task definition, which Service Connect refers to.
+SERVICE_CONNECT_PORT_NAME = "http"
 
 
 class FargateService(Construct):
     """Roles, log group, task definition, security group, target group, a routing rule on the load
-    balancer, and the ECS service itself, in a cluster it is given; with autoscaling and alarms."""
+    balancer, and the ECS service itself, in a cluster it is given; with autoscaling and alarms.
+
+    Without a load balancer it is a backend: no target group or rule, and only the services given to
+    ``allow_calls_from`` reach it, over the Service Connect namespace it is wired to."""
 
     def __init__(
         self,
@@ -59,12 +72,13 @@ class FargateService(Construct):
         name: str,
         cluster: ClusterRef,
         network: NetworkRef,
-        alb: AlbRef,
+        alb: AlbRef | None,
         image: str,
         options: ServiceOptions | None = None,
         log_kms_key_arn: str | None = None,
         alarm_actions: Sequence[str] = (),
         permissions_boundary_arn: str | None = None,
+        service_connect_namespace: ServiceNamespaceRef | None = None,
     ) -> None:
         """
         :param name: the service's name, 1-48 letters, digits or hyphens; also names the task family,
@@ -72,7 +86,7 @@ class FargateService(Construct):
         :param cluster: the cluster it runs in (``Cluster(...)`` or ``Cluster.from_arn(...)``).
         :param network: its private subnets run the tasks (no public IP).
         :param alb: the load balancer that routes to it (``PublicAlb(...)`` or ``PublicAlb.from_existing(...)``);
-            a listener rule is added there.
+            a listener rule is added there. None: a backend, reached only by the services it allows.
         :param image: the container image, e.g. ``repo.image_uri(image_tag)``.
         :param options: ``ServiceOptions``; every default is production-ready (3 tasks, autoscaling 3-12 on
             CPU, alarms with rollback, read-only root filesystem).
@@ -80,6 +94,9 @@ class FargateService(Construct):
         :param alarm_actions: ARNs (an SNS topic) notified when an alarm changes state. Default none.
         :param permissions_boundary_arn: the IAM policy that caps both roles (an account whose deploy
             role may only create roles with it: ``make bootstrap``). Default None.
+        :param service_connect_namespace: a ``ServiceNamespace``: the service calls the namespace's
+            services by name, and is published there as ``options.service_connect.name`` when that is set.
+            Default None.
         """
         super().__init__(scope, id_)
         options = ServiceOptions() if options is None else options
@@ -93,6 +110,7 @@ class FargateService(Construct):
             log_kms_key_arn=log_kms_key_arn,
             alarm_actions=alarm_actions,
             permissions_boundary_arn=permissions_boundary_arn,
+            service_connect_namespace=service_connect_namespace,
         )
         self.name = name
         self.options = options
@@ -102,6 +120,10 @@ class FargateService(Construct):
         self.cluster_arn = cluster.cluster_arn
         self.cluster_name = cluster.cluster_name
 
+        port = options.container.port
+        port_mapping: dict[str, object] = {"containerPort": port, "hostPort": port, "protocol": "tcp"}
+        if service_connect_namespace is not None:
+            port_mapping.update(name=SERVICE_CONNECT_PORT_NAME, appProtocol="http")
         task = build_task(
             self,
             name=name,
@@ -109,6 +131,8 @@ class FargateService(Construct):
             image=image,
             log_kms_key_arn=log_kms_key_arn,
             permissions_boundary_arn=permissions_boundary_arn,
+            port_mappings=[port_mapping],
+            start_period_seconds=options.health_check.grace_period_seconds,
         )
         self.region = task.region
         self.log_group = task.log_group
@@ -120,14 +144,28 @@ class FargateService(Construct):
         self.task_role_policies: list[IamRolePolicy] = []
         self._task_policy_sids: set[str] = set()
 
-        routing = build_routing(self, name=name, options=options, network=network, alb=alb)
-        self.security_group = routing.security_group
-        self.ingress_from_alb = routing.ingress_from_alb
-        self.egress_rules = routing.egress_rules
-        self.alb_egress = routing.alb_egress
-        self.target_group = routing.target_group
-        self.listener_rules = routing.listener_rules
-        self.listener_rule = self.listener_rules[0]
+        self.security_group, self.egress_rules = build_security_group(
+            self,
+            name=name,
+            network=network,
+            inbound="from the load balancer only" if alb is not None else "from the services it allows only",
+        )
+        self.ingress_from_alb: VpcSecurityGroupIngressRule | None = None
+        self.alb_egress: VpcSecurityGroupEgressRule | None = None
+        self.target_group: LbTargetGroup | None = None
+        self.listener_rules: list[LbListenerRule] = []
+        self.listener_rule: LbListenerRule | None = None
+        if alb is not None:
+            routing = build_routing(
+                self, name=name, options=options, network=network, alb=alb, security_group=self.security_group
+            )
+            self.ingress_from_alb = routing.ingress_from_alb
+            self.alb_egress = routing.alb_egress
+            self.target_group = routing.target_group
+            self.listener_rules = routing.listener_rules
+            self.listener_rule = self.listener_rules[0]
+        self.calls_from: list[VpcSecurityGroupIngressRule] = []
+        self.calls_to: list[VpcSecurityGroupEgressRule] = []
 
         self.execute_command_policy: IamRolePolicy | None = None
         if options.enable_execute_command:
@@ -141,19 +179,21 @@ class FargateService(Construct):
                 "alarms",
                 service_name=name,
                 cluster_name=self.cluster_name,
-                load_balancer_arn_suffix=alb.load_balancer_arn_suffix,
-                target_group_arn_suffix=self.target_group.arn_suffix,
+                load_balancer_arn_suffix=alb.load_balancer_arn_suffix if alb is not None else None,
+                target_group_arn_suffix=self.target_group.arn_suffix if self.target_group is not None else None,
                 options=options.alarms,
                 actions=alarm_actions,
             )
         deployment_alarms = None
-        if self.alarms is not None and options.alarms.rollback_deployments:
+        if self.alarms is not None and options.alarms.rollback_deployments and self.alarms.deployment_alarms:
             deployment_alarms = EcsServiceAlarms(
                 alarm_names=self.alarms.deployment_alarm_names, enable=True, rollback=True
             )
-            service_dependencies.extend([self.alarms.target_5xx, self.alarms.unhealthy_hosts])
+            service_dependencies.extend(self.alarms.deployment_alarms)
 
-        self.service = self._service(name, options, network, service_dependencies, deployment_alarms)
+        self.service = self._service(
+            name, options, network, service_dependencies, deployment_alarms, service_connect_namespace
+        )
         self.service_name = self.service.name
 
         self.autoscaling: ServiceAutoscaling | None = None
@@ -165,7 +205,11 @@ class FargateService(Construct):
                 cluster_name=self.cluster_name,
                 service_name=self.service.name,
                 options=options.scaling,
-                request_count_resource_label=f"{alb.load_balancer_arn_suffix}/{self.target_group.arn_suffix}",
+                request_count_resource_label=(
+                    f"{alb.load_balancer_arn_suffix}/{self.target_group.arn_suffix}"
+                    if alb is not None and self.target_group is not None
+                    else None
+                ),
             )
 
     def _service(
@@ -175,6 +219,7 @@ class FargateService(Construct):
         network: NetworkRef,
         dependencies: list[ITerraformDependable],
         deployment_alarms: EcsServiceAlarms | None,
+        namespace: ServiceNamespaceRef | None,
     ) -> EcsService:
         capacity = options.capacity
         capacity_provider_strategy = [
@@ -207,8 +252,14 @@ class FargateService(Construct):
                     container_name=options.container.name,
                     container_port=options.container.port,
                 )
-            ],
-            health_check_grace_period_seconds=options.health_check.grace_period_seconds,
+            ]
+            if self.target_group is not None
+            else None,
+            # ECS takes a grace period only for a service behind a load balancer.
+            health_check_grace_period_seconds=(
+                options.health_check.grace_period_seconds if self.target_group is not None else None
+            ),
+            service_connect_configuration=self._service_connect(options, namespace) if namespace else None,
             deployment_minimum_healthy_percent=deployment.minimum_healthy_percent,
             deployment_maximum_percent=deployment.maximum_percent,
             deployment_circuit_breaker=EcsServiceDeploymentCircuitBreaker(
@@ -224,17 +275,93 @@ class FargateService(Construct):
             lifecycle={"ignore_changes": ["desired_count"]},
         )
 
+    def _service_connect(
+        self, options: ServiceOptions, namespace: ServiceNamespaceRef
+    ) -> EcsServiceServiceConnectConfiguration:
+        published = options.service_connect.name
+        return EcsServiceServiceConnectConfiguration(
+            enabled=True,
+            namespace=namespace.namespace_arn,
+            service=[
+                EcsServiceServiceConnectConfigurationService(
+                    port_name=SERVICE_CONNECT_PORT_NAME,
+                    discovery_name=published,
+                    client_alias=[
+                        EcsServiceServiceConnectConfigurationServiceClientAlias(
+                            port=options.container.port, dns_name=published
+                        )
+                    ],
+                )
+            ]
+            if published
+            else None,
+            # The proxy's own log lines go beside the app's, in its log group.
+            log_configuration=EcsServiceServiceConnectConfigurationLogConfiguration(
+                log_driver="awslogs",
+                options={
+                    "awslogs-group": self.log_group.name,
+                    "awslogs-region": self.region.name,
+                    "awslogs-stream-prefix": "service-connect",
+                },
+            ),
+        )
+
+    def allow_calls_from(self, caller: FargateService) -> VpcSecurityGroupIngressRule:
+        """Let ``caller``'s tasks open connections to this service's container port, and nothing else:
+        an ingress rule here, and the matching egress rule on the caller's security group."""
+        problems = Problems.of(self)
+        if not isinstance(caller, FargateService):
+            problems.add("caller", caller, "must be a FargateService (a scheduled task cannot use Service Connect)")
+        elif caller is self:
+            problems.add("caller", caller.name, "is this service: it needs no rule to call itself")
+        problems.raise_if_any()
+        port = self.container_port
+        ingress = VpcSecurityGroupIngressRule(
+            self,
+            f"ingress-from-{caller.node.id}",
+            security_group_id=self.security_group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=caller.security_group.id,
+            description=f"Container port, from {caller.name}",
+        )
+        egress = VpcSecurityGroupEgressRule(
+            caller,
+            f"egress-to-{self.node.id}",
+            security_group_id=caller.security_group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=self.security_group.id,
+            description=f"To {self.name} on its container port",
+        )
+        self.calls_from.append(ingress)
+        caller.calls_to.append(egress)
+        return ingress
+
     def _validate(self, **wiring: object) -> None:
         problems = Problems.of(self)
         name = wiring["name"]
         problems.check_pattern(
             "name", name, SERVICE_NAME_PATTERN, "must be 1-48 letters, digits or hyphens, starting with a letter"
         )
-        for setting, members, described in (
-            ("cluster", CLUSTER_MEMBERS, "a Cluster (Cluster(...) or Cluster.from_arn(...))"),
-            ("alb", ALB_MEMBERS, "a load balancer (PublicAlb(...) or PublicAlb.from_existing(...))"),
-        ):
-            problems.check_members(setting, wiring[setting], members, described)
+        problems.check_members(
+            "cluster", wiring["cluster"], CLUSTER_MEMBERS, "a Cluster (Cluster(...) or Cluster.from_arn(...))"
+        )
+        alb = wiring["alb"]
+        if alb is not None:
+            problems.check_members(
+                "alb", alb, ALB_MEMBERS, "a load balancer (PublicAlb(...) or PublicAlb.from_existing(...)) or None"
+            )
+        namespace = wiring["service_connect_namespace"]
+        if namespace is not None:
+            problems.check_members(
+                "service_connect_namespace",
+                namespace,
+                ("namespace_arn",),
+                "a Cloud Map namespace (ServiceNamespace(...) or ServiceNamespace.from_arn(...)) or None",
+            )
         if check_network(problems, "network", wiring["network"]):
             problems.check_members(
                 "network",
@@ -259,7 +386,22 @@ class FargateService(Construct):
             problems.add(
                 "name", name, f"is already the name of the service at {earlier!r} (and of its roles and log group)"
             )
-        alb = wiring["alb"]
+        if options_ok and alb is None:
+            assert isinstance(options, ServiceOptions)
+            if options.scaling.enabled and options.scaling.requests_per_target is not None:
+                problems.add(
+                    "options.scaling.requests_per_target",
+                    options.scaling.requests_per_target,
+                    "counts load-balancer requests: a service without a load balancer scales on CPU or memory",
+                )
+        if options_ok and namespace is None:
+            assert isinstance(options, ServiceOptions)
+            if options.service_connect.name:
+                problems.add(
+                    "options.service_connect.name",
+                    options.service_connect.name,
+                    "publishes the service in a namespace: wire service_connect_namespace too",
+                )
         if options_ok and hasattr(alb, "claim_rule"):
             assert isinstance(options, ServiceOptions)
             routing = options.routing

@@ -71,6 +71,13 @@ class AlbRef(Protocol):
         ...
 
 
+class ServiceNamespaceRef(Protocol):
+    """A Cloud Map namespace in which services call each other over ECS Service Connect."""
+
+    @property
+    def namespace_arn(self) -> str: ...
+
+
 class RepositoryRef(Protocol):
     """An ECR repository tasks pull from."""
 

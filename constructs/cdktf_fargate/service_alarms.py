@@ -1,4 +1,4 @@
-"""ServiceAlarms: CloudWatch alarms for one service behind a load balancer."""
+"""ServiceAlarms: CloudWatch alarms for one service, behind a load balancer or not."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from .options import Alarms, check_options
 
 class ServiceAlarms(Construct):
     """Target 5xx, unhealthy targets, p99 latency, CPU and memory. The first two are the
-    deployment alarms: ECS rolls a deployment back while either is in alarm.
-    ``FargateService`` creates one; it can also be put on any service behind a load balancer."""
+    deployment alarms: ECS rolls a deployment back while either is in alarm. A service without a load
+    balancer gets CPU and memory only. ``FargateService`` creates one; it can also be put on any service."""
 
     def __init__(
         self,
@@ -23,29 +23,31 @@ class ServiceAlarms(Construct):
         *,
         service_name: str,
         cluster_name: str,
-        load_balancer_arn_suffix: str,
-        target_group_arn_suffix: str,
+        load_balancer_arn_suffix: str | None = None,
+        target_group_arn_suffix: str | None = None,
         options: Alarms | None = None,
         actions: Sequence[str] = (),
     ) -> None:
         """
         :param service_name: the ECS service's name; alarms are named ``<service_name>-<alarm>``.
         :param cluster_name: its cluster's name.
-        :param load_balancer_arn_suffix: the load balancer's ``arn_suffix``.
-        :param target_group_arn_suffix: the service's target group's ``arn_suffix``.
+        :param load_balancer_arn_suffix: the load balancer's ``arn_suffix``; None for a service without one.
+        :param target_group_arn_suffix: the service's target group's ``arn_suffix``; with the load balancer's.
         :param options: ``Alarms``: the thresholds.
         :param actions: ARNs (an SNS topic) notified when an alarm changes state. Default none.
         """
         super().__init__(scope, id_)
         options = Alarms() if options is None else options
         problems = Problems.of(self)
-        for setting, value in (
-            ("service_name", service_name),
-            ("cluster_name", cluster_name),
-            ("load_balancer_arn_suffix", load_balancer_arn_suffix),
-            ("target_group_arn_suffix", target_group_arn_suffix),
-        ):
+        for setting, value in (("service_name", service_name), ("cluster_name", cluster_name)):
             problems.check_non_empty(setting, value)
+        behind_load_balancer = load_balancer_arn_suffix is not None or target_group_arn_suffix is not None
+        if behind_load_balancer:
+            for setting, value in (
+                ("load_balancer_arn_suffix", load_balancer_arn_suffix),
+                ("target_group_arn_suffix", target_group_arn_suffix),
+            ):
+                problems.check_non_empty(setting, value)
         if not isinstance(options, Alarms):
             problems.add("options", options, "must be an Alarms")
         else:
@@ -72,39 +74,43 @@ class ServiceAlarms(Construct):
                 **settings,  # type: ignore[arg-type]
             )
 
-        self.target_5xx = alarm(
-            "target-5xx",
-            f"{service_name}: tasks answer 5xx ({target_5xx_per_minute}+ a minute); rolls back a deployment",
-            namespace="AWS/ApplicationELB",
-            metric_name="HTTPCode_Target_5XX_Count",
-            dimensions=target_dimensions,
-            statistic="Sum",
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            threshold=target_5xx_per_minute,
-            evaluation_periods=2,
-        )
-        self.unhealthy_hosts = alarm(
-            "unhealthy-hosts",
-            f"{service_name}: a target fails its health check; rolls back a deployment",
-            namespace="AWS/ApplicationELB",
-            metric_name="UnHealthyHostCount",
-            dimensions=target_dimensions,
-            statistic="Maximum",
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            threshold=1,
-            evaluation_periods=3,
-        )
-        self.p99_latency = alarm(
-            "p99-latency",
-            f"{service_name}: p99 response time above {p99_latency_seconds} s",
-            namespace="AWS/ApplicationELB",
-            metric_name="TargetResponseTime",
-            dimensions=target_dimensions,
-            extended_statistic="p99",
-            comparison_operator="GreaterThanThreshold",
-            threshold=p99_latency_seconds,
-            evaluation_periods=5,
-        )
+        self.target_5xx: CloudwatchMetricAlarm | None = None
+        self.unhealthy_hosts: CloudwatchMetricAlarm | None = None
+        self.p99_latency: CloudwatchMetricAlarm | None = None
+        if behind_load_balancer:
+            self.target_5xx = alarm(
+                "target-5xx",
+                f"{service_name}: tasks answer 5xx ({target_5xx_per_minute}+ a minute); rolls back a deployment",
+                namespace="AWS/ApplicationELB",
+                metric_name="HTTPCode_Target_5XX_Count",
+                dimensions=target_dimensions,
+                statistic="Sum",
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                threshold=target_5xx_per_minute,
+                evaluation_periods=2,
+            )
+            self.unhealthy_hosts = alarm(
+                "unhealthy-hosts",
+                f"{service_name}: a target fails its health check; rolls back a deployment",
+                namespace="AWS/ApplicationELB",
+                metric_name="UnHealthyHostCount",
+                dimensions=target_dimensions,
+                statistic="Maximum",
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                threshold=1,
+                evaluation_periods=3,
+            )
+            self.p99_latency = alarm(
+                "p99-latency",
+                f"{service_name}: p99 response time above {p99_latency_seconds} s",
+                namespace="AWS/ApplicationELB",
+                metric_name="TargetResponseTime",
+                dimensions=target_dimensions,
+                extended_statistic="p99",
+                comparison_operator="GreaterThanThreshold",
+                threshold=p99_latency_seconds,
+                evaluation_periods=5,
+            )
         self.cpu = alarm(
             "cpu-high",
             f"{service_name}: CPU above {cpu_percent} %",
@@ -128,4 +134,6 @@ class ServiceAlarms(Construct):
             evaluation_periods=5,
         )
 
-        self.deployment_alarm_names = [f"{service_name}-target-5xx", f"{service_name}-unhealthy-hosts"]
+        # A rollout rolls back while one of these is in alarm: only a load balancer sees new tasks fail.
+        self.deployment_alarms = [alarm for alarm in (self.target_5xx, self.unhealthy_hosts) if alarm is not None]
+        self.deployment_alarm_names = [f"{service_name}-{alarm.node.id}" for alarm in self.deployment_alarms]

@@ -15,6 +15,7 @@ from .infrastructure import (
     RepositoryOptions,
     Waf,
 )
+from .job import JobOptions, schedule_problem
 from .service import (
     FARGATE_TASK_SIZES,
     Alarms,
@@ -27,6 +28,7 @@ from .service import (
     Scaling,
     Secret,
     SecretsManagerSecret,
+    ServiceConnect,
     ServiceOptions,
     SsmParameter,
     TaskSize,
@@ -46,6 +48,7 @@ __all__ = [
     "Each",
     "FlowLogs",
     "HealthCheck",
+    "JobOptions",
     "Logging",
     "NetworkOptions",
     "OneOf",
@@ -58,6 +61,7 @@ __all__ = [
     "Scaling",
     "Secret",
     "SecretsManagerSecret",
+    "ServiceConnect",
     "ServiceOptions",
     "SsmParameter",
     "TaskSize",
@@ -65,4 +69,5 @@ __all__ = [
     "check_options",
     "option",
     "options_from_mapping",
+    "schedule_problem",
 ]

@@ -40,6 +40,10 @@ HTTP_MATCHER = Pattern(
     "must be HTTP codes 200-499 as '200', '200,302' or '200-299'",
 )
 PATH_PATTERN = Pattern(re.compile(r"/[\x21-\x7e]{0,127}"), "must start with '/' and be at most 128 characters")
+SERVICE_CONNECT_NAME = Pattern(
+    re.compile(r"([a-z][a-z0-9-]{0,62})?"),
+    "must be '' or a DNS label: up to 63 lower-case letters, digits or '-', starting with a letter",
+)
 HOST_HEADER = Pattern(re.compile(r"[A-Za-z0-9*?.-]{1,128}"), "must be a host name (wildcards * and ? allowed)")
 # AWS counts the values of every condition of a listener rule together.
 MAX_CONDITION_VALUES = 5
@@ -291,6 +295,19 @@ class Logging(OptionType):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class ServiceConnect(OptionType):
+    """How the other services of the environment call this one over ECS Service Connect (used only when
+    the service is wired to a namespace)."""
+
+    name: str = option(
+        "",
+        "publish the service under this name: the namespace's other services call "
+        "`http://<name>:<container.port>`; `\"\"`: it only calls others",
+        SERVICE_CONNECT_NAME,
+    )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ServiceOptions(OptionType):
     """Every setting of a FargateService, by concern."""
 
@@ -307,6 +324,7 @@ class ServiceOptions(OptionType):
     scaling: Scaling = option(Scaling(), "autoscaling")
     alarms: Alarms = option(Alarms(), "CloudWatch alarms")
     logging: Logging = option(Logging(), "the log group")
+    service_connect: ServiceConnect = option(ServiceConnect(), "calls between the services of a namespace")
 
     def _cross_check(self, report: Report) -> None:
         scaling = self.scaling
@@ -339,6 +357,7 @@ __all__ = [
     "Scaling",
     "Secret",
     "SecretsManagerSecret",
+    "ServiceConnect",
     "ServiceOptions",
     "SsmParameter",
     "TaskSize",
