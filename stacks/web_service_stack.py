@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 
 from cdktf_fargate import (
@@ -18,12 +19,14 @@ from cdktf_fargate import (
 )
 
 from cdktf import (
+    Fn,
     S3Backend,
     S3BackendEndpointConfig,
     TerraformOutput,
     TerraformStack,
     TerraformVariable,
     TerraformVariableValidationConfig,
+    Token,
 )
 from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
@@ -40,6 +43,7 @@ from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
+from .app_services import AppServices
 from .deploy_permissions import deploy_role_arn, permissions_boundary_arn
 from .environments import EnvironmentConfig
 
@@ -117,9 +121,14 @@ def network_options(config: EnvironmentConfig) -> NetworkOptions:
     if options.allow_internet_egress:
         return options
     needed = list(options.interface_endpoints)
-    kinds = {secret.kind for secret in config.service.container.secrets.values()}
+    containers = [config.service.container]
+    exec_enabled = config.service.enable_execute_command
+    for declared in config.services.values():
+        containers.append(declared.job.container if declared.kind == "job" else declared.service.container)
+        exec_enabled = exec_enabled or (declared.kind != "job" and declared.service.enable_execute_command)
+    kinds = {secret.kind for container in containers for secret in container.secrets.values()}
     needed += [service for kind, service in SECRET_ENDPOINTS.items() if kind in kinds]
-    if config.service.enable_execute_command:
+    if exec_enabled:
         needed.append("ssmmessages")
     return dataclasses.replace(options, interface_endpoints=tuple(dict.fromkeys(needed)))
 
@@ -187,9 +196,11 @@ class WebServiceStack(TerraformStack):
             )
         key_arn = self.key.arn if self.key else None
 
-        self.repository = EcrRepo(self, "repository", name=name, options=config.repository, kms_key_arn=key_arn)
-        if config.verify_image_exists:
-            self.repository.require_image(self.image_tag.string_value)
+        self.repository: EcrRepo | None = None
+        if not config.services:
+            self.repository = EcrRepo(self, "repository", name=name, options=config.repository, kms_key_arn=key_arn)
+            if config.verify_image_exists:
+                self.repository.require_image(self.image_tag.string_value)
         self.network: NetworkRef
         if config.vpc_id:
             self.network = Network.from_existing(
@@ -244,10 +255,24 @@ class WebServiceStack(TerraformStack):
         self.cluster.capacity_providers.move_from_id(
             f"aws_ecs_cluster_capacity_providers.{CLUSTER_CAPACITY_PROVIDERS_ID_BEFORE_0_2}"
         )
+        url = f"https://{config.domain_name}" if config.domain_name else self.alb.url
+        TerraformOutput(self, "url", value=url, description="The service's public HTTPS address")
+        TerraformOutput(self, "alb_dns_name", value=self.alb.dns_name, description="Point your DNS name here")
+        self.service: FargateService | None = None
+        self.services: AppServices | None = None
+        if config.services:
+            self._several_services(config, key_arn, alarm_actions, boundary_arn)
+        else:
+            self._one_service(config, key_arn, alarm_actions, boundary_arn)
+
+    def _one_service(
+        self, config: EnvironmentConfig, key_arn: str | None, alarm_actions: list[str], boundary_arn: str | None
+    ) -> None:
+        assert self.repository is not None
         self.service = FargateService(
             self,
             "service",
-            name=name,
+            name=config.resource_name,
             cluster=self.cluster,
             network=self.network,
             alb=self.alb,
@@ -258,16 +283,79 @@ class WebServiceStack(TerraformStack):
             permissions_boundary_arn=boundary_arn,
         )
         self.repository.grant_pull(self.service.execution_role)
-
-        url = f"https://{config.domain_name}" if config.domain_name else self.alb.url
-        TerraformOutput(self, "url", value=url, description="The service's public HTTPS address")
-        TerraformOutput(self, "alb_dns_name", value=self.alb.dns_name, description="Point your DNS name here")
         TerraformOutput(
             self, "ecr_repository_url", value=self.repository.repository_url, description="Push images here"
         )
         TerraformOutput(self, "cluster_name", value=self.service.cluster_name)
         TerraformOutput(self, "service_name", value=self.service.service_name)
         TerraformOutput(self, "log_group_name", value=self.service.log_group.name)
+
+    def _several_services(
+        self, config: EnvironmentConfig, key_arn: str | None, alarm_actions: list[str], boundary_arn: str | None
+    ) -> None:
+        keys = list(config.services)
+        self.image_tags = TerraformVariable(
+            self,
+            "image_tags",
+            type="map(string)",
+            default={},
+            nullable=False,
+            description=('Per service, a tag that replaces image_tag for that service alone, e.g. {"api" = "<sha>"}.'),
+            validation=[
+                TerraformVariableValidationConfig(
+                    condition=(
+                        "${alltrue([for service, tag in var.image_tags : "
+                        f'contains({json.dumps(keys)}, service) && can(regex("{IMAGE_TAG_REGEX}", tag)) '
+                        '&& tag != "latest"])}'
+                    ),
+                    error_message=(
+                        f"image_tags: each key must be a service of this environment ({', '.join(keys)}) and "
+                        "each tag an ECR tag other than 'latest'."
+                    ),
+                )
+            ],
+        )
+        self.image_tags.override_logical_id("image_tags")
+
+        def image_tag(key: str) -> str:
+            return Token.as_string(Fn.lookup(self.image_tags.value, key, self.image_tag.string_value))
+
+        self.services = AppServices(
+            self,
+            "services",
+            config=config,
+            cluster=self.cluster,
+            network=self.network,
+            alb=self.alb,
+            image_tag=image_tag,
+            key_arn=key_arn,
+            alarm_actions=alarm_actions,
+            permissions_boundary_arn=boundary_arn,
+        )
+        TerraformOutput(self, "cluster_name", value=self.cluster.cluster_name)
+        TerraformOutput(
+            self,
+            "ecr_repository_urls",
+            value={key: repository.repository_url for key, repository in self.services.repositories.items()},
+            description="Push each service's image here",
+        )
+        TerraformOutput(
+            self,
+            "deployed_image_tags",
+            value={key: image_tag(key) for key in keys},
+            description="The tag each service runs: pass them back to deploy one service alone",
+        )
+        TerraformOutput(
+            self,
+            "service_names",
+            value={key: created.service_name for key, created in self.services.services.items()},
+        )
+        TerraformOutput(
+            self,
+            "job_state_machine_arns",
+            value={key: job.state_machine_arn for key, job in self.services.jobs.items()},
+            description="Start a run by hand: aws stepfunctions start-execution --state-machine-arn <arn>",
+        )
 
     def _alarm_topic(self, name: str, key_arn: str | None, email: str) -> SnsTopic:
         topic = SnsTopic(self, "alarm-topic", name=f"{name}-alarms", kms_master_key_id=key_arn)

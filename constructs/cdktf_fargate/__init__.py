@@ -33,6 +33,7 @@ from .options import (  # noqa: E402
     Deployment,
     FlowLogs,
     HealthCheck,
+    JobOptions,
     Logging,
     NetworkOptions,
     RepositoryOptions,
@@ -40,16 +41,19 @@ from .options import (  # noqa: E402
     Scaling,
     Secret,
     SecretsManagerSecret,
+    ServiceConnect,
     ServiceOptions,
     SsmParameter,
     TaskSize,
     Waf,
 )
 from .public_alb import ExistingAlb, PublicAlb  # noqa: E402
-from .refs import AlbRef, ClusterRef, NetworkRef, RepositoryRef  # noqa: E402
+from .refs import AlbRef, ClusterRef, NetworkRef, RepositoryRef, ServiceNamespaceRef  # noqa: E402
+from .scheduled_job import ScheduledJob  # noqa: E402
 from .service_alarms import ServiceAlarms  # noqa: E402
 from .service_autoscaling import ServiceAutoscaling  # noqa: E402
 from .service_domain import ServiceDomain  # noqa: E402
+from .service_namespace import ExistingNamespace, ServiceNamespace  # noqa: E402
 from .state_bucket import StateBucket  # noqa: E402
 from .web_acl import WebAcl  # noqa: E402
 
@@ -69,6 +73,7 @@ __all__ = [
     "EcrRepo",
     "ExistingAlb",
     "ExistingCluster",
+    "ExistingNamespace",
     "ExistingNetwork",
     "ExistingRepository",
     "FargateService",
@@ -76,6 +81,7 @@ __all__ = [
     "GithubDeployRole",
     "GithubOidcProvider",
     "HealthCheck",
+    "JobOptions",
     "KmsKey",
     "Logging",
     "Network",
@@ -87,11 +93,15 @@ __all__ = [
     "RepositoryRef",
     "Routing",
     "Scaling",
+    "ScheduledJob",
     "Secret",
     "SecretsManagerSecret",
     "ServiceAlarms",
     "ServiceAutoscaling",
+    "ServiceConnect",
     "ServiceDomain",
+    "ServiceNamespace",
+    "ServiceNamespaceRef",
     "ServiceOptions",
     "SsmParameter",
     "StateBucket",

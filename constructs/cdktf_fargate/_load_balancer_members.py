@@ -12,6 +12,28 @@ from ._bindings import DataAwsLb, Lb, SecurityGroup, VpcSecurityGroupEgressRule
 from ._validation import Problems, is_token
 
 
+def _pattern_covers(general: str, specific: str) -> bool:
+    """Whether every value ``specific`` matches, ``general`` matches too (ALB wildcards: ``*`` and ``?``)."""
+    expression = re.escape(general.lower()).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(expression, specific.lower()) is not None
+
+
+def _values_cover(general: Sequence[str], specific: Sequence[str]) -> bool:
+    if not general:  # no condition of this kind: every request
+        return True
+    if not specific:
+        return any(value in ("*", "/*") for value in general)
+    return all(any(_pattern_covers(first, second) for first in general) for second in specific)
+
+
+def rule_covers(
+    general: tuple[Sequence[str], Sequence[str]], specific: tuple[Sequence[str], Sequence[str]]
+) -> bool:
+    """Whether a listener rule with ``general``'s (paths, hosts) matches every request one with
+    ``specific``'s matches: then, at a lower priority number, it leaves the other no traffic."""
+    return _values_cover(general[0], specific[0]) and _values_cover(general[1], specific[1])
+
+
 class ListenerRules:
     """Each rule's owner, priority and conditions; AWS refuses two rules with one priority on a
     listener only at apply time, and silently never matches the second of two identical rules."""
@@ -43,6 +65,18 @@ class ListenerRules:
                 problems.append(
                     f"the same conditions as {other!r} (paths {list(paths)}, hosts {list(hosts)}): "
                     "the later rule would never match"
+                )
+            elif is_token(priority) or is_token(other_priority):
+                continue
+            elif other_priority < priority and rule_covers((other_paths, other_hosts), (paths, hosts)):
+                problems.append(
+                    f"{other!r} (priority {other_priority}, paths {list(other_paths)}, hosts {list(other_hosts)}) "
+                    f"matches every request this rule does, first: give this rule a priority below {other_priority}"
+                )
+            elif priority < other_priority and rule_covers((paths, hosts), (other_paths, other_hosts)):
+                problems.append(
+                    f"it matches every request of {other!r} (priority {other_priority}) first, so that service "
+                    f"would get no traffic: give this rule a priority above {other_priority}"
                 )
         self._rules.append((owner, priority, paths, hosts))
         return problems

@@ -47,6 +47,8 @@ class TaskSettings(Protocol):
 
 @dataclasses.dataclass(frozen=True)
 class Task:
+    caller: DataAwsCallerIdentity
+    partition: DataAwsPartition
     region: DataAwsRegion
     log_group: CloudwatchLogGroup
     execution_role: IamRole
@@ -140,6 +142,8 @@ def build_task(
         volume=[EcsTaskDefinitionVolume(name=volume) for volume in _scratch_volumes(options)] or None,
     )
     return Task(
+        caller=caller,
+        partition=partition,
         region=region,
         log_group=log_group,
         execution_role=execution_role,
@@ -154,7 +158,7 @@ def _scratch_volumes(options: TaskSettings) -> list[str]:
     return [f"scratch-{index}" for index in range(len(options.container.scratch_paths))]
 
 
-def container_definition(
+def container_definition(  # noqa: PLR0917
     options: TaskSettings,
     image: str,
     log_group_name: str,

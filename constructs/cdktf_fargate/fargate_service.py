@@ -18,14 +18,14 @@ from ._bindings import (
     EcsServiceDeploymentCircuitBreaker,
     EcsServiceLoadBalancer,
     EcsServiceNetworkConfiguration,
-    LbListenerRule,
-    LbTargetGroup,
     EcsServiceServiceConnectConfiguration,
     EcsServiceServiceConnectConfigurationLogConfiguration,
     EcsServiceServiceConnectConfigurationService,
     EcsServiceServiceConnectConfigurationServiceClientAlias,
     IamRolePolicy,
     ITerraformDependable,
+    LbListenerRule,
+    LbTargetGroup,
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
@@ -212,7 +212,7 @@ class FargateService(Construct):
                 ),
             )
 
-    def _service(
+    def _service(  # noqa: PLR0917
         self,
         name: str,
         options: ServiceOptions,
@@ -286,11 +286,9 @@ class FargateService(Construct):
                 EcsServiceServiceConnectConfigurationService(
                     port_name=SERVICE_CONNECT_PORT_NAME,
                     discovery_name=published,
-                    client_alias=[
-                        EcsServiceServiceConnectConfigurationServiceClientAlias(
-                            port=options.container.port, dns_name=published
-                        )
-                    ],
+                    client_alias=EcsServiceServiceConnectConfigurationServiceClientAlias(
+                        port=options.container.port, dns_name=published
+                    ),
                 )
             ]
             if published

@@ -43,11 +43,8 @@ class ServiceAlarms(Construct):
             problems.check_non_empty(setting, value)
         behind_load_balancer = load_balancer_arn_suffix is not None or target_group_arn_suffix is not None
         if behind_load_balancer:
-            for setting, value in (
-                ("load_balancer_arn_suffix", load_balancer_arn_suffix),
-                ("target_group_arn_suffix", target_group_arn_suffix),
-            ):
-                problems.check_non_empty(setting, value)
+            problems.check_non_empty("load_balancer_arn_suffix", load_balancer_arn_suffix)
+            problems.check_non_empty("target_group_arn_suffix", target_group_arn_suffix)
         if not isinstance(options, Alarms):
             problems.add("options", options, "must be an Alarms")
         else:

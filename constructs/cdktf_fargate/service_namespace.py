@@ -26,9 +26,7 @@ class ServiceNamespace(Construct):
         """
         super().__init__(scope, id_)
         problems = Problems.of(self)
-        problems.check_pattern(
-            "name", name, NAMESPACE_NAME_PATTERN, "must be 1-1024 letters, digits, '.', '_' or '-'"
-        )
+        problems.check_pattern("name", name, NAMESPACE_NAME_PATTERN, "must be 1-1024 letters, digits, '.', '_' or '-'")
         earlier = claim_name(self, "Cloud Map namespace", name, self.node.path)
         if earlier:
             problems.add("name", name, f"is already the name of the namespace at {earlier!r}")

@@ -15,7 +15,9 @@ from .service import CapacityMix, Container, Logging, TaskSize
 
 Report = Callable[[str, Any, str], None]
 
-TIMEZONE = Pattern(re.compile(r"UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2}"), "must be 'UTC' or an IANA zone like 'Europe/Paris'")
+TIMEZONE = Pattern(
+    re.compile(r"UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2}"), "must be 'UTC' or an IANA zone like 'Europe/Paris'"
+)
 RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
 AT = re.compile(r"at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)")
 CRON = re.compile(r"cron\(([^()]*)\)")
@@ -28,7 +30,9 @@ CRON_FIELDS = (
     ("day-of-week", re.compile(r"[0-9A-Za-z,*/?L#-]+")),
     ("year", re.compile(r"[0-9,*/-]+")),
 )
-SCHEDULE_FORMS = "'rate(<n> minutes|hours|days)', 'cron(<min> <hour> <day> <month> <weekday> <year>)' or 'at(<yyyy-mm-ddThh:mm:ss>)'"
+SCHEDULE_FORMS = (
+    "'rate(<n> minutes|hours|days)', 'cron(<min> <hour> <day> <month> <weekday> <year>)' or 'at(<yyyy-mm-ddThh:mm:ss>)'"
+)
 
 
 def schedule_problem(expression: str) -> str | None:
@@ -48,7 +52,10 @@ def schedule_problem(expression: str) -> str | None:
         return f"must be {SCHEDULE_FORMS}"
     fields = cron.group(1).split()
     if len(fields) != len(CRON_FIELDS):
-        return f"a cron expression has 6 fields (minutes hours day-of-month month day-of-week year); this has {len(fields)}"
+        return (
+            "a cron expression has 6 fields (minutes hours day-of-month month day-of-week year); "
+            f"this has {len(fields)}"
+        )
     for value, (field, allowed) in zip(fields, CRON_FIELDS, strict=True):
         if not allowed.fullmatch(value):
             return f"the {field} field {value!r} is not valid"
@@ -74,7 +81,9 @@ class JobOptions(OptionType):
     alarm_on_failure: bool = option(True, "an alarm fires when a run fails or times out")
     task: TaskSize = option(TaskSize(), "CPU, memory and processor")
     container: Container = option(Container(), "the container (its `port` is unused: nothing calls a job)")
-    capacity: CapacityMix = option(CapacityMix(), "FARGATE and FARGATE_SPOT shares (a stopped Spot task is a failed run)")
+    capacity: CapacityMix = option(
+        CapacityMix(), "FARGATE and FARGATE_SPOT shares (a stopped Spot task is a failed run)"
+    )
     logging: Logging = option(Logging(), "the log group")
 
     def _cross_check(self, report: Report) -> None:

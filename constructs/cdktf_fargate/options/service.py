@@ -302,7 +302,7 @@ class ServiceConnect(OptionType):
     name: str = option(
         "",
         "publish the service under this name: the namespace's other services call "
-        "`http://<name>:<container.port>`; `\"\"`: it only calls others",
+        '`http://<name>:<container.port>`; `""`: it only calls others',
         SERVICE_CONNECT_NAME,
     )
 
