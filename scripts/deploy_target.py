@@ -1,16 +1,26 @@
 #!/usr/bin/env python
-"""Print what a CI deploy of one environment needs, as `key=value` lines for $GITHUB_OUTPUT.
+"""Print what a CI deploy of one environment needs, as `key=value` lines for $GITHUB_OUTPUT; or
+build and push its images.
 
     python scripts/deploy_target.py prod --require-remote-state >> "$GITHUB_OUTPUT"
+    python scripts/deploy_target.py prod --push-images --registry <registry> --tag <sha>
 
 Exits non-zero, naming the setting, when the environment cannot be deployed from CI: a runner's
 disk is gone after the job, so its state must live in S3 (`state_bucket`).
+
+One image per repository: an environment with `services` builds each service's from its
+`build.context` and `build.dockerfile` for its task's architecture; a service that shares
+another's repository runs that image. Tags are immutable, so an image already pushed for this
+tag (a re-run of the same commit) is not built again.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,22 +44,95 @@ def deploy_target(config: EnvironmentConfig, *, require_remote_state: bool) -> d
         )
     return {
         "stack_name": config.stack_name,
-        "repository_name": config.resource_name,
         "region": config.region,
-        "image_platform": IMAGE_PLATFORMS[config.service.task.cpu_architecture],
+        "images": json.dumps(images(config), separators=(",", ":")),
     }
+
+
+def images(config: EnvironmentConfig) -> list[dict[str, str]]:
+    """Each image to build: its repository, build context, Dockerfile and platform."""
+    if not config.services:
+        return [_image(config.resource_name, ".", "", config.service.task.cpu_architecture)]
+    built = []
+    for key, declared in config.services.items():
+        if declared.repository:
+            continue
+        task = declared.job.task if declared.kind == "job" else declared.service.task
+        built.append(
+            _image(f"{config.resource_name}-{key}", declared.build.context, declared.build.dockerfile,
+                   task.cpu_architecture)
+        )  # fmt: skip
+    return built
+
+
+def _image(repository: str, context: str, dockerfile: str, architecture: str) -> dict[str, str]:
+    context = context or "."
+    return {
+        "repository": repository,
+        "context": context,
+        "dockerfile": dockerfile or f"{context.rstrip('/')}/Dockerfile",
+        "platform": IMAGE_PLATFORMS[architecture],
+    }
+
+
+Runner = Callable[[Sequence[str]], int]
+
+
+def push_images(built: list[dict[str, str]], *, registry: str, tag: str, run: Runner) -> list[str]:
+    """Build and push each image tagged ``tag`` unless the repository has it; returns the images pushed."""
+    pushed = []
+    for image in built:
+        reference = f"{registry}/{image['repository']}:{tag}"
+        exists = run(
+            [
+                "aws",
+                "ecr",
+                "describe-images",
+                "--repository-name",
+                image["repository"],
+                "--image-ids",
+                f"imageTag={tag}",
+            ]
+        )
+        if exists == 0:
+            print(f"{reference} already pushed")
+            continue
+        command = ["docker", "buildx", "build", "--platform", image["platform"], "--file", image["dockerfile"]]
+        if run([*command, "--tag", reference, "--push", image["context"]]) != 0:
+            raise RuntimeError(f"building {reference} from {image['context']} failed")
+        pushed.append(reference)
+    return pushed
+
+
+def _run(command: Sequence[str]) -> int:
+    return subprocess.run(command, check=False, stdout=sys.stderr if command[0] == "aws" else None).returncode
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("environment", help="a table of environments.toml")
     parser.add_argument("--require-remote-state", action="store_true", help="fail unless state_bucket is set")
+    parser.add_argument("--push-images", action="store_true", help="build and push every image of the environment")
+    parser.add_argument(
+        "--registry", help="with --push-images: the ECR registry, <account>.dkr.ecr.<region>.amazonaws.com"
+    )
+    parser.add_argument("--tag", help="with --push-images: the tag, the commit SHA")
     args = parser.parse_args(argv)
     try:
-        target = deploy_target(load_environment(args.environment), require_remote_state=args.require_remote_state)
+        config = load_environment(args.environment)
+        target = deploy_target(config, require_remote_state=args.require_remote_state)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.push_images:
+        if not args.registry or not args.tag:
+            parser.error("--push-images needs --registry and --tag")
+        try:
+            push_images(images(config), registry=args.registry, tag=args.tag, run=_run)
+        except RuntimeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        return 0
     for key, value in target.items():
         print(f"{key}={value}")
     return 0

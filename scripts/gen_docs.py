@@ -41,6 +41,8 @@ OPTION_TYPES = (
     "Scaling",
     "Alarms",
     "Logging",
+    "ServiceConnect",
+    "JobOptions",
     "NetworkOptions",
     "FlowLogs",
     "AlbOptions",
@@ -60,6 +62,8 @@ CONSTRUCTS_WITH_TABLES = (
     "PublicAlb",
     "PublicAlb.from_existing",
     "FargateService",
+    "ScheduledJob",
+    "ServiceNamespace",
     "ServiceAutoscaling",
     "ServiceAlarms",
     "KmsKey",
@@ -150,7 +154,11 @@ def reference() -> str:
     from stacks import environments
 
     # The environment's own groups (environments.toml only) follow the library's.
-    types = [getattr(options, name) for name in OPTION_TYPES] + [environments.DeployOptions]
+    types = [getattr(options, name) for name in OPTION_TYPES] + [
+        environments.DeployOptions,
+        environments.AppService,
+        environments.ImageBuild,
+    ]
     for option_type in types:
         doc = " ".join((option_type.__doc__ or "").split())
         sections.append(f"## {option_type.__name__}\n\n{doc}\n\n{option_table(option_type)}\n")

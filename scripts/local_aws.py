@@ -12,6 +12,8 @@ never changed to suit the emulator):
   capacity provider strategy, the deployment configuration (circuit breaker, percentages), the
   health-check grace period and the managed-tags flag, so every plan would want to change the
   service: they are stored on the service and returned here.
+- Nor does it keep `serviceConnectConfiguration`, which the provider reads back from the
+  primary deployment: it is kept there, on create and on update.
 - DescribeSecurityGroupRules loses the description of a rule that references another security
   group or a prefix list (it reads only CIDR rules' descriptions): it is kept from those too.
 - Application Auto Scaling has no `ListTagsForResource` (nor `TagResource`), which the provider
@@ -28,6 +30,10 @@ never changed to suit the emulator):
 - Deleting the last version of a key whose versions include a delete marker (emptying a
   versioned bucket, as destroying the state bucket does) fails with a 500: the marker has no
   `dispose`, which moto calls on every version. It gets one that holds nothing to release.
+- Step Functions has no `ValidateStateMachineDefinition`, which the provider calls before it
+  creates a state machine (and retries until it times out): it answers OK here. The definition's
+  shape is checked by the unit tests instead (tests/test_scheduled_job.py). Nor has it
+  `ListStateMachineVersions`, which every read calls: none are published, so it lists none.
 - AWS-managed IAM policies exist only with `MOTO_IAM_LOAD_MANAGED_POLICIES=true`, which is set.
 
 The provider must not skip requesting the account id (security-group rules would read back as
@@ -85,6 +91,26 @@ def _patch_ecs_service_fields() -> None:
         return result
 
     EC2ContainerServiceResponse.create_service = create_service
+    _keep_service_connect(EC2ContainerServiceResponse)
+
+
+def _keep_service_connect(responses: type) -> None:
+    for action in ("create_service", "update_service"):
+        original = getattr(responses, action)
+
+        def kept(self, original=original):  # type: ignore[no-untyped-def]
+            result = original(self)
+            configuration = self._get_param("serviceConnectConfiguration")
+            if configuration is not None:
+                service = self.ecs_backend._get_service(
+                    self._get_param("cluster", "default"),
+                    (self._get_param("serviceName") or self._get_param("service")).split("/")[-1],
+                )
+                for deployment in service.deployments:
+                    deployment["serviceConnectConfiguration"] = configuration
+            return result
+
+        setattr(responses, action, kept)
 
 
 def _patch_application_autoscaling_tags() -> None:
@@ -180,6 +206,21 @@ def _patch_delete_marker_disposal() -> None:
         models.FakeDeleteMarker.dispose = lambda self, garbage=False: None  # type: ignore[attr-defined]
 
 
+def _patch_state_machine_validation() -> None:
+    from moto.core.responses import ActionResult
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def validate_state_machine_definition(self):  # type: ignore[no-untyped-def]
+        return ActionResult({"result": "OK", "diagnostics": [], "truncated": False})
+
+    def list_state_machine_versions(self):  # type: ignore[no-untyped-def]
+        return ActionResult({"stateMachineVersions": []})
+
+    for method in (validate_state_machine_definition, list_state_machine_versions):
+        if not hasattr(StepFunctionResponse, method.__name__):
+            setattr(StepFunctionResponse, method.__name__, method)
+
+
 _PATCHED: list[bool] = []
 
 
@@ -194,6 +235,7 @@ def patch_moto() -> None:
     _patch_route53_zone_ids()
     _patch_security_group_rule_descriptions()
     _patch_application_autoscaling_tags()
+    _patch_state_machine_validation()
 
 
 def import_certificate(endpoint: str, domain: str) -> str:

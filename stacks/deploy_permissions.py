@@ -8,7 +8,8 @@ one is as wide as it is):
 - by the environment's `Environment` tag (which every resource carries through the provider's
   default tags), where names are AWS's: KMS keys, target groups, certificates, and the deletion
   of EC2 network resources;
-- by region only, where neither works: creating EC2 network resources and scaling targets.
+- by region only, where neither works: creating EC2 network resources and scaling targets;
+- with `services`: state machines and schedules by name, the Cloud Map namespace by tag.
 Reads (Describe/List/Get) are allowed on everything: they change nothing and Terraform's refresh needs them.
 """
 
@@ -50,8 +51,14 @@ READ_ACTIONS = [
     "route53:GetHostedZone",
     "route53:ListResourceRecordSets",
     "route53:ListTagsForResource",
+    "scheduler:GetSchedule",
+    "scheduler:ListTagsForResource",
+    "servicediscovery:Get*",
+    "servicediscovery:List*",
     "sns:GetTopicAttributes",
     "sns:ListTagsForResource",
+    "states:Describe*",
+    "states:List*",
     "wafv2:Get*",
     "wafv2:List*",
 ]
@@ -115,6 +122,8 @@ OTHER_ROLE_ACTIONS = [
     "iam:UpdateRole",
     "iam:UpdateRoleDescription",
 ]
+# Services the environment's roles are passed to: tasks, and a job's state machine and schedule.
+PASSED_TO_SERVICES = ["ecs-tasks.amazonaws.com", "states.amazonaws.com", "scheduler.amazonaws.com"]
 SERVICE_LINKED_ROLES = [
     "ecs.amazonaws.com",
     "ecs.application-autoscaling.amazonaws.com",
@@ -200,7 +209,7 @@ def deploy_policy(config: EnvironmentConfig, *, state_bucket: str, partition: st
             "PassRolesToTasks",
             ["iam:PassRole"],
             roles,
-            {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+            {"StringEquals": {"iam:PassedToService": PASSED_TO_SERVICES if config.services else PASSED_TO_SERVICES[0]}},
         ),
         _allow(
             "PassFlowLogRole",
@@ -271,6 +280,8 @@ def deploy_policy(config: EnvironmentConfig, *, state_bucket: str, partition: st
             [roles, boundary],
         ),
     ]
+    if config.services:
+        statements += _services_statements(config, arn=arn, account=account, in_region=in_region)
     if config.domain_name:
         statements += [
             _allow(
@@ -289,12 +300,31 @@ def deploy_policy(config: EnvironmentConfig, *, state_bucket: str, partition: st
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def _services_statements(config: EnvironmentConfig, *, arn: str, account: str, in_region: Statement) -> list[Statement]:
+    """Jobs' state machines and schedules, by name; the Service Connect namespace, by tag (its ARN is an id)."""
+    prefix, region = config.resource_name, config.region
+    tagged = {"StringEquals": {"aws:ResourceTag/Environment": config.environment}}
+    tagging = {"StringEquals": {"aws:RequestTag/Environment": config.environment}}
+    return [
+        _allow("StateMachinesByName", ["states:*"], f"{arn}:states:{region}:{account}:stateMachine:{prefix}-*"),
+        _allow("StateMachineValidation", ["states:ValidateStateMachineDefinition"], "*", in_region),
+        _allow("SchedulesByName", ["scheduler:*"], f"{arn}:scheduler:{region}:{account}:schedule/default/{prefix}-*"),
+        _allow(
+            "NamespaceCreateTagged",
+            ["servicediscovery:CreateHttpNamespace", "servicediscovery:TagResource"],
+            "*",
+            _both(in_region, tagging),
+        ),
+        _allow("NamespaceOwn", ["servicediscovery:*"], f"{arn}:servicediscovery:{region}:{account}:*", tagged),
+    ]
+
+
 def boundary_statements(
     config: EnvironmentConfig, bootstrap: BootstrapConfig, *, partition: str, account: str
 ) -> list[Statement]:
     """The most a role of the environment may do, whatever policy the deploy role gives it."""
     arn = f"arn:{partition}"
-    return [
+    statements = [
         _allow(
             "RunTasks",
             [
@@ -316,13 +346,53 @@ def boundary_statements(
             "*",
         ),
         _allow("Application", list(bootstrap.task_role_actions), "*"),
-        _deny("NeverIdentityOrState", ["iam:*", "sts:*", "organizations:*", "account:*"], "*"),
+        # Every IAM action but passing the environment's roles to ECS tasks (a job's state machine must).
+        {
+            "Sid": "NeverIdentity",
+            "Effect": "Deny",
+            "Action": ["iam:*"],
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+        },
+        _deny("NeverStsOrAccount", ["sts:*", "organizations:*", "account:*"], "*"),
         _deny(
             "NeverTheStateBucket",
             ["s3:*"],
             [f"{arn}:s3:::{bootstrap.state_bucket}", f"{arn}:s3:::{bootstrap.state_bucket}/*"],
         ),
     ]
+    if any(declared.kind == "job" for declared in config.services.values()):
+        statements[1:1] = [
+            # A job's state machine runs and watches its task; its schedule starts the state machine.
+            _allow(
+                "RunJobs",
+                [
+                    "ecs:RunTask",
+                    "ecs:StopTask",
+                    "ecs:DescribeTasks",
+                    "events:PutTargets",
+                    "events:PutRule",
+                    "events:DescribeRule",
+                    "states:StartExecution",
+                    "logs:CreateLogDelivery",
+                    "logs:GetLogDelivery",
+                    "logs:UpdateLogDelivery",
+                    "logs:DeleteLogDelivery",
+                    "logs:ListLogDeliveries",
+                    "logs:PutResourcePolicy",
+                    "logs:DescribeResourcePolicies",
+                    "logs:DescribeLogGroups",
+                ],
+                "*",
+            ),
+            _allow(
+                "PassTaskRoles",
+                ["iam:PassRole"],
+                f"{arn}:iam::{account}:role/{config.resource_name}-*",
+                {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+            ),
+        ]
+    return statements
 
 
 def _allow(sid: str, actions: list[str], resources: str | list[str], condition: Statement | None = None) -> Statement:

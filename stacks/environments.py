@@ -249,6 +249,16 @@ class EnvironmentConfig(OptionType):
                     shared,
                     "must name another service of this environment that has its own repository",
                 )
+            elif shared:
+                if declared.build != ImageBuild():
+                    report(f"services.{key}.build", "<set>", f"it runs the image of {shared!r}, built from that one's")
+                if self._architecture(key) != self._architecture(shared):
+                    report(
+                        f"services.{key}.repository",
+                        shared,
+                        f"its tasks run on {self._architecture(key)}, the image of {shared!r} is built for "
+                        f"{self._architecture(shared)}",
+                    )
             published = declared.service.service_connect.name
             if published and published != key:
                 report(
@@ -257,6 +267,10 @@ class EnvironmentConfig(OptionType):
                     f"is the service's table name in an environment with `services`: leave it unset or {key!r}",
                 )
         self._check_routes(report)
+
+    def _architecture(self, key: str) -> str:
+        declared = self.services[key]
+        return (declared.job.task if declared.kind == "job" else declared.service.task).cpu_architecture
 
     def _check_routes(self, report: Report) -> None:
         priorities = self.web_priorities()

@@ -63,6 +63,9 @@ SERVICE_OF_RESOURCE = {
     "aws_wafv2": "wafv2",
     "aws_acm": "acm",
     "aws_route53": "route53",
+    "aws_scheduler": "scheduler",
+    "aws_service_discovery": "servicediscovery",
+    "aws_sfn": "states",
 }
 
 
@@ -203,8 +206,9 @@ def test_every_write_on_every_resource_is_scoped_by_name_tag_or_region(bootstrap
         assert all(re.search(r":(Describe|List|Get)", action) for action in read["Action"]), read["Action"]
 
 
-def test_the_deploy_policy_covers_every_service_the_environment_stack_uses():
-    config = load_environment("prod")
+@pytest.mark.parametrize("environment", ["prod", "local"])
+def test_the_deploy_policy_covers_every_service_the_environment_stack_uses(environment):
+    config = load_environment(environment)
     stack = WebServiceStack(CdktfTesting.app(), "coverage", config=config)
     used = set(Synthesized(stack).json["resource"])
     from stacks.deploy_permissions import deploy_policy
@@ -237,10 +241,12 @@ def test_the_boundary_caps_roles_and_denies_identity_changes_and_the_state(boots
     prod = statements(boundaries["prod-boundary"])
     assert "ecr:BatchGetImage" in prod["RunTasks"]["Action"] and "logs:PutLogEvents" in prod["RunTasks"]["Action"]
     assert "s3:*" in prod["Application"]["Action"]
-    assert prod["NeverIdentityOrState"] == {
-        "Sid": "NeverIdentityOrState", "Effect": "Deny", "Action": ["iam:*", "sts:*", "organizations:*", "account:*"],
-        "Resource": "*",
+    assert prod["NeverIdentity"] == {
+        "Sid": "NeverIdentity", "Effect": "Deny", "Action": ["iam:*"], "Resource": "*",
+        "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
     }  # fmt: skip
+    assert prod["NeverStsOrAccount"]["Action"] == ["sts:*", "organizations:*", "account:*"]
+    assert "RunJobs" not in prod and "PassTaskRoles" not in prod
     assert prod["NeverTheStateBucket"]["Effect"] == "Deny"
     assert all(BUCKET in arn for arn in prod["NeverTheStateBucket"]["Resource"])
 

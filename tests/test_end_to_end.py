@@ -68,9 +68,11 @@ class Deployment:
         app: str = APP,
         settings: dict[str, Any] | None = None,
         main: str | None = None,
+        services: bool = False,
     ) -> None:
         """``settings`` change the shipped `local` environment by dotted key (None removes a key); ``main``
-        replaces main.py."""
+        replaces main.py. Without ``services`` the environment's `services` table is left out: the one
+        service of 0.1 and 0.2, which the suites written for it deploy."""
         self.directory = directory
         self.emulator = emulator
         self.stack = f"{app}-local"
@@ -82,6 +84,8 @@ class Deployment:
         # The shipped `local` environment, pointed at this test's emulator under its own name.
         local = tomllib.loads((ROOT / "environments.toml").read_text())["local"]
         local.update(app_name=app, aws_endpoint_url=emulator.endpoint, certificate_domain=emulator.certificate_domain)
+        if not services:
+            local.pop("services", None)
         for key, value in (settings or {}).items():
             # A dotted key reaches into an option group: "alb.access_logs.enabled".
             *groups, name = key.split(".")
@@ -111,6 +115,7 @@ class Deployment:
         self.state_file = directory / f"terraform.{self.stack}.tfstate"
 
     def command(self, action: str, tag: str, *extra: str) -> list[str]:
+        """``extra`` may add more ``--var`` after the stack's own, e.g. ``image_tags={...}``."""
         return [str(CDKTF), action, "--auto-approve", "--skip-provider-lock", *extra, "--var", f"image_tag={tag}"]
 
     def run(self, action: str, tag: str, *extra: str) -> tuple[subprocess.CompletedProcess[str], float]:
@@ -148,10 +153,17 @@ class Deployment:
             check=False,
         )
 
-    def planned_changes(self, tag: str) -> dict[str, list[str]]:
-        """Resource address -> planned actions, for every resource that would change."""
+    def planned_changes(self, tag: str, *variables: str) -> dict[str, list[str]]:
+        """Resource address -> planned actions, for every resource that would change; ``variables`` are
+        more ``name=value`` pairs."""
         plan = self.terraform(
-            "plan", "-input=false", "-no-color", "-lock=false", "-out=e2e.plan", f"-var=image_tag={tag}"
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            "-out=e2e.plan",
+            f"-var=image_tag={tag}",
+            *(f"-var={variable}" for variable in variables),
         )
         assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-3000:]
         shown = self.terraform("show", "-json", "e2e.plan")

@@ -463,8 +463,14 @@ def test_fails_when_an_option_is_invalid(options, message):
         ({"image": ""}, r"image='' is invalid: must be a non-empty string"),
         ({"network": None}, r"network=None is invalid: must be a Network"),
         ({"network": "vpc-0123"}, r"network='vpc-0123' is invalid: must be a Network"),
-        ({"alb": "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1"}, r"alb=.* is invalid: must be a load balancer"),
-        ({"service_connect_namespace": "ns-1"}, r"service_connect_namespace=.ns-1. is invalid: must be a Cloud Map namespace"),
+        (
+            {"alb": "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1"},
+            r"alb=.* is invalid: must be a load balancer",
+        ),
+        (
+            {"service_connect_namespace": "ns-1"},
+            r"service_connect_namespace=.ns-1. is invalid: must be a Cloud Map namespace",
+        ),
         (
             {"cluster": "arn:aws:ecs:us-east-1:123456789012:cluster/x"},
             r"cluster='arn:.*' is invalid: must be a Cluster",

@@ -121,3 +121,66 @@ def test_a_prefix_list_egress_rule_keeps_its_description():
         rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])
         (rule,) = [r for r in rules["SecurityGroupRules"] if r.get("PrefixListId")]
         assert rule["Description"] == "HTTPS to S3"
+
+
+def test_step_functions_validates_a_definition_and_lists_no_versions():
+    import boto3
+    from local_aws import patch_moto
+    from moto import mock_aws
+
+    patch_moto()
+    with mock_aws():
+        sfn = boto3.client("stepfunctions", region_name="us-east-1")
+        definition = '{"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}'
+        assert sfn.validate_state_machine_definition(definition=definition)["result"] == "OK"
+        arn = sfn.create_state_machine(
+            name="job", definition=definition, roleArn="arn:aws:iam::123456789012:role/job-run"
+        )["stateMachineArn"]
+        assert sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"] == []
+
+
+def test_a_service_keeps_its_service_connect_configuration_through_an_update():
+    import boto3
+    from local_aws import patch_moto
+    from moto import mock_aws
+
+    patch_moto()
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
+        group = ec2.create_security_group(GroupName="tasks", Description="tasks", VpcId=vpc)["GroupId"]
+        ecs = boto3.client("ecs", region_name="us-east-1")
+        ecs.create_cluster(clusterName="app")
+        ecs.register_task_definition(
+            family="api",
+            networkMode="awsvpc",
+            requiresCompatibilities=["FARGATE"],
+            cpu="256",
+            memory="512",
+            containerDefinitions=[
+                {"name": "app", "image": "api:v1", "portMappings": [{"containerPort": 9000, "name": "http"}]}
+            ],
+        )
+        published = {
+            "enabled": True,
+            "namespace": "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-1",
+            "services": [
+                {"portName": "http", "discoveryName": "api", "clientAliases": [{"port": 9000, "dnsName": "api"}]}
+            ],
+        }
+        ecs.create_service(
+            cluster="app",
+            serviceName="api",
+            taskDefinition="api",
+            desiredCount=1,
+            launchType="FARGATE",
+            networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}},
+            serviceConnectConfiguration=published,
+        )
+        (service,) = ecs.describe_services(cluster="app", services=["api"])["services"]
+        assert service["deployments"][0]["serviceConnectConfiguration"] == published
+        client_only = {"enabled": True, "namespace": published["namespace"]}
+        ecs.update_service(cluster="app", service="api", serviceConnectConfiguration=client_only)
+        (service,) = ecs.describe_services(cluster="app", services=["api"])["services"]
+        assert service["deployments"][0]["serviceConnectConfiguration"] == client_only

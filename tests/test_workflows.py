@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shlex
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
-from deploy_target import IMAGE_PLATFORMS, deploy_target
+from conftest import CERTIFICATE_ARN as CERTIFICATE
+from deploy_target import IMAGE_PLATFORMS, deploy_target, images, push_images
 
 from stacks.environments import config_from_mapping, load_environment
 
@@ -122,15 +124,16 @@ def test_deploy_goes_to_dev_then_prod_one_at_a_time(deploy):
         assert load_environment(environment).environment == environment
 
 
-def test_deploy_pushes_the_image_tagged_with_the_commit_sha_to_the_environments_repository(deploy):
-    push = step_named(deploy, "deploy", "Build and push the image tagged with the commit SHA")
-    assert push["env"]["TAG"] == SHA
-    assert push["env"]["IMAGE"] == (
-        "${{ steps.ecr.outputs.registry }}/${{ steps.target.outputs.repository_name }}:" + SHA
-    )
-    assert push["env"]["REPOSITORY"] == "${{ steps.target.outputs.repository_name }}"
-    assert '--tag "$IMAGE" --push' in push["run"]
-    assert '--platform "$PLATFORM"' in push["run"]
+def test_deploy_pushes_every_image_tagged_with_the_commit_sha(deploy):
+    push = step_named(deploy, "deploy", "Build and push each image tagged with the commit SHA")
+    assert push["env"] == {
+        "DEPLOY_ENVIRONMENT": "${{ matrix.environment }}",
+        "REGISTRY": "${{ steps.ecr.outputs.registry }}",
+        "TAG": SHA,
+    }
+    command = shlex.split(push["run"])
+    assert command[:3] == [".venv/bin/python", "scripts/deploy_target.py", "$DEPLOY_ENVIRONMENT"]
+    assert command[3:] == ["--push-images", "--registry", "$REGISTRY", "--tag", "$TAG"]
 
 
 def test_deploy_runs_cdktf_deploy_for_the_stack_with_the_same_sha_as_image_tag(deploy):
@@ -162,7 +165,7 @@ def test_deploy_reads_its_target_from_environments_toml_and_puts_the_app_environ
     assert target["run"].rstrip().endswith('>> "$GITHUB_OUTPUT"')
 
 
-def test_deploy_target_names_the_stack_repository_and_platform():
+def test_deploy_target_names_the_stack_and_its_one_image():
     config = config_from_mapping(
         "staging",
         {
@@ -171,12 +174,74 @@ def test_deploy_target_names_the_stack_repository_and_platform():
             "service": {"task": {"cpu_architecture": "ARM64"}},
         },
     )
-    assert deploy_target(config, require_remote_state=True) == {
-        "stack_name": "webapp-staging",
-        "repository_name": "webapp-staging",
-        "region": "us-east-1",
-        "image_platform": IMAGE_PLATFORMS["ARM64"],
-    }
+    target = deploy_target(config, require_remote_state=True)
+    assert target == {"stack_name": "webapp-staging", "region": "us-east-1", "images": target["images"]}
+    assert json.loads(target["images"]) == [
+        {
+            "repository": "webapp-staging",
+            "context": ".",
+            "dockerfile": "./Dockerfile",
+            "platform": IMAGE_PLATFORMS["ARM64"],
+        }
+    ]
+
+
+def test_deploy_target_builds_one_image_per_repository_of_an_environment_with_services():
+    config = dataclasses.replace(load_environment("local"), aws_endpoint_url="")
+    assert images(config) == [
+        {"repository": "webapp-local-web", "context": ".", "dockerfile": "./Dockerfile", "platform": "linux/amd64"},
+        {"repository": "webapp-local-api", "context": "api", "dockerfile": "api/Dockerfile", "platform": "linux/amd64"},
+        {"repository": "webapp-local-report", "context": "report", "dockerfile": "report/Dockerfile",
+         "platform": "linux/amd64"},
+    ]  # fmt: skip
+    shared = config_from_mapping(
+        "staging",
+        {
+            "certificate_arn": CERTIFICATE,
+            "services": {
+                "web": {"build": {"dockerfile": "docker/web.Dockerfile"},
+                        "service": {"task": {"cpu_architecture": "ARM64"}}},
+                "worker": {"kind": "backend", "repository": "web", "service": {"task": {"cpu_architecture": "ARM64"}}},
+            },
+        },
+    )  # fmt: skip
+    assert images(shared) == [
+        {
+            "repository": "webapp-staging-web",
+            "context": ".",
+            "dockerfile": "docker/web.Dockerfile",
+            "platform": "linux/arm64",
+        }
+    ]
+
+
+def test_push_images_builds_what_is_missing_and_skips_what_was_pushed():
+    built = images(dataclasses.replace(load_environment("local"), aws_endpoint_url=""))
+    commands: list[list[str]] = []
+
+    def run(command):
+        commands.append(list(command))
+        # The api image of this commit is already in its repository.
+        return (
+            0
+            if command[:2] == ["aws", "ecr"] and "webapp-local-api" in command
+            else (254 if command[0] == "aws" else 0)
+        )
+
+    pushed = push_images(built, registry="123456789012.dkr.ecr.us-east-1.amazonaws.com", tag="3f2c1d0", run=run)
+    registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+    assert pushed == [f"{registry}/webapp-local-web:3f2c1d0", f"{registry}/webapp-local-report:3f2c1d0"]
+    builds = [command for command in commands if command[0] == "docker"]
+    assert builds[1] == [
+        "docker", "buildx", "build", "--platform", "linux/amd64", "--file", "report/Dockerfile",
+        "--tag", f"{registry}/webapp-local-report:3f2c1d0", "--push", "report",
+    ]  # fmt: skip
+
+
+def test_fails_when_an_image_does_not_build():
+    built = images(dataclasses.replace(load_environment("local"), aws_endpoint_url=""))
+    with pytest.raises(RuntimeError, match=r"building .*/webapp-local-web:abc from \. failed"):
+        push_images(built, registry="r", tag="abc", run=lambda command: 1)
 
 
 def test_fails_when_a_ci_deploy_has_no_remote_state():

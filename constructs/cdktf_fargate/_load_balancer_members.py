@@ -26,9 +26,7 @@ def _values_cover(general: Sequence[str], specific: Sequence[str]) -> bool:
     return all(any(_pattern_covers(first, second) for first in general) for second in specific)
 
 
-def rule_covers(
-    general: tuple[Sequence[str], Sequence[str]], specific: tuple[Sequence[str], Sequence[str]]
-) -> bool:
+def rule_covers(general: tuple[Sequence[str], Sequence[str]], specific: tuple[Sequence[str], Sequence[str]]) -> bool:
     """Whether a listener rule with ``general``'s (paths, hosts) matches every request one with
     ``specific``'s matches: then, at a lower priority number, it leaves the other no traffic."""
     return _values_cover(general[0], specific[0]) and _values_cover(general[1], specific[1])

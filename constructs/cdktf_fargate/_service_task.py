@@ -188,6 +188,8 @@ def container_definition(  # noqa: PLR0917
             },
         },
     }
+    if container.command:
+        definition["command"] = list(container.command)
     if container.user:
         definition["user"] = container.user
     definition["stopTimeout"] = container.stop_timeout_seconds

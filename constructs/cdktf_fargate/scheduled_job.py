@@ -245,6 +245,7 @@ class ScheduledJob(Construct):
         on_cluster = DataAwsIamPolicyDocumentStatementCondition(
             test="ArnEquals", variable="ecs:cluster", values=[cluster.cluster_arn]
         )
+
         def regional(service: str) -> str:
             return f"arn:{arn['partition']}:{service}:{arn['region']}:{arn['account']}"
 

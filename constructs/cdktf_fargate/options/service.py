@@ -118,6 +118,9 @@ class Container(OptionType):
 
     name: str = option("app", "the container's name", CONTAINER_NAME)
     port: int = option(8080, "the port the app listens on", PORT)
+    command: tuple[str, ...] = option(
+        (), 'run this instead of the image\'s CMD, e.g. `["python", "-m", "worker"]` (two services sharing one image)'
+    )
     environment: Mapping[str, str] = option(
         {"LOG_LEVEL": "info"},
         "plain environment variables; names and values that look secret are refused (use `secrets`)",

@@ -1,0 +1,284 @@
+"""Several services per environment (`[<env>.services.<name>]`): web services behind the one load
+balancer, backends over Service Connect, scheduled jobs; their wiring and the rules across them."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from cdktf import Testing
+from conftest import CERTIFICATE_ARN, Synthesized, ref
+
+from stacks.environments import config_from_mapping, load_environment
+from stacks.web_service_stack import WebServiceStack
+
+
+def synth(settings: dict[str, Any], environment: str = "multi") -> Synthesized:
+    config = config_from_mapping(environment, {"certificate_arn": CERTIFICATE_ARN, **settings})
+    return Synthesized(WebServiceStack(Testing.app(), config.stack_name, config=config))
+
+
+@pytest.fixture(scope="module")
+def local() -> Synthesized:
+    config = load_environment("local")
+    return Synthesized(WebServiceStack(Testing.app(), config.stack_name, config=config))
+
+
+# Terraform evaluates the tag expression inside the JSON string; its quotes are HCL's, not JSON's.
+TAG_EXPRESSION = re.compile(r'\$\{lookup\(var\.image_tags, "([a-z0-9-]+)", var\.image_tag\)\}')
+
+
+def container(synth: Synthesized, key: str) -> dict[str, Any]:
+    body = synth.by_path("aws_ecs_task_definition", f"services/{key}/task-definition")
+    return json.loads(TAG_EXPRESSION.sub(r"<tag of \1>", body["container_definitions"]))[0]
+
+
+def ingress_sources(synth: Synthesized, key: str) -> list[tuple[str, int]]:
+    """(referenced security group, port) of every ingress rule into ``key``'s tasks."""
+    group = ref("aws_security_group", synth.by_path("aws_security_group", f"services/{key}/security-group"), "id")
+    return sorted(
+        (rule.get("referenced_security_group_id") or rule.get("cidr_ipv4"), rule["from_port"])
+        for rule in synth.resources("aws_vpc_security_group_ingress_rule").values()
+        if rule["security_group_id"] == group
+    )
+
+
+def group_of(synth: Synthesized, key: str) -> str:
+    return ref("aws_security_group", synth.by_path("aws_security_group", f"services/{key}/security-group"), "id")
+
+
+def test_the_local_environment_runs_a_web_service_a_backend_and_a_job(local):
+    assert local.count("aws_ecs_service") == 2
+    assert local.count("aws_ecs_task_definition") == 3
+    assert local.count("aws_ecr_repository") == 3
+    assert local.count("aws_ecs_cluster") == 1 and local.count("aws_lb") == 1
+    assert local.count("aws_service_discovery_http_namespace") == 1
+    assert local.count("aws_scheduler_schedule") == 1 and local.count("aws_sfn_state_machine") == 1
+    names = sorted(service["name"] for service in local.resources("aws_ecs_service").values())
+    assert names == ["webapp-local-api", "webapp-local-web"]
+    assert sorted(r["name"] for r in local.resources("aws_ecr_repository").values()) == [
+        "webapp-local-api",
+        "webapp-local-report",
+        "webapp-local-web",
+    ]
+
+
+def test_only_the_web_service_is_behind_the_load_balancer(local):
+    web = local.by_path("aws_ecs_service", "services/service-web/service")
+    api = local.by_path("aws_ecs_service", "services/service-api/service")
+    assert web["load_balancer"][0]["container_port"] == 8080
+    assert "load_balancer" not in api and "health_check_grace_period_seconds" not in api
+    assert local.count("aws_lb_target_group") == 1
+    assert [rule["priority"] for rule in local.resources("aws_lb_listener_rule").values()] == [100]
+
+
+def test_the_backend_is_published_in_the_namespace_and_the_web_service_calls_it(local):
+    namespace = ref("aws_service_discovery_http_namespace", local.only("aws_service_discovery_http_namespace"), "arn")
+    web = local.by_path("aws_ecs_service", "services/service-web/service")["service_connect_configuration"]
+    api = local.by_path("aws_ecs_service", "services/service-api/service")["service_connect_configuration"]
+    assert web["enabled"] is True and web["namespace"] == namespace and "service" not in web
+    assert api["namespace"] == namespace
+    assert api["service"] == [
+        {"client_alias": {"dns_name": "api", "port": 9000}, "discovery_name": "api", "port_name": "http"}
+    ]
+    assert api["log_configuration"]["options"]["awslogs-stream-prefix"] == "service-connect"
+    port = container(local, "service-api")["portMappings"][0]
+    assert port == {"containerPort": 9000, "hostPort": 9000, "protocol": "tcp", "name": "http", "appProtocol": "http"}
+
+
+def test_a_backend_admits_exactly_its_callers_and_callers_may_reach_only_it(local):
+    assert ingress_sources(local, "service-api") == [(group_of(local, "service-web"), 9000)]
+    alb_group = ref("aws_security_group", local.by_path("aws_security_group", "alb/security-group"), "id")
+    assert ingress_sources(local, "service-web") == [(alb_group, 8080)]
+    web_group = group_of(local, "service-web")
+    to_services = [
+        (rule["referenced_security_group_id"], rule["from_port"])
+        for rule in local.resources("aws_vpc_security_group_egress_rule").values()
+        if rule["security_group_id"] == web_group and rule.get("from_port") != 443
+    ]
+    assert to_services == [(group_of(local, "service-api"), 9000)]
+    assert ingress_sources(local, "job-report") == []
+
+
+def test_a_backend_alarms_on_cpu_and_memory_and_rolls_back_on_its_circuit_breaker(local):
+    api = local.by_path("aws_ecs_service", "services/service-api/service")
+    assert "alarms" not in api
+    assert api["deployment_circuit_breaker"] == {"enable": True, "rollback": True}
+    alarms = sorted(
+        alarm["alarm_name"]
+        for alarm in local.resources("aws_cloudwatch_metric_alarm").values()
+        if alarm["alarm_name"].startswith("webapp-local-api-")
+    )
+    assert alarms == ["webapp-local-api-cpu-high", "webapp-local-api-memory-high"]
+
+
+def test_each_service_runs_its_own_tag_unless_image_tags_names_one(local):
+    variable = local.json["variable"]["image_tags"]
+    assert variable["type"] == "map(string)" and variable["default"] == {}
+    assert '["web", "api", "report"]' in variable["validation"][0]["condition"]
+    for key, service in (("service-web", "web"), ("service-api", "api"), ("job-report", "report")):
+        image = container(local, key)["image"]
+        assert image.endswith(f":<tag of {service}>"), image
+        repository = local.by_path("aws_ecr_repository", f"services/repository-{service}/repository")
+        assert image.startswith(ref("aws_ecr_repository", repository, "repository_url"))
+
+
+def test_the_job_runs_on_its_schedule_in_the_environments_cluster(local):
+    schedule = local.only("aws_scheduler_schedule")
+    assert schedule["schedule_expression"] == "cron(0 3 * * ? *)"
+    run = json.loads(local.only("aws_sfn_state_machine")["definition"])["States"]["Run"]
+    assert run["Parameters"]["Cluster"] == ref("aws_ecs_cluster", local.only("aws_ecs_cluster"), "arn")
+    assert (run["TimeoutSeconds"], run["Retry"][0]["MaxAttempts"]) == (900, 1)
+    assert set(local.json["output"]) >= {"ecr_repository_urls", "deployed_image_tags", "service_names"}
+
+
+def test_services_may_share_one_repository():
+    synth_ = synth({"services": {"web": {}, "worker": {"kind": "backend", "repository": "web"}}})
+    assert synth_.count("aws_ecr_repository") == 1
+    image = container(synth_, "service-worker")["image"]
+    repository = synth_.only("aws_ecr_repository")
+    assert image.startswith(ref("aws_ecr_repository", repository, "repository_url"))
+
+
+def test_without_backends_there_is_no_namespace_and_no_service_connect():
+    synth_ = synth(
+        {"services": {"web": {}, "admin": {"service": {"routing": {"host_headers": ["admin.example.com"]}}}}}
+    )
+    assert synth_.count("aws_service_discovery_http_namespace") == 0
+    assert all("service_connect_configuration" not in s for s in synth_.resources("aws_ecs_service").values())
+
+
+def test_priorities_are_derived_so_a_catch_all_route_comes_last():
+    synth_ = synth(
+        {
+            "services": {
+                "site": {},
+                "api": {"service": {"routing": {"path_patterns": ["/api/*"]}}},
+                "admin": {"service": {"routing": {"host_headers": ["admin.example.com"]}}},
+            }
+        }
+    )
+    priorities = {
+        rule["tags"]["Name"]: rule["priority"]
+        for key, rule in synth_.resources("aws_lb_listener_rule").items()
+        if "http-listener" not in key
+    }
+    assert priorities == {"webapp-multi-api": 100, "webapp-multi-admin": 110, "webapp-multi-site": 120}
+
+
+def test_given_priorities_are_kept():
+    synth_ = synth(
+        {
+            "services": {
+                "api": {"service": {"routing": {"path_patterns": ["/api/*"], "priority": 5}}},
+                "site": {"service": {"routing": {"priority": 50}}},
+            }
+        }
+    )
+    assert sorted(rule["priority"] for rule in synth_.resources("aws_lb_listener_rule").values()) == [5, 50]
+
+
+def test_fails_when_services_do_not_fit_together_reporting_every_problem_at_once():
+    settings = {
+        "certificate_arn": CERTIFICATE_ARN,
+        "service": {"desired_count": 3, "scaling": {"min_count": 3}, "task": {"cpu_units": 1024, "memory_mib": 2048}},
+        "services": {
+            "site": {"service": {"routing": {"priority": 10}}},
+            "api": {"service": {"routing": {"path_patterns": ["/api/*"], "priority": 20}}, "calls": ["db", "site"]},
+            "worker": {"kind": "backend", "calls": ["worker"], "repository": "nope"},
+            "report": {"kind": "job", "calls": ["worker"], "job": {"schedule": "cron(0 3 * * *)"},
+                       "service": {"desired_count": 1, "scaling": {"min_count": 1}}},
+            "Bad_Name": {},
+        },
+    }  # fmt: skip
+    with pytest.raises(ValueError) as error:
+        config_from_mapping("multi", settings)
+    message = str(error.value)
+    expected = [
+        "services.Bad_Name",
+        "service='<set>' is invalid: with `services`",
+        "services.api.calls='db' is invalid: is not a service of this environment",
+        "services.api.calls='site' is invalid: is a web service: only `backend` services",
+        "services.worker.calls='worker' is invalid: is this service itself",
+        "services.worker.repository='nope' is invalid: must name another service",
+        "services.report.calls=['worker'] is invalid: a job's tasks are started one by one",
+        "services.report.job.schedule='cron(0 3 * * *)' is invalid: a cron expression has 6 fields",
+        "services.report.service='<set>' is invalid: a job takes `job` settings",
+        "services.api.service.routing=",
+        "'site' (priority 10) matches every request this route does, first",
+    ]
+    missing = [fragment for fragment in expected if fragment not in message]
+    assert not missing, f"missing {missing} in:\n{message}"
+
+
+def test_fails_when_no_service_is_behind_the_load_balancer():
+    with pytest.raises(ValueError, match=r"services=\['api'\] is invalid: needs at least one `web` service"):
+        config_from_mapping("multi", {"certificate_arn": CERTIFICATE_ARN, "services": {"api": {"kind": "backend"}}})
+
+
+def test_fails_when_a_backend_gets_a_route_or_a_web_service_gets_job_settings():
+    with pytest.raises(ValueError) as error:
+        config_from_mapping(
+            "multi",
+            {
+                "certificate_arn": CERTIFICATE_ARN,
+                "services": {
+                    "web": {"job": {"retries": 2}},
+                    "api": {"kind": "backend", "service": {"routing": {"path_patterns": ["/api/*"]}}},
+                },
+            },
+        )
+    message = str(error.value)
+    assert "services.web.job='<set>' is invalid: only a job takes `job` settings" in message
+    assert "services.api.service.routing='<set>' is invalid: a backend service has no load-balancer route" in message
+
+
+def test_fails_when_two_routes_have_one_priority():
+    routes = {
+        "a": {"service": {"routing": {"path_patterns": ["/a/*"], "priority": 7}}},
+        "b": {"service": {"routing": {"path_patterns": ["/b/*"], "priority": 7}}},
+    }
+    with pytest.raises(
+        ValueError, match=r"services\.b\.service\.routing\.priority=7 is invalid: is also the priority of 'a'"
+    ):
+        config_from_mapping("multi", {"certificate_arn": CERTIFICATE_ARN, "services": routes})
+
+
+def test_an_environment_without_services_keeps_its_one_service():
+    prod = load_environment("prod")
+    assert prod.services == {}
+    synth_ = Synthesized(WebServiceStack(Testing.app(), prod.stack_name, config=prod))
+    assert "image_tags" not in synth_.json["variable"]
+    assert synth_.count("aws_service_discovery_http_namespace") == 0
+    assert [s["name"] for s in synth_.resources("aws_ecs_service").values()] == ["webapp-prod"]
+
+
+def test_fails_when_a_service_sharing_an_image_builds_its_own_or_runs_on_another_architecture():
+    services = {
+        "web": {},
+        "worker": {
+            "kind": "backend",
+            "repository": "web",
+            "build": {"context": "worker"},
+            "service": {"task": {"cpu_architecture": "ARM64"}, "container": {"command": ["python", "-m", "worker"]}},
+        },
+    }
+    with pytest.raises(ValueError) as error:
+        config_from_mapping("multi", {"certificate_arn": CERTIFICATE_ARN, "services": services})
+    message = str(error.value)
+    assert "services.worker.build='<set>' is invalid: it runs the image of 'web'" in message
+    assert (
+        "services.worker.repository='web' is invalid: its tasks run on ARM64, the image of 'web' is built for X86_64"
+        in message
+    )
+
+
+def test_a_service_sharing_an_image_runs_its_own_command():
+    synth_ = synth(
+        {"services": {"web": {}, "worker": {"kind": "backend", "repository": "web",
+                                             "service": {"container": {"command": ["python", "-m", "worker"]}}}}}
+    )  # fmt: skip
+    assert container(synth_, "service-worker")["command"] == ["python", "-m", "worker"]
+    assert "command" not in container(synth_, "service-web")

@@ -1,0 +1,157 @@
+"""End to end, the shipped `local` environment's three services on the emulator: a web service behind
+the load balancer, a backend it calls over Service Connect, a scheduled job.
+
+deploy → check through boto3 → a new tag for one service (only its task definition and service
+change) → the plan is empty → destroy (nothing left, namespace, schedule and state machine included).
+
+The tests run in file order and share one deployment.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import record_e2e_figures
+from local_aws import LocalAws
+from test_end_to_end import NOTHING, Deployment, active_counts, free_port
+
+pytestmark = pytest.mark.e2e
+
+APP = "svc"
+STACK = f"{APP}-local"
+REPORT: dict[str, Any] = {}
+ONE_SERVICE = 'image_tags={"api":"v2"}'
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory, terraform_env):
+    with LocalAws(port=free_port()) as emulator:
+        yield Deployment(tmp_path_factory.mktemp("svc-project"), emulator, terraform_env, app=APP, services=True)
+    record_e2e_figures(**REPORT)
+
+
+@pytest.fixture(scope="module")
+def first_deploy(deployment):
+    result, seconds = deployment.run("deploy", "v1")
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    REPORT["services_first_deploy_seconds"] = round(seconds, 1)
+    REPORT["services_managed_resources"] = deployment.state_resource_count()
+    return result
+
+
+def service_kinds(deployment: Deployment) -> dict[str, int]:
+    """The kinds a several-service environment adds, counted in the emulator."""
+    return {
+        "namespaces": len(deployment.client("servicediscovery").list_namespaces()["Namespaces"]),
+        "schedules": len(deployment.client("scheduler").list_schedules()["Schedules"]),
+        "state_machines": len(deployment.client("stepfunctions").list_state_machines()["stateMachines"]),
+    }
+
+
+def describe(deployment: Deployment, key: str) -> dict[str, Any]:
+    (service,) = deployment.client("ecs").describe_services(cluster=STACK, services=[f"{STACK}-{key}"])["services"]
+    return service
+
+
+def image_of(deployment: Deployment, task_definition: str) -> str:
+    (container,) = deployment.client("ecs").describe_task_definition(taskDefinition=task_definition)["taskDefinition"][
+        "containerDefinitions"
+    ]
+    return container["image"]
+
+
+def security_group(deployment: Deployment, key: str) -> str:
+    (group,) = [
+        g["GroupId"]
+        for g in deployment.client("ec2").describe_security_groups()["SecurityGroups"]
+        if g["GroupName"].startswith(f"{STACK}-{key}-tasks-")
+    ]
+    return group
+
+
+def test_deploy_creates_three_services_on_one_cluster_and_load_balancer(deployment, first_deploy):
+    counts = active_counts(deployment)
+    assert (counts["clusters"], counts["load_balancers"], counts["target_groups"]) == (1, 1, 1)
+    assert (counts["services"], counts["repositories"], counts["scalable_targets"]) == (2, 3, 2)
+    # Three task security groups, the load balancer's and the endpoints'.
+    assert counts["security_groups"] == 5
+    assert service_kinds(deployment) == {"namespaces": 1, "schedules": 1, "state_machines": 1}
+
+
+def test_the_backend_is_published_and_the_web_service_calls_it(deployment, first_deploy):
+    (namespace,) = deployment.client("servicediscovery").list_namespaces()["Namespaces"]
+    assert (namespace["Name"], namespace["Type"]) == (STACK, "HTTP")
+    api = describe(deployment, "api")["deployments"][0]["serviceConnectConfiguration"]
+    web = describe(deployment, "web")["deployments"][0]["serviceConnectConfiguration"]
+    assert api["namespace"] == namespace["Arn"] and web["namespace"] == namespace["Arn"]
+    (published,) = api["services"]
+    assert (published["discoveryName"], published["portName"]) == ("api", "http")
+    assert published["clientAliases"] == [{"port": 9000, "dnsName": "api"}]
+    assert "services" not in web or web["services"] == []
+    assert "loadBalancers" not in describe(deployment, "api") or describe(deployment, "api")["loadBalancers"] == []
+    rules = deployment.client("ec2").describe_security_group_rules()["SecurityGroupRules"]
+    api_group, web_group = security_group(deployment, "api"), security_group(deployment, "web")
+    into_api = [
+        (rule["FromPort"], rule["ReferencedGroupInfo"]["GroupId"])
+        for rule in rules
+        if rule["GroupId"] == api_group and not rule["IsEgress"]
+    ]
+    assert into_api == [(9000, web_group)]
+    into_job = [
+        rule for rule in rules if rule["GroupId"] == security_group(deployment, "report") and not rule["IsEgress"]
+    ]
+    assert into_job == []
+
+
+def test_the_schedule_runs_the_jobs_task_definition_in_private_subnets_with_its_roles(deployment, first_deploy):
+    schedule = deployment.client("scheduler").get_schedule(Name=f"{STACK}-report")
+    assert schedule["ScheduleExpression"] == "cron(0 3 * * ? *)" and schedule["State"] == "ENABLED"
+    machine = deployment.client("stepfunctions").describe_state_machine(stateMachineArn=schedule["Target"]["Arn"])
+    assert machine["name"] == f"{STACK}-report"
+    assert schedule["Target"]["RoleArn"].endswith(f":role/{STACK}-report-schedule")
+    assert machine["roleArn"].endswith(f":role/{STACK}-report-run")
+    run = json.loads(machine["definition"])["States"]["Run"]
+    parameters = run["Parameters"]
+    (cluster,) = deployment.client("ecs").describe_clusters(clusters=[STACK])["clusters"]
+    assert parameters["Cluster"] == cluster["clusterArn"]
+    task = deployment.client("ecs").describe_task_definition(taskDefinition=f"{STACK}-report")["taskDefinition"]
+    assert parameters["TaskDefinition"] == task["taskDefinitionArn"]
+    assert task["taskRoleArn"].endswith(f":role/{STACK}-report-task")
+    assert image_of(deployment, task["taskDefinitionArn"]).endswith(f"/{STACK}-report:v1")
+    network = parameters["NetworkConfiguration"]["AwsvpcConfiguration"]
+    assert network["AssignPublicIp"] == "DISABLED"
+    assert network["SecurityGroups"] == [security_group(deployment, "report")]
+    subnets = deployment.client("ec2").describe_subnets(SubnetIds=network["Subnets"])["Subnets"]
+    assert sorted(tag["Value"] for s in subnets for tag in s["Tags"] if tag["Key"] == "Tier") == ["private", "private"]
+    assert (run["TimeoutSeconds"], run["Retry"][0]["MaxAttempts"]) == (900, 1)
+
+
+def test_a_new_tag_for_one_service_changes_only_that_service(deployment, first_deploy):
+    changes = deployment.planned_changes("v1", ONE_SERVICE)
+    assert sorted(changes) == sorted(
+        address
+        for address in changes
+        if address.startswith(
+            ("aws_ecs_task_definition.services_service-api_", "aws_ecs_service.services_service-api_")
+        )
+    ), changes
+    assert len(changes) == 2, changes
+    result, seconds = deployment.run("deploy", "v1", "--var", ONE_SERVICE)
+    assert result.returncode == 0, result.stdout[-5000:]
+    REPORT["services_one_service_update_seconds"] = round(seconds, 1)
+    assert image_of(deployment, describe(deployment, "api")["taskDefinition"]).endswith(":v2")
+    assert image_of(deployment, describe(deployment, "web")["taskDefinition"]).endswith(":v1")
+
+
+def test_a_plan_right_after_shows_no_changes(deployment, first_deploy):
+    assert deployment.planned_changes("v1", ONE_SERVICE) == {}
+
+
+def test_destroy_leaves_nothing_behind(deployment, first_deploy):
+    result, seconds = deployment.run("destroy", "v1", "--var", ONE_SERVICE)
+    assert result.returncode == 0, result.stdout[-5000:]
+    REPORT["services_destroy_seconds"] = round(seconds, 1)
+    assert active_counts(deployment) == NOTHING
+    assert service_kinds(deployment) == {"namespaces": 0, "schedules": 0, "state_machines": 0}
