@@ -43,7 +43,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap lint test checkov docs snapshots bench deploy destroy diff deploy-local destroy-local clean
+.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap lint test checkov docs snapshots bench deploy destroy diff deploy-local destroy-local import-copilot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -135,6 +135,10 @@ destroy-local: setup ## Destroy the `local` deployment and stop the AWS emulator
 	CDKTF_FARGATE_ENV=local $(CDKTF) destroy --auto-approve --skip-provider-lock --var image_tag=$(IMAGE_TAG)
 	$(LOCAL_AWS) stop --pid-file $(LOCAL_AWS_PID)
 	rm -f terraform.webapp-local.tfstate terraform.webapp-local.tfstate.backup
+
+import-copilot: setup ## Print environments.toml tables for an AWS Copilot workspace (DIR=<dir holding copilot/>; COPILOT_ARGS for more)
+	@test -n "$(DIR)" || { echo "usage: make import-copilot DIR=<the directory that holds copilot/>" >&2; exit 2; }
+	$(VENV)/bin/python scripts/copilot_import.py "$(DIR)" $(COPILOT_ARGS)
 
 clean: ## Remove synthesized output and local tool state (not .venv, node_modules or Terraform state)
 	rm -rf cdktf.out .terraform-cli .pytest_cache .bench

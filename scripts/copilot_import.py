@@ -1,0 +1,428 @@
+#!/usr/bin/env python
+"""Turn an AWS Copilot workspace into `[<env>.services.<name>]` tables of environments.toml.
+
+    python scripts/copilot_import.py <workspace> [--environment prod ...] [--account 123456789012]
+        [--region us-east-1] [--output services.toml]
+
+Reads `copilot/<service>/manifest.yml` of the kinds this app has (Load Balanced Web Service,
+Backend Service, Scheduled Job) with each manifest's `environments:` overrides, for the
+environments found in `copilot/environments/` (or given). It writes the tables (to stdout, or
+`--output`) and reports on stderr every field it cannot map, with the manifest and the dotted
+field, and every choice worth a look. docs/from-copilot.md maps each field. The tables are
+checked like any other settings: load them with `make synth` before deploying.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import shlex
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+KINDS = {"Load Balanced Web Service": "web", "Backend Service": "backend", "Scheduled Job": "job"}
+NOT_YET = ("Worker Service", "Request-Driven Web Service", "Static Site")
+DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?")
+CRON_ALIASES = {
+    "@yearly": "cron(0 0 1 1 ? *)",
+    "@annually": "cron(0 0 1 1 ? *)",
+    "@monthly": "cron(0 0 1 * ? *)",
+    "@weekly": "cron(0 0 ? * SUN *)",
+    "@daily": "cron(0 0 * * ? *)",
+    "@midnight": "cron(0 0 * * ? *)",
+    "@hourly": "rate(1 hour)",
+}
+# Fields read below; any other top-level field is reported.
+KNOWN = {"name", "type", "image", "cpu", "memory", "platform", "count", "exec", "http", "network", "variables",
+         "secrets", "logging", "storage", "command", "deployment", "on", "retries", "timeout",
+         "environments"}  # fmt: skip
+
+
+class Report:
+    """What could not be mapped (``unmapped``) and what was mapped with a choice to check (``notes``)."""
+
+    def __init__(self) -> None:
+        self.unmapped: list[str] = []
+        self.notes: list[str] = []
+
+    def skip(self, where: str, field: str, value: Any, why: str) -> None:
+        self.unmapped.append(f"{where}: {field} = {json.dumps(value, default=str)}: not mapped: {why}")
+
+    def note(self, where: str, text: str) -> None:
+        self.notes.append(f"{where}: {text}")
+
+
+def seconds(value: Any) -> int | None:
+    """Go durations as Copilot writes them (`90s`, `1h30m`), or a bare number of seconds."""
+    if isinstance(value, int):
+        return value
+    match = DURATION.fullmatch(str(value).strip())
+    if not match or not any(match.groups()):
+        return None
+    hours, minutes, secs = (int(part or 0) for part in match.groups())
+    return hours * 3600 + minutes * 60 + secs
+
+
+def schedule(value: str) -> str | None:
+    """A Copilot schedule as an EventBridge Scheduler expression (UTC), or None."""
+    value = value.strip()
+    if value in CRON_ALIASES:
+        return CRON_ALIASES[value]
+    if value.startswith("@every "):
+        total = seconds(value.removeprefix("@every ").strip())
+        if not total or total % 60:
+            return None
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+            if total % size == 0:
+                count = total // size
+                return f"rate({count} {unit}{'s' if count > 1 else ''})"
+    fields = value.split()
+    if len(fields) != 5:
+        return None
+    minute, hour, day, month, weekday = fields
+    if weekday != "*":
+        weekday = re.sub(r"\d+", lambda m: str(int(m.group()) % 7 + 1), weekday)  # Copilot 0-6 from Sunday; AWS 1-7
+        day = "?" if day == "*" else day
+        if day != "?":
+            return None  # AWS cannot take both a day of the month and a day of the week
+    else:
+        weekday = "?"
+    return f"cron({minute} {hour} {day} {month} {weekday} *)"
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def convert_service(
+    manifest: dict[str, Any], where: str, report: Report, *, account: str, region: str
+) -> dict[str, Any]:
+    """One manifest (environment overrides applied) as an `AppService` table."""
+    kind = KINDS[manifest["type"]]
+    table: dict[str, Any] = {"kind": kind}
+    group: dict[str, Any] = {}
+    for field, value in manifest.items():
+        if field not in KNOWN:
+            report.skip(where, field, value, "this app has no equivalent")
+    image = manifest.get("image") or {}
+    build = image.get("build")
+    if isinstance(build, str):
+        dockerfile = Path(build)
+        table["build"] = {"context": str(dockerfile.parent) if str(dockerfile.parent) != "." else ".",
+                          "dockerfile": str(dockerfile)}  # fmt: skip
+    elif isinstance(build, Mapping):
+        table["build"] = {key: str(build[key]) for key in ("context", "dockerfile") if key in build}
+        for key in sorted(set(build) - {"context", "dockerfile"}):
+            report.skip(where, f"image.build.{key}", build[key], "the workflow builds with the Dockerfile's defaults")
+    elif "location" in image:
+        report.skip(where, "image.location", image["location"], "every image is built from this repository")
+    for key in sorted(set(image) - {"build", "location", "port", "healthcheck"}):
+        report.skip(where, f"image.{key}", image[key], "this app has no equivalent")
+    container: dict[str, Any] = {}
+    task: dict[str, Any] = {}
+    if "cpu" in manifest:
+        task["cpu_units"] = manifest["cpu"]
+    if "memory" in manifest:
+        task["memory_mib"] = manifest["memory"]
+    platform = str(manifest.get("platform", ""))
+    if platform:
+        if "arm" in platform:
+            task["cpu_architecture"] = "ARM64"
+        elif "x86" in platform or "amd64" in platform:
+            task["cpu_architecture"] = "X86_64"
+        else:
+            report.skip(where, "platform", platform, "only Linux on x86_64 or arm64")
+    if task:
+        group["task"] = task
+    if manifest.get("variables"):
+        container["environment"] = {key: str(value) for key, value in manifest["variables"].items()}
+    secrets = _secrets(manifest.get("secrets") or {}, where, report, account=account, region=region)
+    if secrets:
+        container["secrets"] = secrets
+    command = manifest.get("command")
+    if command:
+        container["command"] = shlex.split(command) if isinstance(command, str) else [str(part) for part in command]
+    health = image.get("healthcheck")
+    if isinstance(health, Mapping) and health.get("command"):
+        container["health_check_command"] = [str(part) for part in health["command"]]
+        for key in sorted(set(health) - {"command"}):
+            report.skip(
+                where, f"image.healthcheck.{key}", health[key], "the container check runs every 30 s, 3 retries"
+            )
+    storage = manifest.get("storage") or {}
+    if "readonly_fs" in storage:
+        container["readonly_root_filesystem"] = bool(storage["readonly_fs"])
+    elif not manifest.get("exec"):
+        report.note(where, "Copilot's root filesystem was writable; here it is read-only (storage.readonly_fs = false "
+                           "in Copilot is service.container.readonly_root_filesystem = false here)")  # fmt: skip
+    for key in sorted(set(storage) - {"readonly_fs"}):
+        report.skip(where, f"storage.{key}", storage[key], "volumes are task-lifetime scratch paths only")
+    logging = manifest.get("logging") or {}
+    if "retention" in logging:
+        group["logging"] = {"retention_days": logging["retention"]}
+    for key in sorted(set(logging) - {"retention"}):
+        report.skip(where, f"logging.{key}", logging[key], "logs go to CloudWatch through awslogs")
+
+    if kind == "job":
+        job = _job(manifest, where, report)
+        if container:
+            job["container"] = container
+        table["job"] = {**job, **group}
+        return table
+    if "port" in image:
+        container["port"] = image["port"]
+    if container:
+        group["container"] = container
+    if manifest.get("exec"):
+        group["enable_execute_command"] = True
+        group.setdefault("container", {})["readonly_root_filesystem"] = False
+        report.note(where, "exec: ECS Exec needs a writable root filesystem, so it is set writable")
+    _count(manifest.get("count"), group, where, report)
+    if kind == "web":
+        _http(manifest.get("http") or {}, group, where, report)
+    elif manifest.get("http"):
+        report.skip(where, "http", manifest["http"], "a backend has no load balancer here; it is reached by name")
+    rolling = (manifest.get("deployment") or {}).get("rolling")
+    if rolling == "recreate":
+        group["deployment"] = {"minimum_healthy_percent": 0, "maximum_percent": 100}
+    for key in sorted(set(manifest.get("deployment") or {}) - {"rolling"}):
+        report.skip(
+            where,
+            f"deployment.{key}",
+            manifest["deployment"][key],
+            "rollouts roll back on alarms and the circuit breaker",
+        )
+    network = manifest.get("network") or {}
+    for key in sorted(set(network) - {"connect"}):
+        report.skip(where, f"network.{key}", network[key], "tasks run in the environment's private subnets")
+    table["service"] = group
+    return table
+
+
+def _secrets(secrets: Mapping[str, Any], where: str, report: Report, *, account: str, region: str) -> dict[str, Any]:
+    mapped = {}
+    for name, value in secrets.items():
+        if isinstance(value, str) and value.startswith("arn:"):
+            kind = "secrets-manager" if ":secretsmanager:" in value else "ssm-parameter"
+            mapped[name] = {"kind": kind, "arn": value}
+        elif isinstance(value, str) and account:
+            parameter = value if value.startswith("/") else f"/{value}"
+            mapped[name] = {"kind": "ssm-parameter", "arn": f"arn:aws:ssm:{region}:{account}:parameter{parameter}"}
+        elif isinstance(value, str):
+            report.skip(where, f"secrets.{name}", value, "an SSM parameter name needs --account to become an ARN")
+        else:
+            report.skip(where, f"secrets.{name}", value,
+                        "give the secret's full ARN (Secrets Manager names gain a random suffix)")  # fmt: skip
+    return mapped
+
+
+def _count(count: Any, group: dict[str, Any], where: str, report: Report) -> None:
+    if count is None:
+        return
+    if isinstance(count, int):
+        group["desired_count"] = count
+        group["scaling"] = {"enabled": False}
+        return
+    scaling: dict[str, Any] = {}
+    bounds = str(count.get("range", ""))
+    if re.fullmatch(r"\d+-\d+", bounds):
+        low, high = (int(part) for part in bounds.split("-"))
+        scaling.update(min_count=low, max_count=high)
+        group["desired_count"] = low
+    elif "range" in count:
+        report.skip(where, "count.range", count["range"], "write the range as '<min>-<max>'")
+    targets = {"cpu_percentage": "cpu_target_percent", "memory_percentage": "memory_target_percent",
+               "requests": "requests_per_target"}  # fmt: skip
+    for field, setting in targets.items():
+        if field in count:
+            scaling[setting] = count[field]
+    if scaling and "cpu_percentage" not in count:
+        scaling["cpu_target_percent"] = None
+    cooldown = count.get("cooldown") or {}
+    for field, setting in (("in", "scale_in_cooldown_seconds"), ("out", "scale_out_cooldown_seconds")):
+        if field in cooldown:
+            scaling[setting] = seconds(cooldown[field])
+    for field in sorted(set(count) - {"range", "cooldown", *targets}):
+        report.skip(where, f"count.{field}", count[field], "set service.capacity for a FARGATE_SPOT share")
+    if scaling:
+        group["scaling"] = scaling
+
+
+def _http(http: Mapping[str, Any], group: dict[str, Any], where: str, report: Report) -> None:
+    routing: dict[str, Any] = {}
+    path = str(http.get("path", "/")).strip("/")
+    routing["path_patterns"] = ["/*"] if not path else [f"/{path}", f"/{path}/*"]
+    alias = http.get("alias")
+    if alias:
+        routing["host_headers"] = [alias] if isinstance(alias, str) else list(alias)
+    if "deregistration_delay" in http:
+        routing["deregistration_delay_seconds"] = seconds(http["deregistration_delay"])
+    if routing["path_patterns"] != ["/*"] or "host_headers" in routing or "deregistration_delay_seconds" in routing:
+        group["routing"] = routing
+    health = http.get("healthcheck")
+    check: dict[str, Any] = {}
+    if isinstance(health, str):
+        check["path"] = health
+    elif isinstance(health, Mapping):
+        names = {"path": "path", "success_codes": "matcher", "healthy_threshold": "healthy_threshold",
+                 "unhealthy_threshold": "unhealthy_threshold"}  # fmt: skip
+        for field, setting in names.items():
+            if field in health:
+                check[setting] = str(health[field]) if setting == "matcher" else health[field]
+        for field, setting in (("interval", "interval_seconds"), ("timeout", "timeout_seconds"),
+                               ("grace_period", "grace_period_seconds")):  # fmt: skip
+            if field in health:
+                check[setting] = seconds(health[field])
+        for field in sorted(set(health) - set(names) - {"interval", "timeout", "grace_period"}):
+            report.skip(where, f"http.healthcheck.{field}", health[field], "checks go to the container port")
+    if check:
+        group["health_check"] = check
+    for field in sorted(set(http) - {"path", "alias", "deregistration_delay", "healthcheck"}):
+        report.skip(where, f"http.{field}", http[field], "the load balancer is the environment's, with its defaults")
+
+
+def _job(manifest: dict[str, Any], where: str, report: Report) -> dict[str, Any]:
+    job: dict[str, Any] = {}
+    raw = str((manifest.get("on") or {}).get("schedule", ""))
+    if raw == "none":
+        job["enabled"] = False
+        report.note(where, "on.schedule = none: the schedule is paused (enabled = false); start runs by hand")
+    elif raw:
+        expression = schedule(raw)
+        if expression is None:
+            report.skip(where, "on.schedule", raw, "write it as a 5-field cron or @every with whole minutes")
+        else:
+            job["schedule"] = expression
+    if "retries" in manifest:
+        job["retries"] = manifest["retries"]
+    if "timeout" in manifest:
+        job["timeout_seconds"] = seconds(manifest["timeout"])
+    return job
+
+
+def environments_of(workspace: Path, manifests: list[dict[str, Any]], given: list[str]) -> list[str]:
+    if given:
+        return given
+    found = sorted(path.parent.name for path in (workspace / "copilot" / "environments").glob("*/manifest.yml"))
+    found += sorted({env for manifest in manifests for env in (manifest.get("environments") or {})} - set(found))
+    return found or ["prod"]
+
+
+def convert(
+    workspace: Path, *, environments: list[str], account: str = "", region: str = "us-east-1"
+) -> tuple[dict[str, dict[str, Any]], Report]:
+    """Every environment's `services` tables, and the report."""
+    report = Report()
+    manifests = []
+    for path in sorted((workspace / "copilot").glob("*/manifest.yml")):
+        if path.parent.name == "environments":
+            continue
+        manifest = yaml.safe_load(path.read_text()) or {}
+        # YAML 1.1 reads the key `on` (a job's trigger) as the boolean true.
+        if True in manifest:
+            manifest["on"] = manifest.pop(True)
+        where = str(path.relative_to(workspace))
+        if manifest.get("type") in NOT_YET or manifest.get("type") not in KINDS:
+            report.skip(where, "type", manifest.get("type"), "the kinds here are web, backend and job")
+            continue
+        manifests.append((where, manifest))
+    tables: dict[str, dict[str, Any]] = {}
+    for environment in environments_of(workspace, [manifest for _, manifest in manifests], environments):
+        services: dict[str, Any] = {}
+        for where, manifest in manifests:
+            # An environment's overrides apply to it alone; each field is reported once, whichever environment has it.
+            overrides = (manifest.get("environments") or {}).get(environment) or {}
+            applied = merge({k: v for k, v in manifest.items() if k != "environments"}, overrides)
+            services[manifest["name"]] = convert_service(applied, where, report, account=account, region=region)
+        connected = [
+            m["name"] for _, m in manifests if (m.get("network") or {}).get("connect") and KINDS[m["type"]] == "backend"
+        ]
+        for where, manifest in manifests:
+            if (manifest.get("network") or {}).get("connect") and KINDS[manifest["type"]] != "job":
+                callees = [name for name in connected if name != manifest["name"]]
+                if callees:
+                    services[manifest["name"]]["calls"] = callees
+                    report.note(
+                        where, f"network.connect: calls = {callees}: every connected backend; keep only those it calls"
+                    )
+        tables[environment] = services
+    report.unmapped = list(dict.fromkeys(report.unmapped))
+    report.notes = list(dict.fromkeys(report.notes))
+    return tables, report
+
+
+def to_toml(tables: Mapping[str, Mapping[str, Any]]) -> str:
+    lines = ["# Written by scripts/copilot_import.py; merge into environments.toml (docs/from-copilot.md)."]
+    for environment, services in tables.items():
+        for name, table in services.items():
+            lines += ["", f"[{environment}.services.{name}]"]
+            lines += [f"{key} = {_value(value)}" for key, value in _flatten(table)]
+    return "\n".join(lines) + "\n"
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    items: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        # Maps of names (variables, secrets) stay inline tables: their keys are not settings.
+        if isinstance(value, Mapping) and key not in ("environment", "secrets") and value:
+            items += _flatten(value, f"{path}.")
+        elif value is not None:
+            items.append((path, value))
+    return items
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_value(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{json.dumps(str(key))} = {_value(item)}" for key, item in value.items()) + " }"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workspace", type=Path, help="the directory that holds copilot/")
+    parser.add_argument("--environment", action="append", default=[], help="an environment to write (repeatable)")
+    parser.add_argument("--account", default="", help="the AWS account of SSM parameters given by name")
+    parser.add_argument("--region", default="us-east-1", help="their region")
+    parser.add_argument("--output", type=Path, help="write the tables here instead of stdout")
+    args = parser.parse_args(argv)
+    if not (args.workspace / "copilot").is_dir():
+        print(f"error: {args.workspace}/copilot does not exist: give the directory that holds it", file=sys.stderr)
+        return 2
+    tables, report = convert(args.workspace, environments=args.environment, account=args.account, region=args.region)
+    text = to_toml(tables)
+    if args.output:
+        args.output.write_text(text)
+    else:
+        sys.stdout.write(text)
+    for line in report.unmapped:
+        print(f"unmapped: {line}", file=sys.stderr)
+    for line in report.notes:
+        print(f"check: {line}", file=sys.stderr)
+    print(f"{sum(map(len, tables.values()))} service tables for {', '.join(tables)}; {len(report.unmapped)} fields "
+          "not mapped (listed above)", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

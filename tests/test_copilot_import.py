@@ -1,0 +1,180 @@
+"""scripts/copilot_import.py: a Copilot workspace (tests/fixtures/copilot-workspace) becomes
+`[<env>.services.<name>]` tables that load and synthesize, with every field it cannot map reported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+
+import pytest
+from cdktf import Testing
+from conftest import CERTIFICATE_ARN, ROOT, Synthesized
+from copilot_import import convert, schedule, seconds, to_toml
+
+from stacks.environments import config_from_mapping
+from stacks.web_service_stack import WebServiceStack
+
+WORKSPACE = ROOT / "tests" / "fixtures" / "copilot-workspace"
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture(scope="module")
+def converted():
+    return convert(WORKSPACE, environments=[], account=ACCOUNT)
+
+
+def test_environments_come_from_the_workspace_and_each_gets_every_service_of_a_known_kind(converted):
+    tables, _ = converted
+    assert list(tables) == ["prod", "test"]
+    assert {name: table["kind"] for name, table in tables["prod"].items()} == {
+        "api": "backend",
+        "frontend": "web",
+        "report": "job",
+    }
+
+
+def test_a_load_balanced_web_service_maps_its_image_size_scaling_route_and_health_check(converted):
+    frontend = converted[0]["prod"]["frontend"]
+    assert frontend["build"] == {"context": "frontend", "dockerfile": "frontend/Dockerfile"}
+    service = frontend["service"]
+    assert service["task"] == {"cpu_units": 512, "memory_mib": 1024, "cpu_architecture": "ARM64"}
+    assert service["container"]["port"] == 8080
+    assert service["container"]["environment"] == {"LOG_LEVEL": "info", "API_URL": "http://api:9000"}
+    assert service["container"]["secrets"] == {
+        "SESSION_SECRET": {
+            "kind": "ssm-parameter",
+            "arn": f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/copilot/shop/prod/secrets/session",
+        }
+    }
+    assert service["desired_count"] == 2
+    assert service["scaling"] == {
+        "min_count": 2,
+        "max_count": 8,
+        "cpu_target_percent": 60,
+        "requests_per_target": 500,
+        "scale_in_cooldown_seconds": 120,
+        "scale_out_cooldown_seconds": 30,
+    }
+    assert service["routing"] == {
+        "path_patterns": ["/*"],
+        "host_headers": ["shop.example.com"],
+        "deregistration_delay_seconds": 15,
+    }
+    assert service["health_check"] == {
+        "path": "/_healthz",
+        "matcher": "200,204",
+        "healthy_threshold": 3,
+        "unhealthy_threshold": 2,
+        "interval_seconds": 15,
+        "timeout_seconds": 10,
+        "grace_period_seconds": 45,
+    }
+    assert frontend["calls"] == ["api"]
+
+
+def test_a_backend_maps_its_fixed_count_exec_command_and_container_health_check(converted):
+    api = converted[0]["prod"]["api"]
+    assert api["build"] == {"context": "api", "dockerfile": "api/Dockerfile"}
+    service = api["service"]
+    assert (service["desired_count"], service["scaling"]) == (3, {"enabled": False})  # prod's override of 2
+    assert service["enable_execute_command"] is True
+    assert service["container"]["readonly_root_filesystem"] is False
+    assert service["container"]["command"] == ["gunicorn", "-b", "0.0.0.0:9000", "api.app:app"]
+    assert service["container"]["health_check_command"][0] == "CMD-SHELL"
+    assert service["container"]["secrets"]["DB_PASSWORD"]["kind"] == "secrets-manager"
+    assert service["logging"] == {"retention_days": 30}
+    assert service["deployment"] == {"minimum_healthy_percent": 0, "maximum_percent": 100}
+    assert converted[0]["test"]["api"]["service"]["desired_count"] == 2
+
+
+def test_a_scheduled_job_maps_its_schedule_retries_and_timeout(converted):
+    report = converted[0]["prod"]["report"]
+    assert report["job"]["schedule"] == "cron(0 3 ? * 2-6 *)"  # Copilot's Mon-Fri (1-5) is AWS's 2-6
+    assert (report["job"]["retries"], report["job"]["timeout_seconds"]) == (2, 1800)
+    assert report["job"]["container"]["command"] == ["python", "-m", "report", "--since", "yesterday"]
+    assert "service" not in report
+
+
+def test_environment_overrides_apply_to_their_environment_only(converted):
+    tables, _ = converted
+    assert tables["test"]["frontend"]["service"]["desired_count"] == 1
+    assert tables["test"]["frontend"]["service"]["container"]["environment"]["LOG_LEVEL"] == "debug"
+    assert tables["prod"]["frontend"]["service"]["container"]["environment"]["LOG_LEVEL"] == "info"
+
+
+def test_every_field_it_cannot_map_is_reported_once_with_its_manifest(converted):
+    _, report = converted
+    reported = [line.split(": not mapped")[0] for line in report.unmapped]
+    assert reported == [
+        'copilot/worker/manifest.yml: type = "Worker Service"',
+        "copilot/api/manifest.yml: sidecars = "
+        + '{"nginx": {"port": 80, "image": "public.ecr.aws/nginx/nginx:latest"}}',
+        'copilot/api/manifest.yml: image.healthcheck.interval = "10s"',
+        "copilot/api/manifest.yml: image.healthcheck.retries = 2",
+        'copilot/frontend/manifest.yml: image.build.args = {"NODE_ENV": "production"}',
+        "copilot/frontend/manifest.yml: http.stickiness = true",
+    ]
+    assert any("network.connect: calls = ['api']" in note for note in report.notes)
+
+
+def test_a_secret_given_by_name_is_reported_without_an_account():
+    tables, report = convert(WORKSPACE, environments=["prod"])
+    assert "SESSION_SECRET" not in tables["prod"]["frontend"]["service"]["container"].get("secrets", {})
+    assert any("secrets.SESSION_SECRET" in line and "--account" in line for line in report.unmapped)
+
+
+def test_the_tables_load_as_environments_toml_and_synthesize(converted):
+    tables, _ = converted
+    loaded = tomllib.loads(to_toml(tables))
+    for environment in ("prod", "test"):
+        config = config_from_mapping(environment, {"certificate_arn": CERTIFICATE_ARN, **loaded[environment]})
+        assert sorted(config.services) == ["api", "frontend", "report"]
+    synth = Synthesized(WebServiceStack(Testing.app(), "webapp-prod", config=config))
+    assert synth.count("aws_ecs_service") == 2 and synth.count("aws_scheduler_schedule") == 1
+
+
+def test_the_command_writes_the_tables_and_reports_on_stderr(tmp_path):
+    output = tmp_path / "services.toml"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "copilot_import.py"), str(WORKSPACE), "--environment", "prod",
+         "--account", ACCOUNT, "--output", str(output)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert sorted(tomllib.loads(output.read_text())["prod"]["services"]) == ["api", "frontend", "report"]
+    assert "unmapped: copilot/api/manifest.yml: sidecars" in result.stderr
+    assert result.stderr.rstrip().endswith("3 service tables for prod; 6 fields not mapped (listed above)")
+
+
+def test_fails_when_the_directory_holds_no_copilot_workspace(tmp_path):
+    script = str(ROOT / "scripts" / "copilot_import.py")
+    result = subprocess.run([sys.executable, script, str(tmp_path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 2 and "copilot does not exist" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("copilot", "expected"),
+    [
+        ("@daily", "cron(0 0 * * ? *)"),
+        ("@hourly", "rate(1 hour)"),
+        ("@weekly", "cron(0 0 ? * SUN *)"),
+        ("@every 30m", "rate(30 minutes)"),
+        ("@every 2h", "rate(2 hours)"),
+        ("@every 1h30m", "rate(90 minutes)"),
+        ("0 3 * * *", "cron(0 3 * * ? *)"),
+        ("*/15 * * * *", "cron(*/15 * * * ? *)"),
+        ("0 9 * * 0", "cron(0 9 ? * 1 *)"),
+        ("0 0 1 * *", "cron(0 0 1 * ? *)"),
+        ("@every 90s", None),
+        ("0 0 1 * 1", None),
+        ("every day", None),
+    ],
+)
+def test_copilot_schedules_become_scheduler_expressions(copilot, expected):
+    assert schedule(copilot) == expected
+
+
+@pytest.mark.parametrize(("duration", "expected"), [("90s", 90), ("1h30m", 5400), ("15m", 900), (45, 45), ("x", None)])
+def test_durations(duration, expected):
+    assert seconds(duration) == expected
