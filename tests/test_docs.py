@@ -65,13 +65,14 @@ def documented_attributes(document: str, construct_name: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def every_construct() -> dict[str, object]:
-    """One instance of every construct the library exports, from two full stacks."""
+    """One instance of every construct the library exports, from three full stacks and the bootstrap."""
     prod = load_environment("prod")
     with_domain = dataclasses.replace(
         prod, certificate_arn="", domain_name="shop.example.com", hosted_zone_id="Z0123456789ABCDEFGHIJ"
     )
     found: dict[str, object] = {}
-    for number, config in enumerate((prod, with_domain)):
+    # `local` has several services: a backend, a job and their namespace.
+    for number, config in enumerate((prod, with_domain, load_environment("local"))):
         stack = WebServiceStack(CdktfTesting.app(), f"stack-{number}", config=config)
         for construct in stack.node.find_all():
             found.setdefault(type(construct).__name__, construct)

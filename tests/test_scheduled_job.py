@@ -122,8 +122,20 @@ def test_the_state_machine_may_run_only_this_family_on_this_cluster_and_pass_onl
     assert statements["PassTheTaskRoles"]["resources"] == [ref("aws_iam_role", role, "arn") for role in roles]
     assert statements["PassTheTaskRoles"]["condition"][0]["values"] == ["ecs-tasks.amazonaws.com"]
     wildcard = [sid for sid, s in statements.items() if "*" in s["resources"]]
-    assert wildcard == ["ErrorLogDelivery"]
+    assert wildcard == ["Tracing", "ErrorLogDelivery"]
+    assert all(action.startswith("xray:") for action in statements["Tracing"]["actions"])
     assert all(action.startswith("logs:") for action in statements["ErrorLogDelivery"]["actions"])
+
+
+def test_failed_runs_are_logged_with_their_data_and_traced(job):
+    machine = job.only("aws_sfn_state_machine")
+    log_group = job.by_path("aws_cloudwatch_log_group", "job/log-group")
+    assert machine["logging_configuration"] == {
+        "level": "ERROR",
+        "include_execution_data": True,
+        "log_destination": ref("aws_cloudwatch_log_group", log_group, "arn") + ":*",
+    }
+    assert machine["tracing_configuration"] == {"enabled": True}
 
 
 def test_failed_runs_raise_an_alarm(job):

@@ -140,7 +140,11 @@ from cdktf_cdktf_provider_aws.scheduler_schedule import (
 )
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.service_discovery_http_namespace import ServiceDiscoveryHttpNamespace
-from cdktf_cdktf_provider_aws.sfn_state_machine import SfnStateMachine, SfnStateMachineLoggingConfiguration
+from cdktf_cdktf_provider_aws.sfn_state_machine import (
+    SfnStateMachine,
+    SfnStateMachineLoggingConfiguration,
+    SfnStateMachineTracingConfiguration,
+)
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
@@ -263,6 +267,7 @@ __all__ = [
     "ServiceDiscoveryHttpNamespace",
     "SfnStateMachine",
     "SfnStateMachineLoggingConfiguration",
+    "SfnStateMachineTracingConfiguration",
     "Subnet",
     "Token",
     "Vpc",

@@ -27,6 +27,7 @@ from ._bindings import (
     SchedulerScheduleTargetRetryPolicy,
     SfnStateMachine,
     SfnStateMachineLoggingConfiguration,
+    SfnStateMachineTracingConfiguration,
 )
 from ._iam import service_trust_policy
 from ._service_routing import build_security_group
@@ -116,8 +117,6 @@ class ScheduledJob(Construct):
         self.security_group, self.egress_rules = build_security_group(
             self, name=name, network=network, inbound="no inbound traffic"
         )
-        # A job calls out only; the same attributes as a service's, so callers treat both alike.
-        self.calls_to: list[object] = []
 
         arn_prefix = {
             "partition": task.partition.partition,
@@ -133,12 +132,14 @@ class ScheduledJob(Construct):
             name=name,
             role_arn=self.state_machine_role.arn,
             definition=json.dumps(self._definition(cluster, network, arn_prefix)),
+            # Failed runs with their data (the schedule's input is `{}`; the output is ECS's description of
+            # the task, with its exit codes and stop reason: what says why a run failed).
             logging_configuration=SfnStateMachineLoggingConfiguration(
-                # Errors only, without the task's input and output (which may hold secrets' names).
                 level="ERROR",
-                include_execution_data=False,
+                include_execution_data=True,
                 log_destination=f"{self.log_group.arn}:*",
             ),
+            tracing_configuration=SfnStateMachineTracingConfiguration(enabled=True),
             depends_on=[self.state_machine_policy],
         )
         self.schedule_role, self.schedule_policy = self._schedule_role(
@@ -280,7 +281,17 @@ class ScheduledJob(Construct):
                     actions=["events:PutTargets", "events:PutRule", "events:DescribeRule"],
                     resources=[f"{regional('events')}:rule/{SYNC_RULE}"],
                 ),
-                # Vended log delivery names no resource: AWS documents "*" for these.
+                # Vended log delivery and X-Ray name no resource: AWS documents "*" for these.
+                DataAwsIamPolicyDocumentStatement(
+                    sid="Tracing",
+                    actions=[
+                        "xray:PutTraceSegments",
+                        "xray:PutTelemetryRecords",
+                        "xray:GetSamplingRules",
+                        "xray:GetSamplingTargets",
+                    ],
+                    resources=["*"],
+                ),
                 DataAwsIamPolicyDocumentStatement(
                     sid="ErrorLogDelivery",
                     actions=[
