@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from toml_text import toml_value
 
 KINDS = {"Load Balanced Web Service": "web", "Backend Service": "backend", "Scheduled Job": "job"}
 NOT_YET = ("Worker Service", "Request-Driven Web Service", "Static Site")
@@ -368,7 +369,7 @@ def to_toml(tables: Mapping[str, Mapping[str, Any]]) -> str:
     for environment, services in tables.items():
         for name, table in services.items():
             lines += ["", f"[{environment}.services.{name}]"]
-            lines += [f"{key} = {_value(value)}" for key, value in _flatten(table)]
+            lines += [f"{key} = {toml_value(value)}" for key, value in _flatten(table)]
     return "\n".join(lines) + "\n"
 
 
@@ -382,20 +383,6 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]
         elif value is not None:
             items.append((path, value))
     return items
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_value(item) for item in value) + "]"
-    if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{json.dumps(str(key))} = {_value(item)}" for key, item in value.items()) + " }"
-    raise TypeError(f"cannot write {value!r} as TOML")
 
 
 def main(argv: list[str]) -> int:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cdktf_fargate.scheduled_job import LOG_DELIVERY_ACTIONS, SYNC_RULE_ACTIONS, TRACING_ACTIONS
+
 from .environments import BootstrapConfig, EnvironmentConfig
 
 Statement = dict[str, Any]
@@ -370,22 +372,10 @@ def boundary_statements(
                     "ecs:RunTask",
                     "ecs:StopTask",
                     "ecs:DescribeTasks",
-                    "events:PutTargets",
-                    "events:PutRule",
-                    "events:DescribeRule",
+                    *SYNC_RULE_ACTIONS,
                     "states:StartExecution",
-                    "logs:CreateLogDelivery",
-                    "logs:GetLogDelivery",
-                    "logs:UpdateLogDelivery",
-                    "logs:DeleteLogDelivery",
-                    "logs:ListLogDeliveries",
-                    "logs:PutResourcePolicy",
-                    "logs:DescribeResourcePolicies",
-                    "logs:DescribeLogGroups",
-                    "xray:PutTraceSegments",
-                    "xray:PutTelemetryRecords",
-                    "xray:GetSamplingRules",
-                    "xray:GetSamplingTargets",
+                    *LOG_DELIVERY_ACTIONS,
+                    *TRACING_ACTIONS,
                 ],
                 "*",
             ),

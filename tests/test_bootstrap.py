@@ -343,3 +343,32 @@ def test_fails_when_an_environment_takes_the_bootstrap_tables_name():
 def test_fails_when_a_github_environment_could_widen_the_trusted_subject():
     with pytest.raises(ValueError, match=r"deploy.github_environment='prod:\*' is invalid"):
         config_from_mapping("prod", {"certificate_arn": CERTIFICATE, "deploy.github_environment": "prod:*"})
+
+
+def test_an_environment_with_services_may_deploy_jobs_and_the_namespace_and_its_jobs_may_run_tasks():
+    from stacks.deploy_permissions import boundary_statements, deploy_policy
+
+    config = dataclasses.replace(load_environment("local"), aws_endpoint_url="")
+    policy = deploy_policy(config, state_bucket=BUCKET, partition="aws", account="123456789012")
+    granted = statements(policy)
+    assert granted["StateMachinesByName"]["Resource"].endswith(":stateMachine:webapp-local-*")
+    assert granted["SchedulesByName"]["Resource"].endswith(":schedule/default/webapp-local-*")
+    assert granted["NamespaceOwn"]["Condition"] == {"StringEquals": {"aws:ResourceTag/Environment": "local"}}
+    assert granted["PassRolesToTasks"]["Condition"]["StringEquals"]["iam:PassedToService"] == [
+        "ecs-tasks.amazonaws.com",
+        "states.amazonaws.com",
+        "scheduler.amazonaws.com",
+    ]
+    assert len(json.dumps(policy, separators=(",", ":"))) < 10240
+    bootstrap, _ = load_bootstrap()
+    boundary = statements(
+        {"Statement": boundary_statements(config, bootstrap, partition="aws", account="123456789012")}
+    )
+    assert {"ecs:RunTask", "ecs:StopTask", "states:StartExecution"} <= set(boundary["RunJobs"]["Action"])
+    assert boundary["PassTaskRoles"]["Resource"] == "arn:aws:iam::123456789012:role/webapp-local-*"
+    assert boundary["PassTaskRoles"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+    }
+    prod = statements(deploy_policy(load_environment("prod"), state_bucket=BUCKET, partition="aws", account="1" * 12))
+    assert "StateMachinesByName" not in prod
+    assert prod["PassRolesToTasks"]["Condition"]["StringEquals"]["iam:PassedToService"] == "ecs-tasks.amazonaws.com"

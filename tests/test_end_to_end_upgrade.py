@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 from conftest import ROOT, record_e2e_figures
 from local_aws import LocalAws
-from test_end_to_end import ANSI, NOTHING, active_counts, emulator_client, free_port, toml_value
+from test_end_to_end import ANSI, NOTHING, active_counts, emulator_client, free_port
+from toml_text import toml_value
 
 pytestmark = pytest.mark.e2e
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Protocol
 
 from constructs import Construct
 
+from ._app_rules import claim_name
 from ._bindings import (
     CloudwatchLogGroup,
     DataAwsCallerIdentity,
@@ -26,12 +28,56 @@ from ._bindings import (
     IamRolePolicy,
 )
 from ._iam import service_trust_policy
-from .options import Container, Logging, Secret, TaskSize
+from ._validation import Problems
+from .network import check_network
+from .options import Container, Logging, Secret, TaskSize, check_options
 
 SECRET_READ_ACTIONS = {
     "ssm-parameter": ("ReadParameters", "ssm:GetParameters"),
     "secrets-manager": ("ReadSecrets", "secretsmanager:GetSecretValue"),
 }
+
+
+# Service, family and role names are derived from this; "-execution" must still fit IAM's 64.
+TASK_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,47}")
+CLUSTER_MEMBERS = ("cluster_arn", "cluster_name", "dependables")
+EGRESS_MEMBERS = ("allows_internet_egress", "endpoints_security_group_id", "s3_prefix_list_id")
+
+
+def check_task_wiring(scope: Construct, problems: Problems, options_type: type, **wiring: object) -> bool:
+    """What a service and a job check alike: the name (unique in the app), the cluster, the network,
+    the image, the options, the key, the boundary and the alarm actions. Returns whether the options
+    are valid (rules across them can then be checked)."""
+    name = wiring["name"]
+    problems.check_pattern(
+        "name", name, TASK_NAME_PATTERN, "must be 1-48 letters, digits or hyphens, starting with a letter"
+    )
+    problems.check_members(
+        "cluster", wiring["cluster"], CLUSTER_MEMBERS, "a Cluster (Cluster(...) or Cluster.from_arn(...))"
+    )
+    if check_network(problems, "network", wiring["network"]):
+        problems.check_members(
+            "network", wiring["network"], EGRESS_MEMBERS, "a Network that says where its tasks may send traffic"
+        )
+    problems.check_non_empty("image", wiring["image"])
+    options = wiring["options"]
+    options_ok = isinstance(options, options_type)
+    if not options_ok:
+        problems.add("options", options, f"must be a {options_type.__name__}")
+    else:
+        options_ok = check_options(problems, "options", options)
+    if wiring["log_kms_key_arn"] is not None:
+        problems.check_arn("log_kms_key_arn", wiring["log_kms_key_arn"], service="kms")
+    if wiring["permissions_boundary_arn"] is not None:
+        problems.check_arn("permissions_boundary_arn", wiring["permissions_boundary_arn"], service="iam")
+    problems.check_arn_list("alarm_actions", wiring["alarm_actions"])
+    # One namespace for services and jobs: both name a task family, roles and a log group after it.
+    earlier = claim_name(scope, "ECS service", name, scope.node.path)  # type: ignore[arg-type]
+    if earlier:
+        problems.add(
+            "name", name, f"is already the name of the service or job at {earlier!r} (and of its roles and log group)"
+        )
+    return options_ok
 
 
 class TaskSettings(Protocol):

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from constructs import Construct
 
-from ._app_rules import claim_name
 from ._bindings import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
@@ -30,16 +29,13 @@ from ._bindings import (
     VpcSecurityGroupIngressRule,
 )
 from ._service_routing import build_routing, build_security_group
-from ._service_task import build_task
+from ._service_task import build_task, check_task_wiring
 from ._validation import Problems, is_private_cidr, is_token
-from .network import check_network
-from .options import ServiceOptions, check_options
+from .options import ServiceOptions
 from .refs import AlbRef, ClusterRef, NetworkRef, ServiceNamespaceRef
 from .service_alarms import ServiceAlarms
 from .service_autoscaling import ServiceAutoscaling
 
-# Service, family and role names are derived from this; "-execution" must still fit IAM's 64.
-SERVICE_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,47}")
 IAM_ACTION_PATTERN = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+")
 SID_PATTERN = re.compile(r"[A-Za-z0-9]{1,64}")
 FARGATE = "FARGATE"
@@ -52,7 +48,6 @@ ALB_MEMBERS = (
     "target_group_name_prefix",
     "load_balancer_arn_suffix",
 )
-CLUSTER_MEMBERS = ("cluster_arn", "cluster_name", "dependables")
 # The container port's name in the task definition, which Service Connect refers to.
 SERVICE_CONNECT_PORT_NAME = "http"
 
@@ -340,13 +335,6 @@ class FargateService(Construct):
 
     def _validate(self, **wiring: object) -> None:
         problems = Problems.of(self)
-        name = wiring["name"]
-        problems.check_pattern(
-            "name", name, SERVICE_NAME_PATTERN, "must be 1-48 letters, digits or hyphens, starting with a letter"
-        )
-        problems.check_members(
-            "cluster", wiring["cluster"], CLUSTER_MEMBERS, "a Cluster (Cluster(...) or Cluster.from_arn(...))"
-        )
         alb = wiring["alb"]
         if alb is not None:
             problems.check_members(
@@ -360,30 +348,8 @@ class FargateService(Construct):
                 ("namespace_arn",),
                 "a Cloud Map namespace (ServiceNamespace(...) or ServiceNamespace.from_arn(...)) or None",
             )
-        if check_network(problems, "network", wiring["network"]):
-            problems.check_members(
-                "network",
-                wiring["network"],
-                ("allows_internet_egress", "endpoints_security_group_id", "s3_prefix_list_id"),
-                "a Network that says where its tasks may send traffic (NetworkRef)",
-            )
-        problems.check_non_empty("image", wiring["image"])
+        options_ok = check_task_wiring(self, problems, ServiceOptions, **wiring)
         options = wiring["options"]
-        options_ok = isinstance(options, ServiceOptions)
-        if not options_ok:
-            problems.add("options", options, "must be a ServiceOptions")
-        else:
-            options_ok = check_options(problems, "options", options)
-        if wiring["log_kms_key_arn"] is not None:
-            problems.check_arn("log_kms_key_arn", wiring["log_kms_key_arn"], service="kms")
-        if wiring["permissions_boundary_arn"] is not None:
-            problems.check_arn("permissions_boundary_arn", wiring["permissions_boundary_arn"], service="iam")
-        problems.check_arn_list("alarm_actions", wiring["alarm_actions"])
-        earlier = claim_name(self, "ECS service", name, self.node.path)  # type: ignore[arg-type]
-        if earlier:
-            problems.add(
-                "name", name, f"is already the name of the service at {earlier!r} (and of its roles and log group)"
-            )
         if options_ok and alb is None:
             assert isinstance(options, ServiceOptions)
             if options.scaling.enabled and options.scaling.requests_per_target is not None:

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 from constructs import Construct
 
-from ._app_rules import claim_name
 from ._bindings import (
     CloudwatchMetricAlarm,
     DataAwsIamPolicyDocument,
@@ -31,15 +30,32 @@ from ._bindings import (
 )
 from ._iam import service_trust_policy
 from ._service_routing import build_security_group
-from ._service_task import build_task
+from ._service_task import build_task, check_task_wiring
 from ._validation import Problems
-from .fargate_service import CLUSTER_MEMBERS, FARGATE, FARGATE_SPOT, SERVICE_NAME_PATTERN
-from .network import check_network
-from .options import JobOptions, check_options
+from .fargate_service import FARGATE, FARGATE_SPOT
+from .options import JobOptions
 from .refs import ClusterRef, NetworkRef
 
 # Step Functions' .sync integration with ECS watches the task through this managed rule.
 SYNC_RULE = "StepFunctionsGetEventsForECSTaskRule"
+# What the state machine does besides running its task; the permissions boundary allows the same.
+SYNC_RULE_ACTIONS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
+TRACING_ACTIONS = (
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+)
+LOG_DELIVERY_ACTIONS = (
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+)
 
 
 class ScheduledJob(Construct):
@@ -75,24 +91,19 @@ class ScheduledJob(Construct):
         super().__init__(scope, id_)
         options = JobOptions() if options is None else options
         problems = Problems.of(self)
-        problems.check_pattern(
-            "name", name, SERVICE_NAME_PATTERN, "must be 1-48 letters, digits or hyphens, starting with a letter"
+        check_task_wiring(
+            self,
+            problems,
+            JobOptions,
+            name=name,
+            cluster=cluster,
+            network=network,
+            image=image,
+            options=options,
+            log_kms_key_arn=log_kms_key_arn,
+            permissions_boundary_arn=permissions_boundary_arn,
+            alarm_actions=alarm_actions,
         )
-        problems.check_members("cluster", cluster, CLUSTER_MEMBERS, "a Cluster (Cluster(...) or Cluster.from_arn(...))")
-        check_network(problems, "network", network)
-        problems.check_non_empty("image", image)
-        if not isinstance(options, JobOptions):
-            problems.add("options", options, "must be a JobOptions")
-        else:
-            check_options(problems, "options", options)
-        if log_kms_key_arn is not None:
-            problems.check_arn("log_kms_key_arn", log_kms_key_arn, service="kms")
-        if permissions_boundary_arn is not None:
-            problems.check_arn("permissions_boundary_arn", permissions_boundary_arn, service="iam")
-        problems.check_arn_list("alarm_actions", alarm_actions)
-        earlier = claim_name(self, "ECS service", name, self.node.path)
-        if earlier:
-            problems.add("name", name, f"is already the name of the service or job at {earlier!r}")
         problems.raise_if_any()
         self.name = name
         self.options = options
@@ -278,32 +289,18 @@ class ScheduledJob(Construct):
                 ),
                 DataAwsIamPolicyDocumentStatement(
                     sid="SyncIntegrationRule",
-                    actions=["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+                    actions=list(SYNC_RULE_ACTIONS),
                     resources=[f"{regional('events')}:rule/{SYNC_RULE}"],
                 ),
                 # Vended log delivery and X-Ray name no resource: AWS documents "*" for these.
                 DataAwsIamPolicyDocumentStatement(
                     sid="Tracing",
-                    actions=[
-                        "xray:PutTraceSegments",
-                        "xray:PutTelemetryRecords",
-                        "xray:GetSamplingRules",
-                        "xray:GetSamplingTargets",
-                    ],
+                    actions=list(TRACING_ACTIONS),
                     resources=["*"],
                 ),
                 DataAwsIamPolicyDocumentStatement(
                     sid="ErrorLogDelivery",
-                    actions=[
-                        "logs:CreateLogDelivery",
-                        "logs:GetLogDelivery",
-                        "logs:UpdateLogDelivery",
-                        "logs:DeleteLogDelivery",
-                        "logs:ListLogDeliveries",
-                        "logs:PutResourcePolicy",
-                        "logs:DescribeResourcePolicies",
-                        "logs:DescribeLogGroups",
-                    ],
+                    actions=list(LOG_DELIVERY_ACTIONS),
                     resources=["*"],
                 ),
             ],
