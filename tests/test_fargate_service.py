@@ -933,7 +933,9 @@ def test_services_on_different_load_balancers_may_reuse_a_priority(stack):
 def test_fails_when_two_services_in_one_app_share_a_name(stack):
     network, alb, cluster = make_network_and_alb(stack)
     FargateService(stack, "first", name="shop", cluster=cluster, network=network, alb=alb, image=IMAGE)
-    with pytest.raises(ValueError, match=r"name='shop' is invalid: is already the name of the service at 'test/first'"):
+    with pytest.raises(
+        ValueError, match=r"name='shop' is invalid: is already the name of the service or job at 'test/first'"
+    ):
         second_service(stack, network, alb, cluster, name="shop", priority=10, path_patterns=("/admin/*",))
 
 

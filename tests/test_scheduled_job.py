@@ -218,3 +218,20 @@ def test_fails_when_a_job_would_be_admitted_as_a_caller_of_a_service():
     )
     with pytest.raises(ValueError, match=r"caller=.* is invalid: must be a FargateService \(a scheduled task cannot"):
         api.allow_calls_from(job)  # type: ignore[arg-type]
+
+
+def test_fails_when_a_job_takes_the_name_of_a_service():
+    stack = new_stack()
+    job = build(stack)
+    with pytest.raises(
+        ValueError, match=r"name='report' is invalid: is already the name of the service or job at 'test/job'"
+    ):
+        FargateService(
+            stack,
+            "service",
+            name="report",
+            cluster=Cluster.from_arn(stack, "other", "arn:aws:ecs:us-east-1:123456789012:cluster/x"),
+            network=job.node.scope.node.find_child("network"),  # type: ignore[union-attr]
+            alb=None,
+            image=IMAGE,
+        )
