@@ -43,7 +43,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap lint test checkov docs snapshots bench deploy destroy diff deploy-local destroy-local import-copilot clean
+.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap lint test checkov docs diagram snapshots bench deploy destroy diff deploy-local destroy-local import-copilot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -102,6 +102,9 @@ checkov: synth ## checkov on the synthesized stack, with the skips in .checkov.y
 
 docs: setup ## Regenerate docs/reference.md and the tables in docs/ that mirror the code
 	$(VENV)/bin/python scripts/gen_docs.py
+
+diagram: setup ## Redraw docs/diagrams.md and the README's diagram from environments.toml (Mermaid)
+	$(VENV)/bin/python scripts/diagram.py
 
 snapshots: setup ## Refresh tests/snapshots/ (the synthesized JSON of every environment and example) on purpose
 	$(VENV)/bin/python scripts/snapshots.py
