@@ -158,6 +158,7 @@ def reference() -> str:
         environments.DeployOptions,
         environments.AppService,
         environments.ImageBuild,
+        environments.CostAssumptions,
     ]
     for option_type in types:
         doc = " ".join((option_type.__doc__ or "").split())

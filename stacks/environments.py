@@ -26,6 +26,7 @@ from cdktf_fargate.options import (
     OptionType,
     Pattern,
     Problems,
+    Range,
     RepositoryOptions,
     Routing,
     ServiceConnect,
@@ -148,6 +149,26 @@ class AppService(OptionType):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class CostAssumptions(OptionType):
+    """The usage `make cost` assumes for a month: what the stack cannot know about its traffic."""
+
+    requests_per_second: float = option(
+        10.0, "average requests per second through the load balancer", Range(0, 1e6, whole=False)
+    )
+    response_kb: float = option(20.0, "average response size, KB", Range(0, 1e6, whole=False))
+    egress_gb_per_month: float = option(
+        20.0,
+        "GB the tasks send out through NAT gateways or VPC endpoints (image pulls, AWS APIs)",
+        Range(0, 1e7, whole=False),
+    )
+    log_gb_per_month_per_service: float = option(
+        5.0, "GB each service or job writes to CloudWatch Logs", Range(0, 1e6, whole=False)
+    )
+    flow_log_gb_per_month: float = option(5.0, "GB of VPC flow logs", Range(0, 1e6, whole=False))
+    job_run_minutes: float = option(10.0, "how long a job's run lasts", Range(0, 10080, whole=False))
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class EnvironmentConfig(OptionType):
     """One environment: how the stack is composed, and each construct's options."""
 
@@ -184,6 +205,7 @@ class EnvironmentConfig(OptionType):
     cluster: ClusterOptions = option(ClusterOptions(), "the ECS cluster (`ClusterOptions`)")
     service: ServiceOptions = option(ServiceOptions(), "the service (`ServiceOptions`)")
     deploy: DeployOptions = option(DeployOptions(), "deploys from GitHub Actions (`DeployOptions`)")
+    cost: CostAssumptions = option(CostAssumptions(), "the usage `make cost` assumes (`CostAssumptions`)")
     services: Mapping[str, AppService] = option(
         {},
         "several services in one cluster behind one load balancer: name -> `AppService`; "
