@@ -43,7 +43,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap lint test checkov docs diagram cost cost-diff snapshots bench deploy destroy diff deploy-local destroy-local import-copilot clean
+.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap lint test checkov docs diagram cost cost-diff drift snapshots bench deploy destroy diff deploy-local destroy-local import-copilot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -112,6 +112,10 @@ cost: setup ## Offline monthly cost estimate of CDKTF_FARGATE_ENV (default prod)
 cost-diff: setup ## Compare two environments' monthly cost line by line: make cost-diff A=dev B=prod
 	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make cost-diff A=<environment> B=<environment>" >&2; exit 2; }
 	$(VENV)/bin/python scripts/cost.py --diff "$(A)" "$(B)"
+
+drift: setup ## What changed outside Terraform in CDKTF_FARGATE_ENV's deployment (refresh-only plan, expected changes left out); exits 2 on drift
+	$(CDKTF) synth
+	$(VENV)/bin/python scripts/drift.py
 
 snapshots: setup ## Refresh tests/snapshots/ (the synthesized JSON of every environment and example) on purpose
 	$(VENV)/bin/python scripts/snapshots.py

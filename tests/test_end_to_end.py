@@ -2,7 +2,8 @@
 hashicorp/aws provider against the AWS emulator on loopback (scripts/local_aws.py, moto).
 
 deploy → check through boto3 → deploy a new image tag (only the task definition and the
-service change) → plan is empty → two deploys at once (one fails on the state lock) → destroy
+service change) → plan is empty → drift: a rule added through the API is reported, a desired count
+moved as autoscaling would is not → two deploys at once (one fails on the state lock) → destroy
 (checked through boto3).
 
 The tests run in file order and share one deployment; each step depends on the one before.
@@ -478,6 +479,39 @@ def test_a_plan_right_after_an_apply_shows_no_changes(deployment, first_deploy):
     plan = deployment.terraform("plan", "-input=false", "-no-color", "-detailed-exitcode", "-var=image_tag=v2")
     assert plan.returncode == 0, plan.stdout[-4000:]
     assert "No changes." in plan.stdout
+
+
+def run_drift(deployment: Deployment) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "drift.py"), "--stack-dir", str(deployment.stack_dir)],
+        env=deployment.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_drift_reports_a_rule_added_by_hand_but_not_an_autoscaled_desired_count(deployment, first_deploy):
+    ecs, ec2 = deployment.client("ecs"), deployment.client("ec2")
+    # What autoscaling does: the stack leaves the desired count to it.
+    ecs.update_service(cluster=STACK, service=STACK, desiredCount=5)
+    quiet = run_drift(deployment)
+    assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+    (tasks,) = [g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"] if "-tasks-" in g["GroupName"]]
+    opened = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.9.0.0/16"}]}]
+    ec2.authorize_security_group_ingress(GroupId=tasks, IpPermissions=opened)
+    try:
+        found = run_drift(deployment)
+        assert found.returncode == 2, found.stdout + found.stderr
+        (line,) = [line for line in found.stdout.splitlines() if line.startswith("  - ")]
+        assert line.startswith("  - aws_security_group.service_security-group_") and ": ingress (ingress [" in line, (
+            line
+        )
+        assert "10.9.0.0/16" in line
+    finally:
+        ec2.revoke_security_group_ingress(GroupId=tasks, IpPermissions=opened)
+    assert run_drift(deployment).returncode == 0
 
 
 def test_two_deploys_at_once_cannot_both_write_the_state(deployment, first_deploy, tmp_path):

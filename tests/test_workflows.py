@@ -52,8 +52,8 @@ def deploy() -> dict[str, Any]:
     return load("deploy.yml")
 
 
-def test_only_the_two_workflows_exist():
-    assert sorted(path.name for path in WORKFLOWS.iterdir()) == ["ci.yml", "deploy.yml"]
+def test_only_the_three_workflows_exist():
+    assert sorted(path.name for path in WORKFLOWS.iterdir()) == ["ci.yml", "deploy.yml", "drift.yml"]
 
 
 def test_ci_runs_on_pushes_and_pull_requests_with_read_only_permissions(ci):
@@ -85,7 +85,7 @@ def test_deploy_runs_on_main_and_gets_aws_credentials_only_through_oidc(deploy):
     assert not re.search(r"aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY", text)
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml", "drift.yml"])
 def test_every_action_is_pinned_to_a_full_commit_sha_with_its_tag_beside_it(name):
     lines = [line.strip() for line in (WORKFLOWS / name).read_text().splitlines() if "uses:" in line]
     assert lines
@@ -93,7 +93,7 @@ def test_every_action_is_pinned_to_a_full_commit_sha_with_its_tag_beside_it(name
         assert re.fullmatch(r"- uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", line), line
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml", "drift.yml"])
 def test_checkouts_leave_no_credentials_and_scripts_get_values_only_through_the_environment(name):
     workflow = load(name)
     for job in workflow["jobs"]:
@@ -252,3 +252,17 @@ def test_fails_when_a_ci_deploy_has_no_remote_state():
 def test_fails_when_a_ci_deploy_targets_the_emulator():
     with pytest.raises(ValueError, match=r"environment 'local': aws_endpoint_url='http://127.0.0.1:4566'"):
         deploy_target(load_environment("local"), require_remote_state=False)
+
+
+def test_drift_runs_every_day_per_environment_and_fails_on_drift():
+    drift = load("drift.yml")
+    assert set(drift["on"]) == {"schedule", "workflow_dispatch"}
+    assert drift["permissions"] == {}
+    job = drift["jobs"]["drift"]
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    assert job["strategy"]["matrix"]["environment"] == ["dev", "prod"]
+    assert job["strategy"]["fail-fast"] is False
+    # The deploys' concurrency group: never while a deploy of that environment runs.
+    assert job["concurrency"] == {"group": "deploy-${{ matrix.environment }}", "cancel-in-progress": False}
+    check = step_named(drift, "drift", "Refresh-only plan; fail on drift")
+    assert "scripts/drift.py" in check["run"] and 'exit "${PIPESTATUS[0]}"' in check["run"]

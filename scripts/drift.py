@@ -1,0 +1,190 @@
+#!/usr/bin/env python
+"""What changed outside Terraform: a refresh-only plan of a deployed environment, less the drift the
+stack expects. Exit 0 without drift, 2 with drift (each listed), 1 when the check itself fails.
+
+    python scripts/drift.py [--stack-dir cdktf.out/stacks/<stack>]      # after `cdktf synth`
+
+Expected, and so not reported:
+- attributes the stack leaves to others (`lifecycle.ignore_changes`: a service's desired count,
+  which autoscaling and operators move);
+- a security group's own `ingress`/`egress` list showing the rules the stack manages as separate
+  `aws_vpc_security_group_*_rule` resources (the group's record in the state predates them);
+- the provider's default tags showing up in a resource's own `tags` (they are `tags_all`'s).
+A rule added by hand to such a group, or any other attribute changed, is drift.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+# Any valid tag: a refresh-only plan compares the state with AWS, never the configuration with either.
+PLACEHOLDER_TAG = "drift-check"
+RULE_TYPES = {"ingress": "aws_vpc_security_group_ingress_rule", "egress": "aws_vpc_security_group_egress_rule"}
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, (list, dict)) and not value)
+
+
+def changed_attributes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[str]:
+    """Attributes whose value changed; unset and empty (null, "", [], {}) are one value."""
+    before, after = before or {}, after or {}
+    return sorted(
+        key
+        for key in set(before) | set(after)
+        if before.get(key) != after.get(key) and not (_empty(before.get(key)) and _empty(after.get(key)))
+    )
+
+
+def _shown(value: Any, limit: int = 160) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _rule_key(group: str, protocol: Any, from_port: Any, to_port: Any, peer: Any) -> tuple[str, str, int, int, str]:
+    protocol = str(protocol)
+    ports = (-1, -1) if protocol == "-1" else (int(from_port or 0), int(to_port or 0))
+    return (group, protocol, ports[0], ports[1], str(peer))
+
+
+def managed_rules(state_resources: Iterable[Mapping[str, Any]], direction: str) -> set[tuple[str, str, int, int, str]]:
+    """The rules the stack manages for one direction, as (group, protocol, from, to, peer)."""
+    keys = set()
+    for resource in state_resources:
+        if resource.get("type") != RULE_TYPES[direction]:
+            continue
+        for instance in resource.get("instances", []):
+            rule = instance["attributes"]
+            peer = rule.get("cidr_ipv4") or rule.get("referenced_security_group_id") or rule.get("prefix_list_id")
+            keys.add(_rule_key(rule["security_group_id"], rule["ip_protocol"], rule.get("from_port"),
+                               rule.get("to_port"), peer))  # fmt: skip
+    return keys
+
+
+def group_rules(group_id: str, entries: Sequence[Mapping[str, Any]]) -> set[tuple[str, str, int, int, str]]:
+    """The rules an `aws_security_group`'s ingress or egress list holds, one per peer."""
+    keys = set()
+    for entry in entries or []:
+        peers = [*entry.get("cidr_blocks", []), *entry.get("security_groups", []), *entry.get("prefix_list_ids", [])]
+        if entry.get("self"):
+            peers.append(group_id)
+        for peer in peers:
+            keys.add(_rule_key(group_id, entry["protocol"], entry.get("from_port"), entry.get("to_port"), peer))
+    return keys
+
+
+def default_tags(config: Mapping[str, Any]) -> dict[str, str]:
+    """The provider's default tags, which every resource carries in `tags_all`."""
+    providers = config.get("provider", {}).get("aws", [])
+    tags: dict[str, str] = {}
+    for provider in providers if isinstance(providers, list) else [providers]:
+        for block in provider.get("default_tags", []):
+            tags.update(block.get("tags", {}))
+    return tags
+
+
+def _only_default_tags(before: Any, after: Any, defaults: Mapping[str, str]) -> bool:
+    """Whether ``tags`` differ only by default tags showing up in (or leaving) a resource's own tags."""
+    before, after = dict(before or {}), dict(after or {})
+    moved = {key for key in set(before) ^ set(after)} | {
+        key for key in set(before) & set(after) if before[key] != after[key]
+    }
+    return all(defaults.get(key) == (after.get(key) if key in after else before.get(key)) for key in moved)
+
+
+def unexpected_drift(plan: Mapping[str, Any], config: Mapping[str, Any], state: Mapping[str, Any]) -> list[str]:
+    """Each drifted resource with the attributes that changed unexpectedly, as `address: attr, attr`."""
+    resources = state.get("resources", [])
+    defaults = default_tags(config)
+    found = []
+    for drift in plan.get("resource_drift", []):
+        change = drift["change"]
+        before, after = change.get("before"), change.get("after")
+        if after is None:
+            found.append(f"{drift['address']}: deleted outside Terraform")
+            continue
+        kind, name = drift["type"], drift["name"]
+        ignored = set(
+            config.get("resource", {}).get(kind, {}).get(name, {}).get("lifecycle", {}).get("ignore_changes", [])
+        )
+        attributes = [attribute for attribute in changed_attributes(before, after) if attribute not in ignored]
+        if "tags" in attributes and _only_default_tags(before.get("tags"), after.get("tags"), defaults):
+            attributes.remove("tags")
+        details = {name: f"{_shown(before.get(name))} -> {_shown(after.get(name))}" for name in attributes}
+        if kind == "aws_security_group":
+            for direction in set(attributes) & set(RULE_TYPES):
+                unmanaged = group_rules(after["id"], after.get(direction, [])) - managed_rules(resources, direction)
+                if unmanaged:
+                    rules = (f"{protocol} {low}-{high} {peer}" for _, protocol, low, high, peer in sorted(unmanaged))
+                    details[direction] = "rules the stack does not manage: " + ", ".join(rules)
+                else:
+                    attributes.remove(direction)
+        if attributes:
+            shown = "; ".join(f"{name} {details[name]}" for name in attributes)
+            found.append(f"{drift['address']}: {', '.join(attributes)} ({shown})")
+    return found
+
+
+def terraform(stack_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["terraform", *args], cwd=stack_dir, capture_output=True, text=True, check=False)
+
+
+def check(stack_dir: Path, variables: Sequence[str]) -> tuple[int, list[str]]:
+    """Run the refresh-only plan in ``stack_dir``; returns the exit code and the drift found."""
+    if not (stack_dir / ".terraform").is_dir():
+        init = terraform(stack_dir, "init", "-input=false", "-no-color")
+        if init.returncode != 0:
+            raise RuntimeError(f"terraform init failed:\n{init.stdout[-2000:]}{init.stderr[-2000:]}")
+    plan = terraform(
+        stack_dir, "plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false",
+        "-out=drift.plan", *(f"-var={variable}" for variable in variables),
+    )  # fmt: skip
+    if plan.returncode == 0:
+        return 0, []
+    if plan.returncode != 2:
+        raise RuntimeError(f"terraform plan -refresh-only failed:\n{plan.stdout[-2000:]}{plan.stderr[-2000:]}")
+    shown = json.loads(terraform(stack_dir, "show", "-json", "drift.plan").stdout)
+    config = json.loads((stack_dir / "cdk.tf.json").read_text())
+    pulled = terraform(stack_dir, "state", "pull")
+    if pulled.returncode != 0:
+        raise RuntimeError(f"terraform state pull failed:\n{pulled.stderr[-2000:]}")
+    drift = unexpected_drift(shown, config, json.loads(pulled.stdout))
+    return (2 if drift else 0), drift
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stack-dir", type=Path, help="the synthesized stack; default cdktf.out/stacks/<the only one>")
+    parser.add_argument("--var", action="append", default=[], help="more name=value variables")
+    args = parser.parse_args(argv)
+    stack_dir = args.stack_dir
+    if stack_dir is None:
+        stacks = sorted((Path("cdktf.out") / "stacks").glob("*/cdk.tf.json"))
+        if len(stacks) != 1:
+            print("error: synthesize one stack first (`make synth`), or give --stack-dir", file=sys.stderr)
+            return 1
+        stack_dir = stacks[0].parent
+    variables = [f"image_tag={os.environ.get('IMAGE_TAG') or PLACEHOLDER_TAG}", *args.var]
+    try:
+        code, drift = check(stack_dir, variables)
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if drift:
+        print(f"drift in {stack_dir.name}: changed outside Terraform:")
+        for line in drift:
+            print(f"  - {line}")
+    else:
+        print(f"no drift in {stack_dir.name} (expected changes, such as autoscaled desired counts, left out)")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
