@@ -93,9 +93,7 @@ def default_tags(config: Mapping[str, Any]) -> dict[str, str]:
 def _only_default_tags(before: Any, after: Any, defaults: Mapping[str, str]) -> bool:
     """Whether ``tags`` differ only by default tags showing up in (or leaving) a resource's own tags."""
     before, after = dict(before or {}), dict(after or {})
-    moved = {key for key in set(before) ^ set(after)} | {
-        key for key in set(before) & set(after) if before[key] != after[key]
-    }
+    moved = (set(before) ^ set(after)) | {key for key in set(before) & set(after) if before[key] != after[key]}
     return all(defaults.get(key) == (after.get(key) if key in after else before.get(key)) for key in moved)
 
 
