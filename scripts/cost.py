@@ -257,6 +257,11 @@ def report(config: EnvironmentConfig, items: list[Item], prices: dict[str, Any])
         "items": [{**asdict(item), "monthly_usd": round(item.monthly_usd, 2)} for item in items],
         "assumptions": {**asdict(config.cost), "hours_per_month": HOURS},
         "prices_as_of": prices["as_of"],
+        # Not a cost, but what else a deploy of this configuration costs: time (docs/operations.md#rollout-time).
+        "rollout": {
+            key: {"rollout_worst_case_seconds": e.rollout_seconds, "rollback_worst_case_seconds": e.rollback_seconds}
+            for key, e in config.rollout_estimates().items()
+        },
     }
 
 
@@ -264,6 +269,9 @@ def table(result: dict[str, Any]) -> str:
     rows = [f"{'resource':<28} {'what':<64} {'USD/month':>10}"]
     rows += [f"{item['resource']:<28} {item['what'][:64]:<64} {item['monthly_usd']:>10.2f}" for item in result["items"]]
     rows.append(f"{'total':<93} {result['monthly_usd_total']:>10.2f}")
+    for key, times in result["rollout"].items():
+        rows.append(f"rollout of {key}: up to {times['rollout_worst_case_seconds']} s; a failed one rolled back "
+                    f"within {times['rollback_worst_case_seconds']} s")  # fmt: skip
     rows.append(f"{result['region']}, prices of {result['prices_as_of']}; assumptions: "
                 + ", ".join(f"{key}={value:g}" for key, value in result["assumptions"].items()))  # fmt: skip
     return "\n".join(rows)

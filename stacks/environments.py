@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cdktf_fargate._load_balancer_members import rule_covers
+from cdktf_fargate._rollout import RolloutEstimate, estimate_rollout
 from cdktf_fargate.options import (
     AlbOptions,
     ClusterOptions,
@@ -81,6 +82,13 @@ class DeployOptions(OptionType):
         "every role the environment creates carries the boundary `make bootstrap` made "
         "(`policy/deploy/<app>-<env>-boundary`), the only kind of role its deploy role may create; "
         "False for an account without that bootstrap",
+    )
+    workflow_timeout_minutes: int = option(
+        60, "the deploy workflow's `timeout-minutes` (.github/workflows/deploy.yml): the slowest service's worst "
+        "rollout and rollback must fit in it after `before_rollout_minutes`", Range(1, 360),
+    )  # fmt: skip
+    before_rollout_minutes: int = option(
+        15, "what the deploy job spends before a rollout starts: set-up, image builds, synth and apply", Range(0, 360)
     )
     key_admin_arns: tuple[str, ...] = option(
         (),
@@ -238,6 +246,33 @@ class EnvironmentConfig(OptionType):
             report("public_subnet_ids", list(self.public_subnet_ids), "the subnet ids need vpc_id")
         if self.services:
             self._check_services(report)
+        self._check_rollout_time(report)
+
+    def rollout_estimates(self) -> dict[str, RolloutEstimate]:
+        """Each service's worst rollout and rollback, by its name (`service` for the one service)."""
+        if not self.services:
+            return {"service": estimate_rollout(self.service, behind_load_balancer=True)}
+        return {
+            key: estimate_rollout(self.service_options(key), behind_load_balancer=declared.kind == "web")
+            for key, declared in self.services.items()
+            if declared.kind != "job"
+        }
+
+    def _check_rollout_time(self, report: Report) -> None:
+        budget = (self.deploy.workflow_timeout_minutes - self.deploy.before_rollout_minutes) * 60
+        for key, estimate in self.rollout_estimates().items():
+            # A failed rollout is the longer wait: its failing tasks, then the old revision rolled out again.
+            if estimate.rollback_seconds > budget:
+                report(
+                    "deploy.workflow_timeout_minutes",
+                    self.deploy.workflow_timeout_minutes,
+                    f"{key!r}: a failed rollout takes up to {estimate.rollback_seconds} s to detect and roll back "
+                    f"({estimate.detection_seconds} s of failing tasks, then a {estimate.rollout_seconds} s rollout), "
+                    f"more than the {budget} s the deploy job has left after {self.deploy.before_rollout_minutes} "
+                    "min: raise "
+                    "timeout-minutes in .github/workflows/deploy.yml and this setting together, or shorten the "
+                    "rollout (fewer health-check intervals, a shorter deregistration delay, a higher maximum_percent)",
+                )
 
     def _check_services(self, report: Report) -> None:
         """What holds across the services of one environment; every problem is reported."""

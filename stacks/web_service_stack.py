@@ -75,6 +75,8 @@ ENDPOINT_SERVICES = (
 # Logical ids of the cluster in 0.1 (under the service); moved blocks carry its state to the Cluster.
 CLUSTER_ID_BEFORE_0_2 = "service_cluster_B81F1F5D"
 CLUSTER_CAPACITY_PROVIDERS_ID_BEFORE_0_2 = "service_cluster-capacity-providers_A0F7BC08"
+ROLLOUT_OUTPUT = "Worst-case seconds of a successful rollout, from the settings (docs/operations.md#rollout-time)"
+ROLLBACK_OUTPUT = "Worst-case seconds to detect a failed rollout and roll it back (docs/operations.md#rollout-time)"
 # Where ECS reads each kind of secret from, at task start.
 SECRET_ENDPOINTS = {"secrets-manager": "secretsmanager", "ssm-parameter": "ssm"}
 # The emulator takes any credentials; these keep the provider and the backend from looking for real ones.
@@ -292,6 +294,11 @@ class WebServiceStack(TerraformStack):
         TerraformOutput(self, "cluster_name", value=self.service.cluster_name)
         TerraformOutput(self, "service_name", value=self.service.service_name)
         TerraformOutput(self, "log_group_name", value=self.service.log_group.name)
+        rollout = self.service.rollout
+        TerraformOutput(self, "rollout_worst_case_seconds", value=rollout.rollout_seconds, description=ROLLOUT_OUTPUT)
+        TerraformOutput(
+            self, "rollback_worst_case_seconds", value=rollout.rollback_seconds, description=ROLLBACK_OUTPUT
+        )
 
     def _several_services(
         self, config: EnvironmentConfig, key_arn: str | None, alarm_actions: list[str], boundary_arn: str | None
@@ -352,6 +359,19 @@ class WebServiceStack(TerraformStack):
             self,
             "service_names",
             value={key: created.service_name for key, created in self.services.services.items()},
+        )
+        services = self.services.services
+        TerraformOutput(
+            self,
+            "rollout_worst_case_seconds",
+            value={key: created.rollout.rollout_seconds for key, created in services.items()},
+            description=ROLLOUT_OUTPUT,
+        )
+        TerraformOutput(
+            self,
+            "rollback_worst_case_seconds",
+            value={key: created.rollout.rollback_seconds for key, created in services.items()},
+            description=ROLLBACK_OUTPUT,
         )
         TerraformOutput(
             self,

@@ -125,6 +125,7 @@ def test_the_report_totals_its_lines_and_says_what_it_assumed(prod):
     assert result["monthly_usd_total"] == pytest.approx(sum(item["monthly_usd"] for item in result["items"]), abs=0.05)
     assert result["assumptions"]["requests_per_second"] == 10
     assert result["prices_as_of"] == PRICES["as_of"]
+    assert result["rollout"] == {"service": {"rollout_worst_case_seconds": 180, "rollback_worst_case_seconds": 420}}
 
 
 def test_a_price_table_over_a_year_old_is_warned_about():

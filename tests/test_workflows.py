@@ -266,3 +266,11 @@ def test_drift_runs_every_day_per_environment_and_fails_on_drift():
     assert job["concurrency"] == {"group": "deploy-${{ matrix.environment }}", "cancel-in-progress": False}
     check = step_named(drift, "drift", "Refresh-only plan; fail on drift")
     assert "scripts/drift.py" in check["run"] and 'exit "${PIPESTATUS[0]}"' in check["run"]
+
+
+def test_the_deploy_jobs_timeout_is_the_one_the_rollout_check_uses(deploy):
+    from stacks.environments import DeployOptions
+
+    assert deploy["jobs"]["deploy"]["timeout-minutes"] == DeployOptions().workflow_timeout_minutes
+    for environment in deploy["jobs"]["deploy"]["strategy"]["matrix"]["environment"]:
+        assert load_environment(environment).deploy.workflow_timeout_minutes == DeployOptions().workflow_timeout_minutes

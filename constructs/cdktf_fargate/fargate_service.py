@@ -28,6 +28,7 @@ from ._bindings import (
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
+from ._rollout import RolloutEstimate, estimate_rollout
 from ._service_routing import build_routing, build_security_group
 from ._service_task import build_task, check_task_wiring
 from ._validation import Problems, is_private_cidr, is_token
@@ -114,6 +115,8 @@ class FargateService(Construct):
         self.container_port = options.container.port
         self.cluster_arn = cluster.cluster_arn
         self.cluster_name = cluster.cluster_name
+        # Worst cases of a rollout and of a failed one's rollback, from the settings (docs/operations.md).
+        self.rollout: RolloutEstimate = estimate_rollout(options, behind_load_balancer=alb is not None)
 
         port = options.container.port
         port_mapping: dict[str, object] = {"containerPort": port, "hostPort": port, "protocol": "tcp"}

@@ -224,6 +224,10 @@ class Deployment(OptionType):
     maximum_percent: int = option(200, "at most this share of desired running during a rollout", Range(100, 400))
     circuit_breaker_rollback: bool = option(True, "roll back a rollout whose tasks keep failing to start")
     availability_zone_rebalancing: bool = option(True, "ECS re-spreads tasks over the zones after an AZ recovers")
+    expected_task_start_seconds: int = option(
+        60, "how long a task takes from launch to serving (image pull, app start); only the rollout-time estimate "
+        "uses it", Range(1, 3600),
+    )  # fmt: skip
 
     def _cross_check(self, report: Report) -> None:
         if self.maximum_percent <= self.minimum_healthy_percent:
