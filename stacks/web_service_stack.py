@@ -75,6 +75,7 @@ ENDPOINT_SERVICES = (
 # Logical ids of the cluster in 0.1 (under the service); moved blocks carry its state to the Cluster.
 CLUSTER_ID_BEFORE_0_2 = "service_cluster_B81F1F5D"
 CLUSTER_CAPACITY_PROVIDERS_ID_BEFORE_0_2 = "service_cluster-capacity-providers_A0F7BC08"
+TASK_DEFINITION_OUTPUT = "The revision a rollout must end on (scripts/await_rollout.py: otherwise it was rolled back)"
 ROLLOUT_OUTPUT = "Worst-case seconds of a successful rollout, from the settings (docs/operations.md#rollout-time)"
 ROLLBACK_OUTPUT = "Worst-case seconds to detect a failed rollout and roll it back (docs/operations.md#rollout-time)"
 # Where ECS reads each kind of secret from, at task start.
@@ -294,6 +295,9 @@ class WebServiceStack(TerraformStack):
         TerraformOutput(self, "cluster_name", value=self.service.cluster_name)
         TerraformOutput(self, "service_name", value=self.service.service_name)
         TerraformOutput(self, "log_group_name", value=self.service.log_group.name)
+        TerraformOutput(
+            self, "task_definition_arn", value=self.service.task_definition.arn, description=TASK_DEFINITION_OUTPUT
+        )
         rollout = self.service.rollout
         TerraformOutput(self, "rollout_worst_case_seconds", value=rollout.rollout_seconds, description=ROLLOUT_OUTPUT)
         TerraformOutput(
@@ -361,6 +365,12 @@ class WebServiceStack(TerraformStack):
             value={key: created.service_name for key, created in self.services.services.items()},
         )
         services = self.services.services
+        TerraformOutput(
+            self,
+            "task_definition_arns",
+            value={key: created.task_definition.arn for key, created in services.items()},
+            description=TASK_DEFINITION_OUTPUT,
+        )
         TerraformOutput(
             self,
             "rollout_worst_case_seconds",

@@ -274,3 +274,17 @@ def test_the_deploy_jobs_timeout_is_the_one_the_rollout_check_uses(deploy):
     assert deploy["jobs"]["deploy"]["timeout-minutes"] == DeployOptions().workflow_timeout_minutes
     for environment in deploy["jobs"]["deploy"]["strategy"]["matrix"]["environment"]:
         assert load_environment(environment).deploy.workflow_timeout_minutes == DeployOptions().workflow_timeout_minutes
+
+
+def test_deploy_waits_for_the_rollout_after_the_deploy(deploy):
+    names = [step.get("name") for step in steps(deploy, "deploy")]
+    wait = "Wait for the rollout; fail if it fails or is rolled back"
+    assert names.index(wait) == names.index("Deploy") + 1
+    step = step_named(deploy, "deploy", wait)
+    assert step["env"] == {"STACK": "${{ steps.target.outputs.stack_name }}"}
+    assert shlex.split(step["run"]) == [
+        ".venv/bin/python",
+        "scripts/await_rollout.py",
+        "--stack-dir",
+        "cdktf.out/stacks/$STACK",
+    ]
