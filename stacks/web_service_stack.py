@@ -347,48 +347,37 @@ class WebServiceStack(TerraformStack):
             permissions_boundary_arn=boundary_arn,
         )
         TerraformOutput(self, "cluster_name", value=self.cluster.cluster_name)
-        TerraformOutput(
-            self,
-            "ecr_repository_urls",
-            value={key: repository.repository_url for key, repository in self.services.repositories.items()},
-            description="Push each service's image here",
-        )
-        TerraformOutput(
-            self,
-            "deployed_image_tags",
-            value={key: image_tag(key) for key in keys},
-            description="The tag each service runs: pass them back to deploy one service alone",
-        )
-        TerraformOutput(
-            self,
-            "service_names",
-            value={key: created.service_name for key, created in self.services.services.items()},
-        )
-        services = self.services.services
-        TerraformOutput(
-            self,
-            "task_definition_arns",
-            value={key: created.task_definition.arn for key, created in services.items()},
-            description=TASK_DEFINITION_OUTPUT,
-        )
-        TerraformOutput(
-            self,
-            "rollout_worst_case_seconds",
-            value={key: created.rollout.rollout_seconds for key, created in services.items()},
-            description=ROLLOUT_OUTPUT,
-        )
-        TerraformOutput(
-            self,
-            "rollback_worst_case_seconds",
-            value={key: created.rollout.rollback_seconds for key, created in services.items()},
-            description=ROLLBACK_OUTPUT,
-        )
-        TerraformOutput(
-            self,
-            "job_state_machine_arns",
-            value={key: job.state_machine_arn for key, job in self.services.jobs.items()},
-            description="Start a run by hand: aws stepfunctions start-execution --state-machine-arn <arn>",
-        )
+        repositories, services, jobs = self.services.repositories, self.services.services, self.services.jobs
+        # Per service, by its name in the `services` table.
+        outputs: dict[str, tuple[dict[str, object], str]] = {
+            "ecr_repository_urls": (
+                {key: repository.repository_url for key, repository in repositories.items()},
+                "Push each service's image here",
+            ),
+            "deployed_image_tags": (
+                {key: image_tag(key) for key in keys},
+                "The tag each service runs: pass them back to deploy one service alone",
+            ),
+            "service_names": ({key: created.service_name for key, created in services.items()}, "ECS services"),
+            "task_definition_arns": (
+                {key: created.task_definition.arn for key, created in services.items()},
+                TASK_DEFINITION_OUTPUT,
+            ),
+            "rollout_worst_case_seconds": (
+                {key: created.rollout.rollout_seconds for key, created in services.items()},
+                ROLLOUT_OUTPUT,
+            ),
+            "rollback_worst_case_seconds": (
+                {key: created.rollout.rollback_seconds for key, created in services.items()},
+                ROLLBACK_OUTPUT,
+            ),
+            "job_state_machine_arns": (
+                {key: job.state_machine_arn for key, job in jobs.items()},
+                "Start a run by hand: aws stepfunctions start-execution --state-machine-arn <arn>",
+            ),
+        }
+        for output, (value, description) in outputs.items():
+            TerraformOutput(self, output, value=value, description=description)
 
     def _alarm_topic(self, name: str, key_arn: str | None, email: str) -> SnsTopic:
         topic = SnsTopic(self, "alarm-topic", name=f"{name}-alarms", kms_master_key_id=key_arn)
