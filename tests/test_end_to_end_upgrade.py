@@ -53,6 +53,9 @@ class Checkout:
         self.emulator = emulator
         local = tomllib.loads((directory / "environments.toml").read_text())["local"]
         local.update(app_name=APP, aws_endpoint_url=emulator.endpoint, certificate_domain=emulator.certificate_domain)
+        # The upgrade of an environment without a `services` table (as 0.1 shipped `local`): it must keep
+        # its one service, resources and addresses.
+        local.pop("services", None)
         if network:
             local.setdefault("network", {}).update(network)
         self.settings = directory / "upgrade.toml"
