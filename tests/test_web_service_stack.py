@@ -138,7 +138,10 @@ def test_outputs_name_the_url_and_what_operators_look_up(prod):
         "cluster_name",
         "ecr_repository_url",
         "log_group_name",
+        "rollback_worst_case_seconds",
+        "rollout_worst_case_seconds",
         "service_name",
+        "task_definition_arn",
         "url",
     ]
     lb = prod.only("aws_lb")
@@ -149,6 +152,9 @@ def test_outputs_name_the_url_and_what_operators_look_up(prod):
     )
     assert outputs["cluster_name"]["value"] == ref("aws_ecs_cluster", prod.only("aws_ecs_cluster"), "name")
     assert outputs["service_name"]["value"] == ref("aws_ecs_service", prod.only("aws_ecs_service"), "name")
+    assert outputs["task_definition_arn"]["value"] == ref(
+        "aws_ecs_task_definition", prod.only("aws_ecs_task_definition"), "arn"
+    )
     assert outputs["log_group_name"]["value"] == ref(
         "aws_cloudwatch_log_group", prod.by_path("aws_cloudwatch_log_group", "service/log-group"), "name"
     )
