@@ -22,6 +22,9 @@ IMAGE_TAG ?= $(shell git rev-parse HEAD 2>/dev/null)
 LOCAL_DIR := $(CURDIR)/.local
 LOCAL_AWS_PID := $(LOCAL_DIR)/moto.pid
 LOCAL_AWS := $(VENV)/bin/python scripts/local_aws.py
+# `AWS_ENDPOINT_URL=<url>` before a command when environment $(1) (default CDKTF_FARGATE_ENV) deploys
+# to the emulator: the provider reads the address from there (docs/local-emulator.md#deploy-loop).
+emulator_endpoint = $(shell $(LOCAL_AWS) endpoint $(1))
 # cdktf runs this instead of terraform: a cancelled deploy then stops Terraform cleanly
 # (scripts/terraform_graceful.py says why).
 export TERRAFORM_BINARY_NAME := $(CURDIR)/scripts/terraform_graceful.py
@@ -43,7 +46,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap lint test checkov docs diagram cost cost-diff drift snapshots bench deploy destroy diff deploy-local destroy-local import-copilot clean
+.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap lint test checkov docs diagram cost cost-diff drift snapshots bench bench-deploy deploy destroy diff deploy-local destroy-local import-copilot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -86,7 +89,7 @@ synth-bootstrap: setup ## Synthesize the account's bootstrap stack (the [bootstr
 	CDKTF_FARGATE_ENV=bootstrap $(CDKTF) synth
 
 bootstrap: setup ## Deploy the bootstrap stack once per AWS account, with your own credentials (docs/bootstrap.md)
-	CDKTF_FARGATE_ENV=bootstrap $(CDKTF) deploy --auto-approve $(DEPLOY_FLAGS)
+	$(call emulator_endpoint,bootstrap) CDKTF_FARGATE_ENV=bootstrap $(CDKTF) deploy --auto-approve $(DEPLOY_FLAGS)
 
 lint: setup ## ruff (lint and format check), mypy --strict, and zizmor on the GitHub workflows
 	$(VENV)/bin/ruff check .
@@ -115,7 +118,7 @@ cost-diff: setup ## Compare two environments' monthly cost line by line: make co
 
 drift: setup ## What changed outside Terraform in CDKTF_FARGATE_ENV's deployment (refresh-only plan, expected changes left out); exits 2 on drift
 	$(CDKTF) synth
-	$(VENV)/bin/python scripts/drift.py
+	$(call emulator_endpoint) $(VENV)/bin/python scripts/drift.py
 
 snapshots: setup ## Refresh tests/snapshots/ (the synthesized JSON of every environment and example) on purpose
 	$(VENV)/bin/python scripts/snapshots.py
@@ -123,14 +126,17 @@ snapshots: setup ## Refresh tests/snapshots/ (the synthesized JSON of every envi
 bench: setup ## Synth benchmark: fast vs ordinary provider import, cost per service (BENCH_RUNS, default 3)
 	$(VENV)/bin/python scripts/bench_synth.py --runs $(BENCH_RUNS)
 
+bench-deploy: setup ## Deploy-loop benchmark on the emulator: phases of a first deploy, an image update and a destroy, medians of BENCH_RUNS (BENCH_DEPLOY_ARGS=--services: three services)
+	$(VENV)/bin/python scripts/bench_deploy.py --runs $(BENCH_RUNS) $(BENCH_DEPLOY_ARGS)
+
 diff: setup ## Show what a deploy would change (real AWS account)
-	$(CDKTF) diff --var image_tag=$(IMAGE_TAG)
+	$(call emulator_endpoint) $(CDKTF) diff --var image_tag=$(IMAGE_TAG)
 
 deploy: setup ## Deploy to the AWS account in your environment: IMAGE_TAG defaults to the git HEAD
-	$(CDKTF) deploy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
+	$(call emulator_endpoint) $(CDKTF) deploy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
 
 destroy: setup ## Destroy what deploy created (set alb.deletion_protection = false and deploy first)
-	$(CDKTF) destroy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
+	$(call emulator_endpoint) $(CDKTF) destroy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
 
 deploy-local: setup ## Start the AWS emulator (moto) on 127.0.0.1:4566 and deploy the `local` environment to it, no AWS account
 	@mkdir -p $(LOCAL_DIR)
@@ -142,11 +148,11 @@ deploy-local: setup ## Start the AWS emulator (moto) on 127.0.0.1:4566 and deplo
 		cat $(LOCAL_DIR)/moto.log | grep "AWS emulator" || { cat $(LOCAL_DIR)/moto.log; exit 1; }; \
 	fi
 	@start=$$(date +%s); \
-	CDKTF_FARGATE_ENV=local $(CDKTF) deploy --auto-approve --skip-provider-lock --var image_tag=$(IMAGE_TAG) && \
+	$(call emulator_endpoint,local) CDKTF_FARGATE_ENV=local $(CDKTF) deploy --auto-approve --skip-provider-lock --var image_tag=$(IMAGE_TAG) && \
 	echo "deployed $$(python3 -c 'import json;print(len(json.load(open("terraform.webapp-local.tfstate"))["resources"]))') resources and data sources in $$(( $$(date +%s) - start )) s"
 
 destroy-local: setup ## Destroy the `local` deployment and stop the AWS emulator
-	CDKTF_FARGATE_ENV=local $(CDKTF) destroy --auto-approve --skip-provider-lock --var image_tag=$(IMAGE_TAG)
+	$(call emulator_endpoint,local) CDKTF_FARGATE_ENV=local $(CDKTF) destroy --auto-approve --skip-provider-lock --var image_tag=$(IMAGE_TAG)
 	$(LOCAL_AWS) stop --pid-file $(LOCAL_AWS_PID)
 	rm -f terraform.webapp-local.tfstate terraform.webapp-local.tfstate.backup
 

@@ -4,6 +4,7 @@ loopback, with the few pieces it lacks for this stack added here, and nowhere el
 
     python scripts/local_aws.py serve [--port 4566] [--certificate-domain app.local.test] [--pid-file F]
     python scripts/local_aws.py stop --pid-file F
+    python scripts/local_aws.py endpoint [ENVIRONMENT]   # AWS_ENDPOINT_URL=... for Terraform, or nothing
 
 Gaps of moto 5.2 with hashicorp/aws 5.100.0 that this layer fills (the production stack is
 never changed to suit the emulator):
@@ -51,6 +52,7 @@ import signal
 import sys
 import threading
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
@@ -62,6 +64,10 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 DEFAULT_PORT = 4566
 DEFAULT_DOMAIN = "app.local.test"
+# How the provider learns the emulator's address: the AWS SDKs' own variable, not an `endpoints`
+# block, which costs seconds on every Terraform run (docs/local-emulator.md#deploy-loop).
+ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 # Service settings moto's CreateService ignores but the provider sets and reads back.
@@ -378,6 +384,19 @@ def stop(pid_file: Path) -> int:
     return 1
 
 
+def endpoint_assignment(environment: str | None = None, config_path: str | Path | None = None) -> str:
+    """`AWS_ENDPOINT_URL=<url>` for an environment that deploys to an emulator (`aws_endpoint_url`), else "".
+
+    Read from the settings file alone, as stacks/environments.py finds it, without building the
+    settings (that loads cdktf: seconds before every Terraform run). tests/test_local_aws.py checks
+    it against the loaded settings of every environment.
+    """
+    path = Path(config_path or os.environ.get("CDKTF_FARGATE_CONFIG") or ROOT / "environments.toml")
+    name = environment or os.environ.get("CDKTF_FARGATE_ENV") or "prod"
+    url = tomllib.loads(path.read_text()).get(name, {}).get("aws_endpoint_url", "")
+    return f"{ENDPOINT_VARIABLE}={url}" if url else ""
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -387,9 +406,17 @@ def main(argv: list[str]) -> int:
     serve_parser.add_argument("--pid-file", type=Path)
     stop_parser = commands.add_parser("stop", help="stop the emulator started with --pid-file")
     stop_parser.add_argument("--pid-file", type=Path, required=True)
+    endpoint_parser = commands.add_parser(
+        "endpoint", help=f"print {ENDPOINT_VARIABLE}=<url> when the environment deploys to an emulator"
+    )
+    endpoint_parser.add_argument("environment", nargs="?", help="default: CDKTF_FARGATE_ENV, else prod")
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args.port, args.certificate_domain, args.pid_file)
+    if args.command == "endpoint":
+        if assignment := endpoint_assignment(args.environment):
+            print(assignment)
+        return 0
     return stop(args.pid_file)
 
 

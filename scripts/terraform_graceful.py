@@ -22,19 +22,24 @@ afterwards, so a write error cannot stop Terraform.
 
 Files Terraform writes (the local state, its backup, plans) are readable by their owner only.
 
-`CDKTF_FARGATE_TERRAFORM` names the real binary (default: `terraform` on PATH).
+`CDKTF_FARGATE_TERRAFORM` names the real binary (default: `terraform` on PATH). With
+`CDKTF_FARGATE_TIMINGS` naming a file, each run appends a JSON line with its command, start and
+duration there (`make bench-deploy` reads them: which part of a deploy is Terraform's).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REAL_BINARY_VAR = "CDKTF_FARGATE_TERRAFORM"
+TIMINGS_VAR = "CDKTF_FARGATE_TIMINGS"
 # Commands that change infrastructure, which a cancel must not cut short.
 CHANGING_COMMANDS = ("apply", "destroy")
 
@@ -51,10 +56,21 @@ def real_terraform() -> str:
     raise SystemExit(f"terraform_graceful: no terraform on PATH; set {REAL_BINARY_VAR} to its path")
 
 
+def subcommand(argv: list[str]) -> str:
+    return next((arg for arg in argv if not arg.startswith("-")), "")
+
+
 def finishes_when_cancelled(argv: list[str]) -> bool:
     """Unattended runs of a changing command: nothing needs the terminal, and a cancel is not passed on."""
-    command = next((arg for arg in argv if not arg.startswith("-")), "")
-    return command in CHANGING_COMMANDS and "-auto-approve" in argv
+    return subcommand(argv) in CHANGING_COMMANDS and "-auto-approve" in argv
+
+
+def record_timing(argv: list[str], started: float, seconds: float) -> None:
+    path = os.environ.get(TIMINGS_VAR)
+    if path:
+        with open(path, "a", encoding="utf-8") as timings:
+            line = {"command": subcommand(argv) or " ".join(argv), "started": started, "seconds": round(seconds, 3)}
+            timings.write(json.dumps(line) + "\n")
 
 
 class Terminal:
@@ -80,6 +96,7 @@ def main(argv: list[str]) -> int:
     # An ignored signal stays ignored across exec: Terraform inherits this (it installs no SIGHUP handler).
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     command = [real_terraform(), *argv]
+    started, clock = time.time(), time.monotonic()
     if finishes_when_cancelled(argv):
         terraform = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, process_group=0
@@ -105,7 +122,9 @@ def main(argv: list[str]) -> int:
     # Reads and waits resume by themselves after a signal handler has run (PEP 475).
     while chunk := os.read(terraform.stdout.fileno(), 65536):
         terminal.write(chunk)
-    return terraform.wait()
+    returncode = terraform.wait()
+    record_timing(argv, started, time.monotonic() - clock)
+    return returncode
 
 
 if __name__ == "__main__":

@@ -191,7 +191,10 @@ class EnvironmentConfig(OptionType):
     )
     hosted_zone_id: str = option("", "the Route53 hosted zone of `domain_name`")
     aws_endpoint_url: str = option(
-        "", "send every AWS API call here (the local emulator), with dummy credentials", OPTIONAL_ENDPOINT_URL
+        "",
+        "send every AWS API call here (the local emulator), with dummy credentials; Terraform gets it as "
+        "AWS_ENDPOINT_URL (the Makefile sets it)",
+        OPTIONAL_ENDPOINT_URL,
     )
     # Terraform state: a local file unless a bucket is named.
     state_bucket: str = option("", "keep the Terraform state in this S3 bucket (encrypted, native S3 locking)")
@@ -534,7 +537,10 @@ class BootstrapConfig(OptionType):
     )
     state_force_destroy: bool = option(False, "let destroy delete the state bucket and every state in it")
     aws_endpoint_url: str = option(
-        "", "send every AWS API call here (the local emulator), with dummy credentials", OPTIONAL_ENDPOINT_URL
+        "",
+        "send every AWS API call here (the local emulator), with dummy credentials; Terraform gets it as "
+        "AWS_ENDPOINT_URL (the Makefile sets it)",
+        OPTIONAL_ENDPOINT_URL,
     )
     tags: Mapping[str, str] = option({}, "extra default tags on every resource")
 

@@ -37,7 +37,7 @@ from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocumentStatementPrincipals,
 )
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
@@ -49,29 +49,6 @@ from .environments import EnvironmentConfig
 
 # ECR's tag syntax; "latest" is refused so every deploy names the exact image it runs.
 IMAGE_TAG_REGEX = "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"
-# Every service the stack calls, for an environment that points them all at an emulator.
-ENDPOINT_SERVICES = (
-    "acm",
-    "applicationautoscaling",
-    "cloudwatch",
-    "cloudwatchlogs",
-    "ec2",
-    "ecr",
-    "ecs",
-    "elbv2",
-    "iam",
-    "kms",
-    "route53",
-    "s3",
-    "scheduler",
-    "secretsmanager",
-    "servicediscovery",
-    "sfn",
-    "sns",
-    "ssm",
-    "sts",
-    "wafv2",
-)
 # Logical ids of the cluster in 0.1 (under the service); moved blocks carry its state to the Cluster.
 CLUSTER_ID_BEFORE_0_2 = "service_cluster_B81F1F5D"
 CLUSTER_CAPACITY_PROVIDERS_ID_BEFORE_0_2 = "service_cluster-capacity-providers_A0F7BC08"
@@ -99,11 +76,16 @@ def backend_settings(config: EnvironmentConfig) -> dict[str, object]:
 
 
 def provider_settings(aws_endpoint_url: str) -> dict[str, object]:
-    """Extra provider settings; only an environment with `aws_endpoint_url` (the local emulator) has any."""
+    """Extra provider settings; only an environment with `aws_endpoint_url` (the local emulator) has any.
+
+    The address itself reaches the provider as AWS_ENDPOINT_URL (`make deploy-local` sets it): an
+    `endpoints` block costs 3 to 4 s of the provider's configuration check on every Terraform run
+    (docs/local-emulator.md#deploy-loop). The dummy credentials stay here, so a run without the
+    variable is refused by AWS instead of reaching an account.
+    """
     if not aws_endpoint_url:
         return {}
     return {
-        "endpoints": [AwsProviderEndpoints(**dict.fromkeys(ENDPOINT_SERVICES, aws_endpoint_url))],
         **EMULATOR_CREDENTIALS,
         "skip_metadata_api_check": "true",
         "s3_use_path_style": True,

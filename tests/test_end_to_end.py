@@ -96,8 +96,10 @@ class Deployment:
             CDKTF_FARGATE_CONFIG=str(directory / "settings.toml"),
             JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
             CHECKPOINT_DISABLE="1",
-            # As `make deploy-local` runs it: a cancelled deploy stops Terraform cleanly.
+            # As `make deploy-local` runs it: a cancelled deploy stops Terraform cleanly, and the provider
+            # finds the emulator through the environment.
             TERRAFORM_BINARY_NAME=str(ROOT / "scripts" / "terraform_graceful.py"),
+            AWS_ENDPOINT_URL=emulator.endpoint,
         )
         self.stack_dir = directory / "cdktf.out" / "stacks" / self.stack
         self.state_file = directory / f"terraform.{self.stack}.tfstate"

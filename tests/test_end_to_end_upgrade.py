@@ -76,6 +76,8 @@ class Checkout:
             "CDKTF_FARGATE_CONFIG": str(self.settings),
             "CHECKPOINT_DISABLE": "1",
             "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+            # 0.1 and 0.2 named the emulator in the provider's `endpoints`; 0.3 reads it from here.
+            "AWS_ENDPOINT_URL": self.emulator.endpoint,
             **extra,
         }
 

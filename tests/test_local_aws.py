@@ -1,16 +1,59 @@
-"""scripts/local_aws.py stop: it signals the emulator it started, and never a process that took its pid."""
+"""scripts/local_aws.py: `stop` signals the emulator it started, and never a process that took its pid;
+`endpoint` names the emulator for Terraform as the settings do; the gaps it fills in moto."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
+import tomllib
 
+import pytest
 from conftest import ROOT
-from local_aws import stop
+from local_aws import endpoint_assignment, stop
 from test_end_to_end import free_port
 
+from stacks.environments import load_bootstrap, load_environment
+
 SCRIPT = ROOT / "scripts" / "local_aws.py"
+
+
+@pytest.mark.parametrize("environment", sorted(tomllib.loads((ROOT / "environments.toml").read_text())))
+def test_the_endpoint_given_to_terraform_is_the_environments_aws_endpoint_url(environment):
+    if environment == "bootstrap":
+        url = load_bootstrap()[0].aws_endpoint_url
+    else:
+        url = load_environment(environment).aws_endpoint_url
+    assert endpoint_assignment(environment) == (f"AWS_ENDPOINT_URL={url}" if url else "")
+
+
+def test_the_endpoint_follows_the_settings_file_and_environment_the_stack_reads(tmp_path, monkeypatch):
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[prod]\n[local]\naws_endpoint_url = "http://127.0.0.1:4999"\n')
+    monkeypatch.setenv("CDKTF_FARGATE_CONFIG", str(settings))
+    monkeypatch.setenv("CDKTF_FARGATE_ENV", "local")
+    assert endpoint_assignment() == "AWS_ENDPOINT_URL=http://127.0.0.1:4999"
+    assert load_environment().aws_endpoint_url == "http://127.0.0.1:4999"
+    monkeypatch.delenv("CDKTF_FARGATE_ENV")
+    assert endpoint_assignment() == "" and load_environment().aws_endpoint_url == ""
+    printed = subprocess.run(
+        [sys.executable, str(SCRIPT), "endpoint", "local"], capture_output=True, text=True, check=True
+    )
+    assert printed.stdout == "AWS_ENDPOINT_URL=http://127.0.0.1:4999\n"
+
+
+def test_every_make_target_that_runs_terraform_gives_it_the_emulators_endpoint():
+    makefile = (ROOT / "Makefile").read_text()
+    recipes = [line.strip() for line in makefile.splitlines() if line.startswith("\t")]
+    terraform_runs = [
+        line
+        for line in recipes
+        if re.search(r"\$\(CDKTF\) (deploy|destroy|diff)\b", line) or "scripts/drift.py" in line
+    ]
+    assert len(terraform_runs) == 7, terraform_runs
+    for line in terraform_runs:
+        assert line.startswith("$(call emulator_endpoint"), line
 
 
 def test_stop_signals_nothing_when_the_pid_is_not_the_emulators(tmp_path):

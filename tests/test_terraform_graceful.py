@@ -5,6 +5,7 @@ and provider."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -79,6 +80,21 @@ def test_passes_arguments_output_and_exit_status_through(stand_in):
     )
     assert (result.returncode, result.stdout) == (0, "line 0\nline 1\nline 2\n")
     assert report(stand_in) == ["hup-ignored", "args plan 3 -input=false", "finished"]
+
+
+def test_with_a_timings_file_each_run_records_its_command_and_duration(stand_in, tmp_path):
+    timings = tmp_path / "timings.jsonl"
+    env = {**stand_in, "CDKTF_FARGATE_TIMINGS": str(timings)}
+    before = time.time()
+    for command in (["init", "2", "-input=false"], ["apply", "6", "-auto-approve"]):
+        subprocess.run([str(WRAPPER), *command], env=env, capture_output=True, check=True)
+    init, apply = (json.loads(line) for line in timings.read_text().splitlines())
+    assert (init["command"], apply["command"]) == ("init", "apply")
+    # The stand-in prints a line every 50 ms.
+    assert 0.1 <= init["seconds"] < apply["seconds"] and apply["seconds"] >= 0.3
+    assert before <= init["started"] < apply["started"]
+    subprocess.run([str(WRAPPER), "plan", "1"], env=stand_in, capture_output=True, check=True)
+    assert len(timings.read_text().splitlines()) == 2
 
 
 @pytest.mark.parametrize("command", [["plan", "40"], ["apply", "40", "-auto-approve"]])
