@@ -22,7 +22,7 @@ IMAGE_TAG ?= $(shell git rev-parse HEAD 2>/dev/null)
 LOCAL_DIR := $(CURDIR)/.local
 LOCAL_AWS_PID := $(LOCAL_DIR)/moto.pid
 LOCAL_AWS := $(VENV)/bin/python scripts/local_aws.py
-# `AWS_ENDPOINT_URL=<url>` before a command when environment $(1) (default CDKTF_FARGATE_ENV) deploys
+# `AWS_ENDPOINT_URL=<url>` and dummy credentials before a command when environment $(1) (default CDKTF_FARGATE_ENV) deploys
 # to the emulator: the provider reads the address from there (docs/local-emulator.md#deploy-loop).
 emulator_endpoint = $(shell $(LOCAL_AWS) endpoint $(1))
 # cdktf runs this instead of terraform: a cancelled deploy then stops Terraform cleanly

@@ -4,7 +4,7 @@ loopback, with the few pieces it lacks for this stack added here, and nowhere el
 
     python scripts/local_aws.py serve [--port 4566] [--certificate-domain app.local.test] [--pid-file F]
     python scripts/local_aws.py stop --pid-file F
-    python scripts/local_aws.py endpoint [ENVIRONMENT]   # AWS_ENDPOINT_URL=... for Terraform, or nothing
+    python scripts/local_aws.py endpoint [ENVIRONMENT]   # AWS_ENDPOINT_URL=... and credentials, or nothing
 
 Gaps of moto 5.2 with hashicorp/aws 5.100.0 that this layer fills (the production stack is
 never changed to suit the emulator):
@@ -67,6 +67,7 @@ DEFAULT_DOMAIN = "app.local.test"
 # How the provider learns the emulator's address: the AWS SDKs' own variable, not an `endpoints`
 # block, which costs seconds on every Terraform run (docs/local-emulator.md#deploy-loop).
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL"
+DUMMY_CREDENTIALS = "AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -124,24 +125,30 @@ def _patch_application_autoscaling_tags() -> None:
 
     if hasattr(responses.ApplicationAutoScalingResponse, "list_tags_for_resource"):
         return
-    tags_by_arn: dict[str, dict[str, str]] = {}
     original_register = responses.ApplicationAutoScalingResponse.register_scalable_target
+
+    def tags_by_arn(response) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+        # On the backend, where a reset empties them with everything else (and iam_evidence reads them).
+        backend = response.applicationautoscaling_backend
+        if not hasattr(backend, "tags_by_arn"):
+            backend.tags_by_arn = {}
+        return backend.tags_by_arn  # type: ignore[no-any-return]
 
     def register_scalable_target(self):  # type: ignore[no-untyped-def]
         body = original_register(self)
         arn = json.loads(body)["ScalableTargetARN"]
-        tags_by_arn.setdefault(arn, {}).update(self._get_param("Tags") or {})
+        tags_by_arn(self).setdefault(arn, {}).update(self._get_param("Tags") or {})
         return body
 
     def list_tags_for_resource(self):  # type: ignore[no-untyped-def]
-        return json.dumps({"Tags": tags_by_arn.get(self._get_param("ResourceARN"), {})})
+        return json.dumps({"Tags": tags_by_arn(self).get(self._get_param("ResourceARN"), {})})
 
     def tag_resource(self):  # type: ignore[no-untyped-def]
-        tags_by_arn.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+        tags_by_arn(self).setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
         return json.dumps({})
 
     def untag_resource(self):  # type: ignore[no-untyped-def]
-        tags = tags_by_arn.setdefault(self._get_param("ResourceARN"), {})
+        tags = tags_by_arn(self).setdefault(self._get_param("ResourceARN"), {})
         for key in self._get_param("TagKeys") or []:
             tags.pop(key, None)
         return json.dumps({})
@@ -297,20 +304,28 @@ def reset(endpoint: str) -> None:
 
 
 class LocalAws:
-    """moto's ThreadedMotoServer with the patches, on 127.0.0.1, empty but for the local certificate."""
+    """moto's ThreadedMotoServer with the patches, on 127.0.0.1, empty but for the local certificate.
 
-    def __init__(self, port: int = DEFAULT_PORT, certificate_domain: str = DEFAULT_DOMAIN) -> None:
+    With ``record``, every call a role's session signs is written there with what AWS would authorize
+    for it (scripts/iam_evidence: the evidence for the deploy role that the emulator cannot give).
+    """
+
+    def __init__(
+        self, port: int = DEFAULT_PORT, certificate_domain: str = DEFAULT_DOMAIN, *, record: Path | None = None
+    ) -> None:
         self.port = port
         self.endpoint = f"http://127.0.0.1:{port}"
         self.certificate_domain = certificate_domain
         self.certificate_arn: str | None = None
+        self.record = record
         self._server = None
 
     def start(self) -> LocalAws:
         from moto.server import ThreadedMotoServer
 
         patch_moto()
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        server_type = ThreadedMotoServer if self.record is None else _recording_server(self.record)
+        self._server = server_type(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         wait_until_up(self.endpoint)
         reset(self.endpoint)
@@ -327,6 +342,36 @@ class LocalAws:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+def _recording_server(path: Path) -> type:
+    """ThreadedMotoServer whose application records role sessions' calls first (iam_evidence.recorder)."""
+    from iam_evidence.model import authorize
+    from iam_evidence.moto_state import MotoState
+    from iam_evidence.recorder import RecordingApplication
+    from moto.moto_server import threaded_moto_server
+    from moto.server import ThreadedMotoServer
+    from werkzeug.serving import make_server
+
+    state = MotoState()
+
+    class RecordingServer(ThreadedMotoServer):  # type: ignore[misc]
+        def _server_entry(self) -> None:
+            application = threaded_moto_server.DomainDispatcherApplication(threaded_moto_server.create_backend_app)
+            recording = RecordingApplication(
+                application, path, authorize=lambda call: [a.to_json() for a in authorize(call, state)]
+            )
+            self._server = make_server(
+                self._ip_address,
+                self._port,
+                recording,
+                True,
+                request_handler=threaded_moto_server.MotoRequestHandler,
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    return RecordingServer
 
 
 def serve(port: int, domain: str, pid_file: Path | None) -> int:
@@ -385,7 +430,9 @@ def stop(pid_file: Path) -> int:
 
 
 def endpoint_assignment(environment: str | None = None, config_path: str | Path | None = None) -> str:
-    """`AWS_ENDPOINT_URL=<url>` for an environment that deploys to an emulator (`aws_endpoint_url`), else "".
+    """`AWS_ENDPOINT_URL=<url>` and the emulator's dummy credentials for an environment that deploys to an
+    emulator (`aws_endpoint_url`), else "". The stack takes credentials from the environment as on AWS
+    (and accepts only the emulator's account), so these replace whatever a shell holds.
 
     Read from the settings file alone, as stacks/environments.py finds it, without building the
     settings (that loads cdktf: seconds before every Terraform run). tests/test_local_aws.py checks
@@ -394,7 +441,7 @@ def endpoint_assignment(environment: str | None = None, config_path: str | Path 
     path = Path(config_path or os.environ.get("CDKTF_FARGATE_CONFIG") or ROOT / "environments.toml")
     name = environment or os.environ.get("CDKTF_FARGATE_ENV") or "prod"
     url = tomllib.loads(path.read_text()).get(name, {}).get("aws_endpoint_url", "")
-    return f"{ENDPOINT_VARIABLE}={url}" if url else ""
+    return f"{ENDPOINT_VARIABLE}={url} {DUMMY_CREDENTIALS}" if url else ""
 
 
 def main(argv: list[str]) -> int:
@@ -407,7 +454,8 @@ def main(argv: list[str]) -> int:
     stop_parser = commands.add_parser("stop", help="stop the emulator started with --pid-file")
     stop_parser.add_argument("--pid-file", type=Path, required=True)
     endpoint_parser = commands.add_parser(
-        "endpoint", help=f"print {ENDPOINT_VARIABLE}=<url> when the environment deploys to an emulator"
+        "endpoint",
+        help=f"print {ENDPOINT_VARIABLE}=<url> and dummy credentials when the environment deploys to an emulator",
     )
     endpoint_parser.add_argument("environment", nargs="?", help="default: CDKTF_FARGATE_ENV, else prod")
     args = parser.parse_args(argv)

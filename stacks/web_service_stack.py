@@ -57,8 +57,9 @@ ROLLOUT_OUTPUT = "Worst-case seconds of a successful rollout, from the settings 
 ROLLBACK_OUTPUT = "Worst-case seconds to detect a failed rollout and roll it back (docs/operations.md#rollout-time)"
 # Where ECS reads each kind of secret from, at task start.
 SECRET_ENDPOINTS = {"secrets-manager": "secretsmanager", "ssm-parameter": "ssm"}
-# The emulator takes any credentials; these keep the provider and the backend from looking for real ones.
-EMULATOR_CREDENTIALS = {"access_key": "test", "secret_key": "test", "skip_credentials_validation": True}
+# moto's account: any credentials it does not know are this account's. An emulator environment's provider
+# refuses every other account, so a run whose AWS_ENDPOINT_URL is missing stops before it changes anything.
+EMULATOR_ACCOUNT = "123456789012"
 
 
 def backend_settings(config: EnvironmentConfig) -> dict[str, object]:
@@ -68,7 +69,6 @@ def backend_settings(config: EnvironmentConfig) -> dict[str, object]:
     url = config.aws_endpoint_url
     return {
         "endpoints": S3BackendEndpointConfig(s3=url, sts=url, iam=url),
-        **EMULATOR_CREDENTIALS,
         "use_path_style": True,
         "skip_metadata_api_check": True,
         "skip_region_validation": True,
@@ -80,13 +80,15 @@ def provider_settings(aws_endpoint_url: str) -> dict[str, object]:
 
     The address itself reaches the provider as AWS_ENDPOINT_URL (`make deploy-local` sets it): an
     `endpoints` block costs 3 to 4 s of the provider's configuration check on every Terraform run
-    (docs/local-emulator.md#deploy-loop). The dummy credentials stay here, so a run without the
-    variable is refused by AWS instead of reaching an account.
+    (docs/local-emulator.md#deploy-loop). Credentials come from the environment, as on AWS: the
+    Makefile's dummy ones, or a role's session (tests/test_end_to_end_deploy_role.py deploys with the
+    deploy role's). Only the emulator's account is accepted, so a run without the variable stops at
+    the provider's account check, before it changes anything in a real account.
     """
     if not aws_endpoint_url:
         return {}
     return {
-        **EMULATOR_CREDENTIALS,
+        "allowed_account_ids": [EMULATOR_ACCOUNT],
         "skip_metadata_api_check": "true",
         "s3_use_path_style": True,
     }

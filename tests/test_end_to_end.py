@@ -36,6 +36,8 @@ APP = "e2e"
 STACK = f"{APP}-local"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 REPORT: dict[str, Any] = {}
+# The emulator's dummy credentials (`make deploy-local` gives the same); a test may sign as a role instead.
+EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
 
 
 def free_port() -> int:
@@ -97,9 +99,10 @@ class Deployment:
             JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
             CHECKPOINT_DISABLE="1",
             # As `make deploy-local` runs it: a cancelled deploy stops Terraform cleanly, and the provider
-            # finds the emulator through the environment.
+            # finds the emulator and its credentials through the environment.
             TERRAFORM_BINARY_NAME=str(ROOT / "scripts" / "terraform_graceful.py"),
             AWS_ENDPOINT_URL=emulator.endpoint,
+            **EMULATOR_CREDENTIALS,
         )
         self.stack_dir = directory / "cdktf.out" / "stacks" / self.stack
         self.state_file = directory / f"terraform.{self.stack}.tfstate"

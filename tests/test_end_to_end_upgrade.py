@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from conftest import ROOT, record_e2e_figures
 from local_aws import LocalAws
-from test_end_to_end import ANSI, NOTHING, active_counts, emulator_client, free_port
+from test_end_to_end import ANSI, EMULATOR_CREDENTIALS, NOTHING, active_counts, emulator_client, free_port
 from toml_text import toml_value
 
 pytestmark = pytest.mark.e2e
@@ -76,8 +76,9 @@ class Checkout:
             "CDKTF_FARGATE_CONFIG": str(self.settings),
             "CHECKPOINT_DISABLE": "1",
             "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-            # 0.1 and 0.2 named the emulator in the provider's `endpoints`; 0.3 reads it from here.
+            # 0.1 and 0.2 named the emulator and credentials in the provider; now both come from here.
             "AWS_ENDPOINT_URL": self.emulator.endpoint,
+            **EMULATOR_CREDENTIALS,
             **extra,
         }
 

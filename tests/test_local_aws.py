@@ -25,7 +25,8 @@ def test_the_endpoint_given_to_terraform_is_the_environments_aws_endpoint_url(en
         url = load_bootstrap()[0].aws_endpoint_url
     else:
         url = load_environment(environment).aws_endpoint_url
-    assert endpoint_assignment(environment) == (f"AWS_ENDPOINT_URL={url}" if url else "")
+    credentials = "AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test"
+    assert endpoint_assignment(environment) == (f"AWS_ENDPOINT_URL={url} {credentials}" if url else "")
 
 
 def test_the_endpoint_follows_the_settings_file_and_environment_the_stack_reads(tmp_path, monkeypatch):
@@ -33,14 +34,14 @@ def test_the_endpoint_follows_the_settings_file_and_environment_the_stack_reads(
     settings.write_text('[prod]\n[local]\naws_endpoint_url = "http://127.0.0.1:4999"\n')
     monkeypatch.setenv("CDKTF_FARGATE_CONFIG", str(settings))
     monkeypatch.setenv("CDKTF_FARGATE_ENV", "local")
-    assert endpoint_assignment() == "AWS_ENDPOINT_URL=http://127.0.0.1:4999"
+    assert endpoint_assignment() == "AWS_ENDPOINT_URL=http://127.0.0.1:4999 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test"
     assert load_environment().aws_endpoint_url == "http://127.0.0.1:4999"
     monkeypatch.delenv("CDKTF_FARGATE_ENV")
     assert endpoint_assignment() == "" and load_environment().aws_endpoint_url == ""
     printed = subprocess.run(
         [sys.executable, str(SCRIPT), "endpoint", "local"], capture_output=True, text=True, check=True
     )
-    assert printed.stdout == "AWS_ENDPOINT_URL=http://127.0.0.1:4999\n"
+    assert printed.stdout == "AWS_ENDPOINT_URL=http://127.0.0.1:4999 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test\n"
 
 
 def test_every_make_target_that_runs_terraform_gives_it_the_emulators_endpoint():

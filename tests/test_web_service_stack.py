@@ -244,10 +244,10 @@ def test_only_the_local_environment_talks_to_an_emulator(prod):
     assert "endpoints" not in provider and "access_key" not in provider
     local = synth_environment("local")
     (provider,) = local.json["provider"]["aws"]
-    # The address comes from AWS_ENDPOINT_URL (tests/test_local_aws.py); the dummy credentials stay, so
-    # a run without it is refused by AWS.
-    assert "endpoints" not in provider
-    assert (provider["access_key"], provider["secret_key"]) == ("test", "test")
+    # The address and credentials come from the environment (tests/test_local_aws.py); only the emulator's
+    # account is accepted, so a run without the address stops before it changes a real account.
+    assert "endpoints" not in provider and "access_key" not in provider
+    assert provider["allowed_account_ids"] == ["123456789012"]
     assert "skip_requesting_account_id" not in provider
     certificate = local.only_data("aws_acm_certificate")
     assert certificate["domain"] == "app.local.test" and certificate["statuses"] == ["ISSUED"]
@@ -326,7 +326,7 @@ def test_remote_state_of_the_emulator_environment_goes_to_the_emulators_s3():
         "sts": "http://127.0.0.1:4566",
         "iam": "http://127.0.0.1:4566",
     }
-    assert (backend["access_key"], backend["secret_key"], backend["use_path_style"]) == ("test", "test", True)
+    assert "access_key" not in backend and backend["use_path_style"] is True
     assert (backend["encrypt"], backend["use_lockfile"]) == (True, True)
 
 
