@@ -62,7 +62,12 @@ GITHUB_ENVIRONMENT = Pattern(
     re.compile(r"[^\s'\"`,;:\\*?]{0,255}"),
     "must be a GitHub environment name without spaces, quotes, wildcards, ',', ';' or ':'",
 )
+BRANCH_NAME = Pattern(re.compile(r"[A-Za-z0-9._/-]{1,255}"), "must be a branch name without spaces, wildcards or ':'")
 OPTIONAL_ARN = Pattern(re.compile(r"(arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:.+)?"), "must be an ARN")
+RESOURCE_ARN = Pattern(
+    re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:[^\s]+"),
+    "must be a resource ARN like 'arn:aws:s3:::shared-bucket' or 'arn:aws:ses:us-east-1:123456789012:identity/x'",
+)
 BUCKET_NAME = Pattern(
     re.compile(r"([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?"),
     "must be an S3 bucket name (3-63 lower-case letters, digits, '.', '-')",
@@ -90,6 +95,19 @@ class DeployOptions(OptionType):
     before_rollout_minutes: int = option(
         15, "what the deploy job spends before a rollout starts: set-up, image builds, synth and apply", Range(0, 360)
     )
+    boundary_resource_arns: tuple[str, ...] = option(
+        (),
+        "resources besides the environment's own (`<app>-<env>-…` buckets, tables, queues, topics, event buses) "
+        "that its roles may ever be granted `task_role_actions` on (the permissions boundary), e.g. an SES "
+        "identity or a bucket shared with another system",
+        Each(RESOURCE_ARN),
+    )
+    drift_branch: str = option(
+        "main",
+        "the branch whose workflow runs outside any GitHub environment may assume the read-only drift role "
+        "(`role/deploy/<app>-<env>-drift`): the daily drift check needs neither the deploy role nor its reviewers",
+        BRANCH_NAME,
+    )
     key_admin_arns: tuple[str, ...] = option(
         (),
         "besides the deploy role, who may change the KMS key's policy, disable or delete it (add yourself to "
@@ -107,6 +125,9 @@ RELATIVE_PATH = Pattern(
     "must be a path inside the repository, relative to its root, without '..'",
 )
 ServiceKind = Literal["web", "backend", "job"]
+ServiceLinkedRole = Literal[
+    "ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com"
+]
 # Web services' listener rules, when none is given a priority: specific ones first, this far apart.
 FIRST_DERIVED_PRIORITY = 100
 DERIVED_PRIORITY_STEP = 10
@@ -417,6 +438,10 @@ class EnvironmentConfig(OptionType):
         return f"{self.resource_name}-deploy"
 
     @property
+    def drift_role_name(self) -> str:
+        return f"{self.resource_name}-drift"
+
+    @property
     def permissions_boundary_name(self) -> str:
         return f"{self.resource_name}-boundary"
 
@@ -536,6 +561,13 @@ class BootstrapConfig(OptionType):
         Each(Pattern(re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+"), "must be an IAM action like 's3:GetObject'")),
     )
     state_force_destroy: bool = option(False, "let destroy delete the state bucket and every state in it")
+    service_linked_roles: tuple[ServiceLinkedRole, ...] = option(
+        ("ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com"),
+        "the service-linked roles the environments need, made here once so no deploy role may make them; leave out "
+        "those the account has already (`aws iam get-role --role-name AWSServiceRoleForECS` and so on), or the "
+        "bootstrap stops with 'has been taken in this account'",
+        Each(),
+    )
     aws_endpoint_url: str = option(
         "",
         "send every AWS API call here (the local emulator), with dummy credentials; Terraform gets it as "

@@ -94,11 +94,15 @@ def provider_settings(aws_endpoint_url: str) -> dict[str, object]:
     }
 
 
-def aws_provider(scope: Construct, *, region: str, tags: Mapping[str, str], aws_endpoint_url: str) -> AwsProvider:
-    """The stack's provider: every resource tagged (deploy roles are scoped by the `Environment` tag)."""
+def aws_provider(
+    scope: Construct, *, region: str, tags: Mapping[str, str], aws_endpoint_url: str, alias: str | None = None
+) -> AwsProvider:
+    """The stack's provider: every resource tagged (deploy roles are scoped by the `Environment` tag); with
+    ``alias``, another region's."""
     return AwsProvider(
         scope,
-        "aws",
+        f"aws-{alias}" if alias else "aws",
+        alias=alias,
         region=region,
         default_tags=[AwsProviderDefaultTags(tags={"ManagedBy": "cdktf", **tags})],
         **provider_settings(aws_endpoint_url),  # type: ignore[arg-type]

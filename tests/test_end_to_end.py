@@ -59,13 +59,16 @@ class Deployment:
         settings: dict[str, Any] | None = None,
         main: str | None = None,
         services: bool = False,
+        environment: str = "local",
     ) -> None:
         """``settings`` change the shipped `local` environment by dotted key (None removes a key); ``main``
         replaces main.py. Without ``services`` the environment's `services` table is left out: the one
-        service of 0.1 and 0.2, which the suites written for it deploy."""
+        service of 0.1 and 0.2, which the suites written for it deploy. ``environment`` names the table
+        (and so the stack, `<app>-<environment>`)."""
         self.directory = directory
         self.emulator = emulator
-        self.stack = f"{app}-local"
+        self.environment = environment
+        self.stack = f"{app}-{environment}"
         for name in ("cdktf.json", "main.py"):
             shutil.copy(ROOT / name, directory / name)
         if main is not None:
@@ -86,15 +89,14 @@ class Deployment:
                 table.pop(name, None)
             else:
                 table[name] = value
-        (directory / "settings.toml").write_text(
-            "[local]\n" + "".join(f"{key} = {toml_value(value)}\n" for key, value in local.items())
-        )
+        self.table = f"[{environment}]\n" + "".join(f"{key} = {toml_value(value)}\n" for key, value in local.items())
+        (directory / "settings.toml").write_text(self.table)
         self.env = {
             key: value for key, value in terraform_env.items() if not key.startswith(("AWS_", "CDKTF_FARGATE_"))
         }
         self.env.update(
             PATH=f"{Path(sys.executable).parent}{os.pathsep}{terraform_env['PATH']}",
-            CDKTF_FARGATE_ENV="local",
+            CDKTF_FARGATE_ENV=environment,
             CDKTF_FARGATE_CONFIG=str(directory / "settings.toml"),
             JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
             CHECKPOINT_DISABLE="1",

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from constructs import Construct
 
-from ._bindings import IamOpenidConnectProvider, IamPolicy, IamRole, IamRolePolicy
+from ._bindings import IamOpenidConnectProvider, IamPolicy, IamRole, IamRolePolicyAttachment
 from ._validation import Problems
 
 GITHUB_TOKEN_HOST = "token.actions.githubusercontent.com"
@@ -16,6 +16,9 @@ STS_AUDIENCE = "sts.amazonaws.com"
 REPOSITORY_PATTERN = re.compile(r"[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}")
 # A `sub` claim is matched exactly (StringEquals), so nothing in it may act as a wildcard.
 GITHUB_ENVIRONMENT_PATTERN = re.compile(r"[^\s'\"`,;:\\*?]{1,255}")
+BRANCH_PATTERN = re.compile(r"[A-Za-z0-9._/-]{1,255}")
+# IAM's default quota of managed policies attached to one role.
+MAX_MANAGED_POLICIES = 10
 ROLE_NAME_PATTERN = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
 PATH_PATTERN = re.compile(r"/([\x21-\x7e]{1,510}/)?")
 
@@ -37,10 +40,11 @@ class GithubOidcProvider(Construct):
 
 
 class GithubDeployRole(Construct):
-    """A role only one repository's workflow runs in one GitHub environment can assume: the trust
-    requires ``aud`` = ``sts.amazonaws.com`` and ``sub`` = ``repo:<owner>/<repo>:environment:<env>``,
-    both StringEquals. A workflow run gets that ``sub`` only from a job that names the environment,
-    so the environment's protection rules (branches, reviewers) guard the role."""
+    """A role only one repository's workflow runs can assume, either in one GitHub environment or on one
+    branch: the trust requires ``aud`` = ``sts.amazonaws.com`` and ``sub`` =
+    ``repo:<owner>/<repo>:environment:<env>`` (or ``…:ref:refs/heads/<branch>``), both StringEquals. A run
+    gets that ``sub`` only from a job that names the environment (so the environment's protection rules,
+    branches and reviewers, guard the role), or from a job outside any environment on that branch."""
 
     def __init__(
         self,
@@ -50,8 +54,9 @@ class GithubDeployRole(Construct):
         name: str,
         oidc_provider_arn: str,
         repository: str,
-        github_environment: str,
-        policy: Mapping[str, object],
+        policies: Sequence[Mapping[str, object]],
+        github_environment: str = "",
+        branch: str = "",
         path: str = "/",
         max_session_hours: int = 1,
     ) -> None:
@@ -59,9 +64,11 @@ class GithubDeployRole(Construct):
         :param name: the role's name.
         :param oidc_provider_arn: the account's GitHub OIDC provider (``GithubOidcProvider(...).arn``).
         :param repository: ``<owner>/<repository>``.
+        :param policies: the role's permissions: IAM policy documents, each a managed policy of its own
+            (IAM allows 6,144 characters a managed policy and 10 policies a role), named ``<name>-<n>``.
         :param github_environment: the GitHub environment whose jobs may assume the role.
-        :param policy: the role's permissions, an IAM policy document.
-        :param path: the role's path, e.g. ``/deploy/``. Default ``/``.
+        :param branch: instead, the branch whose jobs outside any environment may (e.g. ``main``).
+        :param path: the path of the role and its policies, e.g. ``/deploy/``. Default ``/``.
         :param max_session_hours: 1-12. Default 1.
         """
         super().__init__(scope, id_)
@@ -69,24 +76,34 @@ class GithubDeployRole(Construct):
         problems.check_pattern("name", name, ROLE_NAME_PATTERN, "must be 1-64 letters, digits or +=,.@_-")
         problems.check_arn("oidc_provider_arn", oidc_provider_arn, service="iam")
         problems.check_pattern("repository", repository, REPOSITORY_PATTERN, "must be '<owner>/<repository>'")
-        problems.check_pattern(
-            "github_environment",
-            github_environment,
-            GITHUB_ENVIRONMENT_PATTERN,
-            "must be a GitHub environment name without spaces, quotes, wildcards, ',', ';' or ':'",
-        )
+        if bool(github_environment) == bool(branch):
+            problems.add("github_environment", github_environment, "give github_environment or branch, not both")
+        elif github_environment:
+            problems.check_pattern(
+                "github_environment",
+                github_environment,
+                GITHUB_ENVIRONMENT_PATTERN,
+                "must be a GitHub environment name without spaces, quotes, wildcards, ',', ';' or ':'",
+            )
+        else:
+            problems.check_pattern(
+                "branch", branch, BRANCH_PATTERN, "must be a branch name without spaces, wildcards or ':'"
+            )
         problems.check_pattern("path", path, PATH_PATTERN, "must start and end with '/'")
         problems.check_int_range("max_session_hours", max_session_hours, 1, 12)
-        if not isinstance(policy, Mapping) or not policy.get("Statement"):
-            problems.add("policy", policy, "must be an IAM policy document with at least one statement")
+        if not policies or not all(isinstance(policy, Mapping) and policy.get("Statement") for policy in policies):
+            problems.add("policies", policies, "must be IAM policy documents, each with at least one statement")
+        elif len(policies) > MAX_MANAGED_POLICIES:
+            problems.add("policies", len(policies), f"IAM attaches at most {MAX_MANAGED_POLICIES} policies to a role")
         problems.raise_if_any()
 
-        self.subject = f"repo:{repository}:environment:{github_environment}"
+        claim = f"environment:{github_environment}" if github_environment else f"ref:refs/heads/{branch}"
+        self.subject = f"repo:{repository}:{claim}"
         trust = {
             "Version": "2012-10-17",
             "Statement": [
                 {
-                    "Sid": "GithubEnvironmentOnly",
+                    "Sid": "GithubEnvironmentOnly" if github_environment else "GithubBranchOnly",
                     "Effect": "Allow",
                     "Principal": {"Federated": oidc_provider_arn},
                     "Action": "sts:AssumeRoleWithWebIdentity",
@@ -99,16 +116,28 @@ class GithubDeployRole(Construct):
                 }
             ],
         }
+        described = f"environment {github_environment}" if github_environment else f"branch {branch}"
         self.role = IamRole(
             self,
             "role",
             name=name,
             path=path,
-            description=f"GitHub Actions deploys of {repository}, environment {github_environment}",
+            description=f"GitHub Actions runs of {repository}, {described}",
             assume_role_policy=json.dumps(trust),
             max_session_duration=max_session_hours * 3600,
         )
-        self.policy = IamRolePolicy(self, "policy", name="deploy", role=self.role.id, policy=json.dumps(policy))
+        self.policies: list[IamPolicy] = []
+        for number, document in enumerate(policies, start=1):
+            policy = IamPolicy(
+                self,
+                f"policy-{number}",
+                name=f"{name}-{number}",
+                path=path,
+                description=f"{name}: part {number} of {len(policies)}",
+                policy=json.dumps(document),
+            )
+            IamRolePolicyAttachment(self, f"policy-{number}-attachment", role=self.role.name, policy_arn=policy.arn)
+            self.policies.append(policy)
 
     @property
     def arn(self) -> str:

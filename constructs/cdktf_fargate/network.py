@@ -299,7 +299,7 @@ class Network(Construct):
         self.flow_log_role = IamRole(
             self,
             "flow-log-role",
-            name_prefix=f"{name}-flow-logs-"[:38],
+            name_prefix=flow_log_role_name_prefix(name),
             description=f"VPC flow logs of {name} write to their log group",
             assume_role_policy=trust.json,
             permissions_boundary=self._permissions_boundary_arn,
@@ -410,3 +410,8 @@ def check_network(problems: Problems, setting: str, network: object) -> bool:
         ("vpc_id", "public_subnet_ids", "private_subnet_ids"),
         "a Network (Network(...) or Network.from_existing(...))",
     )
+
+
+def flow_log_role_name_prefix(name: str) -> str:
+    """The flow-log role's `name_prefix` (IAM allows 38 characters before Terraform's suffix)."""
+    return f"{name}-flow-logs-"[:38]

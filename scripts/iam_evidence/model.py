@@ -46,6 +46,15 @@ SERVICE_KEYS = {
     "iam": ("iam:passedtoservice", "iam:permissionsboundary", "iam:awsservicename", "iam:policyarn"),
     "kms": ("kms:viaservice",),
 }
+# Services whose own `<service>:ResourceTag/…` mirrors `aws:ResourceTag/…` (SAR); Route 53 has neither.
+SERVICE_RESOURCE_TAGS = {"ec2", "elasticloadbalancing", "ecs", "ecr", "iam"}
+NO_RESOURCE_TAGS = {"route53"}
+# The role actions IAM sets `iam:PermissionsBoundary` for (SAR); on the others it is absent.
+BOUNDARY_KEY_ACTIONS = {
+    "AttachRolePolicy", "CreateRole", "DeleteRole", "DeleteRolePermissionsBoundary", "DeleteRolePolicy",
+    "DetachRolePolicy", "GetRole", "PutRolePermissionsBoundary", "PutRolePolicy", "UpdateAssumeRolePolicy",
+    "UpdateRole", "UpdateRoleDescription",
+}  # fmt: skip
 GLOBAL_ABSENT = ("aws:calledvia", "aws:calledviafirst", "aws:calledvialast", "aws:sourcearn", "aws:sourceaccount")
 SERVICE_LINKED_ROLE_NAMES = {
     "ecs.amazonaws.com": "AWSServiceRoleForECS",
@@ -142,12 +151,16 @@ class Request:
             context[f"aws:requesttag/{key.lower()}"] = (value,)
         if request:
             context["aws:tagkeys"] = tuple(request)
-        resource_tags = self._resource_tags(resource, new)
+        # A resource's tags are in the context of its own service's actions only (a WAF action on a load
+        # balancer, or a role passed, carries none of the other service's tags).
+        own = resource.startswith(f"arn:{self.partition}:{service}:") and service not in NO_RESOURCE_TAGS
+        resource_tags = self._resource_tags(resource, new) if own else {}
         if resource_tags is not None:
-            established += ["aws:resourcetag/", f"{service}:resourcetag/"]
+            aliases = ["aws:resourcetag/"] + ([f"{service}:resourcetag/"] if service in SERVICE_RESOURCE_TAGS else [])
+            established += aliases
             for key, value in resource_tags.items():
-                context[f"aws:resourcetag/{key.lower()}"] = (value,)
-                context[f"{service}:resourcetag/{key.lower()}"] = (value,)
+                for alias in aliases:
+                    context[f"{alias}{key.lower()}"] = (value,)
         for key, value in (keys or {}).items():
             if value is None:
                 established.append(key.lower())
@@ -182,6 +195,7 @@ class Request:
                 role_arn,
                 reason=f"passes the role to {service}",
                 keys={"iam:PassedToService": service, "iam:PermissionsBoundary": None, "iam:AWSServiceName": None},
+                tags={},
             )
         ]
 
@@ -469,7 +483,7 @@ def _kms_through(request: Request, key: str, actions: list[str], service: str, w
     via = f"{service}.{request.region}.amazonaws.com"
     return [
         request.authorize(action, arn, reason=f"{service} {why} with the caller's credentials",
-                          keys={"kms:ViaService": via, "kms:CallerAccount": request.account})  # fmt: skip
+                          keys={"kms:ViaService": via, "kms:CallerAccount": request.account}, tags={})  # fmt: skip
         for action in actions
     ]
 
@@ -486,7 +500,7 @@ def _iam(request: Request, operation: str) -> list[Authorization]:
         else:
             arn = existing[0] if existing else request.arn("iam", f"role/{name}", regional=False)
         current = boundary if boundary is not None else (existing[1] if existing else None)
-        keys = {**base, "iam:PermissionsBoundary": current}
+        keys = {**base, "iam:PermissionsBoundary": current if operation in BOUNDARY_KEY_ACTIONS else None}
         if "PolicyArn" in params:
             keys["iam:PolicyARN"] = params["PolicyArn"]
         tags = None
@@ -501,7 +515,7 @@ def _iam(request: Request, operation: str) -> list[Authorization]:
         if request.tags:
             tagging = [
                 request.authorize("iam:TagRole", created.resource, new=True, reason="tags on create",
-                                  keys={**base, "iam:PermissionsBoundary": params.get("PermissionsBoundary")})  # fmt: skip
+                                  keys={**base, "iam:PermissionsBoundary": None})  # fmt: skip
             ]
         return [created, *tagging]
     if operation == "PutRolePermissionsBoundary":
@@ -708,16 +722,16 @@ def _autoscaling(request: Request, operation: str) -> list[Authorization]:
         if namespace == "ecs":
             service = request.arn("ecs", resource_id)
             why = "Application Auto Scaling checks the caller may read and scale the service"
-            found += [request.authorize(name, service, reason=why, keys={"ecs:CreateAction": None})
+            found += [request.authorize(name, service, reason=why, keys={"ecs:CreateAction": None}, tags={})
                       for name in ("ecs:DescribeServices", "ecs:UpdateService")]  # fmt: skip
             found += request.service_linked_role("ecs.application-autoscaling.amazonaws.com")
     elif operation == "PutScalingPolicy" and params.get("PolicyType") == "TargetTrackingScaling":
         why = "Application Auto Scaling makes the policy's alarms with the caller's permissions"
-        found += [request.authorize(f"cloudwatch:{name}", alarms, reason=why)
+        found += [request.authorize(f"cloudwatch:{name}", alarms, reason=why, tags={})
                   for name in ("DescribeAlarms", "PutMetricAlarm", "DeleteAlarms")]  # fmt: skip
     elif operation in ("DeleteScalingPolicy", "DeregisterScalableTarget"):
         why = "Application Auto Scaling removes the policy's alarms with the caller's permissions"
-        found += [request.authorize(f"cloudwatch:{name}", alarms, reason=why)
+        found += [request.authorize(f"cloudwatch:{name}", alarms, reason=why, tags={})
                   for name in ("DescribeAlarms", "DeleteAlarms")]  # fmt: skip
     return found
 
@@ -740,7 +754,7 @@ def _wafv2(request: Request, operation: str) -> list[Authorization]:
             request.authorize(action, params["WebACLArn"]),
             request.authorize(action, params["ResourceArn"]),
             request.authorize("elasticloadbalancing:SetWebAcl", reason="WAF sets the web ACL on the load balancer",
-                              keys={"elasticloadbalancing:CreateAction": None}),  # fmt: skip
+                              keys={"elasticloadbalancing:CreateAction": None}, tags={}),  # fmt: skip
         ]
     if operation in ("DisassociateWebACL", "GetWebACLForResource"):
         found = [request.authorize(action, params["ResourceArn"])]
@@ -749,23 +763,23 @@ def _wafv2(request: Request, operation: str) -> list[Authorization]:
             found.append(request.authorize(action, associated))
         if operation == "DisassociateWebACL":
             found.append(request.authorize("elasticloadbalancing:SetWebAcl", reason="WAF removes the web ACL",
-                                           keys={"elasticloadbalancing:CreateAction": None}))  # fmt: skip
+                                           keys={"elasticloadbalancing:CreateAction": None}, tags={}))  # fmt: skip
         return found
     if operation == "PutLoggingConfiguration":
         configuration = params["LoggingConfiguration"]
         found = [request.authorize(action, configuration["ResourceArn"])]
         why = "WAF sets up the log delivery with the caller's permissions"
-        found += [request.authorize(f"logs:{name}", reason=why)
+        found += [request.authorize(f"logs:{name}", reason=why, tags={})
                   for name in ("CreateLogDelivery", "DescribeResourcePolicies", "DescribeLogGroups")]  # fmt: skip
         for destination in configuration.get("LogDestinationConfigs") or []:
             if destination.startswith(f"arn:{request.partition}:logs:") and not _delivery_allowed(request, destination):
-                found.append(request.authorize("logs:PutResourcePolicy", reason=why + ": no log resource policy "
-                                               f"lets {LOG_DELIVERY_SERVICE} write to {destination}"))  # fmt: skip
+                found.append(request.authorize("logs:PutResourcePolicy", tags={}, reason=why + ": no log resource "
+                                               f"policy lets {LOG_DELIVERY_SERVICE} write to {destination}"))  # fmt: skip
         return found
     if operation == "DeleteLoggingConfiguration":
         return [
             request.authorize(action, params["ResourceArn"]),
-            request.authorize("logs:DeleteLogDelivery", reason="WAF removes the log delivery"),
+            request.authorize("logs:DeleteLogDelivery", reason="WAF removes the log delivery", tags={}),
         ]
     if operation in ("GetLoggingConfiguration",):
         return [request.authorize(action, params["ResourceArn"])]
@@ -844,10 +858,10 @@ def _s3(request: Request, operation: str) -> list[Authorization]:
     if operation in S3_BUCKET_ACTIONS:
         return [request.authorize(f"s3:{S3_BUCKET_ACTIONS[operation]}", bucket, keys=keys)]
     if operation in S3_BUCKET_SAME:
-        tags = None if operation != "PutBucketTagging" else request.tags
-        found = [request.authorize(f"s3:{operation}", bucket, new=operation == "CreateBucket", tags=tags)]
+        # S3 puts no request tags in the context (the SAR names no aws:RequestTag for its actions).
+        found = [request.authorize(f"s3:{operation}", bucket, new=operation == "CreateBucket", tags={})]
         if operation == "CreateBucket" and params.get("ACL"):
-            found.append(request.authorize("s3:PutBucketAcl", bucket, new=True, reason="CreateBucket with an ACL"))
+            found.append(request.authorize("s3:PutBucketAcl", bucket, new=True, reason="CreateBucket with an ACL", tags={}))
         return found
     if operation in S3_OBJECT_ACTIONS:
         action = S3_OBJECT_ACTIONS[operation]

@@ -176,17 +176,19 @@ def conditions_hold(condition: Mapping[str, Mapping[str, Any]], authorization: A
 
 
 def _operator_holds(operator: str, key: str, expected: list[str], authorization: Authorization, sid: Any) -> bool:
+    qualifier, _, base = operator.rpartition(":")
+    if qualifier not in ("", "ForAllValues", "ForAnyValue"):
+        raise ValueError(f"unknown set operator {qualifier!r}")
+    if_exists = base.endswith("IfExists")
+    base = base.removesuffix("IfExists")
+    negated, compare = (False, None) if base == "Null" else _comparison(base)
     try:
         present = authorization.values(key)
     except KeyError:
         raise CannotEstablish(key, authorization, sid) from None
-    qualifier, _, base = operator.rpartition(":")
     if base == "Null":
         wanted_absent = {value.lower() for value in expected} == {"true"}
         return (present is None) == wanted_absent
-    if_exists = base.endswith("IfExists")
-    base = base.removesuffix("IfExists")
-    negated, compare = _comparison(base)
     if present is None or (qualifier and not present):
         if if_exists:
             return True
@@ -204,8 +206,6 @@ def _operator_holds(operator: str, key: str, expected: list[str], authorization:
         return all(matches(value) for value in present)
     if qualifier == "ForAnyValue":
         return any(matches(value) for value in present)
-    if qualifier:
-        raise ValueError(f"unknown set operator {qualifier!r}")
     return all(matches(value) for value in present) if negated else any(matches(value) for value in present)
 
 
