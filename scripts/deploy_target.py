@@ -46,6 +46,8 @@ def deploy_target(config: EnvironmentConfig, *, require_remote_state: bool) -> d
         "stack_name": config.stack_name,
         "region": config.region,
         "images": json.dumps(images(config), separators=(",", ":")),
+        # The read-only drift role's path and name (the drift workflow adds the account).
+        "drift_role": f"{config.deploy_role_path}{config.drift_role_name}",
     }
 
 

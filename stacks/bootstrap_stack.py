@@ -69,7 +69,7 @@ class BootstrapStack(TerraformStack):
                 path=environment.deploy_role_path,
                 statements=boundary_statements(environment, config, partition=partition.partition, account=account),
             )
-            scope = {"state_bucket": config.state_bucket, "partition": partition.partition, "account": account}
+            where = {"state_bucket": config.state_bucket, "partition": partition.partition, "account": account}
             self.deploy_roles[name] = GithubDeployRole(
                 self,
                 f"{name}-deploy-role",
@@ -78,7 +78,7 @@ class BootstrapStack(TerraformStack):
                 oidc_provider_arn=provider_arn,
                 repository=config.github_repository,
                 github_environment=environment.github_environment,
-                policies=deploy_policies(environment, **scope),
+                policies=deploy_policies(environment, **where),
             )
             self.drift_roles[name] = GithubDeployRole(
                 self,
@@ -88,7 +88,7 @@ class BootstrapStack(TerraformStack):
                 oidc_provider_arn=provider_arn,
                 repository=config.github_repository,
                 branch=environment.deploy.drift_branch,
-                policies=[drift_policy(environment, **scope)],
+                policies=[drift_policy(environment, **where)],
             )
             TerraformOutput(
                 self,

@@ -21,9 +21,11 @@ refresh and data sources make them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from cdktf_fargate.network import flow_log_role_name_prefix
 from cdktf_fargate.scheduled_job import LOG_DELIVERY_ACTIONS, SYNC_RULE_ACTIONS, TRACING_ACTIONS
 
 from .environments import BootstrapConfig, EnvironmentConfig
@@ -197,13 +199,23 @@ PASSED_ROLES = {
     "scheduler.amazonaws.com": ("-schedule",),
 }
 BOUNDARY_GUARDED_ROLE_ACTIONS = ("iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy")
-ROLE_ACTIONS = ("iam:DeleteRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
-                "iam:UpdateRoleDescription")  # fmt: skip
+ROLE_ACTIONS = (
+    "iam:DeleteRole",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRoleDescription",
+)
 # Resource-less actions a task may be granted (the SAR names no resource for them): the boundary allows
 # them on "*" when `task_role_actions` lists them; every other action only on the environment's resources.
 ACTIONS_WITHOUT_RESOURCES = frozenset(
-    {"cloudwatch:PutMetricData", "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
-     "xray:GetSamplingTargets"}  # fmt: skip
+    {
+        "cloudwatch:PutMetricData",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+    }
 )
 # What no role of an environment may do through its boundary: change who else may use a resource.
 POLICY_CHANGING_ACTIONS = (
@@ -246,7 +258,10 @@ class _Arns:
 
     def named(self, service: str, separator: str, kind: str) -> list[str]:
         """`<kind><prefix>` and `<kind><prefix><separator>*`: the environment's names, and nobody else's."""
-        return [self.regional(service, f"{kind}{self.prefix}"), self.regional(service, f"{kind}{self.prefix}{separator}*")]
+        return [
+            self.regional(service, f"{kind}{self.prefix}"),
+            self.regional(service, f"{kind}{self.prefix}{separator}*"),
+        ]
 
     def role(self, name: str) -> str:
         return f"arn:{self.partition}:iam::{self.account}:role/{name}"
@@ -279,7 +294,7 @@ def deploy_policy(config: EnvironmentConfig, *, state_bucket: str, partition: st
     if config.alb.waf.enabled:
         statements += _web_acl(arns)
     if config.alb.access_logs.enabled and not config.alb.access_logs.bucket_name:
-        statements += _log_bucket(arns)
+        statements += _log_bucket(config, arns)
     if config.kms_enabled:
         statements += _key(config, arns)
     if config.services:
@@ -289,8 +304,13 @@ def deploy_policy(config: EnvironmentConfig, *, state_bucket: str, partition: st
     statements += [
         _deny(
             "NeverLoosenTheBoundary",
-            ["iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:DeletePolicy",
-             "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],  # fmt: skip
+            [
+                "iam:DeleteRolePermissionsBoundary",
+                "iam:CreatePolicyVersion",
+                "iam:DeletePolicy",
+                "iam:DeletePolicyVersion",
+                "iam:SetDefaultPolicyVersion",
+            ],
             [arns.role(f"{arns.prefix}-*"), permissions_boundary_arn(config, partition=partition, account=account)],
         ),
         never_another_environment(config.environment),
@@ -298,7 +318,9 @@ def deploy_policy(config: EnvironmentConfig, *, state_bucket: str, partition: st
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def deploy_policies(config: EnvironmentConfig, *, state_bucket: str, partition: str, account: str) -> list[dict[str, Any]]:
+def deploy_policies(
+    config: EnvironmentConfig, *, state_bucket: str, partition: str, account: str
+) -> list[dict[str, Any]]:
     """The deploy policy as managed policies IAM accepts: each at most MANAGED_POLICY_CHARACTERS long
     whatever the partition and account (measured with the longest), statements kept in order."""
     statements = deploy_policy(config, state_bucket=state_bucket, partition=partition, account=account)["Statement"]
@@ -317,22 +339,21 @@ def deploy_policies(config: EnvironmentConfig, *, state_bucket: str, partition: 
 
 def policy_characters(value: Any) -> int:
     """Characters IAM counts against a policy's size: its JSON without white space."""
-    import json
-
     return len(json.dumps(value, separators=(",", ":")))
 
 
 def drift_policy(config: EnvironmentConfig, *, state_bucket: str, partition: str, account: str) -> dict[str, Any]:
     """The drift role's: read the environment's state and everything a refresh-only plan reads."""
     state = f"arn:{partition}:s3:::{state_bucket}/{config.state_object_key}"
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            _allow("Read", READ_ACTIONS, "*"),
-            _allow("StateList", ["s3:ListBucket"], f"arn:{partition}:s3:::{state_bucket}"),
-            _allow("StateRead", ["s3:GetObject"], state),
-        ],
-    }
+    statements = [
+        _allow("Read", READ_ACTIONS, "*"),
+        _allow("StateList", ["s3:ListBucket"], f"arn:{partition}:s3:::{state_bucket}"),
+        _allow("StateRead", ["s3:GetObject"], state),
+    ]
+    if config.alb.access_logs.enabled and not config.alb.access_logs.bucket_name:
+        # The refresh asks whether the bucket is there (HeadBucket), which S3 authorizes as listing it.
+        statements.append(_allow("LogBucketExists", ["s3:ListBucket"], _log_bucket_arn(config, partition)))
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def never_another_environment(environment: str) -> Statement:
@@ -368,7 +389,10 @@ def _created_by(key: str, actions: Sequence[str], environment: str) -> Statement
 def _network(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
     """EC2: new resources tagged with the environment, existing ones only when they carry its tag."""
     environment = config.environment
-    ec2 = lambda kind: arns.regional("ec2", f"{kind}/*")  # noqa: E731
+
+    def ec2(kind: str) -> str:
+        return arns.regional("ec2", f"{kind}/*")
+
     uses_nat = not config.vpc_id and config.network.allow_internet_egress
     uses_endpoints = not config.vpc_id and not config.network.allow_internet_egress
     flow_logs = not config.vpc_id and config.network.flow_logs.enabled
@@ -378,19 +402,40 @@ def _network(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
     in_vpc_types = ["security-group"]
     attached: list[str] = rules[:]
     attached_types = ["security-group-rule"]
-    existing = [*rules, "ec2:CreateSecurityGroup", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress",
-                "ec2:UpdateSecurityGroupRuleDescriptionsIngress", "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
-                "ec2:DeleteSecurityGroup", "ec2:CreateTags", "ec2:DeleteTags"]  # fmt: skip
+    existing = [
+        *rules,
+        "ec2:CreateSecurityGroup",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+        "ec2:DeleteSecurityGroup",
+        "ec2:CreateTags",
+        "ec2:DeleteTags",
+    ]
     created: list[str] = []
     statements: list[Statement] = []
     if not config.vpc_id:
         statements.append(_allow("NetworkCreateVpc", ["ec2:CreateVpc"], ec2("vpc"), _tagging(environment)))
         in_vpc += ["ec2:CreateSubnet", "ec2:CreateRouteTable", "ec2:CreateInternetGateway"]
         in_vpc_types += ["subnet", "route-table", "internet-gateway"]
-        existing += ["ec2:CreateSubnet", "ec2:CreateRouteTable", "ec2:ModifyVpcAttribute", "ec2:ModifySubnetAttribute",
-                     "ec2:AttachInternetGateway", "ec2:DetachInternetGateway", "ec2:CreateRoute", "ec2:ReplaceRoute",
-                     "ec2:DeleteRoute", "ec2:AssociateRouteTable", "ec2:DisassociateRouteTable",
-                     "ec2:DeleteRouteTable", "ec2:DeleteInternetGateway", "ec2:DeleteSubnet", "ec2:DeleteVpc"]  # fmt: skip
+        existing += [
+            "ec2:CreateSubnet",
+            "ec2:CreateRouteTable",
+            "ec2:ModifyVpcAttribute",
+            "ec2:ModifySubnetAttribute",
+            "ec2:AttachInternetGateway",
+            "ec2:DetachInternetGateway",
+            "ec2:CreateRoute",
+            "ec2:ReplaceRoute",
+            "ec2:DeleteRoute",
+            "ec2:AssociateRouteTable",
+            "ec2:DisassociateRouteTable",
+            "ec2:DeleteRouteTable",
+            "ec2:DeleteInternetGateway",
+            "ec2:DeleteSubnet",
+            "ec2:DeleteVpc",
+        ]
         created += ["CreateVpc", "CreateSubnet", "CreateRouteTable", "CreateInternetGateway"]
     if uses_nat:
         in_vpc += ["ec2:AllocateAddress"]
@@ -441,30 +486,47 @@ def _network(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
 
 def _load_balancer(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
     environment = config.environment
-    lb = lambda kind: arns.regional("elasticloadbalancing", f"{kind}/app/{arns.prefix}/*")  # noqa: E731
+
+    def lb(kind: str) -> str:
+        return arns.regional("elasticloadbalancing", f"{kind}/app/{arns.prefix}/*")
+
     balancer, listeners, rules = lb("loadbalancer"), lb("listener"), lb("listener-rule")
     target_groups = arns.regional("elasticloadbalancing", "targetgroup/*")
     return [
         _allow(
             "LoadBalancerByName",
-            ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:DeleteLoadBalancer",
-             "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetSecurityGroups",
-             "elasticloadbalancing:SetSubnets", "elasticloadbalancing:CreateListener",
-             "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],  # fmt: skip
+            [
+                "elasticloadbalancing:CreateLoadBalancer",
+                "elasticloadbalancing:DeleteLoadBalancer",
+                "elasticloadbalancing:ModifyLoadBalancerAttributes",
+                "elasticloadbalancing:SetSecurityGroups",
+                "elasticloadbalancing:SetSubnets",
+                "elasticloadbalancing:CreateListener",
+                "elasticloadbalancing:AddTags",
+                "elasticloadbalancing:RemoveTags",
+            ],
             balancer,
         ),
         _allow(
             "ListenersByName",
-            ["elasticloadbalancing:CreateRule", "elasticloadbalancing:ModifyListener",
-             "elasticloadbalancing:DeleteListener", "elasticloadbalancing:AddTags",
-             "elasticloadbalancing:RemoveTags"],  # fmt: skip
+            [
+                "elasticloadbalancing:CreateRule",
+                "elasticloadbalancing:ModifyListener",
+                "elasticloadbalancing:DeleteListener",
+                "elasticloadbalancing:AddTags",
+                "elasticloadbalancing:RemoveTags",
+            ],
             listeners,
         ),
         _allow(
             "RulesByName",
-            ["elasticloadbalancing:ModifyRule", "elasticloadbalancing:DeleteRule",
-             "elasticloadbalancing:SetRulePriorities", "elasticloadbalancing:AddTags",
-             "elasticloadbalancing:RemoveTags"],  # fmt: skip
+            [
+                "elasticloadbalancing:ModifyRule",
+                "elasticloadbalancing:DeleteRule",
+                "elasticloadbalancing:SetRulePriorities",
+                "elasticloadbalancing:AddTags",
+                "elasticloadbalancing:RemoveTags",
+            ],
             rules,
         ),
         _allow("TargetGroupsCreate", ["elasticloadbalancing:CreateTargetGroup"], target_groups, _tagging(environment)),
@@ -476,9 +538,13 @@ def _load_balancer(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
         ),
         _allow(
             "TargetGroupsOwn",
-            ["elasticloadbalancing:ModifyTargetGroup", "elasticloadbalancing:ModifyTargetGroupAttributes",
-             "elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:AddTags",
-             "elasticloadbalancing:RemoveTags"],  # fmt: skip
+            [
+                "elasticloadbalancing:ModifyTargetGroup",
+                "elasticloadbalancing:ModifyTargetGroupAttributes",
+                "elasticloadbalancing:DeleteTargetGroup",
+                "elasticloadbalancing:AddTags",
+                "elasticloadbalancing:RemoveTags",
+            ],
             target_groups,
             _tagged(environment),
         ),
@@ -489,9 +555,18 @@ def _ecs(arns: _Arns) -> list[Statement]:
     return [
         _allow(
             "EcsByName",
-            ["ecs:CreateCluster", "ecs:UpdateCluster", "ecs:PutClusterCapacityProviders", "ecs:DeleteCluster",
-             "ecs:CreateService", "ecs:UpdateService", "ecs:DeleteService", "ecs:RegisterTaskDefinition",
-             "ecs:TagResource", "ecs:UntagResource"],  # fmt: skip
+            [
+                "ecs:CreateCluster",
+                "ecs:UpdateCluster",
+                "ecs:PutClusterCapacityProviders",
+                "ecs:DeleteCluster",
+                "ecs:CreateService",
+                "ecs:UpdateService",
+                "ecs:DeleteService",
+                "ecs:RegisterTaskDefinition",
+                "ecs:TagResource",
+                "ecs:UntagResource",
+            ],
             [
                 arns.regional("ecs", f"cluster/{arns.prefix}"),
                 arns.regional("ecs", f"service/{arns.prefix}/*"),
@@ -510,10 +585,22 @@ def _repositories(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
         _allow("EcrAuth", ["ecr:GetAuthorizationToken"], "*"),
         _allow(
             "EcrByName",
-            ["ecr:CreateRepository", "ecr:DeleteRepository", "ecr:PutLifecyclePolicy", "ecr:DeleteLifecyclePolicy",
-             "ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability", "ecr:TagResource",
-             "ecr:UntagResource", "ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload",
-             "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage", "ecr:BatchGetImage"],  # fmt: skip
+            [
+                "ecr:CreateRepository",
+                "ecr:DeleteRepository",
+                "ecr:PutLifecyclePolicy",
+                "ecr:DeleteLifecyclePolicy",
+                "ecr:PutImageScanningConfiguration",
+                "ecr:PutImageTagMutability",
+                "ecr:TagResource",
+                "ecr:UntagResource",
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:InitiateLayerUpload",
+                "ecr:UploadLayerPart",
+                "ecr:CompleteLayerUpload",
+                "ecr:PutImage",
+                "ecr:BatchGetImage",
+            ],
             arns.named("ecr", "-", "repository/"),
         ),
     ]
@@ -545,12 +632,8 @@ def _roles(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
         resources = [arns.role(f"{arns.prefix}{suffix}") for suffix in suffixes]
         resources += [arns.role(f"{arns.prefix}-*{suffix}") for suffix in suffixes]
         sid = "PassRoleTo" + service.split(".")[0].replace("-", " ").title().replace(" ", "")
-        passes.append(
-            _allow(sid, ["iam:PassRole"], resources, {"StringEquals": {"iam:PassedToService": service}})
-        )
+        passes.append(_allow(sid, ["iam:PassRole"], resources, {"StringEquals": {"iam:PassedToService": service}}))
     if not config.vpc_id and config.network.flow_logs.enabled:
-        from cdktf_fargate.network import flow_log_role_name_prefix
-
         passes.append(
             _allow(
                 "PassRoleToFlowLogs",
@@ -576,8 +659,16 @@ def _logs(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
     statements = [
         _allow(
             "LogGroupsByName",
-            ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
-             "logs:AssociateKmsKey", "logs:DisassociateKmsKey", "logs:TagResource", "logs:UntagResource"],  # fmt: skip
+            [
+                "logs:CreateLogGroup",
+                "logs:DeleteLogGroup",
+                "logs:PutRetentionPolicy",
+                "logs:DeleteRetentionPolicy",
+                "logs:AssociateKmsKey",
+                "logs:DisassociateKmsKey",
+                "logs:TagResource",
+                "logs:UntagResource",
+            ],
             groups,
         )
     ]
@@ -595,15 +686,22 @@ def _logs(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
     return statements
 
 
-def log_groups(config: EnvironmentConfig, arns: _Arns | None = None, *, partition: str = "aws",
-               account: str = "*") -> list[str]:  # fmt: skip
+def log_groups(
+    config: EnvironmentConfig, arns: _Arns | None = None, *, partition: str = "aws", account: str = "*"
+) -> list[str]:
     """The environment's log group ARNs, in both forms AWS authorizes (with and without `:*`)."""
     arns = arns or _Arns(config, partition=partition, account=account)
-    exact = [f"/ecs/{arns.prefix}", f"aws-waf-logs-{arns.prefix}"]
     found = []
-    for name in exact:
-        found += [arns.regional("logs", f"log-group:{name}"), arns.regional("logs", f"log-group:{name}:*")]
-    return found + [arns.regional("logs", f"log-group:/ecs/{arns.prefix}-*"), arns.regional("logs", f"log-group:/vpc/{arns.prefix}/*")]
+    for name in log_group_names(arns.prefix):
+        found.append(arns.regional("logs", f"log-group:{name}"))
+        if not name.endswith("*"):
+            found.append(arns.regional("logs", f"log-group:{name}:*"))
+    return found
+
+
+def log_group_names(prefix: str) -> list[str]:
+    """The names of an environment's log groups (`*` matches): its services', its VPC's, its web ACL's."""
+    return [f"/ecs/{prefix}", f"/ecs/{prefix}-*", f"/vpc/{prefix}/*", f"aws-waf-logs-{prefix}"]
 
 
 def _alarms_and_scaling(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
@@ -612,8 +710,12 @@ def _alarms_and_scaling(config: EnvironmentConfig, arns: _Arns) -> list[Statemen
     statements = [
         _allow(
             "AlarmsByName",
-            ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource",
-             "cloudwatch:UntagResource"],  # fmt: skip
+            [
+                "cloudwatch:PutMetricAlarm",
+                "cloudwatch:DeleteAlarms",
+                "cloudwatch:TagResource",
+                "cloudwatch:UntagResource",
+            ],
             arns.regional("cloudwatch", f"alarm:{arns.prefix}-*"),
         ),
         # Application Auto Scaling makes and removes a target-tracking policy's alarms as the caller.
@@ -630,9 +732,14 @@ def _alarms_and_scaling(config: EnvironmentConfig, arns: _Arns) -> list[Statemen
         ),
         _allow(
             "ScalingOwn",
-            ["application-autoscaling:RegisterScalableTarget", "application-autoscaling:DeregisterScalableTarget",
-             "application-autoscaling:PutScalingPolicy", "application-autoscaling:DeleteScalingPolicy",
-             "application-autoscaling:TagResource", "application-autoscaling:UntagResource"],  # fmt: skip
+            [
+                "application-autoscaling:RegisterScalableTarget",
+                "application-autoscaling:DeregisterScalableTarget",
+                "application-autoscaling:PutScalingPolicy",
+                "application-autoscaling:DeleteScalingPolicy",
+                "application-autoscaling:TagResource",
+                "application-autoscaling:UntagResource",
+            ],
             scalable,
             _tagged(environment),
         ),
@@ -642,8 +749,14 @@ def _alarms_and_scaling(config: EnvironmentConfig, arns: _Arns) -> list[Statemen
         statements.append(
             _allow(
                 "TopicByName",
-                ["sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:TagResource",
-                 "sns:UntagResource", *subscriptions],  # fmt: skip
+                [
+                    "sns:CreateTopic",
+                    "sns:DeleteTopic",
+                    "sns:SetTopicAttributes",
+                    "sns:TagResource",
+                    "sns:UntagResource",
+                    *subscriptions,
+                ],
                 arns.regional("sns", f"{arns.prefix}-*"),
             )
         )
@@ -655,9 +768,17 @@ def _web_acl(arns: _Arns) -> list[Statement]:
     return [
         _allow(
             "WebAclByName",
-            ["wafv2:CreateWebACL", "wafv2:UpdateWebACL", "wafv2:DeleteWebACL", "wafv2:TagResource",
-             "wafv2:UntagResource", "wafv2:PutLoggingConfiguration", "wafv2:DeleteLoggingConfiguration",
-             "wafv2:AssociateWebACL", "wafv2:DisassociateWebACL"],  # fmt: skip
+            [
+                "wafv2:CreateWebACL",
+                "wafv2:UpdateWebACL",
+                "wafv2:DeleteWebACL",
+                "wafv2:TagResource",
+                "wafv2:UntagResource",
+                "wafv2:PutLoggingConfiguration",
+                "wafv2:DeleteLoggingConfiguration",
+                "wafv2:AssociateWebACL",
+                "wafv2:DisassociateWebACL",
+            ],
             [web_acl, arns.regional("elasticloadbalancing", f"loadbalancer/app/{arns.prefix}/*")],
         ),
         # A web ACL that uses AWS's managed rule groups is authorized on them too.
@@ -671,15 +792,30 @@ def _web_acl(arns: _Arns) -> list[Statement]:
     ]
 
 
-def _log_bucket(arns: _Arns) -> list[Statement]:
-    bucket = f"arn:{arns.partition}:s3:::{arns.prefix}-alb-logs-*"
+def _log_bucket_arn(config: EnvironmentConfig, partition: str) -> str:
+    return f"arn:{partition}:s3:::{config.resource_name}-alb-logs-*"
+
+
+def _log_bucket(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
+    bucket = _log_bucket_arn(config, arns.partition)
     return [
         _allow(
             "LogBucketByName",
-            ["s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:ListBucketVersions", "s3:PutBucketAcl",
-             "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketTagging", "s3:PutBucketVersioning",
-             "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration", "s3:PutBucketOwnershipControls",
-             "s3:PutBucketPublicAccessBlock"],  # fmt: skip
+            [
+                "s3:CreateBucket",
+                "s3:DeleteBucket",
+                "s3:ListBucket",
+                "s3:ListBucketVersions",
+                "s3:PutBucketAcl",
+                "s3:PutBucketPolicy",
+                "s3:DeleteBucketPolicy",
+                "s3:PutBucketTagging",
+                "s3:PutBucketVersioning",
+                "s3:PutEncryptionConfiguration",
+                "s3:PutLifecycleConfiguration",
+                "s3:PutBucketOwnershipControls",
+                "s3:PutBucketPublicAccessBlock",
+            ],
             bucket,
         ),
         # `alb.access_logs.force_destroy`: destroy empties the bucket first.
@@ -702,8 +838,17 @@ def _key(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
         ),
         _allow(
             "KeyOwn",
-            ["kms:EnableKeyRotation", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:UpdateKeyDescription",
-             "kms:TagResource", "kms:UntagResource", "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],  # fmt: skip
+            [
+                "kms:EnableKeyRotation",
+                "kms:ScheduleKeyDeletion",
+                "kms:PutKeyPolicy",
+                "kms:UpdateKeyDescription",
+                "kms:TagResource",
+                "kms:UntagResource",
+                "kms:CreateAlias",
+                "kms:DeleteAlias",
+                "kms:UpdateAlias",
+            ],
             keys,
             _tagged(environment),
         ),
@@ -727,8 +872,13 @@ def _services(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
         statements += [
             _allow(
                 "StateMachinesByName",
-                ["states:CreateStateMachine", "states:UpdateStateMachine", "states:DeleteStateMachine",
-                 "states:TagResource", "states:UntagResource"],  # fmt: skip
+                [
+                    "states:CreateStateMachine",
+                    "states:UpdateStateMachine",
+                    "states:DeleteStateMachine",
+                    "states:TagResource",
+                    "states:UntagResource",
+                ],
                 arns.regional("states", f"stateMachine:{arns.prefix}-*"),
             ),
             _allow("StateMachineValidation", ["states:ValidateStateMachineDefinition"], "*", _in_region(arns)),
@@ -750,8 +900,11 @@ def _services(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
             ),
             _allow(
                 "NamespaceOwn",
-                ["servicediscovery:DeleteNamespace", "servicediscovery:UpdateHttpNamespace",
-                 "servicediscovery:UntagResource"],  # fmt: skip
+                [
+                    "servicediscovery:DeleteNamespace",
+                    "servicediscovery:UpdateHttpNamespace",
+                    "servicediscovery:UntagResource",
+                ],
                 arns.regional("servicediscovery", "namespace/*"),
                 {"StringEquals": {f"aws:ResourceTag/{ENVIRONMENT_TAG}": environment}},
             ),
@@ -817,8 +970,12 @@ def boundary_statements(
         ),
         _allow(
             "ExecSessions",
-            ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel",
-             "ssmmessages:OpenDataChannel"],  # fmt: skip
+            [
+                "ssmmessages:CreateControlChannel",
+                "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel",
+                "ssmmessages:OpenDataChannel",
+            ],
             "*",
         ),
     ]
@@ -829,8 +986,11 @@ def boundary_statements(
                 "DecryptThroughSecretServices",
                 ["kms:Decrypt"],
                 "*",
-                {"StringEquals": {"kms:ViaService": [f"secretsmanager.{region}.amazonaws.com",
-                                                    f"ssm.{region}.amazonaws.com"]}},  # fmt: skip
+                {
+                    "StringEquals": {
+                        "kms:ViaService": [f"secretsmanager.{region}.amazonaws.com", f"ssm.{region}.amazonaws.com"]
+                    }
+                },
             ),
         ]
     if application:
@@ -843,11 +1003,20 @@ def boundary_statements(
             _allow(
                 "RunOwnTasks",
                 ["ecs:RunTask"],
-                [arns.regional("ecs", f"task-definition/{prefix}:*"), arns.regional("ecs", f"task-definition/{prefix}-*:*")],
+                [
+                    arns.regional("ecs", f"task-definition/{prefix}:*"),
+                    arns.regional("ecs", f"task-definition/{prefix}-*:*"),
+                ],
             ),
             _allow("WatchOwnTasks", ["ecs:StopTask", "ecs:DescribeTasks"], arns.regional("ecs", f"task/{prefix}/*")),
-            _allow("TaskEvents", list(SYNC_RULE_ACTIONS), arns.regional("events", "rule/StepFunctionsGetEventsForECSTaskRule")),
-            _allow("StartOwnStateMachines", ["states:StartExecution"], arns.regional("states", f"stateMachine:{prefix}-*")),
+            _allow(
+                "TaskEvents",
+                list(SYNC_RULE_ACTIONS),
+                arns.regional("events", "rule/StepFunctionsGetEventsForECSTaskRule"),
+            ),
+            _allow(
+                "StartOwnStateMachines", ["states:StartExecution"], arns.regional("states", f"stateMachine:{prefix}-*")
+            ),
             _allow(
                 "JobLogsAndTraces",
                 [action for action in (*LOG_DELIVERY_ACTIONS, *TRACING_ACTIONS) if action != "logs:PutResourcePolicy"],
@@ -906,7 +1075,9 @@ def _in_region(arns: _Arns) -> Statement:
     return {"StringEquals": {"aws:RequestedRegion": arns.region}}
 
 
-def _allow(sid: str, actions: Iterable[str], resources: str | list[str], condition: Statement | None = None) -> Statement:
+def _allow(
+    sid: str, actions: Iterable[str], resources: str | list[str], condition: Statement | None = None
+) -> Statement:
     statement: Statement = {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": resources}
     if condition:
         statement["Condition"] = condition

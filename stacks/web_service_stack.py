@@ -44,7 +44,7 @@ from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
 from .app_services import AppServices
-from .deploy_permissions import deploy_role_arn, permissions_boundary_arn
+from .deploy_permissions import deploy_role_arn, log_group_names, permissions_boundary_arn
 from .environments import EnvironmentConfig
 
 # ECR's tag syntax; "latest" is refused so every deploy names the exact image it runs.
@@ -185,7 +185,7 @@ class WebServiceStack(TerraformStack):
                 "key",
                 alias=name,
                 description=f"{name}: repository and log encryption",
-                log_group_patterns=[f"/ecs/{name}*", f"/vpc/{name}/*", f"aws-waf-logs-{name}*"],
+                log_group_patterns=log_group_names(name),
                 admin_arns=[deploy_role_arn(config, **account), *config.deploy.key_admin_arns],
             )
         key_arn = self.key.arn if self.key else None

@@ -89,6 +89,17 @@ def statements(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {statement["Sid"]: statement for statement in document["Statement"]}
 
 
+def role_statements(synth: Synthesized, role: str) -> dict[str, dict[str, Any]]:
+    """Every statement of the managed policies attached to the role of that construct (``prod-deploy-role``)."""
+    documents = [
+        json.loads(body["policy"])
+        for logical_id, body in sorted(synth.resources("aws_iam_policy").items())
+        if logical_id.startswith(f"{role}_policy-")
+    ]
+    assert documents, role
+    return {statement["Sid"]: statement for document in documents for statement in document["Statement"]}
+
+
 def as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else value
 
@@ -119,8 +130,15 @@ def test_each_deploy_role_trusts_exactly_its_github_environment_of_the_repositor
     assert provider["url"] == "https://token.actions.githubusercontent.com"
     assert provider["client_id_list"] == ["sts.amazonaws.com"]
     roles = {body["name"]: body for body in synth.resources("aws_iam_role").values()}
-    assert set(roles) == {"shop-prod-deploy", "shop-dev-deploy"}
-    for name, github_environment in (("shop-prod-deploy", "prod"), ("shop-dev-deploy", "development")):
+    assert set(roles) == {"shop-prod-deploy", "shop-dev-deploy", "shop-prod-drift", "shop-dev-drift"}
+    subjects = {
+        "shop-prod-deploy": "environment:prod",
+        "shop-dev-deploy": "environment:development",
+        # The drift checks run on main outside any environment, so prod's needs no reviewer.
+        "shop-prod-drift": "ref:refs/heads/main",
+        "shop-dev-drift": "ref:refs/heads/main",
+    }
+    for name, subject in subjects.items():
         role = roles[name]
         assert role["path"] == "/deploy/"
         assert role["max_session_duration"] == 3600
@@ -132,9 +150,15 @@ def test_each_deploy_role_trusts_exactly_its_github_environment_of_the_repositor
         assert trust["Condition"] == {
             "StringEquals": {
                 "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                "token.actions.githubusercontent.com:sub": f"repo:acme/shop:environment:{github_environment}",
+                "token.actions.githubusercontent.com:sub": f"repo:acme/shop:{subject}",
             }
         }
+    attached = {body["policy_arn"].split(".")[1].rsplit("_", 1)[0]: body["role"]
+                for body in synth.resources("aws_iam_role_policy_attachment").values()}  # fmt: skip
+    assert sorted(attached) == [f"{environment}-{kind}-role_policy-{n}" for environment, kind, n in sorted(
+        (e, k, n) for e in ("dev", "prod") for k, count in (("deploy", len([x for x in attached if x.startswith(
+            f"{e}-deploy-role_policy-")])), ("drift", 1)) for n in range(1, count + 1))]  # fmt: skip
+    assert synth.resources("aws_iam_role_policy") == {}
 
 
 def test_an_existing_oidc_provider_is_trusted_instead_of_a_new_one(tmp_path):
@@ -144,47 +168,53 @@ def test_an_existing_oidc_provider_is_trusted_instead_of_a_new_one(tmp_path):
     )
     synth, _, _ = bootstrap_synth(tmp_path, settings)
     assert synth.count("aws_iam_openid_connect_provider") == 0
-    (trust,) = json.loads(synth.only("aws_iam_role")["assume_role_policy"])["Statement"]
-    assert trust["Principal"] == {"Federated": existing}
+    for role in synth.resources("aws_iam_role").values():
+        (trust,) = json.loads(role["assume_role_policy"])["Statement"]
+        assert trust["Principal"] == {"Federated": existing}
 
 
 def test_the_deploy_role_reaches_its_own_state_object_and_repositories_only(bootstrap):
     synth, _, _ = bootstrap
-    prod = statements(policies(synth, "aws_iam_role_policy", "policy")["prod-deploy-role"])
+    prod = role_statements(synth, "prod-deploy-role")
     state = prod["StateReadWrite"]
     assert state["Resource"] == [
         f"arn:${{data.aws_partition.partition.partition}}:s3:::{BUCKET}/shop-prod/terraform.tfstate",
         f"arn:${{data.aws_partition.partition.partition}}:s3:::{BUCKET}/shop-prod/terraform.tfstate.tflock",
     ]
     assert set(state["Action"]) == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
-    assert [arn.rsplit(":", 1)[1] for arn in prod["EcrOwnRepositories"]["Resource"]] == [
+    assert [arn.rsplit(":", 1)[1] for arn in prod["EcrByName"]["Resource"]] == [
         "repository/shop-prod",
         "repository/shop-prod-*",
     ]
     # ECR writes are granted nowhere else.
-    others = [s for sid, s in prod.items() if sid != "EcrOwnRepositories" and s["Effect"] == "Allow"]
-    assert not [s["Sid"] for s in others if any(a.startswith("ecr:") and a not in ("ecr:GetAuthorizationToken",
-                                                "ecr:DescribeRepositories") for a in s["Action"])]  # fmt: skip
+    others = [s for sid, s in prod.items() if sid not in ("EcrByName", "Read") and s["Effect"] == "Allow"]
+    assert not [s["Sid"] for s in others if any(a.startswith("ecr:") and a != "ecr:GetAuthorizationToken"
+                                                for a in s["Action"])]  # fmt: skip
+    drift = role_statements(synth, "prod-drift-role")
+    assert drift["StateRead"] == {
+        "Sid": "StateRead", "Effect": "Allow", "Action": ["s3:GetObject"],
+        "Resource": f"arn:${{data.aws_partition.partition.partition}}:s3:::{BUCKET}/shop-prod/terraform.tfstate",
+    }  # fmt: skip
 
 
 def test_roles_it_creates_carry_the_boundary_and_are_passed_to_ecs_tasks_only(bootstrap):
     synth, _, _ = bootstrap
-    prod = statements(policies(synth, "aws_iam_role_policy", "policy")["prod-deploy-role"])
+    prod = role_statements(synth, "prod-deploy-role")
     boundary = f"{ACCOUNT_ARN}:policy/deploy/shop-prod-boundary"
-    bounded = prod["RolesWithBoundary"]
-    assert {"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"} <= set(
-        bounded["Action"]
-    )
+    bounded = prod["RolesWithTheBoundary"]
+    assert set(bounded["Action"]) == {"iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy"}
     assert bounded["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": boundary}}
     assert bounded["Resource"].endswith(":role/shop-prod-*")
     # No other statement may create a role or change a role's policies.
     for sid, statement in prod.items():
-        if sid != "RolesWithBoundary" and statement["Effect"] == "Allow":
+        if sid != "RolesWithTheBoundary" and statement["Effect"] == "Allow":
             assert not set(statement["Action"]) & set(bounded["Action"]), sid
-    assert prod["PassRolesToTasks"]["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
-    assert prod["PassRolesToTasks"]["Resource"].endswith(":role/shop-prod-*")
-    passing = [sid for sid, s in prod.items() if "iam:PassRole" in s["Action"]]
-    assert sorted(passing) == ["PassFlowLogRole", "PassRolesToTasks"]
+    tasks = prod["PassRoleToEcsTasks"]
+    assert tasks["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+    assert [arn.split(":role/")[1] for arn in tasks["Resource"]] == [
+        "shop-prod-task", "shop-prod-execution", "shop-prod-*-task", "shop-prod-*-execution"]  # fmt: skip
+    passing = [sid for sid, s in prod.items() if "iam:PassRole" in s.get("Action", [])]
+    assert sorted(passing) == ["PassRoleToEcsTasks", "PassRoleToFlowLogs"]
     deny = prod["NeverLoosenTheBoundary"]
     assert deny["Effect"] == "Deny" and "iam:DeleteRolePermissionsBoundary" in deny["Action"]
     assert boundary in deny["Resource"]
@@ -194,15 +224,17 @@ def test_roles_it_creates_carry_the_boundary_and_are_passed_to_ecs_tasks_only(bo
 
 def test_every_write_on_every_resource_is_scoped_by_name_tag_or_region(bootstrap):
     synth, _, _ = bootstrap
-    for name, document in policies(synth, "aws_iam_role_policy", "policy").items():
-        for statement in document["Statement"]:
-            if statement["Effect"] == "Deny" or statement["Sid"] in ("Read", "EcrAuth"):
+    for role in ("prod-deploy-role", "dev-deploy-role"):
+        for sid, statement in role_statements(synth, role).items():
+            if statement["Effect"] == "Deny" or sid in ("Read", "EcrAuth"):
                 continue
-            assert "*" not in statement["Action"], (name, statement["Sid"])
+            assert not [action for action in statement["Action"] if "*" in action], (role, sid)
             if statement["Resource"] == "*":
+                # On every resource only within the region, or with the environment's tag at stake.
                 condition = json.dumps(statement.get("Condition", {}))
-                assert "aws:RequestedRegion" in condition, (name, statement["Sid"])
-        read = statements(document)["Read"]
+                assert re.search(r"aws:RequestedRegion|aws:ResourceTag/Environment|aws:RequestTag/Environment",
+                                 condition), (role, sid)  # fmt: skip
+        read = role_statements(synth, role)["Read"]
         assert all(re.search(r":(Describe|List|Get)", action) for action in read["Action"]), read["Action"]
 
 
@@ -223,30 +255,42 @@ def test_the_deploy_policy_covers_every_service_the_environment_stack_uses(envir
     assert missing == []
 
 
-def test_the_deploy_policy_fits_iams_inline_policy_limit(bootstrap):
+def test_the_deploy_policies_fit_iams_managed_policy_limit(bootstrap):
     synth, _, _ = bootstrap
-    for logical_id, body in synth.resources("aws_iam_role_policy").items():
+    deploy_policies = 0
+    for logical_id, body in synth.resources("aws_iam_policy").items():
         text = re.sub(r"\$\{data\.aws_partition\.[^}]*\}", "aws-us-gov", body["policy"])
         text = re.sub(r"\$\{data\.aws_caller_identity\.[^}]*\}", "123456789012", text)
-        assert len(re.sub(r"\s", "", text)) < 10240, logical_id
+        assert len(re.sub(r"\s", "", text)) <= 6144, logical_id
+        deploy_policies += "-deploy-role_" in logical_id
+    assert 4 <= deploy_policies <= 20
 
 
 def test_the_boundary_caps_roles_and_denies_identity_changes_and_the_state(bootstrap):
     synth, _, _ = bootstrap
     boundaries = policies(synth, "aws_iam_policy", "policy")
-    assert {body["name"]: body["path"] for body in synth.resources("aws_iam_policy").values()} == {
+    paths = {body["name"]: body["path"] for body in synth.resources("aws_iam_policy").values()}
+    assert {name: path for name, path in paths.items() if name.endswith("-boundary")} == {
         "shop-prod-boundary": "/deploy/",
         "shop-dev-boundary": "/deploy/",
     }
+    assert set(paths.values()) == {"/deploy/"}
     prod = statements(boundaries["prod-boundary"])
-    assert "ecr:BatchGetImage" in prod["RunTasks"]["Action"] and "logs:PutLogEvents" in prod["RunTasks"]["Action"]
+    assert prod["PullOwnImages"]["Resource"][1].endswith(":repository/shop-prod-*")
+    assert "logs:PutLogEvents" in prod["WriteOwnLogs"]["Action"]
     assert "s3:*" in prod["Application"]["Action"]
+    assert "arn:${data.aws_partition.partition.partition}:s3:::shop-prod-*" in prod["Application"]["Resource"]
+    assert prod["ApplicationWithoutResources"]["Resource"] == "*"
+    assert set(prod["ApplicationWithoutResources"]["Action"]) == {
+        "cloudwatch:PutMetricData", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}  # fmt: skip
+    assert "s3:PutBucketPolicy" in prod["NeverWhoElseMayUseIt"]["Action"]
+    assert prod["NeverAnotherEnvironment"]["Action"] == "*"
     assert prod["NeverIdentity"] == {
         "Sid": "NeverIdentity", "Effect": "Deny", "Action": ["iam:*"], "Resource": "*",
         "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
     }  # fmt: skip
     assert prod["NeverStsOrAccount"]["Action"] == ["sts:*", "organizations:*", "account:*"]
-    assert "RunJobs" not in prod and "PassTaskRoles" not in prod
+    assert "RunOwnTasks" not in prod and "PassTaskRoles" not in prod
     assert prod["NeverTheStateBucket"]["Effect"] == "Deny"
     assert all(BUCKET in arn for arn in prod["NeverTheStateBucket"]["Resource"])
 
@@ -257,10 +301,12 @@ def test_a_domain_adds_certificate_and_record_rights_for_its_zone_only(tmp_path)
         '[prod]\napp_name = "shop"\ndomain_name = "shop.example.com"\nhosted_zone_id = "Z0123456789ABCDEFGHIJ"',
     )
     synth, _, _ = bootstrap_synth(tmp_path, settings)
-    all_policies = policies(synth, "aws_iam_role_policy", "policy")
-    prod, dev = statements(all_policies["prod-deploy-role"]), statements(all_policies["dev-deploy-role"])
+    prod, dev = role_statements(synth, "prod-deploy-role"), role_statements(synth, "dev-deploy-role")
     assert prod["RecordsInTheZone"]["Resource"].endswith(":route53:::hostedzone/Z0123456789ABCDEFGHIJ")
-    assert prod["CertificateOwn"]["Condition"] == {"StringEquals": {"aws:ResourceTag/Environment": "prod"}}
+    assert prod["CertificateOwn"]["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/Environment": "prod"},
+        "StringEqualsIfExists": {"aws:RequestTag/Environment": "prod"},
+    }
     assert "RecordsInTheZone" not in dev and "CertificateOwn" not in dev
 
 
@@ -279,10 +325,12 @@ def test_an_environment_of_a_bootstrapped_account_caps_every_role_and_keeps_its_
     assert admins == [boundary.replace(":policy/deploy/webapp-prod-boundary", ":role/deploy/webapp-prod-deploy"),
                       "arn:aws:iam::123456789012:role/Admin"]  # fmt: skip
     (logs,) = key_policy["CloudWatchLogsEncryptsThisAccountsLogGroups"]["Condition"]["ArnLike"].values()
+    # With a separator: `prod` never covers a `prod2` environment's log groups.
     assert [arn.split(":log-group:")[1] for arn in logs] == [
-        "/ecs/webapp-prod*",
+        "/ecs/webapp-prod",
+        "/ecs/webapp-prod-*",
         "/vpc/webapp-prod/*",
-        "aws-waf-logs-webapp-prod*",
+        "aws-waf-logs-webapp-prod",
     ]
 
 
@@ -354,21 +402,27 @@ def test_an_environment_with_services_may_deploy_jobs_and_the_namespace_and_its_
     assert granted["StateMachinesByName"]["Resource"].endswith(":stateMachine:webapp-local-*")
     assert granted["SchedulesByName"]["Resource"].endswith(":schedule/default/webapp-local-*")
     assert granted["NamespaceOwn"]["Condition"] == {"StringEquals": {"aws:ResourceTag/Environment": "local"}}
-    assert granted["PassRolesToTasks"]["Condition"]["StringEquals"]["iam:PassedToService"] == [
-        "ecs-tasks.amazonaws.com",
-        "states.amazonaws.com",
-        "scheduler.amazonaws.com",
-    ]
-    assert len(json.dumps(policy, separators=(",", ":"))) < 10240
+    passed = {sid: (s["Condition"]["StringEquals"]["iam:PassedToService"], s["Resource"])
+              for sid, s in granted.items() if s.get("Action") == ["iam:PassRole"]}  # fmt: skip
+    account = "arn:aws:iam::123456789012:role"
+    assert passed["PassRoleToStates"] == ("states.amazonaws.com", [f"{account}/webapp-local-run",
+                                                                   f"{account}/webapp-local-*-run"])  # fmt: skip
+    assert passed["PassRoleToScheduler"][0] == "scheduler.amazonaws.com"
     bootstrap, _ = load_bootstrap()
     boundary = statements(
         {"Statement": boundary_statements(config, bootstrap, partition="aws", account="123456789012")}
     )
-    assert {"ecs:RunTask", "ecs:StopTask", "states:StartExecution"} <= set(boundary["RunJobs"]["Action"])
-    assert boundary["PassTaskRoles"]["Resource"] == "arn:aws:iam::123456789012:role/webapp-local-*"
+    assert (
+        boundary["RunOwnTasks"]["Resource"][1] == "arn:aws:ecs:us-east-1:123456789012:task-definition/webapp-local-*:*"
+    )
+    assert boundary["StartOwnStateMachines"]["Resource"].endswith(":stateMachine:webapp-local-*")
+    assert "logs:PutResourcePolicy" not in boundary["JobLogsAndTraces"]["Action"]
+    assert boundary["PassTaskRoles"]["Resource"] == [
+        "arn:aws:iam::123456789012:role/webapp-local-*-task",
+        "arn:aws:iam::123456789012:role/webapp-local-*-execution",
+    ]
     assert boundary["PassTaskRoles"]["Condition"] == {
         "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
     }
     prod = statements(deploy_policy(load_environment("prod"), state_bucket=BUCKET, partition="aws", account="1" * 12))
-    assert "StateMachinesByName" not in prod
-    assert prod["PassRolesToTasks"]["Condition"]["StringEquals"]["iam:PassedToService"] == "ecs-tasks.amazonaws.com"
+    assert "StateMachinesByName" not in prod and "PassRoleToStates" not in prod and "NamespaceOwn" not in prod

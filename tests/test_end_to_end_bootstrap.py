@@ -2,9 +2,9 @@
 
 The bootstrap deploys the state bucket, GitHub's OIDC provider, and the `local` environment's deploy
 role and permissions boundary. The environment then keeps its state in that bucket, and every role
-it creates carries that boundary. Both are destroyed, leaving nothing. The emulator does not
-evaluate IAM policies: what the role may do is checked on the synthesized JSON (test_bootstrap.py);
-here it is checked that AWS's APIs accept and return what was synthesized.
+it creates carries that boundary. Both are destroyed, leaving nothing. Here it is checked that AWS's
+APIs accept and return what was synthesized; what the roles may do is judged on recorded calls by
+test_end_to_end_deploy_role.py (the emulator does not evaluate IAM).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 import pytest
 from conftest import record_e2e_figures
+from iam_evidence.evidence import role_policies
 from local_aws import LocalAws
 from test_end_to_end import ANSI, CDKTF, Deployment, free_port
 
@@ -109,10 +110,13 @@ def test_the_deploy_role_trusts_only_the_repositorys_github_environment(deployme
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
         "token.actions.githubusercontent.com:sub": f"repo:{REPOSITORY}:environment:local",
     }
-    policy = iam.get_role_policy(RoleName=f"{APP}-local-deploy", PolicyName="deploy")["PolicyDocument"]
-    policy = json.loads(unquote(policy)) if isinstance(policy, str) else policy
-    sids = {statement["Sid"] for statement in policy["Statement"]}
-    assert {"StateReadWrite", "RolesWithBoundary", "PassRolesToTasks", "EcrOwnRepositories"} <= sids
+    # The deploy policy, in managed policies of IAM's size, all attached.
+    documents, boundary = role_policies(iam, f"{APP}-local-deploy")
+    assert len(documents) >= 2 and boundary is None
+    sids = {statement["Sid"] for document in documents for statement in document["Statement"]}
+    assert {"StateReadWrite", "RolesWithTheBoundary", "PassRoleToEcsTasks", "EcrByName"} <= sids
+    drift, _ = role_policies(iam, f"{APP}-local-drift")
+    assert [statement["Sid"] for statement in drift[0]["Statement"]] == ["Read", "StateList", "StateRead"]
 
 
 def test_the_environment_keeps_its_state_in_the_bucket_and_caps_every_role(deployment, environment_deployed):
@@ -120,7 +124,8 @@ def test_the_environment_keeps_its_state_in_the_bucket_and_caps_every_role(deplo
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", [])]
     assert keys == [f"{APP}-local/terraform.tfstate"]
     iam = deployment.client("iam")
-    (boundary,) = iam.list_policies(Scope="Local", PathPrefix="/deploy/")["Policies"]
+    policies = iam.list_policies(Scope="Local", PathPrefix="/deploy/")["Policies"]
+    (boundary,) = [policy for policy in policies if policy["PolicyName"].endswith("-boundary")]
     assert boundary["PolicyName"] == f"{APP}-local-boundary"
     roles = [role for role in iam.list_roles()["Roles"] if role["RoleName"].startswith(f"{APP}-local-")]
     created = [role["RoleName"] for role in roles if role["Path"] == "/"]

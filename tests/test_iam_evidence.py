@@ -48,7 +48,9 @@ def test_nothing_is_allowed_without_an_allowing_statement():
 def test_a_boundary_must_allow_too_and_its_deny_wins():
     identity = [policy(allow())]
     assert decide(authorization(), identity, policy(allow("s3:Get*")))
-    assert decide(authorization(), identity, policy(allow("sqs:*"))).because == "not allowed by the permissions boundary"
+    assert (
+        decide(authorization(), identity, policy(allow("sqs:*"))).because == "not allowed by the permissions boundary"
+    )
     denied = decide(authorization(), identity, policy(allow(), {"Effect": "Deny", "Action": "*", "Resource": "*"}))
     assert denied.because == "explicitly denied by boundary statement <no Sid>"
 
@@ -56,7 +58,9 @@ def test_a_boundary_must_allow_too_and_its_deny_wins():
 def test_actions_match_without_case_and_resources_with_it():
     assert glob_match("S3:get*", "s3:GetObject", ignore_case=True)
     assert not glob_match("arn:aws:s3:::B/*", "arn:aws:s3:::b/k")
-    assert glob_match("arn:aws:s3:::b/?", "arn:aws:s3:::b/k") and not glob_match("arn:aws:s3:::b/?", "arn:aws:s3:::b/kk")
+    assert glob_match("arn:aws:s3:::b/?", "arn:aws:s3:::b/k") and not glob_match(
+        "arn:aws:s3:::b/?", "arn:aws:s3:::b/kk"
+    )
     assert not decide(authorization(), [policy(allow("s3:GetObject", "arn:aws:s3:::B/k"))])
 
 
@@ -83,7 +87,9 @@ def test_an_absent_key_fails_positive_operators_and_passes_negated_ones():
     assert decide(ask, [policy(allow(Condition={"StringEqualsIfExists": {"aws:ResourceTag/Environment": "dev"}}))])
     assert decide(ask, [policy(allow(Condition={"Null": {"aws:ResourceTag/Environment": "true"}}))])
     present = authorization(**{"aws:ResourceTag/Environment": "prod"})
-    assert not decide(present, [policy(allow(Condition={"StringEqualsIfExists": {"aws:ResourceTag/Environment": "dev"}}))])
+    assert not decide(
+        present, [policy(allow(Condition={"StringEqualsIfExists": {"aws:ResourceTag/Environment": "dev"}}))]
+    )
     assert not decide(present, [policy(allow(Condition={"Null": {"aws:ResourceTag/Environment": "true"}}))])
 
 
@@ -184,8 +190,10 @@ def call(service: str, operation: str, **params: Any) -> Call:
 
 
 def found(authorizations: list[Authorization]) -> list[tuple[str, str, str]]:
-    return [(a.action, a.resource.replace(f"arn:aws:", "").replace(f"us-east-1:{ACCOUNT}:", ""), a.reason)
-            for a in authorizations]  # fmt: skip
+    return [
+        (a.action, a.resource.replace("arn:aws:", "").replace(f"us-east-1:{ACCOUNT}:", ""), a.reason)
+        for a in authorizations
+    ]
 
 
 def test_a_create_in_a_vpc_is_authorized_on_the_new_resource_the_vpc_and_the_tags_it_carries():
@@ -207,8 +215,11 @@ def test_a_create_in_a_vpc_is_authorized_on_the_new_resource_the_vpc_and_the_tag
 
 def test_tags_on_create_are_authorized_with_the_creating_call_where_aws_says_which():
     made = authorize(call("elbv2", "CreateTargetGroup", Name="shopd-1", Tags=TAGS), FakeState())
-    assert found(made)[1] == ("elasticloadbalancing:AddTags", "elasticloadbalancing:targetgroup/shopd-1/*",
-                              "tags on create")  # fmt: skip
+    assert found(made)[1] == (
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:targetgroup/shopd-1/*",
+        "tags on create",
+    )
     assert made[1].values("elasticloadbalancing:CreateAction") == ("CreateTargetGroup",)
     # KMS authorizes them on all of the account's keys, with no key saying which call.
     key = authorize(call("kms", "CreateKey", Tags=[{"TagKey": "Environment", "TagValue": "dev"}]), FakeState())
@@ -219,10 +230,16 @@ def test_tags_on_create_are_authorized_with_the_creating_call_where_aws_says_whi
 
 def test_roles_handed_to_a_service_are_passed_with_the_service_named():
     made = authorize(
-        call("ecs", "RegisterTaskDefinition", family="shop-dev-web", taskRoleArn="arn:aws:iam::1:role/t",
-             executionRoleArn="arn:aws:iam::1:role/e", tags=[{"key": "Environment", "value": "dev"}]),
+        call(
+            "ecs",
+            "RegisterTaskDefinition",
+            family="shop-dev-web",
+            taskRoleArn="arn:aws:iam::1:role/t",
+            executionRoleArn="arn:aws:iam::1:role/e",
+            tags=[{"key": "Environment", "value": "dev"}],
+        ),
         FakeState(),
-    )  # fmt: skip
+    )
     passes = [a for a in made if a.action == "iam:PassRole"]
     assert [a.resource for a in passes] == ["arn:aws:iam::1:role/t", "arn:aws:iam::1:role/e"]
     assert all(a.values("iam:PassedToService") == ("ecs-tasks.amazonaws.com",) for a in passes)
@@ -234,13 +251,22 @@ def test_a_target_tracking_policy_is_authorized_on_the_alarms_it_makes_as_the_ca
     target = f"arn:aws:application-autoscaling:us-east-1:{ACCOUNT}:scalable-target/abc"
     state = FakeState({target: {"Environment": "dev"}}, targets={"service/shop-dev/shop-dev-web": target})
     made = authorize(
-        call("application-autoscaling", "PutScalingPolicy", PolicyName="cpu", ServiceNamespace="ecs",
-             ResourceId="service/shop-dev/shop-dev-web", ScalableDimension="ecs:service:DesiredCount",
-             PolicyType="TargetTrackingScaling"),
+        call(
+            "application-autoscaling",
+            "PutScalingPolicy",
+            PolicyName="cpu",
+            ServiceNamespace="ecs",
+            ResourceId="service/shop-dev/shop-dev-web",
+            ScalableDimension="ecs:service:DesiredCount",
+            PolicyType="TargetTrackingScaling",
+        ),
         state,
-    )  # fmt: skip
-    assert found(made)[0] == ("application-autoscaling:PutScalingPolicy", "application-autoscaling:scalable-target/abc",
-                              "the call")  # fmt: skip
+    )
+    assert found(made)[0] == (
+        "application-autoscaling:PutScalingPolicy",
+        "application-autoscaling:scalable-target/abc",
+        "the call",
+    )
     alarms = "cloudwatch:alarm:TargetTracking-service/shop-dev/shop-dev-web-*"
     assert [(action, resource) for action, resource, _ in found(made)[1:]] == [
         ("cloudwatch:DescribeAlarms", alarms),
@@ -250,8 +276,12 @@ def test_a_target_tracking_policy_is_authorized_on_the_alarms_it_makes_as_the_ca
 
 
 def test_registering_an_ecs_service_checks_the_caller_may_scale_it_and_makes_the_linked_role_once():
-    params = {"ServiceNamespace": "ecs", "ResourceId": "service/shop-dev/web",
-              "ScalableDimension": "ecs:service:DesiredCount", "Tags": {"Environment": "dev"}}  # fmt: skip
+    params = {
+        "ServiceNamespace": "ecs",
+        "ResourceId": "service/shop-dev/web",
+        "ScalableDimension": "ecs:service:DesiredCount",
+        "Tags": {"Environment": "dev"},
+    }
     made = authorize(call("application-autoscaling", "RegisterScalableTarget", **params), FakeState())
     assert [action for action, _, _ in found(made)] == [
         "application-autoscaling:RegisterScalableTarget",
@@ -263,20 +293,37 @@ def test_registering_an_ecs_service_checks_the_caller_may_scale_it_and_makes_the
     linked = made[-1]
     assert linked.values("iam:AWSServiceName") == ("ecs.application-autoscaling.amazonaws.com",)
     existing = FakeState(service_linked_roles=ALL_LINKED)
-    assert "iam:CreateServiceLinkedRole" not in [a.action for a in authorize(
-        call("application-autoscaling", "RegisterScalableTarget", **params), existing)]  # fmt: skip
+    assert "iam:CreateServiceLinkedRole" not in [
+        a.action for a in authorize(call("application-autoscaling", "RegisterScalableTarget", **params), existing)
+    ]
 
 
 def test_waf_logging_writes_a_log_resource_policy_only_where_none_admits_the_delivery():
     group = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:aws-waf-logs-shop-dev"
-    params = {"LoggingConfiguration": {"ResourceArn": f"arn:aws:wafv2:us-east-1:{ACCOUNT}:regional/webacl/shop-dev/1",
-                                       "LogDestinationConfigs": [group]}}  # fmt: skip
+    params = {
+        "LoggingConfiguration": {
+            "ResourceArn": f"arn:aws:wafv2:us-east-1:{ACCOUNT}:regional/webacl/shop-dev/1",
+            "LogDestinationConfigs": [group],
+        }
+    }
     bare = [a.action for a in authorize(call("wafv2", "PutLoggingConfiguration", **params), FakeState())]
-    assert bare == ["wafv2:PutLoggingConfiguration", "logs:CreateLogDelivery", "logs:DescribeResourcePolicies",
-                    "logs:DescribeLogGroups", "logs:PutResourcePolicy"]  # fmt: skip
-    admitted = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
-                               "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                               "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:aws-waf-logs-shop-*:log-stream:*"}]}  # fmt: skip
+    assert bare == [
+        "wafv2:PutLoggingConfiguration",
+        "logs:CreateLogDelivery",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups",
+        "logs:PutResourcePolicy",
+    ]
+    admitted = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:aws-waf-logs-shop-*:log-stream:*",
+            }
+        ]
+    }
     covered = authorize(call("wafv2", "PutLoggingConfiguration", **params), FakeState(log_policies=[admitted]))
     assert "logs:PutResourcePolicy" not in [a.action for a in covered]
 
@@ -327,10 +374,16 @@ def test_the_reference_bears_out_what_the_model_says_of_these_calls():
         call("elbv2", "CreateTargetGroup", Name="shopd-1", Tags=TAGS),
         call("kms", "CreateKey", Tags=[{"TagKey": "Environment", "TagValue": "dev"}]),
         call("ecs", "RegisterTaskDefinition", family="f", taskRoleArn=f"arn:aws:iam::{ACCOUNT}:role/t", tags=[]),
-        call("iam", "CreateRole", RoleName="shop-dev-web-task", Path="/", Tags=TAGS,
-             PermissionsBoundary=f"arn:aws:iam::{ACCOUNT}:policy/deploy/shop-dev-boundary"),
+        call(
+            "iam",
+            "CreateRole",
+            RoleName="shop-dev-web-task",
+            Path="/",
+            Tags=TAGS,
+            PermissionsBoundary=f"arn:aws:iam::{ACCOUNT}:policy/deploy/shop-dev-boundary",
+        ),
         call("s3", "CreateBucket", Bucket="shop-dev-alb-logs-1", ACL="private"),
-    ]  # fmt: skip
+    ]
     for made in calls:
         for item in authorize(made, state):
             assert problems(item) == [], (made.operation, item.action, item.resource)
@@ -341,4 +394,124 @@ def test_fails_when_an_authorization_is_not_as_aws_publishes_it():
     (wrong,) = problems(authorization("ec2:CreateSubnet", f"arn:aws:ec2:us-east-1:{ACCOUNT}:volume/vol-1"))
     assert "matches none of" in wrong and "subnet/${SubnetId}" in wrong
     unknown_key = authorization("ecs:DeregisterTaskDefinition", "*", **{"ecs:cluster": "x"})
-    assert problems(unknown_key) == ["ecs:DeregisterTaskDefinition: the reference documents no key 'ecs:cluster' for it"]
+    assert problems(unknown_key) == [
+        "ecs:DeregisterTaskDefinition: the reference documents no key 'ecs:cluster' for it"
+    ]
+
+
+# --- the emulator's side: its state as the model reads it, and the recorder -----------------------
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory):
+    from local_aws import LocalAws
+    from test_end_to_end import free_port
+
+    calls = tmp_path_factory.mktemp("recorded") / "calls.jsonl"
+    with LocalAws(port=free_port(), record=calls) as running:
+        yield running, calls
+
+
+def client(emulator: Any, service: str, **credentials: str) -> Any:
+    import boto3
+
+    running, _ = emulator
+    keys = credentials or {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    return boto3.client(service, endpoint_url=running.endpoint, region_name="us-east-1", **keys)
+
+
+def test_the_state_holds_each_resources_tags_as_the_emulator_keeps_them(emulator):
+    from iam_evidence.moto_state import MotoState
+
+    pairs = [{"Key": "Environment", "Value": "dev"}]
+    expected = {"Environment": "dev"}
+    ec2 = client(emulator, "ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": pairs}])["Vpc"]
+    group = ec2.create_security_group(
+        GroupName="g",
+        Description="g",
+        VpcId=vpc["VpcId"],
+        TagSpecifications=[{"ResourceType": "security-group", "Tags": pairs}],
+    )
+    target_group = client(emulator, "elbv2").create_target_group(
+        Name="tg", Protocol="HTTP", Port=80, VpcId=vpc["VpcId"], Tags=pairs
+    )["TargetGroups"][0]
+    key = client(emulator, "kms").create_key(Tags=[{"TagKey": "Environment", "TagValue": "dev"}])["KeyMetadata"]
+    client(emulator, "logs").create_log_group(logGroupName="/ecs/shop-dev", tags=expected)
+    role = client(emulator, "iam").create_role(RoleName="shop-dev-task", AssumeRolePolicyDocument="{}", Tags=pairs)
+    topic = client(emulator, "sns").create_topic(Name="shop-dev-alarms", Tags=pairs)["TopicArn"]
+    client(emulator, "cloudwatch").put_metric_alarm(
+        AlarmName="shop-dev-cpu",
+        MetricName="CPU",
+        Namespace="AWS/ECS",
+        Statistic="Average",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanThreshold",
+        Tags=pairs,
+    )
+    cluster = client(emulator, "ecs").create_cluster(
+        clusterName="shop-dev", tags=[{"key": "Environment", "value": "dev"}]
+    )["cluster"]
+    repository = client(emulator, "ecr").create_repository(repositoryName="shop-dev", tags=pairs)["repository"]
+    certificate = client(emulator, "acm").request_certificate(DomainName="dev.example.com", Tags=pairs)
+    bucket = client(emulator, "s3")
+    bucket.create_bucket(Bucket="shop-dev-data")
+    bucket.put_bucket_tagging(Bucket="shop-dev-data", Tagging={"TagSet": pairs})
+    ecs = client(emulator, "ecs")
+    ecs.register_task_definition(family="web", containerDefinitions=[{"name": "app", "image": "x", "memory": 128}])
+    ecs.create_service(cluster="shop-dev", serviceName="web", taskDefinition="web", desiredCount=1)
+    target = client(emulator, "application-autoscaling").register_scalable_target(
+        ServiceNamespace="ecs",
+        ResourceId="service/shop-dev/web",
+        ScalableDimension="ecs:service:DesiredCount",
+        MinCapacity=1,
+        MaxCapacity=2,
+        Tags=expected,
+    )["ScalableTargetARN"]
+    arn = "arn:aws:{}:us-east-1:123456789012:{}".format
+    state = MotoState()
+    tagged = {
+        arn("ec2", f"vpc/{vpc['VpcId']}"): expected,
+        arn("ec2", f"security-group/{group['GroupId']}"): expected,
+        target_group["TargetGroupArn"]: expected,
+        key["Arn"]: expected,
+        arn("logs", "log-group:/ecs/shop-dev"): expected,
+        role["Role"]["Arn"]: expected,
+        topic: expected,
+        arn("cloudwatch", "alarm:shop-dev-cpu"): expected,
+        cluster["clusterArn"]: expected,
+        repository["repositoryArn"]: expected,
+        certificate["CertificateArn"]: expected,
+        "arn:aws:s3:::shop-dev-data": expected,
+        "arn:aws:s3:::shop-dev-data/an/object": expected,
+        target: expected,
+    }
+    assert {resource: state.tags(resource) for resource in tagged} == tagged
+    for missing in (arn("ec2", "vpc/vpc-0000"), arn("logs", "log-group:/ecs/none"), arn("sns", "none")):
+        assert state.tags(missing) is None, missing
+
+
+def test_the_recorder_keeps_a_role_sessions_calls_read_and_authorized_and_nobody_elses(emulator):
+    from iam_evidence.recorder import read_records
+
+    _, calls = emulator
+    iam = client(emulator, "iam")
+    role = iam.create_role(RoleName="recorded", Path="/deploy/", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    session = client(emulator, "sts").assume_role(RoleArn=role, RoleSessionName="recorded")["Credentials"]
+    signed = {
+        "aws_access_key_id": session["AccessKeyId"],
+        "aws_secret_access_key": session["SecretAccessKey"],
+        "aws_session_token": session["SessionToken"],
+    }
+    before = len(read_records(calls))
+    client(emulator, "ec2").describe_vpcs()
+    client(emulator, "ec2", **signed).create_vpc(
+        CidrBlock="10.2.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": TAGS}]
+    )
+    client(emulator, "s3", **signed).list_buckets()
+    made, unknown = read_records(calls)[before:]
+    assert made["call"]["operation"] == "CreateVpc" and made["call"]["principal"] == role
+    assert made["call"]["params"]["TagSpecifications"][0]["Tags"] == TAGS
+    assert [item["action"] for item in made["authorizations"]] == ["ec2:CreateVpc", "ec2:CreateTags"]
+    assert made["status"] == 200
+    assert unknown["call"]["operation"] == "ListBuckets" and "UnknownCall: s3:ListBuckets" in unknown["error"]

@@ -34,14 +34,15 @@ def test_the_endpoint_follows_the_settings_file_and_environment_the_stack_reads(
     settings.write_text('[prod]\n[local]\naws_endpoint_url = "http://127.0.0.1:4999"\n')
     monkeypatch.setenv("CDKTF_FARGATE_CONFIG", str(settings))
     monkeypatch.setenv("CDKTF_FARGATE_ENV", "local")
-    assert endpoint_assignment() == "AWS_ENDPOINT_URL=http://127.0.0.1:4999 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test"
+    assignment = "AWS_ENDPOINT_URL=http://127.0.0.1:4999 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test"
+    assert endpoint_assignment() == assignment
     assert load_environment().aws_endpoint_url == "http://127.0.0.1:4999"
     monkeypatch.delenv("CDKTF_FARGATE_ENV")
     assert endpoint_assignment() == "" and load_environment().aws_endpoint_url == ""
     printed = subprocess.run(
         [sys.executable, str(SCRIPT), "endpoint", "local"], capture_output=True, text=True, check=True
     )
-    assert printed.stdout == "AWS_ENDPOINT_URL=http://127.0.0.1:4999 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test\n"
+    assert printed.stdout == assignment + "\n"
 
 
 def test_every_make_target_that_runs_terraform_gives_it_the_emulators_endpoint():

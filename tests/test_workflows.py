@@ -175,7 +175,12 @@ def test_deploy_target_names_the_stack_and_its_one_image():
         },
     )
     target = deploy_target(config, require_remote_state=True)
-    assert target == {"stack_name": "webapp-staging", "region": "us-east-1", "images": target["images"]}
+    assert target == {
+        "stack_name": "webapp-staging",
+        "region": "us-east-1",
+        "images": target["images"],
+        "drift_role": "/deploy/webapp-staging-drift",
+    }
     assert json.loads(target["images"]) == [
         {
             "repository": "webapp-staging",
@@ -264,6 +269,15 @@ def test_drift_runs_every_day_per_environment_and_fails_on_drift():
     assert job["strategy"]["fail-fast"] is False
     # The deploys' concurrency group: never while a deploy of that environment runs.
     assert job["concurrency"] == {"group": "deploy-${{ matrix.environment }}", "cancel-in-progress": False}
+    # On main outside any GitHub environment, with the read-only drift role (which trusts exactly that).
+    assert "environment" not in job
+    credentials = uses(drift, "drift", "aws-actions/configure-aws-credentials")
+    assert credentials["with"]["role-to-assume"] == (
+        "arn:aws:iam::${{ vars.AWS_ACCOUNT_ID }}:role${{ steps.target.outputs.drift_role }}"
+    )
+    assert deploy_target(load_environment("prod"), require_remote_state=True)["drift_role"] == (
+        "/deploy/webapp-prod-drift"
+    )
     check = step_named(drift, "drift", "Refresh-only plan; fail on drift")
     assert "scripts/drift.py" in check["run"] and 'exit "${PIPESTATUS[0]}"' in check["run"]
 

@@ -37,7 +37,11 @@ from .calls import Call
 from .policy import Authorization, glob_match
 
 # botocore's service name -> IAM's service prefix, where they differ.
-IAM_PREFIX = {"elbv2": "elasticloadbalancing", "stepfunctions": "states", "applicationautoscaling": "application-autoscaling"}
+IAM_PREFIX = {
+    "elbv2": "elasticloadbalancing",
+    "stepfunctions": "states",
+    "applicationautoscaling": "application-autoscaling",
+}
 # Keys a service sets on some of its authorizations: where not set, they are known to be absent.
 SERVICE_KEYS = {
     "ec2": ("ec2:createaction",),
@@ -51,10 +55,19 @@ SERVICE_RESOURCE_TAGS = {"ec2", "elasticloadbalancing", "ecs", "ecr", "iam"}
 NO_RESOURCE_TAGS = {"route53"}
 # The role actions IAM sets `iam:PermissionsBoundary` for (SAR); on the others it is absent.
 BOUNDARY_KEY_ACTIONS = {
-    "AttachRolePolicy", "CreateRole", "DeleteRole", "DeleteRolePermissionsBoundary", "DeleteRolePolicy",
-    "DetachRolePolicy", "GetRole", "PutRolePermissionsBoundary", "PutRolePolicy", "UpdateAssumeRolePolicy",
-    "UpdateRole", "UpdateRoleDescription",
-}  # fmt: skip
+    "AttachRolePolicy",
+    "CreateRole",
+    "DeleteRole",
+    "DeleteRolePermissionsBoundary",
+    "DeleteRolePolicy",
+    "DetachRolePolicy",
+    "GetRole",
+    "PutRolePermissionsBoundary",
+    "PutRolePolicy",
+    "UpdateAssumeRolePolicy",
+    "UpdateRole",
+    "UpdateRoleDescription",
+}
 GLOBAL_ABSENT = ("aws:calledvia", "aws:calledviafirst", "aws:calledvialast", "aws:sourcearn", "aws:sourceaccount")
 SERVICE_LINKED_ROLE_NAMES = {
     "ecs.amazonaws.com": "AWSServiceRoleForECS",
@@ -64,7 +77,7 @@ SERVICE_LINKED_ROLE_NAMES = {
 LOG_DELIVERY_SERVICE = "delivery.logs.amazonaws.com"
 
 
-class UnknownCall(Exception):  # noqa: N818 -- the model's answer: it does not know this call
+class UnknownCall(Exception):
     pass
 
 
@@ -273,8 +286,15 @@ EC2_ON_ONE = {
     "ModifyVpcAttribute": ["VpcId"],
     "DescribeVpcAttribute": ["VpcId"],
     "DeleteVpcEndpoints": ["VpcEndpointIds"],
-    "ModifyVpcEndpoint": ["VpcEndpointId", "AddSubnetIds", "RemoveSubnetIds", "AddSecurityGroupIds",
-                          "RemoveSecurityGroupIds", "AddRouteTableIds", "RemoveRouteTableIds"],  # fmt: skip
+    "ModifyVpcEndpoint": [
+        "VpcEndpointId",
+        "AddSubnetIds",
+        "RemoveSubnetIds",
+        "AddSecurityGroupIds",
+        "RemoveSecurityGroupIds",
+        "AddRouteTableIds",
+        "RemoveRouteTableIds",
+    ],
     "DeleteNatGateway": ["NatGatewayId"],
     "ReleaseAddress": ["AllocationId"],
     "DeleteFlowLogs": ["FlowLogIds"],
@@ -306,7 +326,9 @@ def _ec2(request: Request, operation: str) -> list[Authorization]:
         kind, existing = EC2_CREATES[operation]
         new = request.arn("ec2", f"{kind}/*")
         found = [request.authorize(f"ec2:{operation}", new, new=True, keys=keys)]
-        found += [request.authorize(f"ec2:{operation}", _ec2_arn(request, i), keys=keys) for i in _ids(params, existing)]
+        found += [
+            request.authorize(f"ec2:{operation}", _ec2_arn(request, i), keys=keys) for i in _ids(params, existing)
+        ]
         found += request.tag_on_create("ec2:CreateTags", new, "ec2:CreateAction")
         if operation == "CreateFlowLogs":
             found += request.pass_role(params.get("DeliverLogsPermissionArn"), "vpc-flow-logs.amazonaws.com")
@@ -333,7 +355,7 @@ def _ec2(request: Request, operation: str) -> list[Authorization]:
     if operation in ("CreateTags", "DeleteTags"):
         tags = _tag_pairs(params.get("Tags"))
         if operation == "DeleteTags":
-            tags = {key: "" for key in tags}
+            tags = dict.fromkeys(tags, "")
         return [
             request.authorize(f"ec2:{operation}", _ec2_arn(request, i), keys=keys, tags=tags)
             for i in params.get("Resources") or []
@@ -362,15 +384,24 @@ def _elb(request: Request, operation: str) -> list[Authorization]:
         ]
     if operation == "CreateTargetGroup":
         new = f"{prefix}:targetgroup/{params['Name']}/*"
-        return [on(new, new=True), *request.tag_on_create("elasticloadbalancing:AddTags", new, "elasticloadbalancing:CreateAction")]
+        return [
+            on(new, new=True),
+            *request.tag_on_create("elasticloadbalancing:AddTags", new, "elasticloadbalancing:CreateAction"),
+        ]
     if operation == "CreateListener":
         balancer = params["LoadBalancerArn"]
         new = balancer.replace(":loadbalancer/", ":listener/") + "/*"
-        return [on(balancer), *request.tag_on_create("elasticloadbalancing:AddTags", new, "elasticloadbalancing:CreateAction")]
+        return [
+            on(balancer),
+            *request.tag_on_create("elasticloadbalancing:AddTags", new, "elasticloadbalancing:CreateAction"),
+        ]
     if operation == "CreateRule":
         listener = params["ListenerArn"]
         new = listener.replace(":listener/", ":listener-rule/") + "/*"
-        return [on(listener), *request.tag_on_create("elasticloadbalancing:AddTags", new, "elasticloadbalancing:CreateAction")]
+        return [
+            on(listener),
+            *request.tag_on_create("elasticloadbalancing:AddTags", new, "elasticloadbalancing:CreateAction"),
+        ]
     for name in ("LoadBalancerArn", "TargetGroupArn", "ListenerArn", "RuleArn"):
         if name in params:
             return [on(params[name])]
@@ -459,7 +490,9 @@ def _ecr(request: Request, operation: str) -> list[Authorization]:
         found += request.tag_on_create("ecr:TagResource", new)
         key = (params.get("encryptionConfiguration") or {}).get("kmsKey")
         if key:
-            found += _kms_through(request, key, ["kms:DescribeKey", "kms:CreateGrant"], "ecr", "encrypts the repository")
+            found += _kms_through(
+                request, key, ["kms:DescribeKey", "kms:CreateGrant"], "ecr", "encrypts the repository"
+            )
         return found
     if operation == "DescribeRepositories":
         names = params.get("repositoryNames") or []
@@ -482,8 +515,13 @@ def _kms_through(request: Request, key: str, actions: list[str], service: str, w
     arn = key if key.startswith("arn:") else request.state.key_arn(request.account, request.region, key) or key
     via = f"{service}.{request.region}.amazonaws.com"
     return [
-        request.authorize(action, arn, reason=f"{service} {why} with the caller's credentials",
-                          keys={"kms:ViaService": via, "kms:CallerAccount": request.account}, tags={})  # fmt: skip
+        request.authorize(
+            action,
+            arn,
+            reason=f"{service} {why} with the caller's credentials",
+            keys={"kms:ViaService": via, "kms:CallerAccount": request.account},
+            tags={},
+        )
         for action in actions
     ]
 
@@ -514,8 +552,13 @@ def _iam(request: Request, operation: str) -> list[Authorization]:
         tagging = []
         if request.tags:
             tagging = [
-                request.authorize("iam:TagRole", created.resource, new=True, reason="tags on create",
-                                  keys={**base, "iam:PermissionsBoundary": None})  # fmt: skip
+                request.authorize(
+                    "iam:TagRole",
+                    created.resource,
+                    new=True,
+                    reason="tags on create",
+                    keys={**base, "iam:PermissionsBoundary": None},
+                )
             ]
         return [created, *tagging]
     if operation == "PutRolePermissionsBoundary":
@@ -523,17 +566,21 @@ def _iam(request: Request, operation: str) -> list[Authorization]:
     if "RoleName" in params:
         return [role_action(params["RoleName"])]
     if operation in ("GetPolicy", "GetPolicyVersion", "ListPolicyVersions"):
-        return [request.authorize(f"iam:{operation}", params["PolicyArn"], keys={**base, "iam:PermissionsBoundary": None})]
+        return [
+            request.authorize(f"iam:{operation}", params["PolicyArn"], keys={**base, "iam:PermissionsBoundary": None})
+        ]
     if operation == "CreateServiceLinkedRole":
         service = params["AWSServiceName"]
         name = SERVICE_LINKED_ROLE_NAMES.get(service, "*")
         resource = request.arn("iam", f"role/aws-service-role/{service}/{name}", regional=False)
         return [
             request.authorize(
-                "iam:CreateServiceLinkedRole", resource, new=True,
+                "iam:CreateServiceLinkedRole",
+                resource,
+                new=True,
                 keys={**base, "iam:AWSServiceName": service, "iam:PermissionsBoundary": None},
             )
-        ]  # fmt: skip
+        ]
     raise UnknownCall(f"iam:{operation}")
 
 
@@ -583,7 +630,10 @@ def _logs(request: Request, operation: str) -> list[Authorization]:
         return [request.authorize(f"logs:{operation}")]
     if operation == "CreateLogGroup":
         new = group(params["logGroupName"])
-        return [request.authorize("logs:CreateLogGroup", new, new=True), *request.tag_on_create("logs:TagResource", new)]
+        return [
+            request.authorize("logs:CreateLogGroup", new, new=True),
+            *request.tag_on_create("logs:TagResource", new),
+        ]
     if operation in ("ListTagsForResource", "TagResource", "UntagResource"):
         tags = dict.fromkeys(params["tagKeys"], "") if operation == "UntagResource" else None
         return [request.authorize(f"logs:{operation}", params["resourceArn"], tags=tags)]
@@ -601,7 +651,10 @@ def _cloudwatch(request: Request, operation: str) -> list[Authorization]:
 
     if operation == "PutMetricAlarm":
         new = alarm(params["AlarmName"])
-        return [request.authorize("cloudwatch:PutMetricAlarm", new), *request.tag_on_create("cloudwatch:TagResource", new)]
+        return [
+            request.authorize("cloudwatch:PutMetricAlarm", new),
+            *request.tag_on_create("cloudwatch:TagResource", new),
+        ]
     if operation in ("DescribeAlarms", "DeleteAlarms"):
         names = params.get("AlarmNames") or []
         return [request.authorize(f"cloudwatch:{operation}", alarm(name)) for name in names] or [
@@ -667,7 +720,10 @@ def _servicediscovery(request: Request, operation: str) -> list[Authorization]:
     params = request.params
     if operation == "CreateHttpNamespace":
         # The SAR gives neither action a resource type: both are authorized on "*".
-        return [request.authorize("servicediscovery:CreateHttpNamespace"), *request.tag_on_create("servicediscovery:TagResource", "*")]
+        return [
+            request.authorize("servicediscovery:CreateHttpNamespace"),
+            *request.tag_on_create("servicediscovery:TagResource", "*"),
+        ]
     if operation in ("ListTagsForResource", "TagResource", "UntagResource", "ListNamespaces", "ListServices"):
         tags = dict.fromkeys(params["TagKeys"], "") if operation == "UntagResource" else None
         return [request.authorize(f"servicediscovery:{operation}", tags=tags)]
@@ -676,7 +732,11 @@ def _servicediscovery(request: Request, operation: str) -> list[Authorization]:
         resource = request.arn("servicediscovery", f"namespace/{namespace}") if namespace else "*"
         return [request.authorize("servicediscovery:GetOperation", resource)]
     if "Id" in params and operation.endswith("Namespace"):
-        return [request.authorize(f"servicediscovery:{operation}", request.arn("servicediscovery", f"namespace/{params['Id']}"))]
+        return [
+            request.authorize(
+                f"servicediscovery:{operation}", request.arn("servicediscovery", f"namespace/{params['Id']}")
+            )
+        ]
     raise UnknownCall(f"servicediscovery:{operation}")
 
 
@@ -722,17 +782,23 @@ def _autoscaling(request: Request, operation: str) -> list[Authorization]:
         if namespace == "ecs":
             service = request.arn("ecs", resource_id)
             why = "Application Auto Scaling checks the caller may read and scale the service"
-            found += [request.authorize(name, service, reason=why, keys={"ecs:CreateAction": None}, tags={})
-                      for name in ("ecs:DescribeServices", "ecs:UpdateService")]  # fmt: skip
+            found += [
+                request.authorize(name, service, reason=why, keys={"ecs:CreateAction": None}, tags={})
+                for name in ("ecs:DescribeServices", "ecs:UpdateService")
+            ]
             found += request.service_linked_role("ecs.application-autoscaling.amazonaws.com")
     elif operation == "PutScalingPolicy" and params.get("PolicyType") == "TargetTrackingScaling":
         why = "Application Auto Scaling makes the policy's alarms with the caller's permissions"
-        found += [request.authorize(f"cloudwatch:{name}", alarms, reason=why, tags={})
-                  for name in ("DescribeAlarms", "PutMetricAlarm", "DeleteAlarms")]  # fmt: skip
+        found += [
+            request.authorize(f"cloudwatch:{name}", alarms, reason=why, tags={})
+            for name in ("DescribeAlarms", "PutMetricAlarm", "DeleteAlarms")
+        ]
     elif operation in ("DeleteScalingPolicy", "DeregisterScalableTarget"):
         why = "Application Auto Scaling removes the policy's alarms with the caller's permissions"
-        found += [request.authorize(f"cloudwatch:{name}", alarms, reason=why, tags={})
-                  for name in ("DescribeAlarms", "DeleteAlarms")]  # fmt: skip
+        found += [
+            request.authorize(f"cloudwatch:{name}", alarms, reason=why, tags={})
+            for name in ("DescribeAlarms", "DeleteAlarms")
+        ]
     return found
 
 
@@ -753,8 +819,12 @@ def _wafv2(request: Request, operation: str) -> list[Authorization]:
         return [
             request.authorize(action, params["WebACLArn"]),
             request.authorize(action, params["ResourceArn"]),
-            request.authorize("elasticloadbalancing:SetWebAcl", reason="WAF sets the web ACL on the load balancer",
-                              keys={"elasticloadbalancing:CreateAction": None}, tags={}),  # fmt: skip
+            request.authorize(
+                "elasticloadbalancing:SetWebAcl",
+                reason="WAF sets the web ACL on the load balancer",
+                keys={"elasticloadbalancing:CreateAction": None},
+                tags={},
+            ),
         ]
     if operation in ("DisassociateWebACL", "GetWebACLForResource"):
         found = [request.authorize(action, params["ResourceArn"])]
@@ -762,19 +832,32 @@ def _wafv2(request: Request, operation: str) -> list[Authorization]:
         if operation == "GetWebACLForResource" and associated:
             found.append(request.authorize(action, associated))
         if operation == "DisassociateWebACL":
-            found.append(request.authorize("elasticloadbalancing:SetWebAcl", reason="WAF removes the web ACL",
-                                           keys={"elasticloadbalancing:CreateAction": None}, tags={}))  # fmt: skip
+            found.append(
+                request.authorize(
+                    "elasticloadbalancing:SetWebAcl",
+                    reason="WAF removes the web ACL",
+                    keys={"elasticloadbalancing:CreateAction": None},
+                    tags={},
+                )
+            )
         return found
     if operation == "PutLoggingConfiguration":
         configuration = params["LoggingConfiguration"]
         found = [request.authorize(action, configuration["ResourceArn"])]
         why = "WAF sets up the log delivery with the caller's permissions"
-        found += [request.authorize(f"logs:{name}", reason=why, tags={})
-                  for name in ("CreateLogDelivery", "DescribeResourcePolicies", "DescribeLogGroups")]  # fmt: skip
+        found += [
+            request.authorize(f"logs:{name}", reason=why, tags={})
+            for name in ("CreateLogDelivery", "DescribeResourcePolicies", "DescribeLogGroups")
+        ]
         for destination in configuration.get("LogDestinationConfigs") or []:
             if destination.startswith(f"arn:{request.partition}:logs:") and not _delivery_allowed(request, destination):
-                found.append(request.authorize("logs:PutResourcePolicy", tags={}, reason=why + ": no log resource "
-                                               f"policy lets {LOG_DELIVERY_SERVICE} write to {destination}"))  # fmt: skip
+                found.append(
+                    request.authorize(
+                        "logs:PutResourcePolicy",
+                        tags={},
+                        reason=why + f": no log resource policy lets {LOG_DELIVERY_SERVICE} write to {destination}",
+                    )
+                )
         return found
     if operation == "DeleteLoggingConfiguration":
         return [
@@ -843,12 +926,30 @@ S3_BUCKET_ACTIONS = {
     "DeleteBucketTagging": "PutBucketTagging",
 }
 S3_BUCKET_SAME = {
-    "CreateBucket", "DeleteBucket", "GetBucketAcl", "GetBucketLogging", "GetBucketOwnershipControls",
-    "PutBucketOwnershipControls", "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", "GetBucketRequestPayment",
-    "GetBucketTagging", "PutBucketTagging", "GetBucketVersioning", "PutBucketVersioning", "GetBucketWebsite",
-    "GetBucketLocation", "PutBucketAcl",
-}  # fmt: skip
-S3_OBJECT_ACTIONS = {"GetObject": "GetObject", "HeadObject": "GetObject", "PutObject": "PutObject", "DeleteObject": "DeleteObject"}
+    "CreateBucket",
+    "DeleteBucket",
+    "GetBucketAcl",
+    "GetBucketLogging",
+    "GetBucketOwnershipControls",
+    "PutBucketOwnershipControls",
+    "GetBucketPolicy",
+    "PutBucketPolicy",
+    "DeleteBucketPolicy",
+    "GetBucketRequestPayment",
+    "GetBucketTagging",
+    "PutBucketTagging",
+    "GetBucketVersioning",
+    "PutBucketVersioning",
+    "GetBucketWebsite",
+    "GetBucketLocation",
+    "PutBucketAcl",
+}
+S3_OBJECT_ACTIONS = {
+    "GetObject": "GetObject",
+    "HeadObject": "GetObject",
+    "PutObject": "PutObject",
+    "DeleteObject": "DeleteObject",
+}
 
 
 def _s3(request: Request, operation: str) -> list[Authorization]:
@@ -861,7 +962,9 @@ def _s3(request: Request, operation: str) -> list[Authorization]:
         # S3 puts no request tags in the context (the SAR names no aws:RequestTag for its actions).
         found = [request.authorize(f"s3:{operation}", bucket, new=operation == "CreateBucket", tags={})]
         if operation == "CreateBucket" and params.get("ACL"):
-            found.append(request.authorize("s3:PutBucketAcl", bucket, new=True, reason="CreateBucket with an ACL", tags={}))
+            found.append(
+                request.authorize("s3:PutBucketAcl", bucket, new=True, reason="CreateBucket with an ACL", tags={})
+            )
         return found
     if operation in S3_OBJECT_ACTIONS:
         action = S3_OBJECT_ACTIONS[operation]
@@ -889,7 +992,9 @@ def _route53(request: Request, operation: str) -> list[Authorization]:
     if operation == "GetChange":
         return [request.authorize("route53:GetChange", f"{global_arn}change/{params['Id'].rsplit('/', 1)[-1]}")]
     if operation == "ListTagsForResource":
-        return [request.authorize(f"route53:{operation}", f"{global_arn}{params['ResourceType']}/{params['ResourceId']}")]
+        return [
+            request.authorize(f"route53:{operation}", f"{global_arn}{params['ResourceType']}/{params['ResourceId']}")
+        ]
     raise UnknownCall(f"route53:{operation}")
 
 

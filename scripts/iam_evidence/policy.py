@@ -26,7 +26,7 @@ from typing import Any
 PolicyDocument = Mapping[str, Any]
 
 
-class CannotEstablish(Exception):  # noqa: N818 -- the evaluator's answer, not a failure of it
+class CannotEstablish(Exception):
     """A condition asks for a key the request context does not establish."""
 
     def __init__(self, key: str, authorization: Authorization, sid: str | None) -> None:

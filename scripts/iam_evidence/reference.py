@@ -39,7 +39,10 @@ def _actions(service: str) -> dict[str, Any]:
     data = _data()
     if service not in data.services.get_service_keys():
         return {}
-    return {name.lower(): data.actions.get_action_details(service, name) for name in data.actions.get_actions_for_service(service)}
+    return {
+        name.lower(): data.actions.get_action_details(service, name)
+        for name in data.actions.get_actions_for_service(service)
+    }
 
 
 @functools.cache
@@ -89,7 +92,9 @@ def problems(authorization: Authorization) -> list[str]:
         candidates = {key: types[key] for key in types}
     else:
         candidates = {key: types[key] for key in listed if key in types}
-    matching = [key for key, details in candidates.items() if _arn_pattern(details["arn"]).fullmatch(authorization.resource)]
+    matching = [
+        key for key, details in candidates.items() if _arn_pattern(details["arn"]).fullmatch(authorization.resource)
+    ]
     if authorization.resource != "*" and not matching:
         formats = [details["arn"] for details in candidates.values()] or ["* (the action has no resource type)"]
         found.append(f"{authorization.action}: {authorization.resource} matches none of {formats}")
@@ -108,9 +113,9 @@ def problems(authorization: Authorization) -> list[str]:
         family = key.split("/", 1)[0] + "/" if "/" in key else key
         if key in documented or family in families:
             continue
-        if key.startswith(("aws:requesttag/",)) or key == "aws:tagkeys":
-            if any(k.startswith("aws:requesttag/") or k == "aws:tagkeys" for k in _all_keys(action, types)):
-                continue
+        tagging = key.startswith("aws:requesttag/") or key == "aws:tagkeys"
+        if tagging and any(k.startswith("aws:requesttag/") or k == "aws:tagkeys" for k in _all_keys(action, types)):
+            continue
         found.append(f"{authorization.action}: the reference documents no key {key!r} for it")
     return found
 

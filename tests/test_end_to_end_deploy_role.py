@@ -1,0 +1,340 @@
+"""End to end as GitHub Actions deploys: every call made with a deploy or drift role's credentials is
+recorded by the emulator and judged against that role's deployed policies (scripts/iam_evidence).
+
+One emulator, one bootstrap (as `make bootstrap` runs it, with the account's own credentials), two
+environments, each deployed with its own deploy role's session (as the deploy workflow gets it through
+GitHub's OIDC token):
+- `svc`: the shipped `local` environment's three services (web, a backend over Service Connect, a
+  scheduled job), with its own DNS name (a certificate requested and validated in a hosted zone);
+- `edge`: one service with internet egress through a NAT gateway, the certificate found by domain, an
+  alarm e-mail.
+Both deploy at once (their waits overlap), re-plan empty, get a new image, pass a drift check made with
+the drift role, and are destroyed. Then every recorded call must be allowed, and every grant either
+used or explained (UNRECORDED); another environment's resources must be out of reach of each role.
+
+The emulator does not evaluate IAM: the decisions here are the evaluator's, on what AWS would be asked
+(the authorization model, held to the Service Authorization Reference). docs/bootstrap.md says what is
+evaluated and what is not.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+from conftest import ROOT, record_e2e_figures
+from iam_attempts import Resources, refused_and_allowed
+from iam_evidence.calls import Call
+from iam_evidence.evidence import authorizations, refusals, role_policies, unused_grants
+from iam_evidence.model import authorize
+from iam_evidence.moto_state import MotoState
+from iam_evidence.policy import decide, statements
+from iam_evidence.recorder import read_records
+from iam_evidence.reference import problems
+from local_aws import LocalAws
+from test_end_to_end import ANSI, CDKTF, Deployment, emulator_client, free_port
+
+from stacks.deploy_permissions import UNRECORDED
+
+pytestmark = pytest.mark.e2e
+
+APP = "role"
+STATE_BUCKET = "role-terraform-state"
+REPOSITORY = "acme/role"
+ZONE = "role.test"
+REPORT: dict[str, float] = {}
+PHASES = ("deploy", "re-plan", "drift", "update", "destroy")
+
+
+class Environments:
+    """The two deployments, the emulator they share and the roles' sessions."""
+
+    def __init__(self, emulator: LocalAws, svc: Deployment, edge: Deployment) -> None:
+        self.emulator = emulator
+        self.deployments = {"svc": svc, "edge": edge}
+        self.roles: dict[str, str] = {}
+
+    def client(self, service: str) -> Any:
+        return emulator_client(self.emulator, service)
+
+    def sign_as(self, deployment: Deployment, role_arn: str) -> None:
+        """The role's session, as GitHub's OIDC token gets it, in the deployment's environment."""
+        credentials = self.client("sts").assume_role_with_web_identity(
+            RoleArn=role_arn, RoleSessionName=f"github-{deployment.environment}", WebIdentityToken="github-oidc-token"
+        )["Credentials"]
+        deployment.env.update(
+            AWS_ACCESS_KEY_ID=credentials["AccessKeyId"],
+            AWS_SECRET_ACCESS_KEY=credentials["SecretAccessKey"],
+            AWS_SESSION_TOKEN=credentials["SessionToken"],
+        )
+
+    def both(self, action: str, tag: str) -> float:
+        """``action`` on both environments at once; their provider waits overlap."""
+        started = time.monotonic()
+        logs = {name: d.directory / f"{action}-{tag}.log" for name, d in self.deployments.items()}
+        running = {name: d.start(action, tag, logs[name]) for name, d in self.deployments.items()}
+        for name, process in running.items():
+            process.wait(timeout=900)
+            output = ANSI.sub("", logs[name].read_text())
+            assert process.returncode == 0, f"{action} {name}:\n{output[-6000:]}"
+        return round(time.monotonic() - started, 1)
+
+
+@pytest.fixture(scope="module")
+def environments(tmp_path_factory, terraform_env):
+    import moto.settings
+
+    calls = tmp_path_factory.mktemp("role-calls") / "calls.jsonl"
+    # AWS validates a DNS certificate in minutes; the emulator at once, so the deploy does not wait.
+    validation_wait, moto.settings.ACM_VALIDATION_WAIT = moto.settings.ACM_VALIDATION_WAIT, 0
+    with LocalAws(port=free_port(), record=calls) as emulator:
+        zone = emulator_client(emulator, "route53").create_hosted_zone(Name=ZONE, CallerReference="e2e")["HostedZone"]
+        common = {"state_bucket": STATE_BUCKET}
+        svc = Deployment(
+            tmp_path_factory.mktemp("role-svc"),
+            emulator,
+            terraform_env,
+            app=APP,
+            services=True,
+            environment="svc",
+            settings={
+                **common,
+                "certificate_domain": None,
+                "domain_name": f"app.{ZONE}",
+                "hosted_zone_id": zone["Id"].rsplit("/", 1)[1],
+            },
+        )
+        edge = Deployment(
+            tmp_path_factory.mktemp("role-edge"),
+            emulator,
+            terraform_env,
+            app=APP,
+            environment="edge",
+            settings={
+                **common,
+                "network.allow_internet_egress": True,
+                "network.single_nat_gateway": True,
+                "alarm_email": "ops@example.com",
+            },
+        )
+        bootstrap = (
+            f'[bootstrap]\napp_name = "{APP}"\ngithub_repository = "{REPOSITORY}"\nstate_bucket = "{STATE_BUCKET}"\n'
+            f'environments = ["svc", "edge"]\naws_endpoint_url = "{emulator.endpoint}"\nstate_force_destroy = true\n'
+        )
+        settings = f"{svc.table}\n{edge.table}\n{bootstrap}"
+        for deployment in (svc, edge):
+            (deployment.directory / "settings.toml").write_text(settings)
+        yield Environments(emulator, svc, edge), calls
+    moto.settings.ACM_VALIDATION_WAIT = validation_wait
+    record_e2e_figures(**{f"deploy_role_{key}": value for key, value in REPORT.items()})
+
+
+def run_bootstrap(deployment: Deployment, action: str) -> subprocess.CompletedProcess[str]:
+    """`make bootstrap`, with the account's own credentials (the emulator's dummy ones)."""
+    env = {
+        **deployment.env,
+        "CDKTF_FARGATE_ENV": "bootstrap",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+    }
+    env.pop("AWS_SESSION_TOKEN", None)
+    result = subprocess.run(
+        [str(CDKTF), action, "--auto-approve", "--skip-provider-lock"],
+        cwd=deployment.directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    result.stdout = ANSI.sub("", result.stdout)
+    return result
+
+
+def drift_check(deployment: Deployment) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "drift.py"), "--stack-dir", str(deployment.stack_dir)],
+        cwd=deployment.directory,
+        env=deployment.env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def recorded(environments):
+    """Bootstrap, then each phase up to the update as the roles; the recording, the roles' deployed
+    policies (read while they exist) and the account. The destroys are tests of their own, at the end."""
+    envs, calls = environments
+    svc = envs.deployments["svc"]
+    started = time.monotonic()
+    result = run_bootstrap(svc, "deploy")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    REPORT["bootstrap_seconds"] = round(time.monotonic() - started, 1)
+    iam = envs.client("iam")
+    account = iam.get_role(RoleName=f"{APP}-svc-deploy")["Role"]["Arn"].split(":")[4]
+    for name, deployment in envs.deployments.items():
+        for kind in ("deploy", "drift"):
+            envs.roles[f"{name}-{kind}"] = f"arn:aws:iam::{account}:role/deploy/{APP}-{name}-{kind}"
+        envs.sign_as(deployment, envs.roles[f"{name}-deploy"])
+    policies = {arn: role_policies(iam, arn.rsplit("/", 1)[1]) for arn in envs.roles.values()}
+
+    REPORT["deploy_seconds"] = envs.both("deploy", "v1")
+    for name, deployment in envs.deployments.items():
+        assert deployment.planned_changes("v1") == {}, name
+    REPORT["update_seconds"] = envs.both("deploy", "v2")
+    # As the daily check runs, on a deployment that has been updated once (test_end_to_end.py's order).
+    for name, deployment in envs.deployments.items():
+        envs.sign_as(deployment, envs.roles[f"{name}-drift"])
+        checked = drift_check(deployment)
+        assert checked.returncode == 0, f"drift {name}:\n{checked.stdout[-3000:]}{checked.stderr[-3000:]}"
+        envs.sign_as(deployment, envs.roles[f"{name}-deploy"])
+    return envs, calls, account, policies
+
+
+def resources_of(envs: Environments, name: str, account: str) -> Resources:
+    """One deployed environment's resources, found in the emulator by its tag and names."""
+    prefix = f"{APP}-{name}"
+    ec2, elbv2 = envs.client("ec2"), envs.client("elbv2")
+    tagged = [{"Name": "tag:Environment", "Values": [name]}]
+    (vpc,) = ec2.describe_vpcs(Filters=tagged)["Vpcs"]
+    groups = [g for g in ec2.describe_security_groups(Filters=tagged)["SecurityGroups"] if "-tasks-" in g["GroupName"]]
+    tables = ec2.describe_route_tables(Filters=[*tagged, {"Name": "tag:Name", "Values": [f"{prefix}-public"]}])
+    (balancer,) = elbv2.describe_load_balancers(Names=[prefix])["LoadBalancers"]
+    target_groups = [g["TargetGroupArn"] for g in elbv2.describe_target_groups()["TargetGroups"]]
+    described = elbv2.describe_tags(ResourceArns=target_groups)["TagDescriptions"]
+    (target_group,) = [d["ResourceArn"] for d in described if {"Key": "Environment", "Value": name} in d["Tags"]]
+    key = envs.client("kms").describe_key(KeyId=f"alias/{prefix}")["KeyMetadata"]["KeyId"]
+    (acl,) = [a for a in envs.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"] if a["Name"] == prefix]
+    (bucket,) = [
+        b["Name"] for b in envs.client("s3").list_buckets()["Buckets"] if b["Name"].startswith(f"{prefix}-alb")
+    ]
+    addresses = ec2.describe_addresses(Filters=tagged)["Addresses"]
+    namespaces = [
+        n["Id"] for n in envs.client("servicediscovery").list_namespaces()["Namespaces"] if n["Name"] == prefix
+    ]
+    return Resources(
+        prefix=prefix,
+        region="us-east-1",
+        account=account,
+        key_id=key,
+        target_group=target_group,
+        security_group=groups[0]["GroupId"],
+        route_table=tables["RouteTables"][0]["RouteTableId"],
+        vpc=vpc["VpcId"],
+        load_balancer=balancer["LoadBalancerArn"],
+        web_acl=acl["ARN"],
+        web_acl_name=prefix,
+        log_bucket=bucket,
+        state_bucket=STATE_BUCKET,
+        elastic_ip=addresses[0]["AllocationId"] if addresses else None,
+        namespace=namespaces[0] if namespaces else None,
+        service=f"{prefix}-web" if name == "svc" else "",
+    )
+
+
+def test_no_role_may_change_the_other_environments_resources(recorded):
+    envs, _, account, policies = recorded
+    state = MotoState()
+    targets = {name: resources_of(envs, name, account) for name in envs.deployments}
+
+    def judge(caller: str, service: str, operation: str, params: dict[str, Any]) -> list[str]:
+        arn = envs.roles[f"{caller}-deploy"]
+        identity, boundary = policies[arn]
+        made = authorize(Call(service, operation, params, "us-east-1", account, arn), state)
+        return [f"{item.action} on {item.resource}" for item in made if not decide(item, identity, boundary)]
+
+    crossing, own = refused_and_allowed(targets, judge)
+    assert crossing == []
+    assert own == []
+
+
+def test_destroying_both_environments_leaves_none_of_their_resources(recorded):
+    envs, _, _, _ = recorded
+    REPORT["destroy_seconds"] = envs.both("destroy", "v2")
+    ec2 = envs.client("ec2")
+    for name in envs.deployments:
+        tagged = [{"Name": "tag:Environment", "Values": [name]}]
+        assert ec2.describe_vpcs(Filters=tagged)["Vpcs"] == [], name
+        assert envs.client("ecs").list_clusters()["clusterArns"] == [] or all(
+            c["status"] == "INACTIVE"
+            for c in envs.client("ecs").describe_clusters(clusters=envs.client("ecs").list_clusters()["clusterArns"])[
+                "clusters"
+            ]
+        )
+    assert envs.client("elbv2").describe_load_balancers()["LoadBalancers"] == []
+
+
+def test_every_call_of_every_role_is_allowed(recorded):
+    _, calls, _, policies = recorded
+    records = read_records(calls)
+    assert len(records) > 1000
+    assert [str(refusal) for refusal in refusals(records, policies)] == []
+
+
+def test_each_role_signed_the_calls_of_its_own_phases(recorded):
+    envs, calls, _, _ = recorded
+    principals = {record["call"]["principal"] for record in read_records(calls) if "call" in record}
+    assert principals == set(envs.roles.values())
+
+
+def test_what_the_model_says_aws_authorizes_is_as_aws_publishes_it(recorded):
+    _, calls, _, _ = recorded
+    found: dict[str, int] = {}
+    for record in read_records(calls):
+        for item in authorizations([record], record["call"]["principal"]) if "call" in record else []:
+            for problem in problems(item):
+                found[problem] = found.get(problem, 0) + 1
+    assert found == {}
+
+
+def test_every_grant_is_used_by_a_recorded_run_or_explained(recorded):
+    envs, calls, _, policies = recorded
+    records = read_records(calls)
+    unexplained = {}
+    for name, arn in envs.roles.items():
+        identity, _ = policies[arn]
+        for sid, actions in unused_grants(identity, authorizations(records, arn)).items():
+            left = [action for action in actions if action not in UNRECORDED]
+            if left:
+                unexplained[f"{name} {sid}"] = left
+    assert unexplained == {}
+
+
+def test_the_evaluation_refuses_what_a_role_lacks(recorded):
+    """The same recording, judged against the deploy policy without the grant for the VPC's default
+    security group: tagging it on the first deploy is refused, as it would be on AWS."""
+    envs, calls, _, policies = recorded
+    arn = envs.roles["edge-deploy"]
+    identity, boundary = policies[arn]
+    without = [
+        {**document, "Statement": [s for s in statements(document) if s.get("Sid") != "NetworkClaimDefaultGroup"]}
+        for document in identity
+    ]
+    refused = refusals(read_records(calls), {arn: (without, boundary)})
+    assert {(refusal.call, refusal.action) for refusal in refused} == {("ec2:CreateTags", "ec2:CreateTags")}
+
+
+def test_the_drift_roles_only_read(recorded):
+    envs, calls, _, _ = recorded
+    records = read_records(calls)
+    for name in envs.deployments:
+        used = {item.action for item in authorizations(records, envs.roles[f"{name}-drift"])}
+        assert "s3:GetObject" in used, name
+        assert all(action.split(":")[1].startswith(("Describe", "Get", "List")) for action in used), used
+
+
+def test_destroying_the_bootstrap_leaves_nothing(recorded):
+    envs, _, _, _ = recorded
+    result = run_bootstrap(envs.deployments["svc"], "destroy")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    iam = envs.client("iam")
+    assert [role["RoleName"] for role in iam.list_roles()["Roles"] if role["RoleName"].startswith(APP)] == []
+    assert iam.list_policies(Scope="Local")["Policies"] == []
+    assert envs.client("s3").list_buckets()["Buckets"] == []
+    assert envs.client("logs").describe_resource_policies()["resourcePolicies"] == []
