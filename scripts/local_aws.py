@@ -36,6 +36,8 @@ never changed to suit the emulator):
   shape is checked by the unit tests instead (tests/test_scheduled_job.py). Nor has it
   `ListStateMachineVersions`, which every read calls: none are published, so it lists none.
 - AWS-managed IAM policies exist only with `MOTO_IAM_LOAD_MANAGED_POLICIES=true`, which is set.
+- moto does not evaluate IAM for a role's session the way AWS does: with `record`, every call such a
+  session signs is recorded with what AWS would authorize for it, for scripts/iam_evidence to judge.
 
 The provider must not skip requesting the account id (security-group rules would read back as
 `<account>/sg-…`); the emulator answers STS, so nothing is needed for that.

@@ -69,6 +69,7 @@ READ_ACTIONS = (
     "ecs:DescribeClusters",
     "ecs:DescribeServices",
     "ecs:DescribeTaskDefinition",
+    "ecs:ListTagsForResource",
     "elasticloadbalancing:DescribeCapacityReservation",
     "elasticloadbalancing:DescribeListenerAttributes",
     "elasticloadbalancing:DescribeListeners",
@@ -177,7 +178,13 @@ UNRECORDED = {
     "servicediscovery:UntagResource": "a tag removed from the settings",
     "servicediscovery:UpdateHttpNamespace": "the namespace's description changed",
     "scheduler:UpdateSchedule": "a changed schedule, timeout or retries",
-    "s3:PutBucketAcl": "creating the access-log bucket sends an ACL (recorded); nothing else",
+    "s3:ListBucketVersions": "`alb.access_logs.force_destroy`: destroy empties a bucket holding logs (the "
+    "emulator's load balancer writes none)",
+    "s3:DeleteObject": "`alb.access_logs.force_destroy`: destroy empties a bucket holding logs",
+    "s3:DeleteObjectVersion": "`alb.access_logs.force_destroy`: destroy empties a bucket holding logs",
+    "ec2:ModifyVpcEndpoint": "an endpoint's subnets or security group replaced",
+    "application-autoscaling:RegisterScalableTarget": "`scaling.min_count` or `max_count` changed on a target "
+    "(creating one is recorded)",
     "route53:ChangeResourceRecordSets": "`domain_name`: the alias record and the certificate's validation records",
     "acm:RequestCertificate": "`domain_name`: the certificate is requested and validated by DNS",
     "acm:AddTagsToCertificate": "`domain_name`: the requested certificate is tagged",
@@ -894,9 +901,15 @@ def _services(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
         statements += [
             _allow(
                 "NamespaceCreate",
-                ["servicediscovery:CreateHttpNamespace", "servicediscovery:TagResource"],
+                ["servicediscovery:CreateHttpNamespace"],
                 "*",
                 {**_tagging(environment), **_in_region(arns)},
+            ),
+            _allow(
+                "NamespaceTags",
+                ["servicediscovery:TagResource"],
+                "*",
+                {"StringEqualsIfExists": {f"aws:RequestTag/{ENVIRONMENT_TAG}": environment}, **_in_region(arns)},
             ),
             _allow(
                 "NamespaceOwn",
@@ -968,6 +981,8 @@ def boundary_statements(
             ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
             log_groups(config, arns),
         ),
+        # The flow-log service finds its group first; AWS names no resource for it.
+        _allow("FindLogGroups", ["logs:DescribeLogGroups"], "*"),
         _allow(
             "ExecSessions",
             [

@@ -105,7 +105,11 @@ class Deployment:
             TERRAFORM_BINARY_NAME=str(ROOT / "scripts" / "terraform_graceful.py"),
             AWS_ENDPOINT_URL=emulator.endpoint,
             **EMULATOR_CREDENTIALS,
+            # Its own provider cache (links to the mirror, nothing copied): two inits writing one cache at
+            # once fail (the cdktf CLI would point every deployment at ~/.terraform.d/plugin-cache).
+            TF_PLUGIN_CACHE_DIR=str(directory / ".terraform-plugin-cache"),
         )
+        (directory / ".terraform-plugin-cache").mkdir(exist_ok=True)
         self.stack_dir = directory / "cdktf.out" / "stacks" / self.stack
         self.state_file = directory / f"terraform.{self.stack}.tfstate"
 

@@ -9,8 +9,9 @@ GitHub's OIDC token):
 - `edge`: one service with internet egress through a NAT gateway, the certificate found by domain, an
   alarm e-mail.
 Both deploy at once (their waits overlap), re-plan empty, get a new image, pass a drift check made with
-the drift role, and are destroyed. Then every recorded call must be allowed, and every grant either
-used or explained (UNRECORDED); another environment's resources must be out of reach of each role.
+the drift role, get a new tag on every resource, and are destroyed. Every recorded call must be
+allowed, every grant used or explained (UNRECORDED), and each environment's resources out of reach of
+the other's role.
 
 The emulator does not evaluate IAM: the decisions here are the evaluator's, on what AWS would be asked
 (the authorization model, held to the Service Authorization Reference). docs/bootstrap.md says what is
@@ -31,7 +32,7 @@ from iam_evidence.calls import Call
 from iam_evidence.evidence import authorizations, refusals, role_policies, unused_grants
 from iam_evidence.model import authorize
 from iam_evidence.moto_state import MotoState
-from iam_evidence.policy import decide, statements
+from iam_evidence.policy import Authorization, decide, parse, statements
 from iam_evidence.recorder import read_records
 from iam_evidence.reference import problems
 from local_aws import LocalAws
@@ -56,6 +57,8 @@ class Environments:
         self.emulator = emulator
         self.deployments = {"svc": svc, "edge": edge}
         self.roles: dict[str, str] = {}
+        self.settings: str | None = None
+        self.boundaries: dict[str, Any] = {}
 
     def client(self, service: str) -> Any:
         return emulator_client(self.emulator, service)
@@ -124,10 +127,11 @@ def environments(tmp_path_factory, terraform_env):
             f'[bootstrap]\napp_name = "{APP}"\ngithub_repository = "{REPOSITORY}"\nstate_bucket = "{STATE_BUCKET}"\n'
             f'environments = ["svc", "edge"]\naws_endpoint_url = "{emulator.endpoint}"\nstate_force_destroy = true\n'
         )
-        settings = f"{svc.table}\n{edge.table}\n{bootstrap}"
+        envs = Environments(emulator, svc, edge)
+        envs.settings = f"{svc.table}\n{edge.table}\n{bootstrap}"
         for deployment in (svc, edge):
-            (deployment.directory / "settings.toml").write_text(settings)
-        yield Environments(emulator, svc, edge), calls
+            (deployment.directory / "settings.toml").write_text(envs.settings)
+        yield envs, calls
     moto.settings.ACM_VALIDATION_WAIT = validation_wait
     record_e2e_figures(**{f"deploy_role_{key}": value for key, value in REPORT.items()})
 
@@ -183,6 +187,9 @@ def recorded(environments):
             envs.roles[f"{name}-{kind}"] = f"arn:aws:iam::{account}:role/deploy/{APP}-{name}-{kind}"
         envs.sign_as(deployment, envs.roles[f"{name}-deploy"])
     policies = {arn: role_policies(iam, arn.rsplit("/", 1)[1]) for arn in envs.roles.values()}
+    for policy in iam.list_policies(Scope="Local", PathPrefix="/deploy/")["Policies"]:
+        if policy["PolicyName"].endswith("-boundary"):
+            envs.boundaries[policy["PolicyName"].split("-")[1]] = managed_document(iam, policy["Arn"])
 
     REPORT["deploy_seconds"] = envs.both("deploy", "v1")
     for name, deployment in envs.deployments.items():
@@ -194,6 +201,13 @@ def recorded(environments):
         checked = drift_check(deployment)
         assert checked.returncode == 0, f"drift {name}:\n{checked.stdout[-3000:]}{checked.stderr[-3000:]}"
         envs.sign_as(deployment, envs.roles[f"{name}-deploy"])
+    # A tag added to every resource, as a team changes `tags`: the grants that change an environment's
+    # own tags, used.
+    tagged = (envs.settings or "").replace("[svc]\n", '[svc]\ntags = { CostCenter = "e2e" }\n')
+    tagged = tagged.replace("[edge]\n", '[edge]\ntags = { CostCenter = "e2e" }\n')
+    for deployment in envs.deployments.values():
+        (deployment.directory / "settings.toml").write_text(tagged)
+    REPORT["retag_seconds"] = envs.both("deploy", "v2")
     return envs, calls, account, policies
 
 
@@ -294,16 +308,28 @@ def test_what_the_model_says_aws_authorizes_is_as_aws_publishes_it(recorded):
 
 
 def test_every_grant_is_used_by_a_recorded_run_or_explained(recorded):
+    """Each action of each statement allowed some recorded call of some role (the two environments
+    together turn on what one alone does not), or UNRECORDED says why it is granted."""
     envs, calls, _, policies = recorded
     records = read_records(calls)
-    unexplained = {}
-    for name, arn in envs.roles.items():
+    granted, used = set(), set()
+    for arn in envs.roles.values():
         identity, _ = policies[arn]
-        for sid, actions in unused_grants(identity, authorizations(records, arn)).items():
-            left = [action for action in actions if action not in UNRECORDED]
-            if left:
-                unexplained[f"{name} {sid}"] = left
-    assert unexplained == {}
+        pairs = {
+            (statement["Sid"], action)
+            for document in identity
+            for statement in statements(document)
+            if statement["Effect"] == "Allow"
+            for action in statement["Action"]
+        }
+        unused = {
+            (sid, action)
+            for sid, actions in unused_grants(identity, authorizations(records, arn)).items()
+            for action in actions
+        }
+        granted |= pairs
+        used |= pairs - unused
+    assert sorted(pair for pair in granted - used if pair[1] not in UNRECORDED) == []
 
 
 def test_the_evaluation_refuses_what_a_role_lacks(recorded):
@@ -329,6 +355,27 @@ def test_the_drift_roles_only_read(recorded):
         assert all(action.split(":")[1].startswith(("Describe", "Get", "List")) for action in used), used
 
 
+def test_what_the_stack_grants_its_roles_fits_in_their_boundary(recorded):
+    """Each policy a deploy wrote to an environment's role, action by resource, is allowed by the
+    boundary the role carries: a tighter boundary never silently takes a task's permission away."""
+    envs, calls, _, _ = recorded
+    checked, refused = 0, []
+    for record in read_records(calls):
+        call = record.get("call") or {}
+        if call.get("operation") != "PutRolePolicy":
+            continue
+        environment = call["params"]["RoleName"].split("-")[1]
+        document = parse(call["params"]["PolicyDocument"])
+        for statement in statements(document):
+            for action, resource in granted_pairs(statement):
+                item = Authorization(action, resource, condition_context(statement), ("aws:resourcetag/",))
+                checked += 1
+                if not decide(item, [document], envs.boundaries[environment]):
+                    refused.append(f"{call['params']['RoleName']}: {action} on {resource}")
+    assert checked > 20
+    assert refused == []
+
+
 def test_destroying_the_bootstrap_leaves_nothing(recorded):
     envs, _, _, _ = recorded
     result = run_bootstrap(envs.deployments["svc"], "destroy")
@@ -338,3 +385,26 @@ def test_destroying_the_bootstrap_leaves_nothing(recorded):
     assert iam.list_policies(Scope="Local")["Policies"] == []
     assert envs.client("s3").list_buckets()["Buckets"] == []
     assert envs.client("logs").describe_resource_policies()["resourcePolicies"] == []
+
+
+def managed_document(iam: Any, arn: str) -> Any:
+    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    return parse(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"])
+
+
+def granted_pairs(statement: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every (action, resource) an Allow statement names, as literal as it names them."""
+    if statement.get("Effect") != "Allow":
+        return []
+    actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+    resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+    return [(action, resource) for action in actions for resource in resources]
+
+
+def condition_context(statement: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """The request context the statement itself asks for (its conditions' first values)."""
+    context = {}
+    for keys in (statement.get("Condition") or {}).values():
+        for key, values in keys.items():
+            context[key.lower()] = (values if isinstance(values, str) else values[0],)
+    return context

@@ -468,6 +468,21 @@ def test_the_state_holds_each_resources_tags_as_the_emulator_keeps_them(emulator
         MaxCapacity=2,
         Tags=expected,
     )["ScalableTargetARN"]
+    acl = client(emulator, "wafv2").create_web_acl(
+        Name="shop-dev",
+        Scope="REGIONAL",
+        DefaultAction={"Allow": {}},
+        Tags=pairs,
+        VisibilityConfig={"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "m"},
+    )["Summary"]["ARN"]
+    machine = client(emulator, "stepfunctions").create_state_machine(
+        name="shop-dev-report",
+        definition="{}",
+        roleArn=role["Role"]["Arn"],
+        tags=[{"key": "Environment", "value": "dev"}],
+    )["stateMachineArn"]
+    operation = client(emulator, "servicediscovery").create_http_namespace(Name="shop-dev", Tags=pairs)["OperationId"]
+    namespace = client(emulator, "servicediscovery").get_operation(OperationId=operation)["Operation"]["Targets"]
     arn = "arn:aws:{}:us-east-1:123456789012:{}".format
     state = MotoState()
     tagged = {
@@ -485,6 +500,9 @@ def test_the_state_holds_each_resources_tags_as_the_emulator_keeps_them(emulator
         "arn:aws:s3:::shop-dev-data": expected,
         "arn:aws:s3:::shop-dev-data/an/object": expected,
         target: expected,
+        acl: expected,
+        machine: expected,
+        arn("servicediscovery", f"namespace/{namespace['NAMESPACE']}"): expected,
     }
     assert {resource: state.tags(resource) for resource in tagged} == tagged
     for missing in (arn("ec2", "vpc/vpc-0000"), arn("logs", "log-group:/ecs/none"), arn("sns", "none")):

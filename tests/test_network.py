@@ -255,10 +255,14 @@ def test_flow_logs_record_all_traffic_to_their_own_log_group(default_network):
     assert conditions["aws:SourceArn"]["values"][0].endswith(":vpc-flow-log/*")
     assert ":ec2:${data.aws_region." in conditions["aws:SourceArn"]["values"][0]
     write = synth.by_path_data("aws_iam_policy_document", "network/flow-log-policy-document")
-    assert write["statement"][0]["resources"] == [
+    writes, finds = write["statement"]
+    assert writes["resources"] == [
         ref("aws_cloudwatch_log_group", group, "arn"),
         ref("aws_cloudwatch_log_group", group, "arn") + ":*",
     ]
+    assert "logs:DescribeLogGroups" not in writes["actions"]
+    # AWS authorizes finding a group on "*" only: on the group's ARN the grant would never apply.
+    assert (finds["actions"], finds["resources"]) == (["logs:DescribeLogGroups"], ["*"])
 
 
 def test_default_security_group_is_emptied_and_zones_are_real_azs_only(default_network):

@@ -310,14 +310,13 @@ class Network(Construct):
             statement=[
                 DataAwsIamPolicyDocumentStatement(
                     sid="WriteFlowLogGroup",
-                    actions=[
-                        "logs:CreateLogStream",
-                        "logs:PutLogEvents",
-                        "logs:DescribeLogGroups",
-                        "logs:DescribeLogStreams",
-                    ],
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                     resources=[self.flow_log_group.arn, f"{self.flow_log_group.arn}:*"],
-                )
+                ),
+                # AWS names no resource for it: on a log group's ARN the grant would never apply.
+                DataAwsIamPolicyDocumentStatement(
+                    sid="FindFlowLogGroup", actions=["logs:DescribeLogGroups"], resources=["*"]
+                ),
             ],
         )
         IamRolePolicy(self, "flow-log-policy", name="write-flow-logs", role=self.flow_log_role.id, policy=write.json)

@@ -99,7 +99,7 @@ class MotoState:
             backend = self._backend("applicationautoscaling", account, region)
             return dict(getattr(backend, "tags_by_arn", {}).get(arn, {})) if self._scalable(backend, arn) else None
         if service == "wafv2":
-            return _pairs(self._backend("wafv2", account, region).list_tags_for_resource(arn))
+            return dict(self._backend("wafv2", account, region).tagging_service.get_tag_dict_for_resource(arn))
         if service == "s3":
             from moto.s3.models import s3_backends
 
