@@ -373,35 +373,27 @@ def _elb(request: Request, operation: str) -> list[Authorization]:
 
     if operation.startswith("Describe"):
         return [on("*")]
-    region_account = f"{request.region}:{request.account}"
-    prefix = f"arn:{request.partition}:elasticloadbalancing:{region_account}"
-    if operation == "CreateLoadBalancer":
-        new = f"{prefix}:loadbalancer/app/{params['Name']}/*"
-        return [
-            on(new, new=True),
-            *request.tag_on_create("elasticloadbalancing:AddTags", new, "elasticloadbalancing:CreateAction"),
-            *request.service_linked_role("elasticloadbalancing.amazonaws.com"),
-        ]
-    if operation == "CreateTargetGroup":
-        new = f"{prefix}:targetgroup/{params['Name']}/*"
-        return [
-            on(new, new=True),
-            *request.tag_on_create("elasticloadbalancing:AddTags", new, "elasticloadbalancing:CreateAction"),
-        ]
-    if operation == "CreateListener":
-        balancer = params["LoadBalancerArn"]
-        new = balancer.replace(":loadbalancer/", ":listener/") + "/*"
-        return [
-            on(balancer),
-            *request.tag_on_create("elasticloadbalancing:AddTags", new, "elasticloadbalancing:CreateAction"),
-        ]
-    if operation == "CreateRule":
-        listener = params["ListenerArn"]
-        new = listener.replace(":listener/", ":listener-rule/") + "/*"
-        return [
-            on(listener),
-            *request.tag_on_create("elasticloadbalancing:AddTags", new, "elasticloadbalancing:CreateAction"),
-        ]
+    prefix = f"arn:{request.partition}:elasticloadbalancing:{request.region}:{request.account}"
+    # A create: the resource it makes (tagged on create), and the one it is authorized on.
+    creates = {
+        "CreateLoadBalancer": lambda: (f"{prefix}:loadbalancer/app/{params['Name']}/*", None),
+        "CreateTargetGroup": lambda: (f"{prefix}:targetgroup/{params['Name']}/*", None),
+        "CreateListener": lambda: (
+            params["LoadBalancerArn"].replace(":loadbalancer/", ":listener/") + "/*",
+            params["LoadBalancerArn"],
+        ),
+        "CreateRule": lambda: (
+            params["ListenerArn"].replace(":listener/", ":listener-rule/") + "/*",
+            params["ListenerArn"],
+        ),
+    }
+    if operation in creates:
+        new, parent = creates[operation]()
+        found = [on(parent) if parent else on(new, new=True)]
+        found += request.tag_on_create("elasticloadbalancing:AddTags", new, "elasticloadbalancing:CreateAction")
+        if operation == "CreateLoadBalancer":
+            found += request.service_linked_role("elasticloadbalancing.amazonaws.com")
+        return found
     for name in ("LoadBalancerArn", "TargetGroupArn", "ListenerArn", "RuleArn"):
         if name in params:
             return [on(params[name])]

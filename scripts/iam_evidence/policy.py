@@ -115,27 +115,31 @@ def decide(
     boundary: PolicyDocument | None = None,
 ) -> Decision:
     """Whether AWS allows ``authorization`` to a principal with these identity policies and boundary."""
-    allows: list[str] = []
-    for document in identity:
-        for statement in statements(document):
-            if _applies(statement, authorization):
-                sid = statement.get("Sid") or "<no Sid>"
-                if statement.get("Effect") == "Deny":
-                    return Decision(False, f"explicitly denied by identity statement {sid}")
-                allows.append(sid)
+    denied, allows = _matching(identity, authorization)
+    if denied is not None:
+        return Decision(False, f"explicitly denied by identity statement {denied}")
     if boundary is not None:
-        boundary_allows = []
-        for statement in statements(boundary):
-            if _applies(statement, authorization):
-                sid = statement.get("Sid") or "<no Sid>"
-                if statement.get("Effect") == "Deny":
-                    return Decision(False, f"explicitly denied by boundary statement {sid}")
-                boundary_allows.append(sid)
+        denied, boundary_allows = _matching([boundary], authorization)
+        if denied is not None:
+            return Decision(False, f"explicitly denied by boundary statement {denied}")
         if not boundary_allows:
             return Decision(False, "not allowed by the permissions boundary")
     if not allows:
         return Decision(False, "no identity statement allows it")
     return Decision(True, "allowed", tuple(allows))
+
+
+def _matching(documents: Sequence[PolicyDocument], authorization: Authorization) -> tuple[str | None, list[str]]:
+    """The first denying statement's Sid (None: none denies) and the allowing ones' Sids."""
+    allows = []
+    for document in documents:
+        for statement in statements(document):
+            if _applies(statement, authorization):
+                sid = statement.get("Sid") or "<no Sid>"
+                if statement.get("Effect") == "Deny":
+                    return sid, allows
+                allows.append(sid)
+    return None, allows
 
 
 def _applies(statement: Mapping[str, Any], authorization: Authorization) -> bool:
