@@ -213,8 +213,8 @@ class EnvironmentConfig(OptionType):
     hosted_zone_id: str = option("", "the Route53 hosted zone of `domain_name`")
     aws_endpoint_url: str = option(
         "",
-        "send every AWS API call here (the local emulator), with dummy credentials; Terraform gets it as "
-        "AWS_ENDPOINT_URL (the Makefile sets it)",
+        "send every AWS API call here (the local emulator), whose account alone the provider then accepts; "
+        "Terraform gets it as AWS_ENDPOINT_URL, with the emulator's dummy credentials (the Makefile sets both)",
         OPTIONAL_ENDPOINT_URL,
     )
     # Terraform state: a local file unless a bucket is named.
@@ -556,8 +556,10 @@ class BootstrapConfig(OptionType):
             "xray:PutTraceSegments",
             "xray:PutTelemetryRecords",
         ),
-        "what roles an environment creates may ever be granted, besides pulling images, writing logs, reading "
-        "secrets and ECS Exec (the boundary; never IAM, STS or the state bucket)",
+        "what roles an environment creates may ever be granted on its own `<app>-<env>-…` buckets, tables, "
+        "queues, topics and event buses (and `deploy.boundary_resource_arns`), besides pulling its images, "
+        "writing its logs, reading the secrets its settings name and ECS Exec (the boundary; never IAM, STS, "
+        "the state bucket or a resource policy)",
         Each(Pattern(re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+"), "must be an IAM action like 's3:GetObject'")),
     )
     state_force_destroy: bool = option(False, "let destroy delete the state bucket and every state in it")
@@ -570,8 +572,8 @@ class BootstrapConfig(OptionType):
     )
     aws_endpoint_url: str = option(
         "",
-        "send every AWS API call here (the local emulator), with dummy credentials; Terraform gets it as "
-        "AWS_ENDPOINT_URL (the Makefile sets it)",
+        "send every AWS API call here (the local emulator), whose account alone the provider then accepts; "
+        "Terraform gets it as AWS_ENDPOINT_URL, with the emulator's dummy credentials (the Makefile sets both)",
         OPTIONAL_ENDPOINT_URL,
     )
     tags: Mapping[str, str] = option({}, "extra default tags on every resource")
