@@ -426,3 +426,47 @@ def test_an_environment_with_services_may_deploy_jobs_and_the_namespace_and_its_
     }
     prod = statements(deploy_policy(load_environment("prod"), state_bucket=BUCKET, partition="aws", account="1" * 12))
     assert "StateMachinesByName" not in prod and "PassRoleToStates" not in prod and "NamespaceOwn" not in prod
+
+
+def test_what_every_environment_shares_is_made_once_in_the_bootstrap(tmp_path):
+    settings = SETTINGS.replace(
+        '[dev]\napp_name = "shop"', '[dev]\napp_name = "shop"\nregion = "eu-west-1"\nalb.waf.enabled = false'
+    )
+    synth, _, _ = bootstrap_synth(tmp_path, settings)
+    linked = [body["aws_service_name"] for body in synth.resources("aws_iam_service_linked_role").values()]
+    assert sorted(linked) == [
+        "ecs.amazonaws.com",
+        "ecs.application-autoscaling.amazonaws.com",
+        "elasticloadbalancing.amazonaws.com",
+    ]
+    # One log delivery policy in each region where an environment delivers logs (prod's WAF; dev has none).
+    (policy,) = synth.resources("aws_cloudwatch_log_resource_policy").values()
+    assert (policy["policy_name"], policy["provider"]) == ("shop-log-delivery", "aws")
+    (statement,) = json.loads(policy["policy_document"])["Statement"]
+    assert statement["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+    assert [arn.split(":log-group:")[1] for arn in statement["Resource"]] == [
+        "aws-waf-logs-shop-*:log-stream:*",
+        "/ecs/shop-*:log-stream:*",
+    ]
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT_ARN.split("::")[1]}
+    elsewhere = SETTINGS.replace('[dev]\napp_name = "shop"', '[dev]\napp_name = "shop"\nregion = "eu-west-1"')
+    synth, _, _ = bootstrap_synth(tmp_path, elsewhere)
+    providers = {provider.get("alias", ""): provider["region"] for provider in synth.json["provider"]["aws"]}
+    assert providers == {"": "us-east-1", "eu-west-1": "eu-west-1"}
+    regional = [body["provider"] for body in synth.resources("aws_cloudwatch_log_resource_policy").values()]
+    assert sorted(regional) == ["aws", "aws.eu-west-1"]
+
+
+def test_an_account_that_has_the_service_linked_roles_already_lists_none(tmp_path):
+    settings = SETTINGS.replace(
+        'environments = ["prod", "dev"]', 'environments = ["prod", "dev"]\nservice_linked_roles = []'
+    )
+    synth, _, _ = bootstrap_synth(tmp_path, settings)
+    assert synth.count("aws_iam_service_linked_role") == 0
+    with pytest.raises(ValueError, match=r"service_linked_roles='ecs' is invalid"):
+        bootstrap_synth(
+            tmp_path,
+            SETTINGS.replace(
+                'environments = ["prod", "dev"]', 'environments = ["prod", "dev"]\nservice_linked_roles = ["ecs"]'
+            ),
+        )
