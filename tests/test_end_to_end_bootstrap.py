@@ -116,7 +116,12 @@ def test_the_deploy_role_trusts_only_the_repositorys_github_environment(deployme
     sids = {statement["Sid"] for document in documents for statement in document["Statement"]}
     assert {"StateReadWrite", "RolesWithTheBoundary", "PassRoleToEcsTasks", "EcrByName"} <= sids
     drift, _ = role_policies(iam, f"{APP}-local-drift")
-    assert [statement["Sid"] for statement in drift[0]["Statement"]] == ["Read", "StateList", "StateRead"]
+    assert [statement["Sid"] for statement in drift[0]["Statement"]] == [
+        "Read",
+        "StateList",
+        "StateRead",
+        "LogBucketExists",
+    ]
 
 
 def test_the_environment_keeps_its_state_in_the_bucket_and_caps_every_role(deployment, environment_deployed):
