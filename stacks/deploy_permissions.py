@@ -125,6 +125,12 @@ READ_ACTIONS = (
     "wafv2:GetWebACLForResource",
     "wafv2:ListTagsForResource",
 )
+# What the constructs grant their roles that the boundary takes away on purpose, and why
+# (tests/test_end_to_end_deploy_role.py holds every other grant the stack makes to the boundary).
+BOUNDARY_WITHHOLDS = {
+    "logs:PutResourcePolicy": "the log resource policy is the account's: the bootstrap's `<app>-log-delivery` "
+    "already admits a job's log delivery, and no environment's role may replace it",
+}
 # What the backstop lets through on another environment's resources: reads (of metadata and tags).
 READ_PATTERNS = ("*:Describe*", "*:Get*", "*:List*")
 # Granted, though no recorded run uses them, and why (tests/test_end_to_end_deploy_role.py holds every
@@ -1034,8 +1040,16 @@ def boundary_statements(
             ),
             _allow(
                 "JobLogsAndTraces",
-                [action for action in (*LOG_DELIVERY_ACTIONS, *TRACING_ACTIONS) if action != "logs:PutResourcePolicy"],
+                [action for action in (*LOG_DELIVERY_ACTIONS, *TRACING_ACTIONS) if action not in BOUNDARY_WITHHOLDS],
                 "*",
+            ),
+            # The schedule's input is encrypted with the environment's key (its ARN is known only once the
+            # environment's stack makes it, hence its tag), which the schedule's role decrypts.
+            _allow(
+                "ScheduleReadsItsInput",
+                ["kms:Decrypt"],
+                arns.regional("kms", "key/*"),
+                {"StringEquals": {"aws:ResourceTag/Environment": config.environment}},
             ),
             _allow(
                 "PassTaskRoles",

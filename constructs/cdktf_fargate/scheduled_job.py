@@ -274,7 +274,9 @@ class ScheduledJob(Construct):
                 DataAwsIamPolicyDocumentStatement(
                     sid="WatchAndStopItsTasks",
                     actions=["ecs:DescribeTasks", "ecs:StopTask"],
-                    resources=[f"{regional('ecs')}:task/*"],
+                    # A task's ARN names its cluster: the same tasks as the condition, and a resource a
+                    # permissions boundary scoped to the cluster also admits.
+                    resources=[f"{regional('ecs')}:task/{cluster.cluster_name}/*"],
                     condition=[on_cluster],
                 ),
                 DataAwsIamPolicyDocumentStatement(
