@@ -29,6 +29,13 @@ emulator_endpoint = $(shell $(LOCAL_AWS) endpoint $(1))
 # (scripts/terraform_graceful.py says why).
 export TERRAFORM_BINARY_NAME := $(CURDIR)/scripts/terraform_graceful.py
 PYTEST_ARGS ?=
+# Tests side by side (pytest-xdist): each module stays on one worker, so every end-to-end suite runs
+# at once on its own emulator while the unit modules fill the other workers (docs/testing.md). The
+# suites mostly wait on the provider's clock: eight workers on two cores. scripts/bench_tests.py
+# runs the same arguments.
+TEST_WORKERS ?= 8
+SIDE_BY_SIDE = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+FAST_WORKERS ?= 2
 BENCH_RUNS ?= 3
 
 export PIPENV_VENV_IN_PROJECT := 1
@@ -46,7 +53,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap lint test checkov docs diagram cost cost-diff drift snapshots bench bench-deploy deploy destroy diff deploy-local destroy-local import-copilot clean
+.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap lint test test-fast checkov docs diagram cost cost-diff drift snapshots bench bench-tests bench-deploy deploy destroy diff deploy-local destroy-local import-copilot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -97,8 +104,11 @@ lint: setup ## ruff (lint and format check), mypy --strict, and zizmor on the Gi
 	$(VENV)/bin/mypy
 	$(ZIZMOR) --offline --persona=pedantic --no-progress .github/workflows
 
-test: setup lint ## Lint, then the whole test suite
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+test: setup lint ## Lint, then the whole test suite, the end-to-end suites side by side (TEST_WORKERS, default 8)
+	$(VENV)/bin/python -m pytest $(SIDE_BY_SIDE) --durations=15 $(PYTEST_ARGS)
+
+test-fast: setup lint ## Lint and every test but the end-to-end suites (the edit loop: about 2 minutes)
+	$(VENV)/bin/python -m pytest -n $(FAST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not e2e" --durations=10 $(PYTEST_ARGS)
 
 checkov: synth ## checkov on the synthesized stack, with the skips in .checkov.yaml
 	$(VENV)/bin/python scripts/checkov_scan.py $(CHECKOV_BIN) cdktf.out/stacks/$$(ls cdktf.out/stacks | head -1) .checkov.yaml
@@ -125,6 +135,9 @@ snapshots: setup ## Refresh tests/snapshots/ (the synthesized JSON of every envi
 
 bench: setup ## Synth benchmark: fast vs ordinary provider import, cost per service (BENCH_RUNS, default 3)
 	$(VENV)/bin/python scripts/bench_synth.py --runs $(BENCH_RUNS)
+
+bench-tests: setup ## Test-suite benchmark: the whole suite one module at a time, then side by side; wall times per suite (about 30 minutes)
+	$(VENV)/bin/python scripts/bench_tests.py --workers $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench-deploy: setup ## Deploy-loop benchmark on the emulator: phases of a first deploy, an image update and a destroy, medians of BENCH_RUNS (BENCH_DEPLOY_ARGS=--services: three services)
 	$(VENV)/bin/python scripts/bench_deploy.py --runs $(BENCH_RUNS) $(BENCH_DEPLOY_ARGS)

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "scripts")]
 
 from local_aws import LocalAws  # noqa: E402
-from test_end_to_end import Deployment, free_port  # noqa: E402
+from test_end_to_end import Deployment  # noqa: E402
 
 STEPS = (("first deploy", "deploy", "v1"), ("image update", "deploy", "v2"), ("destroy", "destroy", "v2"))
 PHASES = ("CLI, synth, version checks", "terraform init", "terraform apply/destroy", "outputs", "CLI exit")
@@ -75,7 +75,7 @@ def slowest_resources(output: str) -> dict[str, float]:
 def one_run(services: bool, scratch: Path) -> tuple[dict[str, dict[str, Any]], Path]:
     env = dict(os.environ, CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1")
     results: dict[str, dict[str, Any]] = {}
-    with LocalAws(port=free_port()) as emulator:
+    with LocalAws(port=0) as emulator:
         deployment = Deployment(scratch, emulator, env, app="bench", services=services)
         for name, action, tag in STEPS:
             timings_file = scratch / f"timings-{action}-{tag}.jsonl"

@@ -48,15 +48,19 @@ from __future__ import annotations
 import argparse
 import datetime
 import inspect
+import io
 import json
 import os
+import re
 import signal
 import sys
 import threading
 import time
 import tomllib
+import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any, ClassVar
 
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 # Dummy credentials: boto3 inside this process (certificate import) needs some.
@@ -308,27 +312,39 @@ def reset(endpoint: str) -> None:
 class LocalAws:
     """moto's ThreadedMotoServer with the patches, on 127.0.0.1, empty but for the local certificate.
 
-    With ``record``, every call a role's session signs is written there with what AWS would authorize
-    for it (scripts/iam_evidence: the evidence for the deploy role that the emulator cannot give).
+    ``port`` 0 takes a free port, chosen by the system as the server binds it (then ``port`` and
+    ``endpoint`` say which): suites running side by side never race for one. With ``log``, a line per
+    request goes there (`RequestLog`): what a failing end-to-end test shows of its emulator. With
+    ``record``, every call a role's session signs is written there with what AWS would authorize for
+    it (scripts/iam_evidence: the evidence for the deploy role that the emulator cannot give).
     """
 
+    # The emulators this process runs: a failing test shows their logs (tests/conftest.py).
+    running: ClassVar[list[LocalAws]] = []
+
     def __init__(
-        self, port: int = DEFAULT_PORT, certificate_domain: str = DEFAULT_DOMAIN, *, record: Path | None = None
+        self,
+        port: int = DEFAULT_PORT,
+        certificate_domain: str = DEFAULT_DOMAIN,
+        *,
+        record: Path | None = None,
+        log: Path | None = None,
     ) -> None:
         self.port = port
         self.endpoint = f"http://127.0.0.1:{port}"
         self.certificate_domain = certificate_domain
         self.certificate_arn: str | None = None
         self.record = record
-        self._server = None
+        self.log = log
+        self._server: Any = None
 
     def start(self) -> LocalAws:
-        from moto.server import ThreadedMotoServer
-
         patch_moto()
-        server_type = ThreadedMotoServer if self.record is None else _recording_server(self.record)
-        self._server = server_type(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server = _server_type(self.record, self.log)(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
+        self.port = self._server.get_host_and_port()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        LocalAws.running.append(self)
         wait_until_up(self.endpoint)
         reset(self.endpoint)
         self.certificate_arn = import_certificate(self.endpoint, self.certificate_domain)
@@ -338,6 +354,14 @@ class LocalAws:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self in LocalAws.running:
+            LocalAws.running.remove(self)
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The last ``lines`` of the request log ("" without one)."""
+        if self.log is None or not self.log.exists():
+            return ""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def __enter__(self) -> LocalAws:
         return self.start()
@@ -346,34 +370,100 @@ class LocalAws:
         self.stop()
 
 
-def _recording_server(path: Path) -> type:
-    """ThreadedMotoServer whose application records role sessions' calls first (iam_evidence.recorder)."""
-    from iam_evidence.model import authorize
-    from iam_evidence.moto_state import MotoState
-    from iam_evidence.recorder import RecordingApplication
+class RequestLog:
+    """WSGI middleware: a line per request with the time, the service and operation asked for (from
+    the signature's scope and the request's target or `Action`), the status and the milliseconds; a
+    5xx (the emulator's own failure, not the API's answer) with the start of its body."""
+
+    def __init__(self, application: Any, path: Path) -> None:
+        self.application = application
+        self.path = path
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        started = time.monotonic()
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        status: list[str] = []
+
+        def remember(code: str, headers: Any, exc_info: Any = None) -> Any:
+            status.append(code)
+            return start_response(code, headers, exc_info) if exc_info else start_response(code, headers)
+
+        result = self.application(environ, remember)
+        try:
+            response = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        code = status[0].split()[0] if status else "-"
+        line = (
+            f"{datetime.datetime.now().strftime('%H:%M:%S.%f')[:-3]} {code} "
+            f"{round((time.monotonic() - started) * 1000):>5} ms  {requested(environ, body)}"
+        )
+        if code.startswith("5"):
+            line += "\n    " + response[:600].decode(errors="replace").replace("\n", "\n    ")
+        with self._lock, self.path.open("a") as handle:
+            handle.write(line + "\n")
+        return [response]
+
+
+def requested(environ: dict[str, Any], body: bytes) -> str:
+    """`service Operation` as far as the request says it, else the method and path."""
+    scope = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    service = scope.group(1) if scope else "-"
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        return f"{service} {target.rsplit('.', 1)[-1]}"
+    form = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+    if "Action" not in form and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        form = urllib.parse.parse_qs(body.decode(errors="replace"))
+    if "Action" in form:
+        return f"{service} {form['Action'][0]}"
+    return f"{service} {environ.get('REQUEST_METHOD', '?')} {environ.get('PATH_INFO', '')}"
+
+
+def _server_type(record: Path | None, log: Path | None) -> type:
+    """ThreadedMotoServer whose application first records role sessions' calls (iam_evidence.recorder)
+    when ``record`` is set, and logs every request when ``log`` is."""
     from moto.moto_server import threaded_moto_server
     from moto.server import ThreadedMotoServer
     from werkzeug.serving import make_server
 
-    state = MotoState()
+    def application() -> Any:
+        wrapped: Any = threaded_moto_server.DomainDispatcherApplication(threaded_moto_server.create_backend_app)
+        if record is not None:
+            from iam_evidence.model import authorize
+            from iam_evidence.moto_state import MotoState
+            from iam_evidence.recorder import RecordingApplication
 
-    class RecordingServer(ThreadedMotoServer):  # type: ignore[misc]
-        def _server_entry(self) -> None:
-            application = threaded_moto_server.DomainDispatcherApplication(threaded_moto_server.create_backend_app)
-            recording = RecordingApplication(
-                application, path, authorize=lambda call: [a.to_json() for a in authorize(call, state)]
+            state = MotoState()
+            wrapped = RecordingApplication(
+                wrapped, record, authorize=lambda call: [a.to_json() for a in authorize(call, state)]
             )
+        if log is not None:
+            wrapped = RequestLog(wrapped, log)
+        return wrapped
+
+    if record is None and log is None:
+        return ThreadedMotoServer
+
+    class WrappedServer(ThreadedMotoServer):  # type: ignore[misc]
+        def _server_entry(self) -> None:
             self._server = make_server(
                 self._ip_address,
                 self._port,
-                recording,
+                application(),
                 True,
                 request_handler=threaded_moto_server.MotoRequestHandler,
             )
             self._server_ready_event.set()
             self._server.serve_forever()
 
-    return RecordingServer
+    return WrappedServer
 
 
 def serve(port: int, domain: str, pid_file: Path | None) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,10 @@ import pytest
 from cdktf import TerraformStack, Testing
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 
+# Ordering, suite times, emulator logs on failure and leftover processes of a run (side by side or not).
+pytest_plugins = ["side_by_side"]
+
 ROOT = Path(__file__).resolve().parent.parent
-SESSION_STARTED = time.time()
-E2E_REPORT = ROOT / ".local" / "e2e-report.json"
 
 CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 
@@ -137,23 +137,3 @@ def terraform_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         if written is not None:
             env["TF_CLI_CONFIG_FILE"] = str(written)
     return env
-
-
-def record_e2e_figures(**figures: object) -> None:
-    """Add figures to this run's end-to-end report; a report left by an earlier run is replaced."""
-    report = json.loads(E2E_REPORT.read_text()) if E2E_REPORT.exists() and _written_this_run(E2E_REPORT) else {}
-    report.update(figures)
-    E2E_REPORT.parent.mkdir(exist_ok=True)
-    E2E_REPORT.write_text(json.dumps(report, indent=2))
-
-
-def _written_this_run(path: Path) -> bool:
-    return path.stat().st_mtime >= SESSION_STARTED
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print the end-to-end deploy figures (time, resources) when this run produced them."""
-    if E2E_REPORT.exists() and _written_this_run(E2E_REPORT):
-        terminalreporter.write_sep("-", "end-to-end deploy on the local AWS emulator")
-        for key, value in json.loads(E2E_REPORT.read_text()).items():
-            terminalreporter.write_line(f"{key}: {value}")

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import processes
 import pytest
-from conftest import ROOT, record_e2e_figures
+from conftest import ROOT
 from local_aws import LocalAws
+from side_by_side import record_e2e_figures
 from toml_text import toml_value
 
 pytestmark = pytest.mark.e2e
@@ -40,10 +41,10 @@ REPORT: dict[str, Any] = {}
 EMULATOR_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def local_aws(tmp_path_factory: pytest.TempPathFactory, name: str, **options: Any) -> LocalAws:
+    """A suite's own emulator: on a port the system picks as it binds (suites run side by side), its
+    request log in the suite's files (a failing test shows its end)."""
+    return LocalAws(port=0, log=tmp_path_factory.mktemp(f"{name}-emulator") / "requests.log", **options)
 
 
 class Deployment:
@@ -109,6 +110,8 @@ class Deployment:
             # once fail (the cdktf CLI would point every deployment at ~/.terraform.d/plugin-cache).
             TF_PLUGIN_CACHE_DIR=str(directory / ".terraform-plugin-cache"),
         )
+        # Every process a command starts can be found and ended (tests/processes.py).
+        self.env = processes.marked(self.env, directory.name)
         (directory / ".terraform-plugin-cache").mkdir(exist_ok=True)
         self.stack_dir = directory / "cdktf.out" / "stacks" / self.stack
         self.state_file = directory / f"terraform.{self.stack}.tfstate"
@@ -119,15 +122,7 @@ class Deployment:
 
     def run(self, action: str, tag: str, *extra: str) -> tuple[subprocess.CompletedProcess[str], float]:
         started = time.monotonic()
-        result = subprocess.run(
-            self.command(action, tag, *extra),
-            cwd=self.directory,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
+        result = processes.run(self.command(action, tag, *extra), cwd=self.directory, env=self.env, timeout=900)
         result.stdout = ANSI.sub("", result.stdout)
         return result, time.monotonic() - started
 
@@ -142,15 +137,7 @@ class Deployment:
             )
 
     def terraform(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["terraform", *args],
-            cwd=self.stack_dir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        return processes.run(["terraform", *args], cwd=self.stack_dir, env=self.env, timeout=600)
 
     def planned_changes(self, tag: str, *variables: str) -> dict[str, list[str]]:
         """Resource address -> planned actions, for every resource that would change; ``variables`` are
@@ -291,7 +278,7 @@ DEPLOYED_WITH_INTERNET_EGRESS = {
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory, terraform_env):
-    with LocalAws(port=free_port()) as emulator:
+    with local_aws(tmp_path_factory, "e2e") as emulator:
         yield Deployment(tmp_path_factory.mktemp("e2e-project"), emulator, terraform_env)
     record_e2e_figures(**REPORT)
 
@@ -493,13 +480,10 @@ def test_a_plan_right_after_an_apply_shows_no_changes(deployment, first_deploy):
 
 
 def run_drift(deployment: Deployment) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return processes.run(
         [sys.executable, str(ROOT / "scripts" / "drift.py"), "--stack-dir", str(deployment.stack_dir)],
         env=deployment.env,
-        capture_output=True,
-        text=True,
         timeout=600,
-        check=False,
     )
 
 

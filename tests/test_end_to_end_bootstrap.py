@@ -14,11 +14,11 @@ import subprocess
 import time
 from urllib.parse import unquote
 
+import processes
 import pytest
-from conftest import record_e2e_figures
 from iam_evidence.evidence import role_policies
-from local_aws import LocalAws
-from test_end_to_end import ANSI, CDKTF, Deployment, free_port
+from side_by_side import record_e2e_figures
+from test_end_to_end import ANSI, CDKTF, Deployment, local_aws
 
 pytestmark = pytest.mark.e2e
 
@@ -31,14 +31,11 @@ REPORT: dict[str, float] = {}
 def run_bootstrap(deployment: Deployment, action: str) -> tuple[subprocess.CompletedProcess[str], float]:
     """`make bootstrap` (or its destroy), as the Makefile runs it: the bootstrap stack has no image_tag."""
     started = time.monotonic()
-    result = subprocess.run(
+    result = processes.run(
         [str(CDKTF), action, "--auto-approve", "--skip-provider-lock"],
         cwd=deployment.directory,
         env={**deployment.env, "CDKTF_FARGATE_ENV": "bootstrap"},
-        capture_output=True,
-        text=True,
         timeout=900,
-        check=False,
     )
     result.stdout = ANSI.sub("", result.stdout)
     return result, time.monotonic() - started
@@ -46,7 +43,7 @@ def run_bootstrap(deployment: Deployment, action: str) -> tuple[subprocess.Compl
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory, terraform_env):
-    with LocalAws(port=free_port()) as emulator:
+    with local_aws(tmp_path_factory, "bootstrap") as emulator:
         deployment = Deployment(
             tmp_path_factory.mktemp("e2e-bootstrap"),
             emulator,

@@ -25,8 +25,9 @@ import sys
 import time
 from typing import Any
 
+import processes
 import pytest
-from conftest import ROOT, record_e2e_figures
+from conftest import ROOT
 from iam_attempts import Resources, refused_and_allowed
 from iam_evidence.calls import Call
 from iam_evidence.evidence import authorizations, describe_call, refusals, role_policies, unused_grants
@@ -36,7 +37,8 @@ from iam_evidence.policy import Authorization, decide, parse, statements
 from iam_evidence.recorder import read_records
 from iam_evidence.reference import problems
 from local_aws import LocalAws
-from test_end_to_end import ANSI, CDKTF, Deployment, emulator_client, free_port
+from side_by_side import record_e2e_figures
+from test_end_to_end import ANSI, CDKTF, Deployment, emulator_client, local_aws
 
 from stacks.deploy_permissions import BOUNDARY_WITHHOLDS, UNRECORDED
 
@@ -93,7 +95,7 @@ def environments(tmp_path_factory, terraform_env):
     calls = tmp_path_factory.mktemp("role-calls") / "calls.jsonl"
     # AWS validates a DNS certificate in minutes; the emulator at once, so the deploy does not wait.
     validation_wait, moto.settings.ACM_VALIDATION_WAIT = moto.settings.ACM_VALIDATION_WAIT, 0
-    with LocalAws(port=free_port(), record=calls) as emulator:
+    with local_aws(tmp_path_factory, "role", record=calls) as emulator:
         zone = emulator_client(emulator, "route53").create_hosted_zone(Name=ZONE, CallerReference="e2e")["HostedZone"]
         common = {"state_bucket": STATE_BUCKET}
         svc = Deployment(
@@ -145,28 +147,19 @@ def run_bootstrap(deployment: Deployment, action: str) -> subprocess.CompletedPr
         "AWS_SECRET_ACCESS_KEY": "test",
     }
     env.pop("AWS_SESSION_TOKEN", None)
-    result = subprocess.run(
-        [str(CDKTF), action, "--auto-approve", "--skip-provider-lock"],
-        cwd=deployment.directory,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+    result = processes.run(
+        [str(CDKTF), action, "--auto-approve", "--skip-provider-lock"], cwd=deployment.directory, env=env, timeout=900
     )
     result.stdout = ANSI.sub("", result.stdout)
     return result
 
 
 def drift_check(deployment: Deployment) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return processes.run(
         [sys.executable, str(ROOT / "scripts" / "drift.py"), "--stack-dir", str(deployment.stack_dir)],
         cwd=deployment.directory,
         env=deployment.env,
-        capture_output=True,
-        text=True,
         timeout=600,
-        check=False,
     )
 
 

@@ -18,9 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import record_e2e_figures
-from local_aws import LocalAws
-from test_end_to_end import ANSI, DEPLOYED_WITH_INTERNET_EGRESS, NOTHING, Deployment, active_counts, free_port
+from side_by_side import record_e2e_figures
+from test_end_to_end import ANSI, DEPLOYED_WITH_INTERNET_EGRESS, NOTHING, Deployment, active_counts, local_aws
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +48,7 @@ def terraform_processes(directory: Path) -> list[int]:
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory, terraform_env):
-    with LocalAws(port=free_port()) as emulator:
+    with local_aws(tmp_path_factory, "cut") as emulator:
         # NAT gateways and their addresses: the slowest resources, and the ones a cut apply orphaned.
         yield Deployment(
             tmp_path_factory.mktemp("cut-project"),

@@ -12,9 +12,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import record_e2e_figures
-from local_aws import LocalAws
-from test_end_to_end import ANSI, Deployment, free_port
+from side_by_side import record_e2e_figures
+from test_end_to_end import ANSI, Deployment, local_aws
 
 pytestmark = pytest.mark.e2e
 
@@ -86,13 +85,13 @@ app.synth()
 
 
 @pytest.fixture(scope="module")
-def emulator():
+def emulator(tmp_path_factory):
     from moto import settings
 
     original = settings.ACM_VALIDATION_WAIT
     settings.ACM_VALIDATION_WAIT = ACM_VALIDATION_SECONDS
     try:
-        with LocalAws(port=free_port()) as running:
+        with local_aws(tmp_path_factory, "ops") as running:
             yield running
     finally:
         settings.ACM_VALIDATION_WAIT = original

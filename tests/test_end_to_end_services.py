@@ -13,9 +13,8 @@ import json
 from typing import Any
 
 import pytest
-from conftest import record_e2e_figures
-from local_aws import LocalAws
-from test_end_to_end import NOTHING, Deployment, active_counts, free_port
+from side_by_side import record_e2e_figures
+from test_end_to_end import NOTHING, Deployment, active_counts, local_aws
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +26,7 @@ ONE_SERVICE = 'image_tags={"api":"v2"}'
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory, terraform_env):
-    with LocalAws(port=free_port()) as emulator:
+    with local_aws(tmp_path_factory, "svc") as emulator:
         yield Deployment(tmp_path_factory.mktemp("svc-project"), emulator, terraform_env, app=APP, services=True)
     record_e2e_figures(**REPORT)
 

@@ -20,10 +20,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import processes
 import pytest
-from conftest import ROOT, record_e2e_figures
+from conftest import ROOT
 from local_aws import LocalAws
-from test_end_to_end import ANSI, EMULATOR_CREDENTIALS, NOTHING, active_counts, emulator_client, free_port
+from side_by_side import record_e2e_figures
+from test_end_to_end import ANSI, EMULATOR_CREDENTIALS, NOTHING, active_counts, emulator_client, local_aws
 from toml_text import toml_value
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +38,7 @@ PLAIN_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    result = processes.run(command, cwd=cwd, env=env, timeout=timeout)
     result.stdout = ANSI.sub("", result.stdout)
     return result
 
@@ -70,7 +72,8 @@ class Checkout:
         return emulator_client(self.emulator, service)
 
     def environment(self, **extra: str) -> dict[str, str]:
-        return {
+        (self.directory / ".terraform-plugin-cache").mkdir(exist_ok=True)
+        env = {
             "HOME": os.environ["HOME"],
             "CDKTF_FARGATE_ENV": "local",
             "CDKTF_FARGATE_CONFIG": str(self.settings),
@@ -79,8 +82,11 @@ class Checkout:
             # 0.1 and 0.2 named the emulator and credentials in the provider; now both come from here.
             "AWS_ENDPOINT_URL": self.emulator.endpoint,
             **EMULATOR_CREDENTIALS,
+            # Not the CLI's default, ~/.terraform.d/plugin-cache: another run's init may be writing it.
+            "TF_PLUGIN_CACHE_DIR": str(self.directory / ".terraform-plugin-cache"),
             **extra,
         }
+        return processes.marked(env, self.directory.name)
 
     def cdktf(self, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         return run([str(self.directory / "node_modules" / ".bin" / "cdktf"), *args], self.directory, env)
@@ -96,8 +102,8 @@ def terraform_cli_config(terraform_env: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def emulator():
-    with LocalAws(port=free_port()) as running:
+def emulator(tmp_path_factory):
+    with local_aws(tmp_path_factory, "upgrade") as running:
         yield running
 
 

@@ -403,10 +403,9 @@ def test_fails_when_an_authorization_is_not_as_aws_publishes_it():
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
     from local_aws import LocalAws
-    from test_end_to_end import free_port
 
     calls = tmp_path_factory.mktemp("recorded") / "calls.jsonl"
-    with LocalAws(port=free_port(), record=calls) as running:
+    with LocalAws(port=0, record=calls) as running:
         yield running, calls
 
 

@@ -12,7 +12,6 @@ import tomllib
 import pytest
 from conftest import ROOT
 from local_aws import endpoint_assignment, stop
-from test_end_to_end import free_port
 
 from stacks.environments import load_bootstrap, load_environment
 
@@ -74,7 +73,7 @@ def test_stop_signals_nothing_when_the_pid_is_not_the_emulators(tmp_path):
 def test_stop_ends_the_emulator_it_started(tmp_path):
     pid_file = tmp_path / "moto.pid"
     emulator = subprocess.Popen(
-        [sys.executable, str(SCRIPT), "serve", "--port", str(free_port()), "--pid-file", str(pid_file)],
+        [sys.executable, str(SCRIPT), "serve", "--port", "0", "--pid-file", str(pid_file)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -229,3 +228,50 @@ def test_a_service_keeps_its_service_connect_configuration_through_an_update():
         ecs.update_service(cluster="app", service="api", serviceConnectConfiguration=client_only)
         (service,) = ecs.describe_services(cluster="app", services=["api"])["services"]
         assert service["deployments"][0]["serviceConnectConfiguration"] == client_only
+
+
+def test_port_0_takes_a_free_port_and_the_log_says_what_each_request_asked(tmp_path):
+    import boto3
+    from local_aws import LocalAws
+
+    log = tmp_path / "requests.log"
+    with LocalAws(port=0, log=log) as emulator:
+        assert emulator.port != 0
+        assert emulator.endpoint == f"http://127.0.0.1:{emulator.port}"
+        assert emulator in LocalAws.running
+        options = {"endpoint_url": emulator.endpoint, "region_name": "us-east-1"}
+        credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+        boto3.client("sts", **options, **credentials).get_caller_identity()
+        logs = boto3.client("logs", **options, **credentials)
+        with pytest.raises(logs.exceptions.ResourceNotFoundException):
+            logs.delete_log_group(logGroupName="missing")
+        tail = emulator.log_tail()
+    assert emulator not in LocalAws.running
+    assert re.search(r"^\S+ 200 +\d+ ms  sts GetCallerIdentity$", tail, re.M), tail
+    assert re.search(r"^\S+ 400 +\d+ ms  logs DeleteLogGroup$", tail, re.M), tail
+    # Both emulators answer on their own ports at once.
+    with LocalAws(port=0) as first, LocalAws(port=0) as second:
+        assert first.port != second.port
+
+
+def test_the_log_shows_the_body_of_the_emulators_own_failure(tmp_path):
+    from local_aws import RequestLog
+
+    def failing(environ, start_response):
+        start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+        return [b"Traceback: moto broke\n", b"KeyError: 'x'"]
+
+    log = tmp_path / "requests.log"
+    application = RequestLog(failing, log)
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": "31",
+        "wsgi.input": __import__("io").BytesIO(b"Action=DescribeVpcs&Version=2016"),
+        "HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 Credential=test/20261206/us-east-1/ec2/aws4_request, Signed",
+    }
+    assert b"".join(application(environ, lambda status, headers: None)) == b"Traceback: moto broke\nKeyError: 'x'"
+    lines = log.read_text().splitlines()
+    assert re.fullmatch(r"\S+ 500 +\d+ ms  ec2 DescribeVpcs", lines[0]), lines
+    assert lines[1:] == ["    Traceback: moto broke", "    KeyError: 'x'"]
