@@ -35,7 +35,7 @@ PYTEST_ARGS ?=
 # runs the same arguments.
 TEST_WORKERS ?= 8
 SIDE_BY_SIDE = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
-FAST_WORKERS ?= 2
+FAST_WORKERS ?= 3
 BENCH_RUNS ?= 3
 
 export PIPENV_VENV_IN_PROJECT := 1
@@ -104,11 +104,21 @@ lint: setup ## ruff (lint and format check), mypy --strict, and zizmor on the Gi
 	$(VENV)/bin/mypy
 	$(ZIZMOR) --offline --persona=pedantic --no-progress .github/workflows
 
-test: setup lint ## Lint, then the whole test suite, the end-to-end suites side by side (TEST_WORKERS, default 8)
-	$(VENV)/bin/python -m pytest $(SIDE_BY_SIDE) --durations=15 $(PYTEST_ARGS)
+# pytest with $(1), and `make lint` beside it (its output after the tests'): fails when either fails.
+define pytest_and_lint
+	@mkdir -p $(LOCAL_DIR)
+	@$(MAKE) --no-print-directory lint > $(LOCAL_DIR)/lint.log 2>&1 & lint=$$!; \
+	$(VENV)/bin/python -m pytest $(1); tests=$$?; \
+	wait $$lint; linted=$$?; \
+	echo "---- make lint, run beside the tests: exit $$linted"; cat $(LOCAL_DIR)/lint.log; \
+	exit $$(( tests != 0 ? tests : linted ))
+endef
 
-test-fast: setup lint ## Lint and every test but the end-to-end suites (the edit loop: about 2 minutes)
-	$(VENV)/bin/python -m pytest -n $(FAST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not e2e" --durations=10 $(PYTEST_ARGS)
+test: setup ## Lint and the whole test suite, the end-to-end suites side by side (TEST_WORKERS, default 8)
+	$(call pytest_and_lint,$(SIDE_BY_SIDE) --durations=15 $(PYTEST_ARGS))
+
+test-fast: setup ## Lint and every test but the end-to-end suites: the edit loop (FAST_WORKERS, default 3)
+	$(call pytest_and_lint,-n $(FAST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not e2e" --durations=10 $(PYTEST_ARGS))
 
 checkov: synth ## checkov on the synthesized stack, with the skips in .checkov.yaml
 	$(VENV)/bin/python scripts/checkov_scan.py $(CHECKOV_BIN) cdktf.out/stacks/$$(ls cdktf.out/stacks | head -1) .checkov.yaml
