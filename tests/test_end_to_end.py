@@ -11,10 +11,12 @@ The tests run in file order and share one deployment; each step depends on the o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -510,17 +512,30 @@ def test_drift_reports_a_rule_added_by_hand_but_not_an_autoscaled_desired_count(
 def test_two_deploys_at_once_cannot_both_write_the_state(deployment, first_deploy, tmp_path):
     lock_info = deployment.directory / f".terraform.{STACK}.tfstate.lock.info"
     first = deployment.start("deploy", "v3", tmp_path / "first.log")
+    paused: list[int] = []
     try:
         deadline = time.monotonic() + 180
         while not lock_info.exists():
             assert first.poll() is None, (tmp_path / "first.log").read_text()[-3000:]
             assert time.monotonic() < deadline, "the first deploy never took the state lock"
             time.sleep(0.1)
+        # The first Terraform is held inside its apply, lock taken, until the second has tried: on a busy
+        # machine the second's synth and init can take longer than the whole first apply.
+        paused = [pid for pid, command in processes.running(deployment.env[processes.MARK]).items()
+                  if Path(command.split(" ", 1)[0]).name == "terraform"]  # fmt: skip
+        assert paused, "no terraform process of the first deploy"
+        for pid in paused:
+            os.kill(pid, signal.SIGSTOP)
         second, _ = deployment.run("deploy", "v4", "--output", "cdktf.out.second")
         assert second.returncode != 0
         assert "Error acquiring the state lock" in second.stdout + second.stderr
+        for pid in paused:
+            os.kill(pid, signal.SIGCONT)
         assert first.wait(timeout=600) == 0, ANSI.sub("", (tmp_path / "first.log").read_text())[-3000:]
     finally:
+        for pid in paused:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
         if first.poll() is None:
             first.kill()
     assert not lock_info.exists()

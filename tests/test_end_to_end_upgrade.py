@@ -130,16 +130,12 @@ def release(emulator, tmp_path_factory, terraform_env) -> Checkout:
 
 @pytest.fixture(scope="module")
 def upgrade(release, emulator, tmp_path_factory, terraform_env) -> tuple[Checkout, dict[str, str]]:
-    """A fresh clone of this commit, set up by the Makefile, holding the 0.1 state; and its plain-shell env."""
+    """A fresh clone of this commit, set up by the Makefile as a deploy is, holding the 0.1 state; and its
+    plain-shell env."""
     directory = tmp_path_factory.mktemp("upgrade") / "clone"
     git("clone", "--quiet", str(ROOT), str(directory))
-    # The two parts of `make setup` that synth and deploy use (checkov's environment is for `make checkov`).
-    setup = run(
-        ["make", str(directory / ".venv" / ".synced"), "node_modules/.synced"],
-        directory,
-        dict(os.environ),
-        timeout=1200,
-    )
+    # What the deploy workflow sets up (the app's packages and the cdktf CLI, no development tools).
+    setup = run(["make", "setup-deploy"], directory, dict(os.environ), timeout=1200)
     assert setup.returncode == 0, setup.stdout[-4000:] + setup.stderr[-4000:]
     # 0.1 gave tasks internet egress through NAT gateways; an upgrade that keeps it replaces nothing
     # (one that takes the new default removes the NAT gateways: docs/UPGRADE-0.3.md).
