@@ -76,7 +76,8 @@ def one_run(services: bool, scratch: Path) -> tuple[dict[str, dict[str, Any]], P
     env = dict(os.environ, CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1")
     results: dict[str, dict[str, Any]] = {}
     with LocalAws(port=0) as emulator:
-        deployment = Deployment(scratch, emulator, env, app="bench", services=services)
+        # As a user's deploy runs: Go's default collector.
+        deployment = Deployment(scratch, emulator, env, app="bench", services=services, go_runtime={})
         for name, action, tag in STEPS:
             timings_file = scratch / f"timings-{action}-{tag}.jsonl"
             deployment.env["CDKTF_FARGATE_TIMINGS"] = str(timings_file)

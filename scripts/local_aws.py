@@ -371,9 +371,10 @@ class LocalAws:
 
 
 class RequestLog:
-    """WSGI middleware: a line per request with the time, the service and operation asked for (from
-    the signature's scope and the request's target or `Action`), the status and the milliseconds; a
-    5xx (the emulator's own failure, not the API's answer) with the start of its body."""
+    """WSGI middleware: a line per request with the time, the status, the milliseconds, the service
+    and operation asked for (from the signature's scope and the request's target or `Action`), an
+    error's code, and the SDK's attempt number when it sends a request again; a 5xx (the emulator's
+    own failure, not the API's answer) with the start of its body."""
 
     def __init__(self, application: Any, path: Path) -> None:
         self.application = application
@@ -404,11 +405,21 @@ class RequestLog:
             f"{datetime.datetime.now().strftime('%H:%M:%S.%f')[:-3]} {code} "
             f"{round((time.monotonic() - started) * 1000):>5} ms  {requested(environ, body)}"
         )
+        error = ERROR_CODE.search(response[:2000]) if code[:1] in ("4", "5") else None
+        if error:
+            line += f"  {(error.group(1) or error.group(2)).decode(errors='replace')}"
+        attempt = re.search(r"attempt=(\d+)", environ.get("HTTP_AMZ_SDK_REQUEST", ""))
+        if attempt and attempt.group(1) != "1":
+            line += f"  (attempt {attempt.group(1)})"
         if code.startswith("5"):
             line += "\n    " + response[:600].decode(errors="replace").replace("\n", "\n    ")
         with self._lock, self.path.open("a") as handle:
             handle.write(line + "\n")
         return [response]
+
+
+# An error's code in the query protocols' XML or the JSON protocols' `__type`.
+ERROR_CODE = re.compile(rb"<Code>([^<]+)</Code>|\"__type\":\s*\"(?:[^\"#]*#)?([^\"]+)\"")
 
 
 def requested(environ: dict[str, Any], body: bytes) -> str:

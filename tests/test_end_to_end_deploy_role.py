@@ -13,6 +13,11 @@ the drift role, get a new tag on every resource, and are destroyed. Every record
 allowed, every grant used or explained (UNRECORDED), and each environment's resources out of reach of
 the other's role.
 
+While both are deployed, the bootstrap's own resources are read back as AWS's APIs return them: the
+state bucket's protections, each deploy role's trust (GitHub's OIDC provider, the repository's
+environment), the environments' states in the bucket, the boundary on every role they made, and each
+key kept to its deploy role; destroying the bootstrap last leaves nothing.
+
 The emulator does not evaluate IAM: the decisions here are the evaluator's, on what AWS would be asked
 (the authorization model, held to the Service Authorization Reference). docs/bootstrap.md says what is
 evaluated and what is not.
@@ -20,10 +25,12 @@ evaluated and what is not.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
 from typing import Any
+from urllib.parse import unquote
 
 import processes
 import pytest
@@ -261,6 +268,82 @@ def test_no_role_may_change_the_other_environments_resources(recorded):
     assert own == []
 
 
+# What the bootstrap made, and how the environments stand on it, read while both are deployed.
+
+
+def test_the_state_bucket_is_versioned_encrypted_private_and_tls_only(recorded):
+    s3 = recorded[0].client("s3")
+    assert s3.get_bucket_versioning(Bucket=STATE_BUCKET)["Status"] == "Enabled"
+    (rule,) = s3.get_bucket_encryption(Bucket=STATE_BUCKET)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    block = s3.get_public_access_block(Bucket=STATE_BUCKET)["PublicAccessBlockConfiguration"]
+    assert all(block.values()) and len(block) == 4
+    (statement,) = json.loads(s3.get_bucket_policy(Bucket=STATE_BUCKET)["Policy"])["Statement"]
+    assert statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+@pytest.mark.parametrize("name", ["svc", "edge"])
+def test_each_deploy_role_trusts_only_the_repositorys_github_environment(recorded, name):
+    iam = recorded[0].client("iam")
+    (provider,) = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+    described = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])
+    assert described["ClientIDList"] == ["sts.amazonaws.com"]
+    assert described["Url"].endswith("token.actions.githubusercontent.com")
+    role = iam.get_role(RoleName=f"{APP}-{name}-deploy")["Role"]
+    assert role["Path"] == "/deploy/"
+    trust = role["AssumeRolePolicyDocument"]
+    trust = json.loads(unquote(trust)) if isinstance(trust, str) else trust
+    (statement,) = trust["Statement"]
+    assert statement["Principal"] == {"Federated": provider["Arn"]}
+    assert statement["Condition"]["StringEquals"] == {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": f"repo:{REPOSITORY}:environment:{name}",
+    }
+    # The deploy policy, in managed policies of IAM's size, all attached.
+    documents, boundary = role_policies(iam, f"{APP}-{name}-deploy")
+    assert len(documents) >= 2 and boundary is None
+    sids = {statement["Sid"] for document in documents for statement in document["Statement"]}
+    assert {"StateReadWrite", "RolesWithTheBoundary", "PassRoleToEcsTasks", "EcrByName"} <= sids
+    drift, _ = role_policies(iam, f"{APP}-{name}-drift")
+    assert [statement["Sid"] for statement in drift[0]["Statement"]] == [
+        "Read",
+        "StateList",
+        "StateRead",
+        "LogBucketExists",
+    ]
+
+
+def test_each_environment_keeps_its_state_in_the_bucket_and_caps_every_role_it_made(recorded):
+    envs = recorded[0]
+    s3, iam = envs.client("s3"), envs.client("iam")
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", [])]
+    assert sorted(keys) == [f"{APP}-edge/terraform.tfstate", f"{APP}-svc/terraform.tfstate"]
+    policies = iam.list_policies(Scope="Local", PathPrefix="/deploy/")["Policies"]
+    boundaries = {p["PolicyName"]: p["Arn"] for p in policies if p["PolicyName"].endswith("-boundary")}
+    assert sorted(boundaries) == [f"{APP}-edge-boundary", f"{APP}-svc-boundary"]
+    for name in envs.deployments:
+        created = [
+            role["RoleName"]
+            for role in iam.list_roles()["Roles"]
+            if role["RoleName"].startswith(f"{APP}-{name}-") and role["Path"] == "/"
+        ]
+        # Each service's task and execution roles, and the flow logs' role (a job adds its two).
+        assert len(created) == {"svc": 2 * 3 + 1 + 2, "edge": 2 + 1}[name], created
+        for role_name in created:
+            role = iam.get_role(RoleName=role_name)["Role"]
+            assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundaries[f"{APP}-{name}-boundary"]
+
+
+@pytest.mark.parametrize("name", ["svc", "edge"])
+def test_each_environments_key_is_kept_to_its_deploy_role(recorded, name):
+    envs = recorded[0]
+    kms = envs.client("kms")
+    (alias,) = [a for a in kms.list_aliases()["Aliases"] if a["AliasName"] == f"alias/{APP}-{name}"]
+    policy = json.loads(kms.get_key_policy(KeyId=alias["TargetKeyId"], PolicyName="default")["Policy"])
+    (deny,) = [s for s in policy["Statement"] if s["Sid"] == "OnlyKeyAdminsChangePolicyDisableOrDelete"]
+    assert deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == [envs.roles[f"{name}-deploy"]]
+
+
 def test_destroying_both_environments_leaves_none_of_their_resources(recorded):
     envs, _, _, _ = recorded
     REPORT["destroy_seconds"] = envs.both("destroy", "v2")
@@ -383,9 +466,12 @@ def test_what_the_stack_grants_its_roles_fits_in_their_boundary(recorded):
 
 def test_destroying_the_bootstrap_leaves_nothing(recorded):
     envs, _, _, _ = recorded
+    started = time.monotonic()
     result = run_bootstrap(envs.deployments["svc"], "destroy")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    REPORT["bootstrap_destroy_seconds"] = round(time.monotonic() - started, 1)
     iam = envs.client("iam")
+    assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
     assert [role["RoleName"] for role in iam.list_roles()["Roles"] if role["RoleName"].startswith(APP)] == []
     assert iam.list_policies(Scope="Local")["Policies"] == []
     assert envs.client("s3").list_buckets()["Buckets"] == []

@@ -25,7 +25,15 @@ import pytest
 from conftest import ROOT
 from local_aws import LocalAws
 from side_by_side import record_e2e_figures
-from test_end_to_end import ANSI, EMULATOR_CREDENTIALS, NOTHING, active_counts, emulator_client, local_aws
+from test_end_to_end import (
+    ANSI,
+    EMULATOR_CREDENTIALS,
+    GO_THROUGHPUT,
+    NOTHING,
+    active_counts,
+    emulator_client,
+    local_aws,
+)
 from toml_text import toml_value
 
 pytestmark = pytest.mark.e2e
@@ -84,6 +92,7 @@ class Checkout:
             **EMULATOR_CREDENTIALS,
             # Not the CLI's default, ~/.terraform.d/plugin-cache: another run's init may be writing it.
             "TF_PLUGIN_CACHE_DIR": str(self.directory / ".terraform-plugin-cache"),
+            **GO_THROUGHPUT,
             **extra,
         }
         return processes.marked(env, self.directory.name)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -248,7 +249,7 @@ def test_port_0_takes_a_free_port_and_the_log_says_what_each_request_asked(tmp_p
         tail = emulator.log_tail()
     assert emulator not in LocalAws.running
     assert re.search(r"^\S+ 200 +\d+ ms  sts GetCallerIdentity$", tail, re.M), tail
-    assert re.search(r"^\S+ 400 +\d+ ms  logs DeleteLogGroup$", tail, re.M), tail
+    assert re.search(r"^\S+ 400 +\d+ ms  logs DeleteLogGroup  ResourceNotFoundException$", tail, re.M), tail
     # Both emulators answer on their own ports at once.
     with LocalAws(port=0) as first, LocalAws(port=0) as second:
         assert first.port != second.port
@@ -257,21 +258,32 @@ def test_port_0_takes_a_free_port_and_the_log_says_what_each_request_asked(tmp_p
 def test_the_log_shows_the_body_of_the_emulators_own_failure(tmp_path):
     from local_aws import RequestLog
 
+    def refusing(environ, start_response):
+        start_response("400 Bad Request", [("Content-Type", "text/xml")])
+        return [b"<Response><Errors><Error><Code>InvalidPermission.Duplicate</Code></Error></Errors></Response>"]
+
     def failing(environ, start_response):
         start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
         return [b"Traceback: moto broke\n", b"KeyError: 'x'"]
 
     log = tmp_path / "requests.log"
     application = RequestLog(failing, log)
+    duplicate = RequestLog(refusing, log)
     environ = {
         "REQUEST_METHOD": "POST",
         "PATH_INFO": "/",
         "CONTENT_TYPE": "application/x-www-form-urlencoded",
         "CONTENT_LENGTH": "31",
-        "wsgi.input": __import__("io").BytesIO(b"Action=DescribeVpcs&Version=2016"),
+        "wsgi.input": io.BytesIO(b"Action=DescribeVpcs&Version=2016"),
         "HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 Credential=test/20261206/us-east-1/ec2/aws4_request, Signed",
     }
     assert b"".join(application(environ, lambda status, headers: None)) == b"Traceback: moto broke\nKeyError: 'x'"
+    environ.update(
+        {"wsgi.input": io.BytesIO(b"Action=DescribeVpcs&Version=2016"), "HTTP_AMZ_SDK_REQUEST": "attempt=2; max=25"}
+    )
+    b"".join(duplicate(environ, lambda status, headers: None))
     lines = log.read_text().splitlines()
     assert re.fullmatch(r"\S+ 500 +\d+ ms  ec2 DescribeVpcs", lines[0]), lines
-    assert lines[1:] == ["    Traceback: moto broke", "    KeyError: 'x'"]
+    assert lines[1:3] == ["    Traceback: moto broke", "    KeyError: 'x'"]
+    # An API error's code, and a request the SDK sent again.
+    assert re.fullmatch(r"\S+ 400 +\d+ ms  ec2 DescribeVpcs  InvalidPermission.Duplicate  \(attempt 2\)", lines[3])
