@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -34,12 +36,26 @@ def side_by_side_arguments(workers: int | str) -> list[str]:
 def one_run(arguments: list[str], scratch: Path, name: str) -> dict[str, Any]:
     times = scratch / f"{name.replace(' ', '-')}.json"
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--module-times", str(times)]
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), _children_cpu_seconds()
     result = subprocess.run([*command, *arguments], cwd=ROOT, capture_output=True, text=True, check=False)
     wall = time.monotonic() - started
+    cpu = _children_cpu_seconds() - cpu_before
     summary = next((line for line in reversed(result.stdout.splitlines()) if " in " in line), "")
     report = json.loads(times.read_text()) if times.exists() else {"modules": {}, "e2e": []}
-    return {"wall_seconds": round(wall, 1), "exit_code": result.returncode, "summary": summary.strip("= "), **report}
+    return {
+        "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(cpu, 1),
+        "exit_code": result.returncode,
+        "summary": summary.strip("= "),
+        **report,
+    }
+
+
+def _children_cpu_seconds() -> float:
+    """User and system time of every finished descendant that its parent waited for (pytest waits
+    for its commands, they for theirs): the run's CPU, which with the cores bounds its wall time."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def table(runs: dict[str, dict[str, Any]]) -> list[str]:
@@ -60,7 +76,20 @@ def table(runs: dict[str, dict[str, Any]]) -> list[str]:
     lines.append(row("**wall time**", serial["wall_seconds"], side["wall_seconds"]))
     ratio = side["wall_seconds"] / serial["wall_seconds"] if serial["wall_seconds"] else float("nan")
     lines.append(f"| side by side / serial | | **{ratio:.2f}** |")
+    if "cpu_seconds" in serial and "cpu_seconds" in side:
+        lines.append(row("CPU time (user + system)", serial["cpu_seconds"], side["cpu_seconds"]))
+        cores = len(os.sched_getaffinity(0))
+        lines.append(row(f"CPU time / {cores} cores", serial["cpu_seconds"] / cores, side["cpu_seconds"] / cores))
     return lines
+
+
+def figures_table(runs: dict[str, dict[str, Any]]) -> list[str]:
+    """The figures the end-to-end suites recorded, in both runs: the same deploys, alone and side by side."""
+    serial, side = runs[SERIAL].get("figures", {}), runs[SIDE_BY_SIDE].get("figures", {})
+    lines = [f"| figure | {SERIAL} | {SIDE_BY_SIDE} |", "|---|---|---|"]
+    for key in list(serial) + [key for key in side if key not in serial]:
+        lines.append(f"| {key} | {serial.get(key, '')} | {side.get(key, '')} |")
+    return lines if len(lines) > 2 else []
 
 
 def main(argv: list[str]) -> int:
@@ -78,6 +107,7 @@ def main(argv: list[str]) -> int:
             run = runs[name]
             print(f"  {run['wall_seconds']} s, exit {run['exit_code']}: {run['summary']}", flush=True)
     print("\n".join(table(runs)))
+    print("\n".join(figures_table(runs)))
     output = ROOT / ".bench" / "tests.json"
     output.parent.mkdir(exist_ok=True)
     output.write_text(json.dumps(runs, indent=2) + "\n")

@@ -18,8 +18,9 @@ import pytest
 from cdktf import TerraformStack, Testing
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 
-# Ordering, suite times, emulator logs on failure and leftover processes of a run (side by side or not).
-pytest_plugins = ["side_by_side"]
+# Ordering, suite times, emulator logs on failure and leftover processes of a run (side by side or not);
+# pytester runs small suites through that plugin in tests/test_side_by_side.py.
+pytest_plugins = ["side_by_side", "pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -131,6 +131,7 @@ class RunTimes:
                 "workers": int(getattr(self.config.option, "numprocesses", 0) or 0),
                 "modules": seconds,
                 "e2e": sorted(self.e2e),
+                "figures": dict(_figures),
             }
             Path(path).write_text(json.dumps(report, indent=2) + "\n")
 

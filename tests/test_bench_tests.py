@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bench_tests import SERIAL, SIDE_BY_SIDE, side_by_side_arguments, table
+from bench_tests import SERIAL, SIDE_BY_SIDE, figures_table, side_by_side_arguments, table
 from conftest import ROOT
 
 
@@ -43,3 +43,30 @@ def test_it_runs_the_suite_side_by_side_as_make_test_does():
     assert declared.split() == side_by_side_arguments("$(TEST_WORKERS)")
     (test_recipe,) = re.findall(r"^test: .*\n\t(.+)$", makefile, flags=re.MULTILINE)
     assert "$(SIDE_BY_SIDE)" in test_recipe
+
+
+def test_the_table_adds_the_cpu_time_and_its_share_of_each_core_when_both_runs_measured_it(monkeypatch):
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1})
+    run = {"wall_seconds": 100.0, "workers": 0, "modules": {"tests/test_x.py": 90.0}, "e2e": []}
+    runs = {SERIAL: {**run, "cpu_seconds": 120.0}, SIDE_BY_SIDE: {**run, "workers": 8, "cpu_seconds": 150.0}}
+    assert table(runs)[-2:] == [
+        "| CPU time (user + system) | 120.0 s | 150.0 s |",
+        "| CPU time / 2 cores | 60.0 s | 75.0 s |",
+    ]
+    del runs[SERIAL]["cpu_seconds"]
+    assert "CPU" not in table(runs)[-1]
+
+
+def test_the_figures_table_sets_each_figure_of_both_runs_side_by_side():
+    runs = {
+        SERIAL: {"figures": {"first_deploy_seconds": 94.5, "managed_resources": 72}},
+        SIDE_BY_SIDE: {"figures": {"first_deploy_seconds": 141.4, "only_here": 1}},
+    }
+    assert figures_table(runs) == [
+        "| figure | serial | side by side |",
+        "|---|---|---|",
+        "| first_deploy_seconds | 94.5 | 141.4 |",
+        "| managed_resources | 72 |  |",
+        "| only_here |  | 1 |",
+    ]
+    assert figures_table({SERIAL: {}, SIDE_BY_SIDE: {"figures": {}}}) == []
