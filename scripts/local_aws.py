@@ -289,7 +289,12 @@ def import_certificate(endpoint: str, domain: str) -> str:
     return response["CertificateArn"]
 
 
-def wait_until_up(endpoint: str, timeout_seconds: float = 30) -> None:
+# Generous: with the suites side by side on two cores an emulator answers slowly, and only a broken one
+# should fail here (a clean-clone run timed out a reset at 10 s).
+STARTUP_SECONDS = 120
+
+
+def wait_until_up(endpoint: str, timeout_seconds: float = STARTUP_SECONDS) -> None:
     deadline = time.monotonic() + timeout_seconds
     while True:
         try:
@@ -305,7 +310,7 @@ def reset(endpoint: str) -> None:
     """Empty every service: moto keeps its accounts in module globals, which every server started in
     the same process shares (the end-to-end modules each start one)."""
     request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10):
+    with urllib.request.urlopen(request, timeout=STARTUP_SECONDS):
         pass
 
 
