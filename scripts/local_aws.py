@@ -240,6 +240,30 @@ def _patch_state_machine_validation() -> None:
             setattr(StepFunctionResponse, method.__name__, method)
 
 
+def _patch_response_fields_per_request() -> None:
+    """moto keeps a response's "leave this field out" choices (ECS's `include=["TAGS"]` among them) in
+    one dict on the class, shared by every request of every thread: a DescribeServices without TAGS
+    answered while one with TAGS was being written dropped the tags from the latter, so Terraform
+    stored `tags_all = {}` and the next refresh-only plan saw drift that never happened. Each request
+    gets its own copy."""
+    from moto.core.responses import BaseResponse, never_return
+
+    def fields(self):  # type: ignore[no-untyped-def]
+        own = vars(self).get("RESPONSE_KEY_PATH_TO_TRANSFORMER")
+        if own is None:
+            own = self.RESPONSE_KEY_PATH_TO_TRANSFORMER = dict(type(self).RESPONSE_KEY_PATH_TO_TRANSFORMER)
+        return own
+
+    def include(self, response_key_path):  # type: ignore[no-untyped-def]
+        fields(self)[response_key_path] = lambda value: value
+
+    def exclude(self, response_key_path):  # type: ignore[no-untyped-def]
+        fields(self)[response_key_path] = never_return
+
+    BaseResponse._include_in_response = include  # type: ignore[method-assign]
+    BaseResponse._exclude_from_response = exclude  # type: ignore[method-assign]
+
+
 _PATCHED: list[bool] = []
 
 
@@ -248,6 +272,7 @@ def patch_moto() -> None:
     if _PATCHED:
         return
     _PATCHED.append(True)
+    _patch_response_fields_per_request()
     _patch_policy_conditions()
     _patch_delete_marker_disposal()
     _patch_ecs_service_fields()

@@ -231,6 +231,22 @@ def test_a_service_keeps_its_service_connect_configuration_through_an_update():
         assert service["deployments"][0]["serviceConnectConfiguration"] == client_only
 
 
+def test_one_requests_choice_of_fields_does_not_reach_another_answered_at_the_same_time():
+    """DescribeServices with `include=["TAGS"]` and one without, interleaved as two server threads can
+    interleave them: the first must still answer with its tags."""
+    from local_aws import patch_moto
+    from moto.ecs.responses import DESCRIBE_SERVICES_TAGS, EC2ContainerServiceResponse
+
+    patch_moto()
+    with_tags, without_tags = EC2ContainerServiceResponse(), EC2ContainerServiceResponse()
+    with_tags._include_in_response(DESCRIBE_SERVICES_TAGS)
+    without_tags._exclude_from_response(DESCRIBE_SERVICES_TAGS)
+    tags = [{"key": "Environment", "value": "svc"}]
+    assert with_tags.RESPONSE_KEY_PATH_TO_TRANSFORMER[DESCRIBE_SERVICES_TAGS](tags) == tags
+    assert without_tags.RESPONSE_KEY_PATH_TO_TRANSFORMER[DESCRIBE_SERVICES_TAGS](tags) != tags
+    assert DESCRIBE_SERVICES_TAGS not in EC2ContainerServiceResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER
+
+
 def test_port_0_takes_a_free_port_and_the_log_says_what_each_request_asked(tmp_path):
     import boto3
     from local_aws import LocalAws
