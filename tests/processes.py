@@ -45,6 +45,45 @@ def run(
 
 def running(mark: str, *, prefix: bool = False) -> dict[int, str]:
     """pid -> command line of every process whose environment holds ``mark`` (or a mark starting with it)."""
+    return {pid: command for pid, (value, command) in _marked_processes().items() if _matches(value, mark, prefix)}
+
+
+def _matches(value: str, mark: str, prefix: bool) -> bool:
+    return value.startswith(mark) if prefix else value == mark
+
+
+def orphans() -> dict[int, str]:
+    """Marked processes whose pytest is gone: killed (SIGKILL, or SIGTERM, which Python does not turn
+    into cleanup), it could not end them, and they would hold the cores of the runs after it."""
+    return {pid: f"{mark}: {command}" for pid, (mark, command) in _marked_processes().items() if not _alive(mark)}
+
+
+def end_orphans(grace: float = 5) -> dict[int, str]:
+    """End what killed runs left; what was found."""
+    found = orphans()
+    _signal(found, signal.SIGINT)
+    deadline = time.monotonic() + grace
+    while (left := {pid: found[pid] for pid in orphans() if pid in found}) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    _signal(left, signal.SIGKILL)
+    return found
+
+
+def _alive(mark: str) -> bool:
+    owner = mark.split("/", 1)[0]
+    if not owner.isdigit():
+        return True  # not a mark of ours: leave it alone
+    try:
+        os.kill(int(owner), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _marked_processes() -> dict[int, tuple[str, str]]:
+    """pid -> (mark, command line) of every marked process but this one."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -56,8 +95,8 @@ def running(mark: str, *, prefix: bool = False) -> dict[int, str]:
             continue
         for variable in variables:
             name, _, value = variable.decode(errors="replace").partition("=")
-            if name == MARK and (value.startswith(mark) if prefix else value == mark):
-                found[int(entry.name)] = command
+            if name == MARK:
+                found[int(entry.name)] = (value, command)
                 break
     return found
 

@@ -51,6 +51,20 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(RunTimes(config), "cdktf-fargate-run-times")
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A run killed before it could clean up (SIGKILL, SIGTERM) left its commands running: end them
+    before they take this run's cores, and say so."""
+    if is_worker(session.config):
+        return
+    ended = processes.end_orphans()
+    if ended:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = [f"ended {len(ended)} processes that a killed earlier run left running:"]
+        lines += [f"  {pid} {command[:160]}" for pid, command in sorted(ended.items())]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """End-to-end suites first, then the other modules, each group slowest first by the last run's times
     (in collection order where there are none): with `--dist loadfile --no-loadscope-reorder` every

@@ -114,3 +114,27 @@ def test_end_to_end_suites_come_first_then_the_slowest_modules_each_in_its_own_o
         "tests/test_a.py::two",
         "tests/test_b.py::one",
     ]
+
+
+def test_a_killed_runs_leftovers_are_ended_and_a_live_runs_are_not():
+    # Marked by a pytest that is gone: a process of ours that has ended stands in for a killed run.
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    orphan = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(120)"], env={**os.environ, processes.MARK: f"{gone.pid}/left"}
+    )
+    ours = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(120)"], env=processes.marked(os.environ, "alive")
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while orphan.pid not in processes.orphans() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        ended = processes.end_orphans(grace=2)
+        assert orphan.pid in ended and ours.pid not in ended
+        assert orphan.wait(timeout=10) is not None
+        assert ours.poll() is None
+    finally:
+        for process in (orphan, ours):
+            process.kill()
+            process.wait()
