@@ -321,10 +321,11 @@ def test_each_environment_keeps_its_state_in_the_bucket_and_caps_every_role_it_m
     policies = iam.list_policies(Scope="Local", PathPrefix="/deploy/")["Policies"]
     boundaries = {p["PolicyName"]: p["Arn"] for p in policies if p["PolicyName"].endswith("-boundary")}
     assert sorted(boundaries) == [f"{APP}-edge-boundary", f"{APP}-svc-boundary"]
+    roles = iam.list_roles()["Roles"]
     for name in envs.deployments:
         created = [
             role["RoleName"]
-            for role in iam.list_roles()["Roles"]
+            for role in roles
             if role["RoleName"].startswith(f"{APP}-{name}-") and role["Path"] == "/"
         ]
         # Each service's task and execution roles, and the flow logs' role (a job adds its two).
