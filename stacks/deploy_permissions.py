@@ -25,6 +25,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from cdktf_fargate import Secret
 from cdktf_fargate.network import flow_log_role_name_prefix
 from cdktf_fargate.scheduled_job import LOG_DELIVERY_ACTIONS, SYNC_RULE_ACTIONS, TRACING_ACTIONS
 
@@ -1009,7 +1010,11 @@ def boundary_statements(
                 "*",
                 {
                     "StringEquals": {
-                        "kms:ViaService": [f"secretsmanager.{region}.amazonaws.com", f"ssm.{region}.amazonaws.com"]
+                        "kms:ViaService": [
+                            f"{service}.{secret_region}.amazonaws.com"
+                            for secret_region in sorted({region} | {s.region or region for s in _secrets(config)})
+                            for service in ("secretsmanager", "ssm")
+                        ]
                     }
                 },
             ),
@@ -1084,20 +1089,17 @@ def _without_not_action(statement: Statement) -> Statement:
     return {**{key: value for key, value in statement.items() if key != "NotAction"}, "Action": "*"}
 
 
-def _secret_arns(config: EnvironmentConfig) -> list[str]:
-    """The secrets and parameters the environment's containers read, as IAM names them (a Secrets Manager
-    ARN with a JSON key or version, `…:secret:name-AbCdEf:key::`, is the secret's own ARN)."""
+def _secrets(config: EnvironmentConfig) -> list[Secret]:
+    """The secrets and parameters the environment's containers read."""
     containers = [config.service.container] if not config.services else []
     for declared in config.services.values():
         containers.append(declared.job.container if declared.kind == "job" else declared.service.container)
-    found = []
-    for container in containers:
-        for secret in container.secrets.values():
-            arn = secret.arn
-            if secret.kind == "secrets-manager" and arn.count(":") > 6:
-                arn = ":".join(arn.split(":")[:7])
-            found.append(arn)
-    return list(dict.fromkeys(found))
+    return [secret for container in containers for secret in container.secrets.values()]
+
+
+def _secret_arns(config: EnvironmentConfig) -> list[str]:
+    """As IAM names them (`Secret.resource_arn`: no JSON key or version, a partial ARN's suffix matched)."""
+    return list(dict.fromkeys(secret.resource_arn for secret in _secrets(config)))
 
 
 def _in_region(arns: _Arns) -> Statement:

@@ -195,11 +195,14 @@ def test_a_role_an_environment_makes_reaches_none_of_another_environments_data(e
 
 def test_the_boundary_admits_the_secrets_the_settings_name_as_iam_names_them(tmp_path):
     secret = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:db-AbCdEf"
+    # Given without its random suffix, in another region.
+    partial = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:api-key"
     path = tmp_path / "environments.toml"
     path.write_text(
         SETTINGS.replace(
             'alarm_email = "ops@example.com"',
-            f'alarm_email = "ops@example.com"\nservice.container.secrets.DB = {{ arn = "{secret}:password::" }}',
+            f'alarm_email = "ops@example.com"\nservice.container.secrets.DB = {{ arn = "{secret}:password::" }}\n'
+            f'service.container.secrets.API = {{ arn = "{partial}" }}',
         )
     )
     bootstrap, configs = load_bootstrap(path)
@@ -213,6 +216,12 @@ def test_the_boundary_admits_the_secrets_the_settings_name_as_iam_names_them(tmp
     assert decide(decrypt, anything, boundary)
     directly = Authorization("kms:Decrypt", decrypt.resource, {}, ("aws:resourcetag/", "kms:viaservice"))
     assert not decide(directly, anything, boundary)
+    read_partial = Authorization("secretsmanager:GetSecretValue", f"{partial}-XyZ123", {}, ("aws:resourcetag/",))
+    assert decide(read_partial, anything, boundary)
+    other = Authorization("secretsmanager:GetSecretValue", f"{partial}-2-XyZ123", {}, ("aws:resourcetag/",))
+    assert not decide(other, anything, boundary)
+    there = {"kms:viaservice": ("secretsmanager.eu-west-1.amazonaws.com",)}
+    assert decide(Authorization("kms:Decrypt", decrypt.resource, there, ("aws:resourcetag/",)), anything, boundary)
 
 
 def test_every_grant_names_its_actions(environments):

@@ -324,9 +324,7 @@ def test_each_environment_keeps_its_state_in_the_bucket_and_caps_every_role_it_m
     roles = iam.list_roles()["Roles"]
     for name in envs.deployments:
         created = [
-            role["RoleName"]
-            for role in roles
-            if role["RoleName"].startswith(f"{APP}-{name}-") and role["Path"] == "/"
+            role["RoleName"] for role in roles if role["RoleName"].startswith(f"{APP}-{name}-") and role["Path"] == "/"
         ]
         # Each service's task and execution roles, and the flow logs' role (a job adds its two).
         assert len(created) == {"svc": 2 * 3 + 1 + 2, "edge": 2 + 1}[name], created

@@ -562,6 +562,19 @@ def test_secrets_are_read_from_ssm_and_secrets_manager_by_exactly_those_arns(sta
     assert {s["sid"]: (s["actions"], s["resources"]) for s in document["statement"]} == {
         "ReadParameters": (["ssm:GetParameters"], [parameter]),
         "ReadSecrets": (["secretsmanager:GetSecretValue"], [secret]),
+        "DecryptParameters": (["kms:Decrypt"], ["*"]),
+        "DecryptSecrets": (["kms:Decrypt"], ["*"]),
+    }
+    # Whatever key encrypts them, only through the secret's own service and for these secrets only.
+    assert decrypt_conditions(document) == {
+        "DecryptParameters": {
+            ("StringEquals", "kms:ViaService"): ["ssm.us-east-1.amazonaws.com"],
+            ("StringLike", "kms:EncryptionContext:PARAMETER_ARN"): [parameter],
+        },
+        "DecryptSecrets": {
+            ("StringEquals", "kms:ViaService"): ["secretsmanager.us-east-1.amazonaws.com"],
+            ("StringLike", "kms:EncryptionContext:SecretARN"): [secret],
+        },
     }
     policy = synth.by_path("aws_iam_role_policy", "service/execution-secrets-policy")
     assert policy["role"] == ref("aws_iam_role", synth.by_path("aws_iam_role", "execution-role"), "id")
@@ -580,11 +593,100 @@ def test_secrets_given_as_terraform_references_get_exactly_their_read_permission
     assert {s["sid"]: (s["actions"], s["resources"]) for s in document["statement"]} == {
         "ReadParameters": (["ssm:GetParameters"], ["${var.api_parameter_arn}"]),
         "ReadSecrets": (["secretsmanager:GetSecretValue"], ["${var.db_secret_arn}"]),
+        "DecryptParameters": (["kms:Decrypt"], ["*"]),
+        "DecryptSecrets": (["kms:Decrypt"], ["*"]),
+    }
+    # The region an ARN known only at apply time is in: the stack's.
+    region = ref("data.aws_region", synth.by_path_data("aws_region", "service/region"), "name")
+    assert decrypt_conditions(document)["DecryptSecrets"] == {
+        ("StringEquals", "kms:ViaService"): [f"secretsmanager.{region}.amazonaws.com"],
+        ("StringLike", "kms:EncryptionContext:SecretARN"): ["${var.db_secret_arn}"],
     }
     assert container_of(synth)["secrets"] == [
         {"name": "API", "valueFrom": "${var.api_parameter_arn}"},
         {"name": "DB_URL", "valueFrom": "${var.db_secret_arn}"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("given", "granted"),
+    [
+        # One key of a JSON secret, a version stage, a version id: IAM names the secret itself.
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/db-AbCdEf:password::", "shop/db-AbCdEf"),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/db-AbCdEf::AWSPREVIOUS:", "shop/db-AbCdEf"),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/db-AbCdEf:::0a1b2c3d", "shop/db-AbCdEf"),
+        # A partial ARN (no random suffix): the suffix is matched.
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/db", "shop/db-??????"),
+        ("arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/db:password::", "shop/db-??????"),
+    ],
+)
+def test_a_secrets_json_key_version_or_missing_suffix_is_granted_on_the_secrets_own_arn(stack, given, granted):
+    build(stack, {"container.secrets": {"DB_PASSWORD": SecretsManagerSecret(given)}})
+    synth = Synthesized(stack)
+    assert container_of(synth)["secrets"] == [{"name": "DB_PASSWORD", "valueFrom": given}]
+    document = synth.by_path_data("aws_iam_policy_document", "service/execution-secrets-policy-document")
+    arn = f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:{granted}"
+    assert {s["sid"]: s["resources"] for s in document["statement"]} == {"ReadSecrets": [arn], "DecryptSecrets": ["*"]}
+    assert decrypt_conditions(document)["DecryptSecrets"] == {
+        ("StringEquals", "kms:ViaService"): ["secretsmanager.eu-west-1.amazonaws.com"],
+        ("StringLike", "kms:EncryptionContext:SecretARN"): [arn],
+    }
+
+
+def test_the_execution_role_reads_and_decrypts_a_secret_given_by_partial_arn_and_no_other(stack):
+    """Judged as IAM would (scripts/iam_evidence): the real secret's ARN carries the random suffix."""
+    from iam_evidence.policy import Authorization, decide
+
+    build(stack, {"container.secrets": {"DB": SecretsManagerSecret(f"{SECRETS}shop/db:password::")}})
+    document = synth_policy(Synthesized(stack), "service/execution-secrets-policy-document")
+    through = {"kms:viaservice": ("secretsmanager.us-east-1.amazonaws.com",)}
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    for secret, allowed in (
+        ("shop/db-AbCdEf", True),
+        ("shop/db2-AbCdEf", False),
+        ("shop/db-AbCdEf-XyZ123", False),
+        ("shop/other-AbCdEf", False),
+    ):
+        read = Authorization("secretsmanager:GetSecretValue", f"{SECRETS}{secret}", {}, ("aws:resourcetag/",))
+        assert bool(decide(read, [document])) is allowed, secret
+        context = {**through, "kms:encryptioncontext:secretarn": (f"{SECRETS}{secret}",)}
+        decrypt = Authorization("kms:Decrypt", key, context, ("aws:resourcetag/",))
+        assert bool(decide(decrypt, [document])) is allowed, secret
+    # The key only through Secrets Manager: not directly, not through Parameter Store.
+    context = {"kms:encryptioncontext:secretarn": (f"{SECRETS}shop/db-AbCdEf",)}
+    assert not decide(Authorization("kms:Decrypt", key, context, ("aws:resourcetag/", "kms:viaservice")), [document])
+    via_ssm = {**context, "kms:viaservice": ("ssm.us-east-1.amazonaws.com",)}
+    assert not decide(Authorization("kms:Decrypt", key, via_ssm, ("aws:resourcetag/",)), [document])
+
+
+SECRETS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+
+
+def synth_policy(synth: Synthesized, path: str) -> dict:
+    """A synthesized aws_iam_policy_document as the policy JSON it renders."""
+    rendered = []
+    for statement in synth.by_path_data("aws_iam_policy_document", path)["statement"]:
+        conditions: dict[str, dict[str, list[str]]] = {}
+        for condition in statement.get("condition", []):
+            conditions.setdefault(condition["test"], {})[condition["variable"]] = condition["values"]
+        rendered.append(
+            {
+                "Sid": statement["sid"],
+                "Effect": statement.get("effect", "Allow"),
+                "Action": statement["actions"],
+                "Resource": statement["resources"],
+                **({"Condition": conditions} if conditions else {}),
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": rendered}
+
+
+def decrypt_conditions(document: dict) -> dict[str, dict[tuple[str, str], list[str]]]:
+    return {
+        statement["sid"]: {(c["test"], c["variable"]): c["values"] for c in statement["condition"]}
+        for statement in document["statement"]
+        if statement["actions"] == ["kms:Decrypt"]
+    }
 
 
 def test_task_role_starts_empty_and_gets_named_statements(stack):
@@ -707,6 +809,15 @@ def test_http_forwarding_alb_gets_a_rule_on_both_listeners(stack):
         (
             {"container.secrets": {"DB": SsmParameter("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbC")}},
             r"secrets.DB.arn=.* is invalid: must be an SSM parameter ARN",
+        ),
+        (
+            {
+                "container.secrets": {
+                    "DB": SecretsManagerSecret("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:a:b:c:d")
+                }
+            },
+            r"secrets.DB.arn=.* is invalid: must be a Secrets Manager secret ARN .*optionally followed by "
+            r":<json-key>:<version-stage>:<version-id>",
         ),
         (
             {"container.secrets": {"DB": "arn:aws:ssm:us-east-1:123456789012:parameter/x"}},

@@ -19,6 +19,7 @@ from ._bindings import (
     DataAwsCallerIdentity,
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
     DataAwsPartition,
     DataAwsRegion,
     EcsTaskDefinition,
@@ -31,6 +32,7 @@ from ._iam import service_trust_policy
 from ._validation import Problems
 from .network import check_network
 from .options import Container, Logging, Secret, TaskSize, check_options
+from .options.service import SECRET_DECRYPT_CONTEXT
 
 SECRET_READ_ACTIONS = {
     "ssm-parameter": ("ReadParameters", "ssm:GetParameters"),
@@ -167,7 +169,7 @@ def build_task(
     )
     secrets = options.container.secrets
     execution_secrets_policy = (
-        _allow_reading_secrets(scope, execution_role, list(secrets.values())) if secrets else None
+        _allow_reading_secrets(scope, execution_role, list(secrets.values()), region.name) if secrets else None
     )
     task_definition = EcsTaskDefinition(
         scope,
@@ -255,13 +257,40 @@ def container_definition(  # noqa: PLR0917
     return definition
 
 
-def _allow_reading_secrets(scope: Construct, execution_role: IamRole, secrets: list[Secret]) -> IamRolePolicy:
-    """Exactly the secrets given, by their declared kind: an ARN known only at apply time works too."""
+def _allow_reading_secrets(
+    scope: Construct, execution_role: IamRole, secrets: list[Secret], stack_region: str
+) -> IamRolePolicy:
+    """Exactly the secrets given, by their declared kind: an ARN known only at apply time works too.
+    A secret under a customer-managed key also needs `kms:Decrypt`: granted through that secret service
+    only and for these secrets only (the encryption context names each one), whatever key it uses, so
+    nobody has to name the key (the key's policy must still let IAM policies grant it, as AWS's default
+    key policy does)."""
     statements = []
     for kind, (sid, action) in SECRET_READ_ACTIONS.items():
-        arns = sorted({secret.arn for secret in secrets if secret.kind == kind})
-        if arns:
-            statements.append(DataAwsIamPolicyDocumentStatement(sid=sid, actions=[action], resources=arns))
+        chosen = [secret for secret in secrets if secret.kind == kind]
+        if not chosen:
+            continue
+        arns = sorted({secret.resource_arn for secret in chosen})
+        statements.append(DataAwsIamPolicyDocumentStatement(sid=sid, actions=[action], resources=arns))
+        service, context_key = SECRET_DECRYPT_CONTEXT[kind]
+        regions = sorted({secret.region or stack_region for secret in chosen})
+        statements.append(
+            DataAwsIamPolicyDocumentStatement(
+                sid=f"Decrypt{sid.removeprefix('Read')}",
+                actions=["kms:Decrypt"],
+                resources=["*"],
+                condition=[
+                    DataAwsIamPolicyDocumentStatementCondition(
+                        test="StringEquals",
+                        variable="kms:ViaService",
+                        values=[f"{service}.{region}.amazonaws.com" for region in regions],
+                    ),
+                    DataAwsIamPolicyDocumentStatementCondition(
+                        test="StringLike", variable=f"kms:EncryptionContext:{context_key}", values=arns
+                    ),
+                ],
+            )
+        )
     document = DataAwsIamPolicyDocument(scope, "execution-secrets-policy-document", statement=statements)
     return IamRolePolicy(
         scope, "execution-secrets-policy", name="read-secrets", role=execution_role.id, policy=document.json

@@ -47,14 +47,25 @@ SERVICE_CONNECT_NAME = Pattern(
 HOST_HEADER = Pattern(re.compile(r"[A-Za-z0-9*?.-]{1,128}"), "must be a host name (wildcards * and ? allowed)")
 # AWS counts the values of every condition of a listener rule together.
 MAX_CONDITION_VALUES = 5
+# ECS may read one JSON key, version stage or version id of a secret (`…:secret:<name>:<json-key>:<stage>:<id>`,
+# any of the three empty); IAM and KMS name the secret by its own ARN, without them.
 SECRET_ARN_PATTERNS: dict[str, re.Pattern[str]] = {
-    "ssm-parameter": re.compile(r"arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/.+"),
-    "secrets-manager": re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+"),
+    "ssm-parameter": re.compile(r"(?P<resource>arn:aws[a-z-]*:ssm:(?P<region>[a-z0-9-]+):\d{12}:parameter/.+)"),
+    "secrets-manager": re.compile(
+        r"(?P<resource>arn:aws[a-z-]*:secretsmanager:(?P<region>[a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@-]+)"
+        r"(:[^:]*){0,3}"
+    ),
 }
 SECRET_ARN_DESCRIBED = {
     "ssm-parameter": "must be an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/...)",
-    "secrets-manager": "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:...)",
+    "secrets-manager": "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>"
+    ", optionally followed by :<json-key>:<version-stage>:<version-id>)",
 }
+# Secrets Manager ends a secret's name in its ARN with "-" and six random characters; an ARN without them
+# (a partial ARN) is matched in IAM by a "-??????" wildcard.
+SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}")
+# What each service puts in the encryption context when it decrypts for the caller.
+SECRET_DECRYPT_CONTEXT = {"ssm-parameter": ("ssm", "PARAMETER_ARN"), "secrets-manager": ("secretsmanager", "SecretARN")}
 # Plain environment variables show in the console, the API and every task description.
 SECRET_LOOKING_NAME = re.compile(
     r"(^|_)(PASSWORD|PASSWD|PASS|PWD|PASSPHRASE|TOKEN|SECRET|[A-Z]*KEY|CREDENTIALS?|AUTH|DSN)(_|$)"
@@ -74,13 +85,35 @@ class Secret(OptionType):
     The kind is declared, so an ARN known only at apply time (a Terraform reference) works too."""
 
     kind: SecretKind = option("secrets-manager", "where the value is kept")
-    arn: str = option("", "the parameter's or secret's ARN (a Terraform reference is accepted)")
+    arn: str = option(
+        "",
+        "the parameter's or secret's ARN (a Terraform reference is accepted); a Secrets Manager ARN may name one "
+        "JSON key, version stage or version id (`…:secret:db-AbCdEf:password::`) and may leave out the random suffix",
+    )
 
     def _cross_check(self, report: Report) -> None:
         if is_token(self.arn):
             return
         if not SECRET_ARN_PATTERNS[self.kind].fullmatch(self.arn):
             report("arn", self.arn, SECRET_ARN_DESCRIBED[self.kind])
+
+    @property
+    def resource_arn(self) -> str:
+        """The ARN IAM and KMS name the secret by: a Secrets Manager ARN without its JSON key and version,
+        and with `-??????` for the suffix a partial ARN leaves out. A Terraform reference is taken as is."""
+        found = None if is_token(self.arn) else SECRET_ARN_PATTERNS[self.kind].fullmatch(self.arn)
+        if found is None:
+            return self.arn
+        resource = found["resource"]
+        if self.kind == "secrets-manager" and not SECRET_SUFFIX.fullmatch(resource.rsplit(":", 1)[1][-7:]):
+            resource += "-??????"
+        return resource
+
+    @property
+    def region(self) -> str | None:
+        """The region in the ARN (None for a Terraform reference)."""
+        found = None if is_token(self.arn) else SECRET_ARN_PATTERNS[self.kind].fullmatch(self.arn)
+        return found["region"] if found else None
 
 
 def SsmParameter(arn: str) -> Secret:
