@@ -19,6 +19,7 @@ from typing import Any, Literal
 from cdktf_fargate._load_balancer_members import rule_covers
 from cdktf_fargate._rollout import RolloutEstimate, estimate_rollout
 from cdktf_fargate.options import (
+    PRINCIPAL_ARN,
     AlbOptions,
     ClusterOptions,
     Each,
@@ -111,8 +112,8 @@ class DeployOptions(OptionType):
     key_admin_arns: tuple[str, ...] = option(
         (),
         "besides the deploy role, who may change the KMS key's policy, disable or delete it (add yourself to "
-        "deploy by hand: KMS refuses a key policy that locks out its author)",
-        Each(OPTIONAL_ARN),
+        "deploy by hand: KMS refuses a key policy that locks out its author); a role's ARN, not a session's",
+        Each(PRINCIPAL_ARN),
     )
 
 
@@ -266,6 +267,13 @@ class EnvironmentConfig(OptionType):
             )
         if (self.state_key or self.state_region) and not self.state_bucket:
             report("state_key", self.state_key, "state_key and state_region need state_bucket")
+        strays = [zone for zone in self.network.availability_zones if zone[:-1] != self.region]
+        if strays:
+            report(
+                "network.availability_zones",
+                list(self.network.availability_zones),
+                f"{', '.join(map(repr, strays))} not in region {self.region!r}: name zones like '{self.region}a'",
+            )
         if not self.vpc_id and (self.public_subnet_ids or self.private_subnet_ids):
             report("public_subnet_ids", list(self.public_subnet_ids), "the subnet ids need vpc_id")
         if self.services:
@@ -496,7 +504,23 @@ def load_environment(environment: str | None = None, config_path: str | Path | N
             f"{ENV_VAR}={environment!r} is not an environment in {path.name}: allowed are {', '.join(environments)}"
             + (f" (or '{BOOTSTRAP_TABLE}', the account's bootstrap)" if BOOTSTRAP_TABLE in tables else "")
         )
-    return config_from_mapping(environment, tables[environment])
+    config = config_from_mapping(environment, tables[environment])
+    _check_against_bootstrap(config, tables)
+    return config
+
+
+def _check_against_bootstrap(config: EnvironmentConfig, tables: Mapping[str, Any]) -> None:
+    """At synth, not only at `make bootstrap`: an environment the bootstrap serves keeps its state where the
+    bootstrap put the bucket. A [bootstrap] table with problems of its own is left to `make bootstrap`."""
+    if BOOTSTRAP_TABLE not in tables:
+        return
+    bootstrap = options_from_mapping(BootstrapConfig, tables[BOOTSTRAP_TABLE], "", Problems(BOOTSTRAP_TABLE))
+    if bootstrap is None or config.environment not in bootstrap.environments:
+        return
+    problems = Problems(f"environment {config.environment!r}")
+    for setting, value, instead in bootstrap.disagreements(config):
+        problems.add(setting, value, instead)
+    problems.raise_if_any()
 
 
 def load_bootstrap(config_path: str | Path | None = None) -> tuple[BootstrapConfig, list[EnvironmentConfig]]:
@@ -592,26 +616,34 @@ class BootstrapConfig(OptionType):
         elif len(set(self.environments)) != len(self.environments):
             report("environments", list(self.environments), "must not repeat a name")
 
+    def disagreements(self, config: EnvironmentConfig) -> list[tuple[str, Any, str]]:
+        """What an environment it serves must agree with it on, as the environment's own settings:
+        (setting, value, what to set instead)."""
+        found: list[tuple[str, Any, str]] = []
+        if config.state_bucket != self.state_bucket:
+            found.append(("state_bucket", config.state_bucket, f"set it to {self.state_bucket!r}, the bucket "
+                          "[bootstrap] creates and the environment's deploy role may use"))  # fmt: skip
+        elif (config.state_region or config.region) != self.region:
+            unset = "" if config.state_region else " (unset: the environment's region)"
+            found.append(
+                (
+                    "state_region",
+                    config.state_region,
+                    f"the state bucket is in {self.region!r} ([bootstrap] region), not in "
+                    f"{config.state_region or config.region!r}{unset}: set state_region = {self.region!r}",
+                )
+            )
+        if config.aws_endpoint_url != self.aws_endpoint_url:
+            found.append(("aws_endpoint_url", config.aws_endpoint_url, f"set it to {self.aws_endpoint_url!r}, "
+                          "the bootstrap's"))  # fmt: skip
+        return found
+
     def check_environments(self, environments: list[EnvironmentConfig], problems: Problems) -> None:
         """What holds between the bootstrap and the environments it serves."""
         for config in environments:
-            where = f"[{config.environment}] "
-            if config.state_bucket != self.state_bucket:
+            for setting, value, instead in self.disagreements(config):
                 problems.add(
-                    "environments",
-                    config.environment,
-                    f"{where}state_bucket={config.state_bucket!r}: set it to {self.state_bucket!r}, the bucket "
-                    "its deploy role may use",
-                )
-            if config.state_region and config.state_region != self.region:
-                problems.add(
-                    "environments", config.environment, f"{where}state_region must be {self.region!r} or unset"
-                )
-            if config.aws_endpoint_url != self.aws_endpoint_url:
-                problems.add(
-                    "environments",
-                    config.environment,
-                    f"{where}aws_endpoint_url={config.aws_endpoint_url!r} differs from the bootstrap's",
+                    "environments", config.environment, f"[{config.environment}] {setting}={value!r}: {instead}"
                 )
         # Deploy roles are scoped by name (`<app>-<env>-*`): no environment's names may start with another's.
         for first in environments:

@@ -430,7 +430,8 @@ def test_an_environment_with_services_may_deploy_jobs_and_the_namespace_and_its_
 
 def test_what_every_environment_shares_is_made_once_in_the_bootstrap(tmp_path):
     settings = SETTINGS.replace(
-        '[dev]\napp_name = "shop"', '[dev]\napp_name = "shop"\nregion = "eu-west-1"\nalb.waf.enabled = false'
+        '[dev]\napp_name = "shop"',
+        '[dev]\napp_name = "shop"\nregion = "eu-west-1"\nstate_region = "us-east-1"\nalb.waf.enabled = false',
     )
     synth, _, _ = bootstrap_synth(tmp_path, settings)
     linked = [body["aws_service_name"] for body in synth.resources("aws_iam_service_linked_role").values()]
@@ -449,7 +450,9 @@ def test_what_every_environment_shares_is_made_once_in_the_bootstrap(tmp_path):
         "/ecs/shop-*:log-stream:*",
     ]
     assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT_ARN.split("::")[1]}
-    elsewhere = SETTINGS.replace('[dev]\napp_name = "shop"', '[dev]\napp_name = "shop"\nregion = "eu-west-1"')
+    elsewhere = SETTINGS.replace(
+        '[dev]\napp_name = "shop"', '[dev]\napp_name = "shop"\nregion = "eu-west-1"\nstate_region = "us-east-1"'
+    )
     synth, _, _ = bootstrap_synth(tmp_path, elsewhere)
     providers = {provider.get("alias", ""): provider["region"] for provider in synth.json["provider"]["aws"]}
     assert providers == {"": "us-east-1", "eu-west-1": "eu-west-1"}

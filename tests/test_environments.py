@@ -201,8 +201,48 @@ def test_local_points_every_api_at_the_emulator_and_finds_the_certificate_by_dom
             {"state_key": "x/terraform.tfstate"},
             r"state_key='x/terraform.tfstate' is invalid: state_key and state_region need state_bucket",
         ),
+        (
+            {"region": "eu-west-1", "network": {"availability_zones": ["eu-west-1a", "us-east-1b"]}},
+            r"network.availability_zones=\['eu-west-1a', 'us-east-1b'\] is invalid: 'us-east-1b' not in region "
+            r"'eu-west-1': name zones like 'eu-west-1a'",
+        ),
+        (
+            {"deploy": {"key_admin_arns": ["arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_1a2b/jane"]}},
+            r"deploy.key_admin_arns='arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_1a2b/jane' is "
+            r"invalid: must be an IAM role's or user's ARN",
+        ),
     ],
 )
 def test_fails_when_certificate_or_endpoint_settings_conflict(settings, message):
     with pytest.raises(ValueError, match=message):
         config_from_mapping("local", settings)
+
+
+BOOTSTRAPPED = """
+[bootstrap]
+github_repository = "acme/shop"
+state_bucket = "shop-state"
+environments = ["prod"]
+
+[prod]
+certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/x"
+state_bucket = "shop-state"
+region = "eu-west-1"
+"""
+
+
+def test_fails_at_synth_when_an_environment_would_look_for_its_state_outside_the_bootstraps_region(tmp_path):
+    path = tmp_path / "environments.toml"
+    path.write_text(BOOTSTRAPPED)
+    with pytest.raises(
+        ValueError,
+        match=r"environment 'prod': invalid settings:\n  - state_region='' is invalid: the state bucket is in "
+        r"'us-east-1' \(\[bootstrap\] region\), not in 'eu-west-1' \(unset: the environment's region\): "
+        r"set state_region = 'us-east-1'",
+    ):
+        load_environment("prod", path)
+    path.write_text(BOOTSTRAPPED.replace('region = "eu-west-1"', 'region = "eu-west-1"\nstate_region = "us-east-1"'))
+    assert load_environment("prod", path).state_region == "us-east-1"
+    # An environment the bootstrap does not serve keeps its own state wherever it says.
+    path.write_text(BOOTSTRAPPED.replace('environments = ["prod"]', 'environments = ["dev"]\n\n[dev]'))
+    assert load_environment("prod", path).region == "eu-west-1"

@@ -73,6 +73,16 @@ def test_only_the_key_admins_may_change_its_policy_disable_or_delete_it_and_the_
         ({"deletion_window_days": 31}, r"deletion_window_days=31 is invalid"),
         ({"admin_arns": "arn:aws:iam::123456789012:role/a"}, r"admin_arns='arn:aws:iam::123456789012:role/a' is inv"),
         ({"admin_arns": ["deploy-role"]}, r"admin_arns='deploy-role' is invalid: must be an ARN"),
+        (
+            # A session's ARN, as `aws sts get-caller-identity` prints it: aws:PrincipalArn is the role's.
+            {"admin_arns": ["arn:aws:sts::123456789012:assumed-role/Admin/jane"]},
+            r"admin_arns='arn:aws:sts::123456789012:assumed-role/Admin/jane' is invalid: must be an IAM role's or "
+            r"user's ARN, .* not a session's",
+        ),
+        (
+            {"admin_arns": ["arn:aws:s3:::shop-bucket"]},
+            r"admin_arns='arn:aws:s3:::shop-bucket' is invalid: must be an IAM role's or user's ARN",
+        ),
         ({"log_group_patterns": []}, r"log_group_patterns=\[\] is invalid: must be a non-empty list"),
         ({"log_group_patterns": "/ecs/*"}, r"log_group_patterns='/ecs/\*' is invalid"),
     ],

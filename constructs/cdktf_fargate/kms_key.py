@@ -16,6 +16,7 @@ from ._bindings import (
 )
 from ._bindings import KmsKey as KmsKeyResource
 from ._validation import Problems
+from .options import PRINCIPAL_ARN
 
 ALIAS_PATTERN = re.compile(r"[A-Za-z0-9/_-]{1,250}")
 
@@ -62,7 +63,9 @@ class KmsKey(Construct):
             elif alias.lower().startswith("aws"):
                 problems.add("alias", alias, "must not start with 'aws' (reserved for AWS-managed keys)")
         problems.check_int_range("deletion_window_days", deletion_window_days, 7, 30)
-        problems.check_arn_list("admin_arns", admin_arns)
+        if problems.check_arn_list("admin_arns", admin_arns):
+            for arn in admin_arns:
+                problems.check_pattern("admin_arns", arn, PRINCIPAL_ARN.pattern, PRINCIPAL_ARN.described)
         if (
             isinstance(log_group_patterns, str)
             or not isinstance(log_group_patterns, (list, tuple))

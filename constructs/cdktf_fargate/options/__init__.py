@@ -4,7 +4,18 @@ Constructs take them as ``options=``; ``environments.toml`` builds the same type
 """
 
 from .._validation import Problems
-from ._base import Cidr, Each, OneOf, OptionType, Pattern, Range, check_options, option, options_from_mapping
+from ._base import (
+    PRINCIPAL_ARN,
+    Cidr,
+    Each,
+    OneOf,
+    OptionType,
+    Pattern,
+    Range,
+    check_options,
+    option,
+    options_from_mapping,
+)
 from .infrastructure import (
     AccessLogs,
     AlbAlarms,
@@ -36,6 +47,7 @@ from .service import (
 
 __all__ = [
     "FARGATE_TASK_SIZES",
+    "PRINCIPAL_ARN",
     "AccessLogs",
     "Alarms",
     "AlbAlarms",

@@ -85,6 +85,15 @@ class Pattern:
         return bool(self.pattern.fullmatch(value))
 
 
+# Who may do something, as `aws:PrincipalArn` names them: a role's or user's ARN (`*` and `?` match), never
+# a session's (`arn:aws:sts::…:assumed-role/<role>/<session>`), which that key never equals.
+PRINCIPAL_ARN = Pattern(
+    re.compile(r"arn:aws[a-z-]*:iam::(\d{12}|[*?]+):(root|(role|user)/[A-Za-z0-9+=,.@_/*?-]+)"),
+    "must be an IAM role's or user's ARN, e.g. 'arn:aws:iam::123456789012:role/Admin' (with the role's path: "
+    "`aws iam get-role --role-name Admin --query Role.Arn`), not a session's 'arn:aws:sts::…:assumed-role/…'",
+)
+
+
 @dataclasses.dataclass(frozen=True)
 class Cidr:
     min_prefix: int = 0
