@@ -4,6 +4,8 @@ build and push its images.
 
     python scripts/deploy_target.py prod --require-remote-state >> "$GITHUB_OUTPUT"
     python scripts/deploy_target.py prod --push-images --registry <registry> --tag <sha>
+    python scripts/deploy_target.py prod --require-images --tag <sha>      # before a rollback
+    python scripts/deploy_target.py --environments >> "$GITHUB_OUTPUT"   # what CI deploys, in order
 
 Exits non-zero, naming the setting, when the environment cannot be deployed from CI: a runner's
 disk is gone after the job, so its state must live in S3 (`state_bucket`).
@@ -25,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from stacks.environments import EnvironmentConfig, load_environment
+from stacks.environments import EnvironmentConfig, load_bootstrap, load_environment
 
 # The platform `docker build` targets for each ECS runtime architecture.
 IMAGE_PLATFORMS = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}
@@ -80,23 +82,29 @@ def _image(repository: str, context: str, dockerfile: str, architecture: str) ->
 Runner = Callable[[Sequence[str]], int]
 
 
+def deploy_order(config_path: str | Path | None = None) -> list[str]:
+    """The environments CI deploys, in order (each after the previous succeeded): `[bootstrap]
+    environments`, the ones with a deploy role. The workflows read their matrix from here."""
+    return list(load_bootstrap(config_path)[0].environments)
+
+
+def _has_image(repository: str, tag: str, run: Runner) -> bool:
+    return (
+        run(["aws", "ecr", "describe-images", "--repository-name", repository, "--image-ids", f"imageTag={tag}"]) == 0
+    )
+
+
+def missing_images(built: list[dict[str, str]], *, tag: str, run: Runner) -> list[str]:
+    """The repositories that hold no image tagged ``tag`` (a rollback deploys only a tag every one has)."""
+    return [image["repository"] for image in built if not _has_image(image["repository"], tag, run)]
+
+
 def push_images(built: list[dict[str, str]], *, registry: str, tag: str, run: Runner) -> list[str]:
     """Build and push each image tagged ``tag`` unless the repository has it; returns the images pushed."""
     pushed = []
     for image in built:
         reference = f"{registry}/{image['repository']}:{tag}"
-        exists = run(
-            [
-                "aws",
-                "ecr",
-                "describe-images",
-                "--repository-name",
-                image["repository"],
-                "--image-ids",
-                f"imageTag={tag}",
-            ]
-        )
-        if exists == 0:
+        if _has_image(image["repository"], tag, run):
             print(f"{reference} already pushed")
             continue
         command = ["docker", "buildx", "build", "--platform", image["platform"], "--file", image["dockerfile"]]
@@ -112,20 +120,47 @@ def _run(command: Sequence[str]) -> int:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("environment", help="a table of environments.toml")
+    parser.add_argument("environment", nargs="?", help="a table of environments.toml")
+    parser.add_argument(
+        "--environments", action="store_true", help="print `environments=<JSON list>`: what CI deploys, in order"
+    )
     parser.add_argument("--require-remote-state", action="store_true", help="fail unless state_bucket is set")
     parser.add_argument("--push-images", action="store_true", help="build and push every image of the environment")
     parser.add_argument(
+        "--require-images", action="store_true", help="fail unless every repository of the environment has --tag"
+    )
+    parser.add_argument(
         "--registry", help="with --push-images: the ECR registry, <account>.dkr.ecr.<region>.amazonaws.com"
     )
-    parser.add_argument("--tag", help="with --push-images: the tag, the commit SHA")
+    parser.add_argument("--tag", help="with --push-images or --require-images: the tag, a commit SHA")
     args = parser.parse_args(argv)
+    if args.environments:
+        try:
+            print(f"environments={json.dumps(deploy_order(), separators=(',', ':'))}")
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        return 0
+    if not args.environment:
+        parser.error("name an environment, or give --environments")
     try:
         config = load_environment(args.environment)
         target = deploy_target(config, require_remote_state=args.require_remote_state)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.require_images:
+        if not args.tag:
+            parser.error("--require-images needs --tag")
+        missing = missing_images(images(config), tag=args.tag, run=_run)
+        if missing:
+            print(
+                f"error: no image tagged {args.tag!r} in {', '.join(missing)}: a rollback deploys a tag every "
+                "repository still holds (the lifecycle policy keeps the newest `repository.keep_last_images`)",
+                file=sys.stderr,
+            )
+            return 1
+        return 0
     if args.push_images:
         if not args.registry or not args.tag:
             parser.error("--push-images needs --registry and --tag")

@@ -20,11 +20,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-# Any valid tag: a refresh-only plan compares the state with AWS, never the configuration with either.
+# Before the first deploy, any valid tag: a refresh-only plan compares the state with AWS, never the
+# configuration with either; once deployed, the tag the tasks run (data sources may look it up).
 PLACEHOLDER_TAG = "drift-check"
 RULE_TYPES = {"ingress": "aws_vpc_security_group_ingress_rule", "egress": "aws_vpc_security_group_egress_rule"}
 
@@ -130,31 +131,72 @@ def unexpected_drift(plan: Mapping[str, Any], config: Mapping[str, Any], state: 
     return found
 
 
+Terraform = Callable[..., subprocess.CompletedProcess[str]]
+# A deploy that writes the state while the check reads it makes the check say nothing: it is run again.
+ATTEMPTS = 3
+
+
 def terraform(stack_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["terraform", *args], cwd=stack_dir, capture_output=True, text=True, check=False)
 
 
-def check(stack_dir: Path, variables: Sequence[str]) -> tuple[int, list[str]]:
-    """Run the refresh-only plan in ``stack_dir``; returns the exit code and the drift found."""
-    if not (stack_dir / ".terraform").is_dir():
-        init = terraform(stack_dir, "init", "-input=false", "-no-color")
-        if init.returncode != 0:
-            raise RuntimeError(f"terraform init failed:\n{init.stdout[-2000:]}{init.stderr[-2000:]}")
-    plan = terraform(
-        stack_dir, "plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false",
-        "-out=drift.plan", *(f"-var={variable}" for variable in variables),
-    )  # fmt: skip
-    if plan.returncode == 0:
-        return 0, []
-    if plan.returncode != 2:
-        raise RuntimeError(f"terraform plan -refresh-only failed:\n{plan.stdout[-2000:]}{plan.stderr[-2000:]}")
-    shown = json.loads(terraform(stack_dir, "show", "-json", "drift.plan").stdout)
-    config = json.loads((stack_dir / "cdk.tf.json").read_text())
-    pulled = terraform(stack_dir, "state", "pull")
+def deployed_image_variables(state: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
+    """`image_tag` (and `image_tags`) as deployed, so data sources that look the image up
+    (`verify_image_exists`) find it: an environment with services keeps each service's tag in its
+    `deployed_image_tags` output; one service runs `<repository>:<tag>` in its task definition."""
+    per_service = dict(state.get("outputs", {}).get("deployed_image_tags", {}).get("value") or {})
+    if per_service and "image_tags" in config.get("variable", {}):
+        return [f"image_tag={min(per_service.values())}", f"image_tags={json.dumps(per_service, sort_keys=True)}"]
+    for resource in state.get("resources", []):
+        if resource.get("type") != "aws_ecs_task_definition" or resource.get("mode") != "managed":
+            continue
+        for instance in resource.get("instances", []):
+            for container in json.loads(instance.get("attributes", {}).get("container_definitions") or "[]"):
+                name = str(container.get("image", "")).rsplit("/", 1)[-1]
+                # `<repository>:<tag>`; an image pinned by digest (`@sha256:…`) names no tag.
+                if ":" in name and "@" not in name:
+                    return [f"image_tag={name.rsplit(':', 1)[1]}"]
+    return [f"image_tag={PLACEHOLDER_TAG}"]
+
+
+def _pull(stack_dir: Path, run: Terraform) -> dict[str, Any]:
+    pulled = run(stack_dir, "state", "pull")
     if pulled.returncode != 0:
         raise RuntimeError(f"terraform state pull failed:\n{pulled.stderr[-2000:]}")
-    drift = unexpected_drift(shown, config, json.loads(pulled.stdout))
-    return (2 if drift else 0), drift
+    return dict(json.loads(pulled.stdout or "{}"))
+
+
+def check(
+    stack_dir: Path, variables: Sequence[str], *, image_tag: str | None = None, run: Terraform = terraform
+) -> tuple[int, list[str]]:
+    """Run the refresh-only plan in ``stack_dir``; returns the exit code and the drift found.
+
+    The plan takes no lock (the drift role may not write, and a deploy must never wait for a check), so
+    the state is read before and after it: when a deploy wrote it meanwhile (its serial moved), the
+    check is run again on the new state."""
+    if not (stack_dir / ".terraform").is_dir():
+        init = run(stack_dir, "init", "-input=false", "-no-color")
+        if init.returncode != 0:
+            raise RuntimeError(f"terraform init failed:\n{init.stdout[-2000:]}{init.stderr[-2000:]}")
+    config = json.loads((stack_dir / "cdk.tf.json").read_text())
+    for _ in range(ATTEMPTS):
+        state = _pull(stack_dir, run)
+        images = [f"image_tag={image_tag}"] if image_tag else deployed_image_variables(state, config)
+        plan = run(
+            stack_dir, "plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false",
+            "-out=drift.plan", *(f"-var={variable}" for variable in (*images, *variables)),
+        )  # fmt: skip
+        if plan.returncode not in (0, 2):
+            raise RuntimeError(f"terraform plan -refresh-only failed:\n{plan.stdout[-2000:]}{plan.stderr[-2000:]}")
+        if _pull(stack_dir, run).get("serial") != state.get("serial"):
+            print("the state changed during the check (a deploy wrote it): checking again", file=sys.stderr)
+            continue
+        if plan.returncode == 0:
+            return 0, []
+        shown = json.loads(run(stack_dir, "show", "-json", "drift.plan").stdout)
+        drift = unexpected_drift(shown, config, state)
+        return (2 if drift else 0), drift
+    raise RuntimeError(f"the state changed during each of {ATTEMPTS} checks (deploys running): try again later")
 
 
 def main(argv: list[str]) -> int:
@@ -169,9 +211,8 @@ def main(argv: list[str]) -> int:
             print("error: synthesize one stack first (`make synth`), or give --stack-dir", file=sys.stderr)
             return 1
         stack_dir = stacks[0].parent
-    variables = [f"image_tag={os.environ.get('IMAGE_TAG') or PLACEHOLDER_TAG}", *args.var]
     try:
-        code, drift = check(stack_dir, variables)
+        code, drift = check(stack_dir, args.var, image_tag=os.environ.get("IMAGE_TAG"))
     except RuntimeError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -440,7 +440,8 @@ class RequestLog:
             line += f"  {(error.group(1) or error.group(2)).decode(errors='replace')}"
         attempt = re.search(r"attempt=(\d+)", environ.get("HTTP_AMZ_SDK_REQUEST", ""))
         if attempt and attempt.group(1) != "1":
-            line += f"  (attempt {attempt.group(1)})"
+            replayed = ", answered again without running it" if environ.get(REPLAYED) else ""
+            line += f"  (attempt {attempt.group(1)}{replayed})"
         if code.startswith("5"):
             line += "\n    " + response[:600].decode(errors="replace").replace("\n", "\n    ")
         with self._lock, self.path.open("a") as handle:
@@ -448,6 +449,57 @@ class RequestLog:
         return [response]
 
 
+class AnsweredOnce:
+    """WSGI middleware: an SDK's retry of a call the emulator already answered with success gets that same
+    answer, instead of running the call a second time.
+
+    Under load, a client on loopback sometimes sends a call again although the emulator ran it and
+    answered 200 (seen as `AuthorizeSecurityGroupEgress` 200, then the same call's attempt 2 refused with
+    `InvalidPermission.Duplicate` 110 ms later, which failed the deploy): the answer was lost between the
+    two. AWS would have delivered it. The SDKs name each call (`amz-sdk-invocation-id`, the same on every
+    attempt) and count its attempts (`amz-sdk-request: attempt=N`), so a later attempt of a call already
+    answered is recognized and answered again; a new call with the same content still runs (and a real
+    duplicate is still refused)."""
+
+    KEPT = 1024
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+        self._answers: dict[str, tuple[str, list[tuple[str, str]], bytes]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
+        attempt = re.search(r"attempt=(\d+)", environ.get("HTTP_AMZ_SDK_REQUEST", ""))
+        if invocation and attempt and attempt.group(1) != "1":
+            with self._lock:
+                answered = self._answers.get(invocation)
+            if answered is not None:
+                environ[REPLAYED] = True
+                start_response(answered[0], answered[1])
+                return [answered[2]]
+        status: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def remember(code: str, headers: Any, exc_info: Any = None) -> Any:
+            status.append((code, list(headers)))
+            return start_response(code, headers, exc_info) if exc_info else start_response(code, headers)
+
+        result = self.application(environ, remember)
+        try:
+            response = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        if invocation and status and status[0][0].startswith("2"):
+            with self._lock:
+                self._answers[invocation] = (status[0][0], status[0][1], response)
+                while len(self._answers) > self.KEPT:
+                    del self._answers[next(iter(self._answers))]
+        return [response]
+
+
+# Set in a request's environ when AnsweredOnce answered it again.
+REPLAYED = "cdktf_fargate.answered_again"
 # An error's code in the query protocols' XML or the JSON protocols' `__type`.
 ERROR_CODE = re.compile(rb"<Code>([^<]+)</Code>|\"__type\":\s*\"(?:[^\"#]*#)?([^\"]+)\"")
 
@@ -468,8 +520,9 @@ def requested(environ: dict[str, Any], body: bytes) -> str:
 
 
 def _server_type(record: Path | None, log: Path | None) -> type:
-    """ThreadedMotoServer whose application first records role sessions' calls (iam_evidence.recorder)
-    when ``record`` is set, and logs every request when ``log`` is."""
+    """ThreadedMotoServer whose application answers an SDK's retry of a call it already answered
+    (`AnsweredOnce`), first records role sessions' calls (iam_evidence.recorder) when ``record`` is set,
+    and logs every request when ``log`` is."""
     from moto.moto_server import threaded_moto_server
     from moto.server import ThreadedMotoServer
     from werkzeug.serving import make_server
@@ -485,12 +538,11 @@ def _server_type(record: Path | None, log: Path | None) -> type:
             wrapped = RecordingApplication(
                 wrapped, record, authorize=lambda call: [a.to_json() for a in authorize(call, state)]
             )
+        # Outside the recorder: a call answered again was run, and recorded, once.
+        wrapped = AnsweredOnce(wrapped)
         if log is not None:
             wrapped = RequestLog(wrapped, log)
         return wrapped
-
-    if record is None and log is None:
-        return ThreadedMotoServer
 
     class WrappedServer(ThreadedMotoServer):  # type: ignore[misc]
         def _server_entry(self) -> None:

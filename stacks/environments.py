@@ -228,7 +228,9 @@ class EnvironmentConfig(OptionType):
     private_subnet_ids: tuple[str, ...] = option((), "with `vpc_id`: subnets for the tasks", Each())
     kms_enabled: bool = option(True, "one customer-managed KMS key for the repository, every log group and the topic")
     verify_image_exists: bool = option(
-        False, "plans fail unless `image_tag` is in the repository (not for the first deploy)"
+        False,
+        "plans fail unless `image_tag` is in the repository; the deploy workflow creates a new repository and "
+        "pushes before it deploys (`scripts/repositories_first.py`), so this holds from the first deploy",
     )
     alarm_email: str = option("", "subscribe this address to the alarm topic")
     tags: Mapping[str, str] = option({}, "extra default tags on every resource")
@@ -565,7 +567,10 @@ class BootstrapConfig(OptionType):
         BUCKET_NAME,
     )  # fmt: skip
     environments: tuple[str, ...] = option(
-        (), "the environments (tables of this file) that get a deploy role (at least one)", Each(ENVIRONMENT_NAME)
+        (),
+        "the environments (tables of this file) that get a deploy role (at least one), in the order the deploy "
+        "workflow deploys them, each after the one before succeeded (the drift workflow checks them all)",
+        Each(ENVIRONMENT_NAME),
     )
     task_role_actions: tuple[str, ...] = option(
         (

@@ -343,7 +343,7 @@ def test_an_environment_without_the_bootstrap_creates_roles_without_a_boundary()
 
 def test_the_shipped_settings_bootstrap_prod_and_dev():
     config, environments = load_bootstrap(ROOT / "environments.toml")
-    assert [environment.environment for environment in environments] == ["prod", "dev"]
+    assert [environment.environment for environment in environments] == ["dev", "prod"]
     assert all(environment.state_bucket == config.state_bucket for environment in environments)
 
 

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from drift import changed_attributes, unexpected_drift
+import json
+import subprocess
+
+import pytest
+from drift import ATTEMPTS, PLACEHOLDER_TAG, changed_attributes, check, unexpected_drift
 
 SERVICE = "aws_ecs_service.service_service_A"
 GROUP_ID = "sg-0aaaaaaaaaaaaaaaa"
@@ -100,3 +104,77 @@ def test_default_tags_showing_up_in_a_resources_own_tags_are_expected_but_anothe
     assert unexpected_drift({"resource_drift": [added]}, CONFIG, STATE) == [
         f'{task}: tags (tags null -> {{"Environment": "prod", "Owner": "someone"}})'
     ]
+
+
+class FakeTerraform:
+    """`terraform` as the check calls it: `state pull` answers the next state, `plan` the given code."""
+
+    def __init__(self, states: list[dict], plan_code: int = 0, shown: dict | None = None) -> None:
+        self.states = list(states)
+        self.plan_code = plan_code
+        self.shown = shown or {}
+        self.plans: list[list[str]] = []
+
+    def __call__(self, stack_dir, *args: str) -> subprocess.CompletedProcess[str]:
+        if args[:2] == ("state", "pull"):
+            return subprocess.CompletedProcess(args, 0, json.dumps(self.states.pop(0)), "")
+        if args[0] == "plan":
+            self.plans.append([arg.removeprefix("-var=") for arg in args if arg.startswith("-var=")])
+            return subprocess.CompletedProcess(args, self.plan_code, "", "")
+        assert args[:2] == ("show", "-json"), args
+        return subprocess.CompletedProcess(args, 0, json.dumps(self.shown), "")
+
+
+def stack_dir(tmp_path, variables: tuple[str, ...] = ("image_tag",)):
+    (tmp_path / ".terraform").mkdir(parents=True)
+    (tmp_path / "cdk.tf.json").write_text(json.dumps({"variable": {name: {} for name in variables}}))
+    return tmp_path
+
+
+def task_definition_state(serial: int, image: str) -> dict:
+    definition = {"type": "aws_ecs_task_definition", "mode": "managed", "name": "task-definition"}
+    containers = json.dumps([{"name": "app", "image": image}])
+    return {
+        "serial": serial,
+        "resources": [{**definition, "instances": [{"attributes": {"container_definitions": containers}}]}],
+    }
+
+
+def test_the_check_plans_with_the_image_tags_the_deployed_tasks_run(tmp_path):
+    # One service: the tag in its task definition (a registry with a port, too).
+    state = task_definition_state(4, "localhost:5000/webapp-prod:3f2a9c1")
+    fake = FakeTerraform([state, state])
+    assert check(stack_dir(tmp_path), [], run=fake) == (0, [])
+    assert fake.plans == [["image_tag=3f2a9c1"]]
+    # Services: each one's tag, as the stack's output keeps them.
+    state = {"serial": 9, "outputs": {"deployed_image_tags": {"value": {"web": "b2", "api": "a1"}}}, "resources": []}
+    fake = FakeTerraform([state, state])
+    check(stack_dir(tmp_path / "services", ("image_tag", "image_tags")), ["alarm=x"], run=fake)
+    assert fake.plans == [["image_tag=a1", 'image_tags={"api": "a1", "web": "b2"}', "alarm=x"]]
+    # An image pinned by digest names no tag.
+    state = task_definition_state(4, "r/webapp-prod@sha256:0a1b")
+    fake = FakeTerraform([state, state])
+    check(stack_dir(tmp_path / "digest"), [], run=fake)
+    assert fake.plans == [[f"image_tag={PLACEHOLDER_TAG}"]]
+    # Before any deploy, and when IMAGE_TAG says which.
+    fake = FakeTerraform([{"serial": 1}, {"serial": 1}, {"serial": 1}, {"serial": 1}])
+    check(stack_dir(tmp_path / "new"), [], run=fake)
+    check(tmp_path / "new", [], image_tag="v7", run=fake)
+    assert fake.plans == [[f"image_tag={PLACEHOLDER_TAG}"], ["image_tag=v7"]]
+
+
+def test_a_deploy_writing_the_state_during_the_check_makes_it_check_again(tmp_path):
+    before, during = task_definition_state(4, "r/webapp-prod:v1"), task_definition_state(5, "r/webapp-prod:v2")
+    changed = {"resource_drift": [drift("aws_ecs_service.service", {"cpu": "256"}, {"cpu": "512"})]}
+    fake = FakeTerraform([before, during, during, during], plan_code=2, shown=changed)
+    code, found = check(stack_dir(tmp_path), [], run=fake)
+    assert (code, len(found)) == (2, 1)
+    assert found[0].startswith("aws_ecs_service.service: cpu"), found
+    # The second look plans with what the deploy left: the new tag.
+    assert fake.plans == [["image_tag=v1"], ["image_tag=v2"]]
+
+
+def test_fails_when_the_state_moves_during_every_check(tmp_path):
+    states = [task_definition_state(serial, "r/webapp-prod:v1") for serial in range(2 * ATTEMPTS)]
+    with pytest.raises(RuntimeError, match=f"the state changed during each of {ATTEMPTS} checks"):
+        check(stack_dir(tmp_path), [], run=FakeTerraform(states))

@@ -21,6 +21,8 @@ def test_defaults_are_immutable_scanned_aes256_and_keep_30_images(stack):
     assert repository["image_scanning_configuration"] == {"scan_on_push": True}
     assert repository["encryption_configuration"] == [{"encryption_type": "AES256"}]
     assert repository["force_delete"] is False
+    # Keeping its images, it refuses any plan that would delete it (a rename, a moved construct).
+    assert repository["lifecycle"] == {"prevent_destroy": True}
 
     lifecycle = synth.only("aws_ecr_lifecycle_policy")
     assert lifecycle["repository"] == ref("aws_ecr_repository", repository, "name")
@@ -58,6 +60,7 @@ def test_every_setting_can_be_overridden(stack):
     assert repository["image_scanning_configuration"] == {"scan_on_push": False}
     assert repository["encryption_configuration"] == [{"encryption_type": "KMS", "kms_key": key}]
     assert repository["force_delete"] is True
+    assert "lifecycle" not in repository
     untagged, rule = json.loads(synth.only("aws_ecr_lifecycle_policy")["policy"])["rules"]
     assert (untagged["selection"]["countNumber"], rule["selection"]["countNumber"]) == (1, 5)
 

@@ -247,6 +247,48 @@ def test_one_requests_choice_of_fields_does_not_reach_another_answered_at_the_sa
     assert DESCRIBE_SERVICES_TAGS not in EC2ContainerServiceResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER
 
 
+def test_an_sdks_retry_of_a_call_already_answered_gets_the_answer_again_and_runs_nothing_twice(tmp_path):
+    from local_aws import AnsweredOnce, RequestLog
+
+    runs = []
+
+    def emulator(environ, start_response):
+        runs.append(environ["wsgi.input"].read())
+        code = "500 Internal Server Error" if environ.get("HTTP_X_FAIL") else "200 OK"
+        start_response(code, [("Content-Type", "text/xml")])
+        return [f"<answer>{len(runs)}</answer>".encode()]
+
+    log = tmp_path / "requests.log"
+    application = RequestLog(AnsweredOnce(emulator), log)
+
+    def call(invocation: str, attempt: int, **headers: str) -> tuple[str, bytes]:
+        environ = {
+            "CONTENT_LENGTH": "5",
+            "wsgi.input": io.BytesIO(b"rule1"),
+            "QUERY_STRING": "Action=AuthorizeSecurityGroupEgress",
+            "HTTP_AMZ_SDK_INVOCATION_ID": invocation,
+            "HTTP_AMZ_SDK_REQUEST": f"attempt={attempt}; max=25",
+            **headers,
+        }
+        status = []
+        body = b"".join(application(environ, lambda code, _headers, *_: status.append(code)))
+        return status[0], body
+
+    assert call("a", 1) == ("200 OK", b"<answer>1</answer>")
+    # The same call's second attempt: the first answer again, nothing run.
+    assert call("a", 2) == ("200 OK", b"<answer>1</answer>")
+    assert len(runs) == 1
+    # Another call with the same content runs (AWS would refuse a real duplicate).
+    assert call("b", 1) == ("200 OK", b"<answer>2</answer>")
+    # A failed attempt is not kept: the retry runs.
+    assert call("c", 1, HTTP_X_FAIL="1")[0].startswith("500")
+    assert call("c", 2) == ("200 OK", b"<answer>4</answer>")
+    assert len(runs) == 4
+    lines = log.read_text().splitlines()
+    assert lines[1].endswith("(attempt 2, answered again without running it)"), lines
+    assert lines[-1].endswith("(attempt 2)"), lines
+
+
 def test_port_0_takes_a_free_port_and_the_log_says_what_each_request_asked(tmp_path):
     import boto3
     from local_aws import LocalAws

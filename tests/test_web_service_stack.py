@@ -367,13 +367,12 @@ def test_fails_before_writing_anything_when_an_environment_option_is_wrong(tmp_p
     assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
 
 
-def test_image_existence_check_is_opt_in(prod):
-    assert prod.data("aws_ecr_image") == {}
-    config = EnvironmentConfig(
-        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc", verify_image_exists=True
-    )
-    synth = Synthesized(WebServiceStack(CdktfTesting.app(), "verify", config=config))
-    assert synth.only_data("aws_ecr_image")["image_tag"] == "${var.image_tag}"
+def test_the_image_existence_check_is_a_setting_the_shipped_environments_turn_on(prod):
+    # On in prod (the deploy workflow creates the repository before it pushes); off by default.
+    assert prod.only_data("aws_ecr_image")["image_tag"] == "${var.image_tag}"
+    config = EnvironmentConfig(certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/abc")
+    synth = Synthesized(WebServiceStack(CdktfTesting.app(), "default", config=config))
+    assert synth.data("aws_ecr_image") == {}
 
 
 def test_without_internet_egress_the_stack_adds_the_endpoints_its_service_uses():

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 import yaml
 from conftest import CERTIFICATE_ARN as CERTIFICATE
-from deploy_target import IMAGE_PLATFORMS, deploy_target, images, push_images
+from deploy_target import IMAGE_PLATFORMS, deploy_order, deploy_target, images, missing_images, push_images
+from deploy_target import main as deploy_target_main
 
 from stacks.environments import config_from_mapping, load_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-SHA = "${{ github.sha }}"
 
 
 def load(name: str) -> dict[str, Any]:
@@ -52,13 +52,21 @@ def deploy() -> dict[str, Any]:
     return load("deploy.yml")
 
 
-def test_only_the_three_workflows_exist():
-    assert sorted(path.name for path in WORKFLOWS.iterdir()) == ["ci.yml", "deploy.yml", "drift.yml"]
+WORKFLOW_FILES = ["ci.yml", "deploy.yml", "drift.yml", "environments.yml"]
 
 
-def test_ci_runs_on_pushes_and_pull_requests_with_read_only_permissions(ci):
-    assert set(ci["on"]) == {"push", "pull_request"}
+def test_only_the_four_workflows_exist():
+    assert sorted(path.name for path in WORKFLOWS.iterdir()) == WORKFLOW_FILES
+
+
+def test_ci_runs_on_pull_requests_and_for_the_deploy_with_read_only_permissions(ci):
+    assert set(ci["on"]) == {"pull_request", "workflow_call"}
     assert ci["permissions"] == {"contents": "read"}
+    # A newer push cancels a pull request's older run, never a run the deploy started (a group of its own).
+    assert ci["concurrency"] == {
+        "group": "ci-${{ github.event_name == 'pull_request' && github.ref || github.run_id }}",
+        "cancel-in-progress": "${{ github.event_name == 'pull_request' }}",
+    }
 
 
 def test_ci_lints_and_runs_the_whole_test_suite_with_the_versions_the_readme_names(ci):
@@ -76,7 +84,10 @@ def test_deploy_runs_on_main_and_gets_aws_credentials_only_through_oidc(deploy):
     assert deploy["on"]["push"] == {"branches": ["main"]}
     # A manual run may be started from any branch: the job itself refuses all but main.
     assert "workflow_dispatch" in deploy["on"]
-    assert deploy["jobs"]["deploy"]["if"] == "github.ref == 'refs/heads/main'"
+    assert deploy["jobs"]["environments"]["if"] == "github.ref == 'refs/heads/main'"
+    assert deploy["jobs"]["test"]["if"].startswith("github.ref == 'refs/heads/main' && ")
+    # The deploy job runs only when the environments job (main only) succeeded.
+    assert "needs.environments.result == 'success'" in deploy["jobs"]["deploy"]["if"]
     assert deploy["permissions"] == {}
     assert deploy["jobs"]["deploy"]["permissions"] == {"contents": "read", "id-token": "write"}
     credentials = uses(deploy, "deploy", "aws-actions/configure-aws-credentials")["with"]
@@ -85,18 +96,28 @@ def test_deploy_runs_on_main_and_gets_aws_credentials_only_through_oidc(deploy):
     assert not re.search(r"aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY", text)
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml", "drift.yml"])
+@pytest.mark.parametrize("name", WORKFLOW_FILES)
 def test_every_action_is_pinned_to_a_full_commit_sha_with_its_tag_beside_it(name):
     lines = [line.strip() for line in (WORKFLOWS / name).read_text().splitlines() if "uses:" in line]
     assert lines
     for line in lines:
+        if line.startswith("uses: ./"):
+            # A workflow of this repository, at the commit that calls it.
+            called = re.fullmatch(
+                r"uses: \./\.github/workflows/([\w-]+\.yml) # zizmor: ignore\[self-repository\]", line
+            )
+            assert called and called.group(1) in WORKFLOW_FILES, line
+            assert "workflow_call" in load(called.group(1))["on"], line
+            continue
         assert re.fullmatch(r"- uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", line), line
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml", "drift.yml"])
+@pytest.mark.parametrize("name", WORKFLOW_FILES)
 def test_checkouts_leave_no_credentials_and_scripts_get_values_only_through_the_environment(name):
     workflow = load(name)
-    for job in workflow["jobs"]:
+    for job, body in workflow["jobs"].items():
+        if "uses" in body:
+            continue
         checkout = uses(workflow, job, "actions/checkout")
         assert checkout["with"]["persist-credentials"] is False
         for step in steps(workflow, job):
@@ -113,15 +134,91 @@ def test_the_deploy_job_installs_no_development_or_test_tools(deploy):
     assert recipe and "--dev" not in recipe.group(1) and "checkov" not in recipe.group(0).lower()
 
 
-def test_deploy_goes_to_dev_then_prod_one_at_a_time(deploy):
+def test_deploy_goes_through_the_bootstraps_environments_in_order_one_at_a_time(deploy):
     job = deploy["jobs"]["deploy"]
-    assert job["strategy"]["matrix"]["environment"] == ["dev", "prod"]
+    # The list is the settings file's, read by the environments workflow.
+    assert job["strategy"]["matrix"]["environment"] == "${{ fromJSON(needs.environments.outputs.list) }}"
+    assert deploy["jobs"]["environments"]["uses"] == "./.github/workflows/environments.yml"
     assert job["strategy"]["max-parallel"] == 1
     assert job["strategy"]["fail-fast"] is True
     assert job["environment"] == "${{ matrix.environment }}"
     assert job["concurrency"] == {"group": "deploy-${{ matrix.environment }}", "cancel-in-progress": False}
-    for environment in job["strategy"]["matrix"]["environment"]:
-        assert load_environment(environment).environment == environment
+    assert deploy_order() == ["dev", "prod"]
+
+
+def test_the_environments_workflow_lists_what_the_bootstrap_serves_as_json(capsys, tmp_path, monkeypatch):
+    listing = load("environments.yml")
+    assert set(listing["on"]) == {"workflow_call"}
+    assert listing["on"]["workflow_call"]["outputs"]["list"]["value"] == "${{ jobs.list.outputs.environments }}"
+    job = listing["jobs"]["list"]
+    assert job["permissions"] == {"contents": "read"}
+    assert job["outputs"] == {"environments": "${{ steps.read.outputs.environments }}"}
+    read = step_named(listing, "list", "List the environments, checked as `make bootstrap` checks them")
+    assert read["id"] == "read"
+    assert shlex.split(read["run"]) == [
+        ".venv/bin/python", "scripts/deploy_target.py", "--environments", ">>", "$GITHUB_OUTPUT"
+    ]  # fmt: skip
+    assert deploy_target_main(["--environments"]) == 0
+    assert capsys.readouterr().out == 'environments=["dev","prod"]\n'
+    # A settings file that lists another order, or an environment it lacks, as `make bootstrap` reads it.
+    settings = (ROOT / "environments.toml").read_text()
+    path = tmp_path / "environments.toml"
+    path.write_text(settings.replace('environments = ["dev", "prod"]', 'environments = ["prod", "dev"]'))
+    monkeypatch.setenv("CDKTF_FARGATE_CONFIG", str(path))
+    assert deploy_target_main(["--environments"]) == 0
+    assert capsys.readouterr().out == 'environments=["prod","dev"]\n'
+    path.write_text(settings.replace('environments = ["dev", "prod"]', 'environments = ["dev", "qa"]'))
+    assert deploy_target_main(["--environments"]) == 2
+    assert "environments='qa' is invalid: is not an environment" in capsys.readouterr().err
+
+
+def test_deploy_waits_for_the_tests_unless_it_rolls_back(deploy, ci):
+    test = deploy["jobs"]["test"]
+    assert test["uses"] == "./.github/workflows/ci.yml"
+    assert test["permissions"] == {"contents": "read"}
+    # Skipped only for a manual run that names a tag.
+    assert test["if"] == ("github.ref == 'refs/heads/main' && (github.event_name == 'push' || inputs.image_tag == '')")
+    job = deploy["jobs"]["deploy"]
+    assert job["needs"] == ["test", "environments"]
+    condition = " ".join(job["if"].split())
+    assert condition == (
+        "!cancelled() && needs.environments.result == 'success' && (needs.test.result == 'success' || "
+        "(needs.test.result == 'skipped' && github.event_name == 'workflow_dispatch' && inputs.image_tag != ''))"
+    )
+    # What it waits for is the whole suite.
+    assert "make test" in [step.get("run") for step in steps(ci, "test")]
+
+
+def test_a_manual_run_with_a_tag_rolls_back_to_it_without_building(deploy):
+    tag_input = deploy["on"]["workflow_dispatch"]["inputs"]["image_tag"]
+    assert (tag_input["type"], tag_input["required"], tag_input["default"]) == ("string", False, "")
+    job = deploy["jobs"]["deploy"]
+    # Every step names the tag through the job's environment: the commit's own, or the rollback's.
+    assert job["env"]["IMAGE_TAG"] == "${{ inputs.image_tag || github.sha }}"
+    push = step_named(deploy, "deploy", "Build and push each image tagged with the commit SHA")
+    assert push["if"] == "github.event_name == 'push' || inputs.image_tag == ''"
+    check = step_named(deploy, "deploy", "Check every repository still holds the rollback's tag")
+    assert check["if"] == "github.event_name == 'workflow_dispatch' && inputs.image_tag != ''"
+    assert check["env"] == {"DEPLOY_ENVIRONMENT": "${{ matrix.environment }}"}
+    assert shlex.split(check["run"]) == [
+        ".venv/bin/python", "scripts/deploy_target.py", "$DEPLOY_ENVIRONMENT", "--require-images", "--tag", "$IMAGE_TAG"
+    ]  # fmt: skip
+    names = [step.get("name") for step in steps(deploy, "deploy")]
+    assert names.index("Check every repository still holds the rollback's tag") < names.index("Deploy")
+
+
+def test_require_images_names_every_repository_without_the_tag():
+    config = load_environment("local")
+    calls = []
+
+    def run(command):
+        calls.append(command)
+        return 0 if command[4] == "webapp-local-web" else 254
+
+    assert missing_images(images(config), tag="3f2a9c1", run=run) == ["webapp-local-api", "webapp-local-report"]
+    assert calls[0] == [
+        "aws", "ecr", "describe-images", "--repository-name", "webapp-local-web", "--image-ids", "imageTag=3f2a9c1"
+    ]  # fmt: skip
 
 
 def test_deploy_pushes_every_image_tagged_with_the_commit_sha(deploy):
@@ -129,16 +226,36 @@ def test_deploy_pushes_every_image_tagged_with_the_commit_sha(deploy):
     assert push["env"] == {
         "DEPLOY_ENVIRONMENT": "${{ matrix.environment }}",
         "REGISTRY": "${{ steps.ecr.outputs.registry }}",
-        "TAG": SHA,
     }
     command = shlex.split(push["run"])
     assert command[:3] == [".venv/bin/python", "scripts/deploy_target.py", "$DEPLOY_ENVIRONMENT"]
-    assert command[3:] == ["--push-images", "--registry", "$REGISTRY", "--tag", "$TAG"]
+    assert command[3:] == ["--push-images", "--registry", "$REGISTRY", "--tag", "$IMAGE_TAG"]
+    # On a push, the tag is the commit SHA.
+    assert deploy["jobs"]["deploy"]["env"]["IMAGE_TAG"] == "${{ inputs.image_tag || github.sha }}"
+
+
+def test_deploy_creates_the_missing_repositories_before_it_pushes(deploy):
+    names = [step.get("name") for step in steps(deploy, "deploy")]
+    first = "Create the repositories a first deploy or a new service needs"
+    push = "Build and push each image tagged with the commit SHA"
+    assert names.index("Synthesize") < names.index(first) < names.index(push) < names.index("Deploy")
+    step = step_named(deploy, "deploy", first)
+    # With the build; a rollback's tag is already in every repository.
+    assert step["if"] == step_named(deploy, "deploy", push)["if"]
+    assert step["env"] == {"STACK": "${{ steps.target.outputs.stack_name }}"}
+    # tests/test_end_to_end_golden_path.py runs this very command on the emulator.
+    assert shlex.split(step["run"]) == [
+        ".venv/bin/python", "scripts/repositories_first.py", "--stack-dir", "cdktf.out/stacks/$STACK",
+        "--var", "image_tag=$IMAGE_TAG",
+    ]  # fmt: skip
+    assert step_named(deploy, "deploy", "Synthesize")["run"] == "npx cdktf synth"
 
 
 def test_deploy_runs_cdktf_deploy_for_the_stack_with_the_same_sha_as_image_tag(deploy):
     step = step_named(deploy, "deploy", "Deploy")
-    assert step["env"] == {"STACK": "${{ steps.target.outputs.stack_name }}", "IMAGE_TAG": SHA}
+    assert step["env"] == {"STACK": "${{ steps.target.outputs.stack_name }}"}
+    # The job's IMAGE_TAG, the one the images were pushed with (or a rollback's, checked to exist).
+    assert deploy["jobs"]["deploy"]["env"]["IMAGE_TAG"] == "${{ inputs.image_tag || github.sha }}"
     command = shlex.split(step["run"])
     assert command[:3] == ["npx", "cdktf", "deploy"]
     stack, *flags = command[3:]
@@ -265,10 +382,15 @@ def test_drift_runs_every_day_per_environment_and_fails_on_drift():
     assert drift["permissions"] == {}
     job = drift["jobs"]["drift"]
     assert job["permissions"] == {"contents": "read", "id-token": "write"}
-    assert job["strategy"]["matrix"]["environment"] == ["dev", "prod"]
+    assert job["strategy"]["matrix"]["environment"] == "${{ fromJSON(needs.environments.outputs.list) }}"
+    assert drift["jobs"]["environments"]["uses"] == "./.github/workflows/environments.yml"
+    assert job["needs"] == "environments"
     assert job["strategy"]["fail-fast"] is False
-    # The deploys' concurrency group: never while a deploy of that environment runs.
-    assert job["concurrency"] == {"group": "deploy-${{ matrix.environment }}", "cancel-in-progress": False}
+    # A group of its own: GitHub keeps one pending run per group, and a check must never replace a
+    # pending deploy (scripts/drift.py checks again when a deploy moves the state meanwhile).
+    assert job["concurrency"] == {"group": "drift-${{ matrix.environment }}", "cancel-in-progress": False}
+    deploys = load("deploy.yml")["jobs"]["deploy"]["concurrency"]["group"]
+    assert job["concurrency"]["group"] != deploys
     # On main outside any GitHub environment, with the read-only drift role (which trusts exactly that).
     assert "environment" not in job
     credentials = uses(drift, "drift", "aws-actions/configure-aws-credentials")
@@ -286,7 +408,7 @@ def test_the_deploy_jobs_timeout_is_the_one_the_rollout_check_uses(deploy):
     from stacks.environments import DeployOptions
 
     assert deploy["jobs"]["deploy"]["timeout-minutes"] == DeployOptions().workflow_timeout_minutes
-    for environment in deploy["jobs"]["deploy"]["strategy"]["matrix"]["environment"]:
+    for environment in deploy_order():
         assert load_environment(environment).deploy.workflow_timeout_minutes == DeployOptions().workflow_timeout_minutes
 
 

@@ -134,6 +134,9 @@ class EcrRepo(RepositoryMembers, Construct):
             image_scanning_configuration=EcrRepositoryImageScanningConfiguration(scan_on_push=options.scan_on_push),
             encryption_configuration=[encryption],
             force_delete=options.force_delete,
+            # A repository that keeps its images also refuses, at plan time, a change that would delete
+            # it (a rename, a move to another construct id), before anything else is touched.
+            lifecycle={"prevent_destroy": True} if not options.force_delete else None,
         )
         self.lifecycle_policy = EcrLifecyclePolicy(
             self,
@@ -171,7 +174,8 @@ class EcrRepo(RepositoryMembers, Construct):
 
     def require_image(self, tag: str) -> DataAwsEcrImage:
         """Make plans fail unless ``tag`` is in the repository: a deploy cannot point the service at an
-        image that was never pushed. Not for the very first deploy, before the repository exists."""
+        image that was never pushed. The repository must exist first: create it alone before the first
+        push (the app's `scripts/repositories_first.py` applies the missing repositories with `-target`)."""
         return DataAwsEcrImage(self, "required-image", repository_name=self.repository.name, image_tag=tag)
 
     @staticmethod

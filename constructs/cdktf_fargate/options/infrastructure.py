@@ -154,7 +154,11 @@ class RepositoryOptions(OptionType):
     scan_on_push: bool = option(True, "scan each pushed image for vulnerabilities")
     keep_last_images: int = option(30, "the lifecycle policy expires all but this many newest images", Range(1, 10000))
     untagged_expire_days: int = option(7, "untagged images expire this many days after push", Range(1, 3650))
-    force_delete: bool = option(False, "let destroy delete a repository that still holds images")
+    force_delete: bool = option(
+        False,
+        "let destroy delete a repository that still holds images; off, Terraform also refuses at plan time any "
+        "change that would delete the repository (`prevent_destroy`): set it first to destroy on purpose",
+    )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

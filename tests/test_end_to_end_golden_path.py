@@ -1,0 +1,188 @@
+"""End to end, a new environment reaches its first deploy through the deploy workflow's own steps, on the
+emulator: synthesize → create the missing repositories (scripts/repositories_first.py) → push the
+images (a test image put into the emulator's registry, where the workflow builds and pushes) → deploy,
+with `verify_image_exists`, so the deploy proves the image was there before it ran. Then a job is added
+to the environment and reaches it the same way, and a change of shape that would delete a repository
+holding images is refused at plan time.
+
+The tests run in file order and share one deployment.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import tomllib
+from collections.abc import Callable
+from typing import Any
+
+import processes
+import pytest
+import yaml
+from conftest import ROOT
+from deploy_target import images
+from side_by_side import record_e2e_figures
+from test_end_to_end import ANSI, CDKTF, Deployment, local_aws
+from toml_text import toml_value
+
+from stacks.environments import load_environment
+
+pytestmark = pytest.mark.e2e
+
+APP = "gold"
+STACK = f"{APP}-local"
+REPORT: dict[str, Any] = {}
+REPOSITORIES_FIRST = "Create the repositories a first deploy or a new service needs"
+# The settings a production environment ships with: plans check the image exists, and repositories
+# keep their images.
+SETTINGS = {"verify_image_exists": True, "repository.force_delete": False, "services.report": None}
+# A manifest as a registry stores it; the emulator keeps it as given.
+MANIFEST = json.dumps(
+    {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 2,
+            "digest": "sha256:" + "0" * 64,
+        },
+        "layers": [],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory, terraform_env):
+    with local_aws(tmp_path_factory, APP) as emulator:
+        yield Deployment(
+            tmp_path_factory.mktemp(f"{APP}-project"),
+            emulator,
+            terraform_env,
+            app=APP,
+            services=True,
+            settings=SETTINGS,
+        )
+    record_e2e_figures(**REPORT)
+
+
+def synthesize(deployment: Deployment) -> None:
+    result = processes.run([str(CDKTF), "synth"], cwd=deployment.directory, env=deployment.env, timeout=600)
+    assert result.returncode == 0, ANSI.sub("", result.stdout[-3000:]) + result.stderr[-3000:]
+
+
+def workflow_step(name: str, **variables: str) -> list[str]:
+    """A step of the deploy workflow, as its shell would run it here: its command with the job's variables."""
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
+    (step,) = [step for step in workflow["jobs"]["deploy"]["steps"] if step.get("name") == name]
+    command = shlex.split(step["run"])
+    assert command[0] == ".venv/bin/python", command
+    for variable, value in variables.items():
+        command = [argument.replace(f"${variable}", value) for argument in command]
+    assert "$" not in "".join(command), command
+    return [sys.executable, *(str(ROOT / part) if part.startswith("scripts/") else part for part in command[1:])]
+
+
+def repositories_first(deployment: Deployment, tag: str, *, succeeds: bool = True) -> str:
+    """The workflow's step, as it runs it: its output (what it said on failure)."""
+    command = workflow_step(REPOSITORIES_FIRST, STACK=STACK, IMAGE_TAG=tag)
+    result = processes.run(command, cwd=deployment.directory, env=deployment.env, timeout=600)
+    assert (result.returncode == 0) is succeeds, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout if succeeds else result.stderr
+
+
+def push(deployment: Deployment, tag: str) -> list[str]:
+    """What the workflow's build-and-push step leaves: every image of the environment, tagged."""
+    config = load_environment("local", deployment.directory / "settings.toml")
+    ecr = deployment.client("ecr")
+    pushed = []
+    for image in images(config):
+        ecr.put_image(repositoryName=image["repository"], imageManifest=MANIFEST, imageTag=tag)
+        pushed.append(image["repository"])
+    return pushed
+
+
+def repositories(deployment: Deployment) -> list[str]:
+    return sorted(r["repositoryName"] for r in deployment.client("ecr").describe_repositories()["repositories"])
+
+
+def plan_output(deployment: Deployment, tag: str) -> tuple[int, str]:
+    plan = deployment.terraform("plan", "-input=false", "-no-color", "-lock=false", f"-var=image_tag={tag}")
+    return plan.returncode, plan.stdout + plan.stderr
+
+
+def test_a_new_environment_gets_its_repositories_and_nothing_that_runs_an_image(deployment):
+    synthesize(deployment)
+    output = repositories_first(deployment, "v1")
+    assert "created aws_ecr_repository." in output, output
+    assert repositories(deployment) == [f"{STACK}-api", f"{STACK}-web"]
+    # Nothing runs yet: no cluster, no service, no task definition, no load balancer.
+    ecs = deployment.client("ecs")
+    assert ecs.list_clusters()["clusterArns"] == []
+    assert ecs.list_task_definitions()["taskDefinitionArns"] == []
+    assert deployment.client("elbv2").describe_load_balancers()["LoadBalancers"] == []
+
+
+def test_before_the_push_the_deploy_refuses_an_image_that_is_not_there(deployment):
+    code, output = plan_output(deployment, "v1")
+    assert code != 0
+    assert "ecr" in output.lower() and "v1" in output, output[-3000:]
+
+
+def test_after_the_push_the_first_deploy_runs_the_pushed_images(deployment):
+    assert push(deployment, "v1") == [f"{STACK}-web", f"{STACK}-api"]
+    result, seconds = deployment.run("deploy", "v1")
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    REPORT["golden_path_first_deploy_seconds"] = round(seconds, 1)
+    ecs = deployment.client("ecs")
+    for key in ("web", "api"):
+        (service,) = ecs.describe_services(cluster=STACK, services=[f"{STACK}-{key}"])["services"]
+        definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+        (container,) = definition["containerDefinitions"]
+        assert container["image"].endswith(f"/{STACK}-{key}:v1"), container["image"]
+    assert deployment.planned_changes("v1") == {}
+    # The next deploy's step finds every repository and applies nothing.
+    assert repositories_first(deployment, "v2").strip() == "every repository exists"
+
+
+def test_a_job_added_to_the_environment_reaches_it_through_the_same_steps(deployment):
+    # As a commit that adds the shipped `report` job to environments.toml would.
+    shipped = tomllib.loads((ROOT / "environments.toml").read_text())["local"]["services"]["report"]
+    change_settings(deployment, lambda local: local["services"].update(report=shipped))
+    synthesize(deployment)
+    output = repositories_first(deployment, "v2")
+    assert output.strip().splitlines()[-1] == f"created aws_ecr_repository.{report_repository(deployment)}", output
+    assert repositories(deployment) == [f"{STACK}-api", f"{STACK}-report", f"{STACK}-web"]
+    push(deployment, "v2")
+    result, seconds = deployment.run("deploy", "v2")
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
+    REPORT["golden_path_add_job_seconds"] = round(seconds, 1)
+    assert len(deployment.client("scheduler").list_schedules()["Schedules"]) == 1
+    assert deployment.planned_changes("v2") == {}
+
+
+def change_settings(deployment: Deployment, change: Callable[[dict[str, Any]], object]) -> None:
+    settings = deployment.directory / "settings.toml"
+    local = tomllib.loads(settings.read_text())["local"]
+    change(local)
+    settings.write_text("[local]\n" + "".join(f"{key} = {toml_value(value)}\n" for key, value in local.items()))
+
+
+def report_repository(deployment: Deployment) -> str:
+    config = json.loads((deployment.stack_dir / "cdk.tf.json").read_text())
+    (name,) = [name for name in config["resource"]["aws_ecr_repository"] if "report" in name]
+    return name
+
+
+def test_a_change_of_shape_that_would_delete_repositories_with_images_stops_before_anything_is_applied(deployment):
+    # Back to one service: the services' repositories would be deleted, the environment's own created.
+    change_settings(deployment, lambda local: local.pop("services"))
+    synthesize(deployment)
+    refused = repositories_first(deployment, "v3", succeeds=False)
+    for key in ("api", "report", "web"):
+        assert f"{STACK}-{key} (aws_ecr_repository.services_repository-{key}_" in refused, refused
+    assert "first deploy with it still declared and repository.force_delete = true" in refused
+    # Nothing was applied: the three repositories and their images are there, the new one is not.
+    assert repositories(deployment) == [f"{STACK}-api", f"{STACK}-report", f"{STACK}-web"]
+    details = deployment.client("ecr").describe_images(repositoryName=f"{STACK}-web")["imageDetails"]
+    assert sorted(tag for image in details for tag in image["imageTags"]) == ["v1", "v2"]
