@@ -31,6 +31,8 @@ from stacks.environments import EnvironmentConfig, load_bootstrap, load_environm
 
 # The platform `docker build` targets for each ECS runtime architecture.
 IMAGE_PLATFORMS = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}
+# GitHub's `ubuntu-latest` runners.
+RUNNER_PLATFORM = "linux/amd64"
 
 
 def deploy_target(config: EnvironmentConfig, *, require_remote_state: bool) -> dict[str, str]:
@@ -44,10 +46,15 @@ def deploy_target(config: EnvironmentConfig, *, require_remote_state: bool) -> d
             f"environment {config.environment!r}: aws_endpoint_url={config.aws_endpoint_url!r} points at an "
             "emulator; CI deploys only to AWS"
         )
+    built = images(config)
     return {
         "stack_name": config.stack_name,
         "region": config.region,
-        "images": json.dumps(images(config), separators=(",", ":")),
+        "images": json.dumps(built, separators=(",", ":")),
+        # What the x86_64 runner must emulate (QEMU) to build for the tasks' architecture; empty when nothing.
+        "emulated_platforms": ",".join(
+            sorted({image["platform"].split("/")[1] for image in built if image["platform"] != RUNNER_PLATFORM})
+        ),
         # The read-only drift role's path and name (the drift workflow adds the account).
         "drift_role": f"{config.deploy_role_path}{config.drift_role_name}",
     }

@@ -251,6 +251,19 @@ def test_deploy_creates_the_missing_repositories_before_it_pushes(deploy):
     assert step_named(deploy, "deploy", "Synthesize")["run"] == "npx cdktf synth"
 
 
+def test_deploy_sets_up_emulation_before_it_builds_for_another_architecture(deploy):
+    qemu = uses(deploy, "deploy", "docker/setup-qemu-action")
+    # Only when a task runs on another architecture than the runner's, and only when it builds.
+    assert qemu["if"] == (
+        "steps.target.outputs.emulated_platforms != '' && (github.event_name == 'push' || inputs.image_tag == '')"
+    )
+    assert qemu["with"] == {"platforms": "${{ steps.target.outputs.emulated_platforms }}", "cache-image": False}
+    position = {
+        step.get("uses", step.get("name", "")).split("@")[0]: i for i, step in enumerate(steps(deploy, "deploy"))
+    }
+    assert position["docker/setup-qemu-action"] < position["Build and push each image tagged with the commit SHA"]
+
+
 def test_deploy_runs_cdktf_deploy_for_the_stack_with_the_same_sha_as_image_tag(deploy):
     step = step_named(deploy, "deploy", "Deploy")
     assert step["env"] == {"STACK": "${{ steps.target.outputs.stack_name }}"}
@@ -296,6 +309,8 @@ def test_deploy_target_names_the_stack_and_its_one_image():
         "stack_name": "webapp-staging",
         "region": "us-east-1",
         "images": target["images"],
+        # An ARM64 task's image is built on the x86_64 runner under QEMU.
+        "emulated_platforms": "arm64",
         "drift_role": "/deploy/webapp-staging-drift",
     }
     assert json.loads(target["images"]) == [
@@ -316,6 +331,7 @@ def test_deploy_target_builds_one_image_per_repository_of_an_environment_with_se
         {"repository": "webapp-local-report", "context": "report", "dockerfile": "report/Dockerfile",
          "platform": "linux/amd64"},
     ]  # fmt: skip
+    assert deploy_target(config, require_remote_state=False)["emulated_platforms"] == ""
     shared = config_from_mapping(
         "staging",
         {
