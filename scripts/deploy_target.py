@@ -63,7 +63,14 @@ def deploy_target(config: EnvironmentConfig, *, require_remote_state: bool) -> d
 def images(config: EnvironmentConfig) -> list[dict[str, str]]:
     """Each image to build: its repository, build context, Dockerfile and platform."""
     if not config.services:
-        return [_image(config.resource_name, ".", "", config.service.task.cpu_architecture)]
+        return [
+            _image(
+                config.resource_name,
+                config.build.context,
+                config.build.dockerfile,
+                config.service.task.cpu_architecture,
+            )
+        ]
     built = []
     for key, declared in config.services.items():
         if declared.repository:

@@ -138,7 +138,9 @@ DERIVED_PRIORITY_STEP = 10
 class ImageBuild(OptionType):
     """How the deploy workflow builds a service's image; its platform follows the task's `cpu_architecture`."""
 
-    context: str = option(".", "the Docker build context, relative to the repository root", RELATIVE_PATH)
+    context: str = option(
+        "app", "the Docker build context, relative to the repository root (`app`: the shipped sample)", RELATIVE_PATH
+    )
     dockerfile: str = option("", "the Dockerfile, relative to the repository root; default `<context>/Dockerfile`",
                              RELATIVE_PATH)  # fmt: skip
 
@@ -241,6 +243,9 @@ class EnvironmentConfig(OptionType):
     service: ServiceOptions = option(ServiceOptions(), "the service (`ServiceOptions`)")
     deploy: DeployOptions = option(DeployOptions(), "deploys from GitHub Actions (`DeployOptions`)")
     cost: CostAssumptions = option(CostAssumptions(), "the usage `make cost` assumes (`CostAssumptions`)")
+    build: ImageBuild = option(
+        ImageBuild(), "how the deploy workflow builds the one service's image (with `services`: each one's own)"
+    )
     services: Mapping[str, AppService] = option(
         {},
         "several services in one cluster behind one load balancer: name -> `AppService`; "
@@ -280,6 +285,8 @@ class EnvironmentConfig(OptionType):
             report("public_subnet_ids", list(self.public_subnet_ids), "the subnet ids need vpc_id")
         if self.services:
             self._check_services(report)
+            if self.build != ImageBuild():
+                report("build", "<set>", "with services, each service's build is its own: `services.<name>.build`")
         self._check_rollout_time(report)
 
     def rollout_estimates(self) -> dict[str, RolloutEstimate]:

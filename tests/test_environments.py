@@ -207,6 +207,10 @@ def test_local_points_every_api_at_the_emulator_and_finds_the_certificate_by_dom
             r"'eu-west-1': name zones like 'eu-west-1a'",
         ),
         (
+            {"build": {"context": "web"}, "services": {"web": {}}},
+            r"build='<set>' is invalid: with services, each service's build is its own: `services.<name>.build`",
+        ),
+        (
             {"deploy": {"key_admin_arns": ["arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_1a2b/jane"]}},
             r"deploy.key_admin_arns='arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_1a2b/jane' is "
             r"invalid: must be an IAM role's or user's ARN",

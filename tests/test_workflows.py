@@ -316,8 +316,9 @@ def test_deploy_target_names_the_stack_and_its_one_image():
     assert json.loads(target["images"]) == [
         {
             "repository": "webapp-staging",
-            "context": ".",
-            "dockerfile": "./Dockerfile",
+            # The shipped sample app, unless `build` names another.
+            "context": "app",
+            "dockerfile": "app/Dockerfile",
             "platform": IMAGE_PLATFORMS["ARM64"],
         }
     ]
@@ -326,7 +327,7 @@ def test_deploy_target_names_the_stack_and_its_one_image():
 def test_deploy_target_builds_one_image_per_repository_of_an_environment_with_services():
     config = dataclasses.replace(load_environment("local"), aws_endpoint_url="")
     assert images(config) == [
-        {"repository": "webapp-local-web", "context": ".", "dockerfile": "./Dockerfile", "platform": "linux/amd64"},
+        {"repository": "webapp-local-web", "context": "app", "dockerfile": "app/Dockerfile", "platform": "linux/amd64"},
         {"repository": "webapp-local-api", "context": "api", "dockerfile": "api/Dockerfile", "platform": "linux/amd64"},
         {"repository": "webapp-local-report", "context": "report", "dockerfile": "report/Dockerfile",
          "platform": "linux/amd64"},
@@ -346,7 +347,7 @@ def test_deploy_target_builds_one_image_per_repository_of_an_environment_with_se
     assert images(shared) == [
         {
             "repository": "webapp-staging-web",
-            "context": ".",
+            "context": "app",
             "dockerfile": "docker/web.Dockerfile",
             "platform": "linux/arm64",
         }
@@ -378,7 +379,7 @@ def test_push_images_builds_what_is_missing_and_skips_what_was_pushed():
 
 def test_fails_when_an_image_does_not_build():
     built = images(dataclasses.replace(load_environment("local"), aws_endpoint_url=""))
-    with pytest.raises(RuntimeError, match=r"building .*/webapp-local-web:abc from \. failed"):
+    with pytest.raises(RuntimeError, match=r"building .*/webapp-local-web:abc from app failed"):
         push_images(built, registry="r", tag="abc", run=lambda command: 1)
 
 
