@@ -240,6 +240,31 @@ def _patch_state_machine_validation() -> None:
             setattr(StepFunctionResponse, method.__name__, method)
 
 
+def _patch_task_resources_without_container_memory() -> None:
+    """moto adds up the containers' `memory` to place a task, and fails (500) on a container without one,
+    which Fargate allows (the task's memory is what counts): RunTask of the stack's task definitions
+    failed. Such a container counts 0 MiB; the task definition itself is unchanged."""
+    import copy
+
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original = EC2ContainerServiceBackend._calculate_task_resource_requirements
+    sized = ("memory", "memoryReservation", "Memory", "MemoryReservation")
+
+    def calculate(task_definition):  # type: ignore[no-untyped-def]
+        definitions = task_definition.container_definitions
+        if all(any(key in definition for key in sized) for definition in definitions):
+            return original(task_definition)
+        counted = copy.copy(task_definition)
+        counted.container_definitions = [
+            definition if any(key in definition for key in sized) else {**definition, "memory": 0}
+            for definition in definitions
+        ]
+        return original(counted)
+
+    EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(calculate)  # type: ignore[method-assign]
+
+
 def _patch_response_fields_per_request() -> None:
     """moto keeps a response's "leave this field out" choices (ECS's `include=["TAGS"]` among them) in
     one dict on the class, shared by every request of every thread: a DescribeServices without TAGS
@@ -273,6 +298,7 @@ def patch_moto() -> None:
         return
     _PATCHED.append(True)
     _patch_response_fields_per_request()
+    _patch_task_resources_without_container_memory()
     _patch_policy_conditions()
     _patch_delete_marker_disposal()
     _patch_ecs_service_fields()
@@ -400,6 +426,22 @@ class LocalAws:
         self.stop()
 
 
+def run_to_the_end(application: Any, environ: dict[str, Any], start_response: Any) -> tuple[list[Any], bytes]:
+    """Run a WSGI application through: the (status, headers) it started the answer with, and its whole body."""
+    started: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def remember(code: str, headers: Any, exc_info: Any = None) -> Any:
+        started.append((code, list(headers)))
+        return start_response(code, headers, exc_info) if exc_info else start_response(code, headers)
+
+    result = application(environ, remember)
+    try:
+        return started, b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+
+
 class RequestLog:
     """WSGI middleware: a line per request with the time, the status, the milliseconds, the service
     and operation asked for (from the signature's scope and the request's target or `Action`), an
@@ -418,23 +460,14 @@ class RequestLog:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
-        status: list[str] = []
-
-        def remember(code: str, headers: Any, exc_info: Any = None) -> Any:
-            status.append(code)
-            return start_response(code, headers, exc_info) if exc_info else start_response(code, headers)
-
-        result = self.application(environ, remember)
         try:
-            response = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        code = status[0].split()[0] if status else "-"
-        line = (
-            f"{datetime.datetime.now().strftime('%H:%M:%S.%f')[:-3]} {code} "
-            f"{round((time.monotonic() - started) * 1000):>5} ms  {requested(environ, body)}"
-        )
+            answered, response = run_to_the_end(self.application, environ, start_response)
+        except Exception as error:
+            # The server answers 500 with its own page; the log says what failed, in the emulator.
+            self._write(environ, body, started, "500", f"{type(error).__name__}: {error}".encode())
+            raise
+        code = answered[0][0].split()[0] if answered else "-"
+        line = self._head(environ, body, started, code)
         error = ERROR_CODE.search(response[:2000]) if code[:1] in ("4", "5") else None
         if error:
             line += f"  {(error.group(1) or error.group(2)).decode(errors='replace')}"
@@ -444,9 +477,22 @@ class RequestLog:
             line += f"  (attempt {attempt.group(1)}{replayed})"
         if code.startswith("5"):
             line += "\n    " + response[:600].decode(errors="replace").replace("\n", "\n    ")
+        self._append(line)
+        return [response]
+
+    def _write(self, environ: dict[str, Any], body: bytes, started: float, code: str, detail: bytes) -> None:
+        self._append(self._head(environ, body, started, code) + "\n    " + detail[:600].decode(errors="replace"))
+
+    @staticmethod
+    def _head(environ: dict[str, Any], body: bytes, started: float, code: str) -> str:
+        return (
+            f"{datetime.datetime.now().strftime('%H:%M:%S.%f')[:-3]} {code} "
+            f"{round((time.monotonic() - started) * 1000):>5} ms  {requested(environ, body)}"
+        )
+
+    def _append(self, line: str) -> None:
         with self._lock, self.path.open("a") as handle:
             handle.write(line + "\n")
-        return [response]
 
 
 class AnsweredOnce:
@@ -478,18 +524,7 @@ class AnsweredOnce:
                 environ[REPLAYED] = True
                 start_response(answered[0], answered[1])
                 return [answered[2]]
-        status: list[tuple[str, list[tuple[str, str]]]] = []
-
-        def remember(code: str, headers: Any, exc_info: Any = None) -> Any:
-            status.append((code, list(headers)))
-            return start_response(code, headers, exc_info) if exc_info else start_response(code, headers)
-
-        result = self.application(environ, remember)
-        try:
-            response = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
+        status, response = run_to_the_end(self.application, environ, start_response)
         if invocation and status and status[0][0].startswith("2"):
             with self._lock:
                 self._answers[invocation] = (status[0][0], status[0][1], response)

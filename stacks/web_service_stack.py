@@ -363,6 +363,13 @@ class WebServiceStack(TerraformStack):
                 {key: job.state_machine_arn for key, job in jobs.items()},
                 "Start a run by hand: aws stepfunctions start-execution --state-machine-arn <arn>",
             ),
+            "log_group_names": (
+                {
+                    **{key: created.log_group.name for key, created in services.items()},
+                    **{key: job.log_group.name for key, job in jobs.items()},
+                },
+                "Each service's and job's log group: cdktf-fargate logs <name>",
+            ),
         }
         for output, (value, description) in outputs.items():
             TerraformOutput(self, output, value=value, description=description)

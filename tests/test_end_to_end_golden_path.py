@@ -11,10 +11,15 @@ The tests run in file order and share one deployment.
 from __future__ import annotations
 
 import json
+import re
 import shlex
+import shutil
+import subprocess
 import sys
+import time
 import tomllib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import processes
@@ -159,6 +164,94 @@ def test_a_job_added_to_the_environment_reaches_it_through_the_same_steps(deploy
     REPORT["golden_path_add_job_seconds"] = round(seconds, 1)
     assert len(deployment.client("scheduler").list_schedules()["Schedules"]) == 1
     assert deployment.planned_changes("v2") == {}
+
+
+def day2(deployment: Deployment, *args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed `cdktf-fargate` command, run in the app's directory as a user would."""
+    command = [str(Path(sys.executable).parent / "cdktf-fargate"), "--stack-dir", str(deployment.stack_dir), *args]
+    env = {**deployment.env, "CDKTF_FARGATE_CDKTF": str(CDKTF), **({"PATH": path} if path else {})}
+    return processes.run(command, cwd=deployment.directory, env=env, timeout=900)
+
+
+def test_status_shows_each_service_and_the_job(deployment):
+    shown = day2(deployment, "status")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == f"{STACK} (cluster {STACK}, us-east-1)"
+    rows = {line.split()[0]: line for line in lines[1:]}
+    assert sorted(rows) == ["api", "report", "web"]
+    assert re.search(r"^\s+api\s+service\s+\d+/2 running, \d+ pending\s+gold-local-api:\d+", rows["api"]), rows["api"]
+    assert re.search(r"^\s+report\s+job\s+not run yet$", rows["report"]), rows["report"]
+
+
+def test_logs_prints_a_services_events(deployment):
+    logs = deployment.client("logs")
+    group = f"/ecs/{STACK}-api"
+    logs.create_log_stream(logGroupName=group, logStreamName="app/app/0123")
+    now = int(time.time() * 1000)
+    logs.put_log_events(
+        logGroupName=group, logStreamName="app/app/0123", logEvents=[{"timestamp": now, "message": "migrated 3 rows"}]
+    )
+    shown = day2(deployment, "logs", "api", "--since", "1h")
+    assert shown.returncode == 0, shown.stderr
+    assert re.search(r"^\S+Z app/app/0123  migrated 3 rows$", shown.stdout, re.M), shown.stdout
+    unknown = day2(deployment, "logs", "nope")
+    assert unknown.returncode == 2
+    assert "'nope' is not one of the services and jobs of gold-local: api, report, web" in unknown.stderr
+
+
+def test_redeploy_and_run_task_start_tasks_from_the_services_own_definition(deployment):
+    ecs = deployment.client("ecs")
+    redeployed = day2(deployment, "redeploy", "web")
+    assert redeployed.returncode == 0, redeployed.stderr
+    assert redeployed.stdout.startswith("web: new tasks starting (deployment ecs-svc/"), redeployed.stdout
+    started = day2(deployment, "run-task", "api", "--no-wait", "--", "./migrate", "up")
+    assert started.returncode == 0, started.stderr
+    (service,) = ecs.describe_services(cluster=STACK, services=[f"{STACK}-api"])["services"]
+    tasks = ecs.describe_tasks(
+        cluster=STACK, tasks=ecs.list_tasks(cluster=STACK, startedBy="cdktf-fargate run-task")["taskArns"]
+    )
+    (task,) = tasks["tasks"]
+    assert task["taskDefinitionArn"] == service["taskDefinition"]
+    assert task["overrides"]["containerOverrides"] == [{"name": "app", "command": ["./migrate", "up"]}]
+
+
+def test_exec_says_what_is_missing(deployment, tmp_path):
+    # A PATH with Terraform (the outputs are read with it) and no AWS CLI.
+    alone = tmp_path / "terraform-only"
+    alone.mkdir()
+    (alone / "terraform").symlink_to(shutil.which("terraform", path=deployment.env["PATH"]))
+    refused = day2(deployment, "exec", "web", path=str(alone))
+    assert refused.returncode == 2
+    assert "ECS Exec goes through the AWS CLI" in refused.stderr
+    # With the AWS CLI and the plugin on PATH, the service's setting is what is missing.
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    for tool in ("aws", "session-manager-plugin"):
+        (tools / tool).write_text("#!/bin/sh\nexit 0\n")
+        (tools / tool).chmod(0o755)
+    refused = day2(deployment, "exec", "web", path=f"{tools}:{deployment.env['PATH']}")
+    assert refused.returncode == 2
+    assert "ECS Exec is off; set services.web.service.enable_execute_command = true and deploy" in refused.stderr
+
+
+def test_rollback_deploys_the_previous_tag_to_one_service_and_keeps_the_others(deployment):
+    planned = day2(deployment, "rollback", "web", "--dry-run")
+    assert planned.returncode == 0, planned.stderr
+    assert planned.stdout.splitlines()[0] == "web: v2 -> v1"
+    rolled = day2(deployment, "rollback", "web", "--", "--skip-provider-lock")
+    assert rolled.returncode == 0, rolled.stdout[-3000:] + rolled.stderr[-3000:]
+    ecs = deployment.client("ecs")
+    for key, tag in (("web", "v1"), ("api", "v2")):
+        (service,) = ecs.describe_services(cluster=STACK, services=[f"{STACK}-{key}"])["services"]
+        (container,) = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"][
+            "containerDefinitions"
+        ]
+        assert container["image"].endswith(f":{tag}"), (key, container["image"])
+    # A tag the repository never held is refused before anything runs.
+    missing = day2(deployment, "rollback", "web", "--to", "v0")
+    assert missing.returncode == 2
+    assert f"{STACK}-web no longer holds 'v0'" in missing.stderr
 
 
 def change_settings(deployment: Deployment, change: Callable[[dict[str, Any]], object]) -> None:

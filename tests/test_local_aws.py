@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from typing import Any
 
 import pytest
 from conftest import ROOT
@@ -184,28 +185,38 @@ def test_step_functions_validates_a_definition_and_lists_no_versions():
         assert sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"] == []
 
 
-def test_a_service_keeps_its_service_connect_configuration_through_an_update():
+def fargate_cluster(container: dict) -> tuple[Any, str, str]:
+    """Inside mock_aws: a VPC as the stack's (DNS host names on: moto names a task's interface only then),
+    a subnet, a security group, the cluster `app` and the Fargate task definition `api` of ``container``
+    (its memory on the task only, as the stack's)."""
     import boto3
+
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="tasks", Description="tasks", VpcId=vpc)["GroupId"]
+    ecs = boto3.client("ecs", region_name="us-east-1")
+    ecs.create_cluster(clusterName="app")
+    ecs.register_task_definition(
+        family="api",
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
+        containerDefinitions=[container],
+    )
+    return ecs, subnet, group
+
+
+def test_a_service_keeps_its_service_connect_configuration_through_an_update():
     from local_aws import patch_moto
     from moto import mock_aws
 
     patch_moto()
     with mock_aws():
-        ec2 = boto3.client("ec2", region_name="us-east-1")
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
-        group = ec2.create_security_group(GroupName="tasks", Description="tasks", VpcId=vpc)["GroupId"]
-        ecs = boto3.client("ecs", region_name="us-east-1")
-        ecs.create_cluster(clusterName="app")
-        ecs.register_task_definition(
-            family="api",
-            networkMode="awsvpc",
-            requiresCompatibilities=["FARGATE"],
-            cpu="256",
-            memory="512",
-            containerDefinitions=[
-                {"name": "app", "image": "api:v1", "portMappings": [{"containerPort": 9000, "name": "http"}]}
-            ],
+        ecs, subnet, group = fargate_cluster(
+            {"name": "app", "image": "api:v1", "portMappings": [{"containerPort": 9000, "name": "http"}]}
         )
         published = {
             "enabled": True,
@@ -287,6 +298,39 @@ def test_an_sdks_retry_of_a_call_already_answered_gets_the_answer_again_and_runs
     lines = log.read_text().splitlines()
     assert lines[1].endswith("(attempt 2, answered again without running it)"), lines
     assert lines[-1].endswith("(attempt 2)"), lines
+
+
+def test_a_fargate_task_whose_container_names_no_memory_runs():
+    """As the stack's task definitions are: memory on the task only."""
+    from local_aws import patch_moto
+    from moto import mock_aws
+
+    patch_moto()
+    with mock_aws():
+        ecs, subnet, group = fargate_cluster({"name": "app", "image": "api:v1"})
+        network = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}}
+        (task,) = ecs.run_task(cluster="app", taskDefinition="api", launchType="FARGATE", networkConfiguration=network)[
+            "tasks"
+        ]
+        assert task["taskDefinitionArn"].endswith("task-definition/api:1")
+        # The task definition is as registered: no memory was added to its container.
+        (container,) = ecs.describe_task_definition(taskDefinition="api")["taskDefinition"]["containerDefinitions"]
+        assert "memory" not in container
+
+
+def test_the_log_names_a_request_the_emulator_failed_on_with_an_exception(tmp_path):
+    from local_aws import RequestLog
+
+    def failing(environ, start_response):
+        raise TypeError("unsupported operand type(s) for +=: 'int' and 'NoneType'")
+
+    log = tmp_path / "requests.log"
+    environ = {"CONTENT_LENGTH": "0", "wsgi.input": io.BytesIO(b""), "QUERY_STRING": "Action=RunTask"}
+    with pytest.raises(TypeError):
+        RequestLog(failing, log)(environ, lambda *_: None)
+    first, detail = log.read_text().splitlines()
+    assert re.fullmatch(r"\S+ 500 +\d+ ms  - RunTask", first), first
+    assert detail == "    TypeError: unsupported operand type(s) for +=: 'int' and 'NoneType'"
 
 
 def test_port_0_takes_a_free_port_and_the_log_says_what_each_request_asked(tmp_path):

@@ -61,6 +61,8 @@ def test_wheel_holds_the_package_its_type_marker_node_preload_and_start_up_hook_
     assert {"py.typed", "_lazy_provider_require.js", "__init__.py", "fargate_service.py"} <= package_files
     assert {name.split("/", 1)[0] for name in names} == {
         "cdktf_fargate",
+        # The `cdktf-fargate` command's package: it starts without the construct library.
+        "cdktf_fargate_cli",
         f"cdktf_fargate-{cdktf_fargate.__version__}.dist-info",
         # The start-up hook: a .pth at site-packages' root and the small module it imports.
         "cdktf_fargate_startup.pth",
@@ -96,10 +98,26 @@ def test_wheel_declares_the_dependency_ranges_of_the_provider_bindings(wheel):
         line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")
     )
     assert requirements == [
+        'boto3>=1.34; extra == "cli"',
         "cdktf-cdktf-provider-aws<21,>=20.1",
         "cdktf<0.22,>=0.21",
         "constructs<11,>=10.4.2",
     ]
+
+
+def test_the_installed_wheel_has_the_command_which_says_what_it_needs(fresh_env, tmp_path):
+    command = fresh_env / "bin" / "cdktf-fargate"
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    shown = run([str(command), "--help"], tmp_path, env)
+    assert shown.returncode == 0, shown.stderr
+    for verb in ("status", "logs", "redeploy", "run-task", "exec", "rollback"):
+        assert verb in shown.stdout
+    # Outside an app: it says what to do first, in one line, without a traceback.
+    refused = run([str(command), "status"], tmp_path, env)
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        "cdktf-fargate status: give --stack-dir cdktf.out/stacks/<stack>, or synthesize one stack first (`cdktf synth`)"
+    )
 
 
 def test_fresh_environment_imports_the_installed_copy_not_this_checkout(fresh_env, tmp_path):

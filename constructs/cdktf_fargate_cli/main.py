@@ -1,0 +1,113 @@
+"""The command line: argument parsing, AWS clients, and errors said as one line each."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import commands
+from .stack import Stack, StackError, find_stack_dir, load
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="cdktf-fargate",
+        description="Day-2 commands for a deployed cdktf-fargate stack (docs/operations.md#day-2-commands).",
+    )
+    top.add_argument(
+        "--stack-dir",
+        type=Path,
+        help="the synthesized stack, cdktf.out/stacks/<stack>; default: the only one there",
+    )
+    verbs = top.add_subparsers(dest="verb", required=True, metavar="COMMAND")
+    verbs.add_parser("status", help="each service's tasks and rollout, each job's last run")
+    logs = verbs.add_parser("logs", help="a service's or job's log events")
+    logs.add_argument("name", nargs="?", help="the service or job (its name in `services`); optional with one")
+    logs.add_argument("--since", default="10m", help="how far back: 30s, 10m, 2h, 1d (default 10m)")
+    logs.add_argument("-f", "--follow", action="store_true", help="keep printing new events")
+    redeploy = verbs.add_parser("redeploy", help="new tasks from the same task definition (a rotated secret)")
+    redeploy.add_argument("names", nargs="*", help="the services; default all")
+    run_task = verbs.add_parser(
+        "run-task",
+        help="a one-off task with a service's task definition and network",
+        usage="cdktf-fargate run-task [NAME] [--no-wait] [--timeout SECONDS] [-- COMMAND ...]",
+    )
+    run_task.add_argument("name", nargs="?", help="the service; optional with one")
+    run_task.add_argument("--no-wait", action="store_true", help="return once ECS has started it")
+    run_task.add_argument("--timeout", type=int, default=3600, help="seconds to wait for it to stop (3600)")
+    exec_ = verbs.add_parser(
+        "exec",
+        help="a shell in a running task of a service (ECS Exec)",
+        usage="cdktf-fargate exec [NAME] [--task TASK] [-- COMMAND ...]  (default /bin/sh)",
+    )
+    exec_.add_argument("name", nargs="?", help="the service; optional with one")
+    exec_.add_argument("--task", help="this task's id or ARN; default one of the service's running tasks")
+    rollback = verbs.add_parser(
+        "rollback",
+        help="deploy an earlier image tag the repository still holds",
+        usage="cdktf-fargate rollback [NAME] [--to TAG] [--dry-run] [-- more cdktf deploy arguments]",
+    )
+    rollback.add_argument("name", nargs="?", help="the service or job; optional with one")
+    rollback.add_argument("--to", help="this tag; default the one before the current in the task definitions")
+    rollback.add_argument("--dry-run", action="store_true", help="print the deploy command, run nothing")
+    return top
+
+
+def aws_clients(stack: Stack) -> Callable[[str], Any]:
+    try:
+        # Imported here: `--help` and a stack's errors need no AWS SDK.
+        import boto3  # type: ignore[import-untyped]  # noqa: PLC0415
+    except ImportError:
+        raise StackError("the commands need boto3: pip install 'cdktf-fargate[cli]'") from None
+    session = boto3.session.Session(region_name=stack.region) if stack.region else boto3.session.Session()
+    return session.client  # type: ignore[no-any-return]
+
+
+def split_at_dashes(given: list[str]) -> tuple[list[str], list[str]]:
+    """Everything after the first `--` is the task's command (or cdktf's arguments), never an option of ours."""
+    if "--" not in given:
+        return given, []
+    return given[: given.index("--")], given[given.index("--") + 1 :]
+
+
+def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = print) -> int:
+    ours, after = split_at_dashes(list(sys.argv[1:] if argv is None else argv))
+    args = parser().parse_args(ours)
+    try:
+        stack = load(find_stack_dir(args.stack_dir))
+        clients = aws_clients(stack)
+        if args.verb == "status":
+            return commands.status(stack, clients, out)
+        if args.verb == "logs":
+            return commands.logs(stack, clients, out, name=args.name, since=args.since, follow=args.follow)
+        if args.verb == "redeploy":
+            return commands.redeploy(stack, clients, out, names=args.names)
+        if args.verb == "run-task":
+            return commands.run_task(
+                stack,
+                clients,
+                out,
+                name=args.name,
+                command=after,
+                wait=not args.no_wait,
+                timeout_seconds=args.timeout,
+            )
+        if args.verb == "exec":
+            return commands.exec_into(stack, clients, out, name=args.name, task=args.task, command=after)
+        return commands.rollback(
+            stack,
+            clients,
+            out,
+            name=args.name,
+            to=args.to,
+            deploy_args=after,
+            dry_run=args.dry_run,
+        )
+    except StackError as error:
+        print(f"cdktf-fargate {args.verb}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
