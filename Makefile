@@ -56,7 +56,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap lint test test-fast checkov docs diagram cost cost-diff drift snapshots bench bench-tests bench-deploy deploy destroy diff deploy-local destroy-local import-copilot clean
+.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap bootstrap-plan bootstrap-destroy lint test test-fast checkov docs diagram cost cost-diff drift snapshots bench bench-tests bench-deploy deploy destroy diff deploy-local destroy-local import-copilot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -101,8 +101,14 @@ synth: setup ## Synthesize the stack (CDKTF_FARGATE_ENV picks the environment) i
 synth-bootstrap: setup ## Synthesize the account's bootstrap stack (the [bootstrap] table: state bucket, GitHub OIDC, deploy roles)
 	CDKTF_FARGATE_ENV=bootstrap $(CDKTF) synth
 
-bootstrap: setup ## Deploy the bootstrap stack once per AWS account, with your own credentials (docs/bootstrap.md)
-	$(call emulator_endpoint,bootstrap) CDKTF_FARGATE_ENV=bootstrap $(CDKTF) deploy --auto-approve $(DEPLOY_FLAGS)
+bootstrap: setup ## Deploy the bootstrap stack (once per AWS account, and after a change of an environment's shape), with your own credentials; its state goes into the bucket it creates (docs/bootstrap.md)
+	$(call emulator_endpoint,bootstrap) CDKTF_FARGATE_CDKTF=$(CDKTF) $(VENV)/bin/python scripts/bootstrap.py deploy -- $(DEPLOY_FLAGS)
+
+bootstrap-plan: setup ## What `make bootstrap` would change (exit 2 when anything)
+	$(call emulator_endpoint,bootstrap) CDKTF_FARGATE_CDKTF=$(CDKTF) $(VENV)/bin/python scripts/bootstrap.py plan
+
+bootstrap-destroy: setup ## Destroy the bootstrap stack (its state moved out of the bucket first): every environment it serves must be destroyed before
+	$(call emulator_endpoint,bootstrap) CDKTF_FARGATE_CDKTF=$(CDKTF) $(VENV)/bin/python scripts/bootstrap.py destroy -- $(DEPLOY_FLAGS)
 
 lint: setup ## ruff (lint and format check), mypy --strict, zizmor on the GitHub workflows, hadolint on the Dockerfiles
 	$(VENV)/bin/ruff check .

@@ -9,13 +9,15 @@ import cdktf_fargate  # noqa: F401  (first: it sets up the fast provider import)
 from cdktf import App
 
 from stacks import BootstrapStack, WebServiceStack, load_bootstrap, load_environment
-from stacks.environments import BOOTSTRAP_TABLE, ENV_VAR
+from stacks.environments import BOOTSTRAP_TABLE, ENV_VAR, serving_bootstrap
 
 app = App()
 if os.environ.get(ENV_VAR) == BOOTSTRAP_TABLE:
     bootstrap, environments = load_bootstrap()
-    BootstrapStack(app, bootstrap.stack_name, config=bootstrap, environments=environments)
+    # scripts/bootstrap.py sets it for the first run and for destroy, when the bucket cannot hold the state.
+    in_bucket = os.environ.get("CDKTF_FARGATE_BOOTSTRAP_STATE") != "local"
+    BootstrapStack(app, bootstrap.stack_name, config=bootstrap, environments=environments, state_in_bucket=in_bucket)
 else:
     config = load_environment()
-    WebServiceStack(app, config.stack_name, config=config)
+    WebServiceStack(app, config.stack_name, config=config, bootstrap=serving_bootstrap(config))
 app.synth()

@@ -4,8 +4,8 @@ The Terraform state bucket, GitHub's OIDC provider, the account-wide resources e
 shares (service-linked roles, the log resource policy that lets WAF and Step Functions deliver logs), and
 per environment a deploy role that only that GitHub environment's jobs can assume, a read-only drift
 role for the main branch's drift checks, and a permissions boundary capping every role the environment
-creates. Its own state is a local file (the bucket does not exist before it): keep
-`terraform.<app>-bootstrap.tfstate` safe, or move it into the bucket afterwards (docs/bootstrap.md).
+creates. Its own state is kept in that bucket once it exists: scripts/bootstrap.py (`make bootstrap`)
+starts with a local file and moves it there (docs/bootstrap.md).
 """
 
 from __future__ import annotations
@@ -21,9 +21,17 @@ from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.iam_service_linked_role import IamServiceLinkedRole
 from constructs import Construct
 
-from .deploy_permissions import BOOTSTRAP_TAG, boundary_statements, deploy_policies, drift_policy
+from .deploy_permissions import (
+    BOOTSTRAP_TAG,
+    SHAPE_TAG,
+    boundary_statements,
+    deploy_policies,
+    deploy_role_fingerprint,
+    drift_policy,
+)
 from .environments import BootstrapConfig, EnvironmentConfig
 from .web_service_stack import aws_provider
+from .web_service_stack import state_in_bucket as keep_state_in_bucket
 
 # The service that delivers WAF's and Step Functions' logs into CloudWatch Logs.
 LOG_DELIVERY_SERVICE = "delivery.logs.amazonaws.com"
@@ -31,11 +39,27 @@ LOG_DELIVERY_SERVICE = "delivery.logs.amazonaws.com"
 
 class BootstrapStack(TerraformStack):
     def __init__(
-        self, scope: Construct, id_: str, *, config: BootstrapConfig, environments: list[EnvironmentConfig]
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: BootstrapConfig,
+        environments: list[EnvironmentConfig],
+        state_in_bucket: bool = True,
     ) -> None:
+        """``state_in_bucket``: the stack's state in the state bucket it creates, as it is once that exists;
+        False for the first run and for destroy (scripts/bootstrap.py moves the state between the two)."""
         super().__init__(scope, id_)
         self.add_override("terraform.required_version", ">= 1.10")
         self.config = config
+        if state_in_bucket:
+            keep_state_in_bucket(
+                self,
+                bucket=config.state_bucket,
+                key=f"{id_}/terraform.tfstate",
+                region=config.region,
+                aws_endpoint_url=config.aws_endpoint_url,
+            )
         tags = {"Application": config.app_name, "Environment": BOOTSTRAP_TAG, **config.tags}
         self.provider = aws_provider(self, region=config.region, tags=tags, aws_endpoint_url=config.aws_endpoint_url)
         caller = DataAwsCallerIdentity(self, "caller-identity")
@@ -80,6 +104,8 @@ class BootstrapStack(TerraformStack):
                 github_environment=environment.github_environment,
                 policies=deploy_policies(environment, **where),
             )
+            # The environment's plans stop when its shape has outgrown this role (web_service_stack.py).
+            self.deploy_roles[name].role.tags = {SHAPE_TAG: deploy_role_fingerprint(environment, config)}
             self.drift_roles[name] = GithubDeployRole(
                 self,
                 f"{name}-drift-role",

@@ -21,6 +21,7 @@ refresh and data sources make them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -349,6 +350,21 @@ def deploy_policies(
         documents[-1].append(statement)
         used += size
     return [{"Version": "2012-10-17", "Statement": document} for document in documents]
+
+
+# The tag on each deploy role that says which shape of its environment the bootstrap made it for.
+SHAPE_TAG = "DeployPolicyFor"
+
+
+def deploy_role_fingerprint(config: EnvironmentConfig, bootstrap: BootstrapConfig) -> str:
+    """What the deploy role's policies and the environment's boundary are made of, in 16 characters: the
+    bootstrap tags the role with it, and the environment's plans compare (any account, any partition)."""
+    where = {"partition": "aws", "account": "000000000000"}
+    made = {
+        "deploy": deploy_policies(config, state_bucket=bootstrap.state_bucket, **where),
+        "boundary": boundary_statements(config, bootstrap, **where),
+    }
+    return hashlib.sha256(json.dumps(made, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def policy_characters(value: Any) -> int:

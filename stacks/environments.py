@@ -518,13 +518,26 @@ def load_environment(environment: str | None = None, config_path: str | Path | N
     return config
 
 
-def _check_against_bootstrap(config: EnvironmentConfig, tables: Mapping[str, Any]) -> None:
-    """At synth, not only at `make bootstrap`: an environment the bootstrap serves keeps its state where the
-    bootstrap put the bucket. A [bootstrap] table with problems of its own is left to `make bootstrap`."""
+def serving_bootstrap(config: EnvironmentConfig, config_path: str | Path | None = None) -> BootstrapConfig | None:
+    """The `[bootstrap]` table when it serves ``config``'s environment (made its deploy role), else None."""
+    return _serving(config, _read_tables(config_path)[1])
+
+
+def _serving(config: EnvironmentConfig, tables: Mapping[str, Any]) -> BootstrapConfig | None:
+    # A [bootstrap] table with problems of its own is left to `make bootstrap`, which reports them.
     if BOOTSTRAP_TABLE not in tables:
-        return
+        return None
     bootstrap = options_from_mapping(BootstrapConfig, tables[BOOTSTRAP_TABLE], "", Problems(BOOTSTRAP_TABLE))
     if bootstrap is None or config.environment not in bootstrap.environments:
+        return None
+    return bootstrap
+
+
+def _check_against_bootstrap(config: EnvironmentConfig, tables: Mapping[str, Any]) -> None:
+    """At synth, not only at `make bootstrap`: an environment the bootstrap serves keeps its state where the
+    bootstrap put the bucket."""
+    bootstrap = _serving(config, tables)
+    if bootstrap is None:
         return
     problems = Problems(f"environment {config.environment!r}")
     for setting, value, instead in bootstrap.disagreements(config):

@@ -20,9 +20,11 @@ from cdktf_fargate import (
 
 from cdktf import (
     Fn,
+    Postcondition,
     S3Backend,
     S3BackendEndpointConfig,
     TerraformOutput,
+    TerraformResourceLifecycle,
     TerraformStack,
     TerraformVariable,
     TerraformVariableValidationConfig,
@@ -36,6 +38,7 @@ from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
 )
+from cdktf_cdktf_provider_aws.data_aws_iam_role import DataAwsIamRole
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
@@ -44,8 +47,14 @@ from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
 from .app_services import AppServices
-from .deploy_permissions import deploy_role_arn, log_group_names, permissions_boundary_arn
-from .environments import EnvironmentConfig
+from .deploy_permissions import (
+    SHAPE_TAG,
+    deploy_role_arn,
+    deploy_role_fingerprint,
+    log_group_names,
+    permissions_boundary_arn,
+)
+from .environments import BootstrapConfig, EnvironmentConfig
 
 # ECR's tag syntax; "latest" is refused so every deploy names the exact image it runs.
 IMAGE_TAG_REGEX = "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"
@@ -62,17 +71,31 @@ SECRET_ENDPOINTS = {"secrets-manager": "secretsmanager", "ssm-parameter": "ssm"}
 EMULATOR_ACCOUNT = "123456789012"
 
 
-def backend_settings(config: EnvironmentConfig) -> dict[str, object]:
-    """Extra S3 backend settings; only an environment with `aws_endpoint_url` keeps its state in the emulator."""
-    if not config.aws_endpoint_url:
+def backend_settings(aws_endpoint_url: str) -> dict[str, object]:
+    """Extra S3 backend settings; only a stack with `aws_endpoint_url` keeps its state in the emulator."""
+    if not aws_endpoint_url:
         return {}
-    url = config.aws_endpoint_url
+    url = aws_endpoint_url
     return {
         "endpoints": S3BackendEndpointConfig(s3=url, sts=url, iam=url),
         "use_path_style": True,
         "skip_metadata_api_check": True,
         "skip_region_validation": True,
     }
+
+
+def state_in_bucket(stack: TerraformStack, *, bucket: str, key: str, region: str, aws_endpoint_url: str) -> None:
+    """The stack's state in S3: encrypted, with S3's own lock file."""
+    S3Backend(
+        stack,
+        bucket=bucket,
+        key=key,
+        region=region,
+        encrypt=True,
+        **backend_settings(aws_endpoint_url),  # type: ignore[arg-type]
+    )
+    # S3's own locking (Terraform 1.10+); cdktf 0.21's S3Backend has no field for it.
+    stack.add_override("terraform.backend.s3.use_lockfile", True)
 
 
 def provider_settings(aws_endpoint_url: str) -> dict[str, object]:
@@ -128,23 +151,24 @@ def network_options(config: EnvironmentConfig) -> NetworkOptions:
 
 
 class WebServiceStack(TerraformStack):
-    def __init__(self, scope: Construct, id_: str, *, config: EnvironmentConfig) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, config: EnvironmentConfig, bootstrap: BootstrapConfig | None = None
+    ) -> None:
+        """``bootstrap``: the `[bootstrap]` table that made this environment's deploy role; every plan then
+        stops, before any change, when the environment's shape has outgrown the role's policies."""
         super().__init__(scope, id_)
         config.validate()
         self.config = config
         name = config.resource_name
         self.add_override("terraform.required_version", ">= 1.10")
         if config.state_bucket:
-            S3Backend(
+            state_in_bucket(
                 self,
                 bucket=config.state_bucket,
                 key=config.state_key or f"{id_}/terraform.tfstate",
                 region=config.state_region or config.region,
-                encrypt=True,
-                **backend_settings(config),  # type: ignore[arg-type]
+                aws_endpoint_url=config.aws_endpoint_url,
             )
-            # S3's own locking (Terraform 1.10+); cdktf 0.21's S3Backend has no field for it.
-            self.add_override("terraform.backend.s3.use_lockfile", True)
 
         self.provider = aws_provider(
             self,
@@ -172,6 +196,8 @@ class WebServiceStack(TerraformStack):
         # Terraform variable names are global in the synthesized JSON; keep the exact name users pass.
         self.image_tag.override_logical_id("image_tag")
 
+        if bootstrap is not None:
+            self.deploy_role_check = self._deploy_role_check(config, bootstrap)
         # `make bootstrap` names the deploy role and the boundary; their ARNs need only the account.
         caller = DataAwsCallerIdentity(self, "caller-identity")
         partition = DataAwsPartition(self, "partition")
@@ -373,6 +399,30 @@ class WebServiceStack(TerraformStack):
         }
         for output, (value, description) in outputs.items():
             TerraformOutput(self, output, value=value, description=description)
+
+    def _deploy_role_check(self, config: EnvironmentConfig, bootstrap: BootstrapConfig) -> DataAwsIamRole:
+        """The deploy role's policies follow the environment's shape (services, jobs, domains, secrets): a
+        change of shape needs `make bootstrap` first, or the deploy is refused half-way. The bootstrap tags
+        the role with what it made the policies for; a plan that finds another value stops here."""
+        made_for = deploy_role_fingerprint(config, bootstrap)
+        return DataAwsIamRole(
+            self,
+            "deploy-role",
+            name=config.deploy_role_name,
+            lifecycle=TerraformResourceLifecycle(
+                postcondition=[
+                    Postcondition(
+                        condition=f'${{lookup(self.tags, "{SHAPE_TAG}", "") == "{made_for}"}}',
+                        error_message=(
+                            f"The deploy role {config.deploy_role_name} was made for another shape of environment "
+                            f"{config.environment!r}: its services, jobs, domains or secrets changed since `make "
+                            "bootstrap` ran, and the role's policies would refuse part of this deploy. Run `make "
+                            "bootstrap` with these settings, then deploy again."
+                        ),
+                    )
+                ]
+            ),
+        )
 
     def _alarm_topic(self, name: str, key_arn: str | None, email: str) -> SnsTopic:
         topic = SnsTopic(self, "alarm-topic", name=f"{name}-alarms", kms_master_key_id=key_arn)

@@ -473,3 +473,44 @@ def test_an_account_that_has_the_service_linked_roles_already_lists_none(tmp_pat
                 'environments = ["prod", "dev"]', 'environments = ["prod", "dev"]\nservice_linked_roles = ["ecs"]'
             ),
         )
+
+
+def test_each_environments_plan_checks_the_shape_its_deploy_role_was_made_for():
+    from stacks.deploy_permissions import SHAPE_TAG, deploy_role_fingerprint
+    from stacks.environments import serving_bootstrap
+
+    bootstrap, environments = load_bootstrap(ROOT / "environments.toml")
+    roles = Synthesized(BootstrapStack(CdktfTesting.app(), "bootstrap", config=bootstrap, environments=environments))
+    for config in environments:
+        (role,) = [r for r in roles.resources("aws_iam_role").values() if r["name"] == config.deploy_role_name]
+        made_for = role["tags"][SHAPE_TAG]
+        assert made_for == deploy_role_fingerprint(config, bootstrap)
+        assert serving_bootstrap(config, ROOT / "environments.toml") == bootstrap
+        stack = WebServiceStack(CdktfTesting.app(), config.stack_name, config=config, bootstrap=bootstrap)
+        check = Synthesized(stack).by_path_data("aws_iam_role", "deploy-role")
+        assert check["name"] == config.deploy_role_name
+        (postcondition,) = check["lifecycle"]["postcondition"]
+        assert postcondition["condition"] == f'${{lookup(self.tags, "{SHAPE_TAG}", "") == "{made_for}"}}'
+        assert "Run `make bootstrap` with these settings" in postcondition["error_message"]
+    # The local environment has no bootstrap: no check.
+    local = load_environment("local")
+    assert serving_bootstrap(local, ROOT / "environments.toml") is None
+
+
+def test_a_change_of_shape_changes_what_the_deploy_role_is_made_for_and_a_count_does_not():
+    from stacks.deploy_permissions import deploy_role_fingerprint
+
+    bootstrap, _ = load_bootstrap(ROOT / "environments.toml")
+    prod = load_environment("prod")
+    made_for = deploy_role_fingerprint(prod, bootstrap)
+    scaled = dataclasses.replace(prod, service=dataclasses.replace(prod.service, desired_count=5))
+    assert deploy_role_fingerprint(scaled, bootstrap) == made_for
+    with_job = config_from_mapping(
+        "prod",
+        {
+            "certificate_arn": prod.certificate_arn,
+            "state_bucket": prod.state_bucket,
+            "services": {"web": {}, "nightly": {"kind": "job", "job": {"schedule": "cron(0 3 * * ? *)"}}},
+        },
+    )
+    assert deploy_role_fingerprint(with_job, bootstrap) != made_for

@@ -146,7 +146,8 @@ def environments(tmp_path_factory, terraform_env):
 
 
 def run_bootstrap(deployment: Deployment, action: str) -> subprocess.CompletedProcess[str]:
-    """`make bootstrap`, with the account's own credentials (the emulator's dummy ones)."""
+    """`make bootstrap` (`-plan`, `-destroy`): scripts/bootstrap.py, with the account's own credentials (the
+    emulator's dummy ones)."""
     env = {
         **deployment.env,
         "CDKTF_FARGATE_ENV": "bootstrap",
@@ -154,9 +155,11 @@ def run_bootstrap(deployment: Deployment, action: str) -> subprocess.CompletedPr
         "AWS_SECRET_ACCESS_KEY": "test",
     }
     env.pop("AWS_SESSION_TOKEN", None)
-    result = processes.run(
-        [str(CDKTF), action, "--auto-approve", "--skip-provider-lock"], cwd=deployment.directory, env=env, timeout=900
-    )
+    env["CDKTF_FARGATE_CDKTF"] = str(CDKTF)
+    command = [sys.executable, str(ROOT / "scripts" / "bootstrap.py"), action]
+    if action != "plan":
+        command += ["--", "--skip-provider-lock"]
+    result = processes.run(command, cwd=deployment.directory, env=env, timeout=900)
     result.stdout = ANSI.sub("", result.stdout)
     return result
 
@@ -317,7 +320,10 @@ def test_each_environment_keeps_its_state_in_the_bucket_and_caps_every_role_it_m
     envs = recorded[0]
     s3, iam = envs.client("s3"), envs.client("iam")
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", [])]
-    assert sorted(keys) == [f"{APP}-edge/terraform.tfstate", f"{APP}-svc/terraform.tfstate"]
+    # The bootstrap's own too: moved there after the first run made the bucket.
+    assert sorted(keys) == [
+        f"{APP}-bootstrap/terraform.tfstate", f"{APP}-edge/terraform.tfstate", f"{APP}-svc/terraform.tfstate"
+    ]  # fmt: skip
     policies = iam.list_policies(Scope="Local", PathPrefix="/deploy/")["Policies"]
     boundaries = {p["PolicyName"]: p["Arn"] for p in policies if p["PolicyName"].endswith("-boundary")}
     assert sorted(boundaries) == [f"{APP}-edge-boundary", f"{APP}-svc-boundary"]
@@ -333,6 +339,15 @@ def test_each_environment_keeps_its_state_in_the_bucket_and_caps_every_role_it_m
             assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundaries[f"{APP}-{name}-boundary"]
 
 
+def test_the_bootstrap_keeps_its_state_in_its_bucket_and_a_second_run_changes_nothing(recorded):
+    envs = recorded[0]
+    svc = envs.deployments["svc"]
+    assert not (svc.directory / f"terraform.{APP}-bootstrap.tfstate").exists()
+    again = run_bootstrap(svc, "plan")
+    assert again.returncode == 0, again.stdout[-4000:] + again.stderr[-2000:]
+    assert "No changes." in again.stdout
+
+
 @pytest.mark.parametrize("name", ["svc", "edge"])
 def test_each_environments_key_is_kept_to_its_deploy_role(recorded, name):
     envs = recorded[0]
@@ -341,6 +356,35 @@ def test_each_environments_key_is_kept_to_its_deploy_role(recorded, name):
     policy = json.loads(kms.get_key_policy(KeyId=alias["TargetKeyId"], PolicyName="default")["Policy"])
     (deny,) = [s for s in policy["Statement"] if s["Sid"] == "OnlyKeyAdminsChangePolicyDisableOrDelete"]
     assert deny["Condition"]["ArnNotLike"]["aws:PrincipalArn"] == [envs.roles[f"{name}-deploy"]]
+
+
+def test_a_shape_the_deploy_role_was_not_made_for_stops_the_plan_before_any_change(recorded):
+    """An alarm e-mail added to `svc` after the bootstrap: its deploy would need `sns:Subscribe`, which the
+    role lacks. The plan, as the deploy role, stops on the role's tag with what to do; the deploys above
+    passed the same check."""
+    envs = recorded[0]
+    svc = envs.deployments["svc"]
+    settings = svc.directory / "settings.toml"
+    deployed = settings.read_text()
+    assert deployed.count("[svc]\n") == 1 and "alarm_email" not in deployed.split("[edge]")[0]
+    settings.write_text(deployed.replace("[svc]\n", '[svc]\nalarm_email = "oncall@example.com"\n'))
+    try:
+        synthesized = processes.run([str(CDKTF), "synth"], cwd=svc.directory, env=svc.env, timeout=600)
+        assert synthesized.returncode == 0, synthesized.stdout[-3000:] + synthesized.stderr[-3000:]
+        # The bootstrap's synth in this directory replaced cdktf.out: initialize again, as a fresh runner would.
+        initialized = svc.terraform("init", "-input=false", "-no-color")
+        assert initialized.returncode == 0, initialized.stdout[-3000:] + initialized.stderr[-3000:]
+        plan = svc.terraform("plan", "-input=false", "-no-color", "-lock=false", "-var=image_tag=v2")
+        assert plan.returncode == 1, plan.stdout[-3000:]
+        refusal = " ".join((plan.stdout + plan.stderr).split())
+        assert f"The deploy role {APP}-svc-deploy was made for another shape of environment 'svc'" in refusal, refusal
+        assert "Run `make bootstrap` with these settings, then deploy again." in refusal
+        # Nothing was created: no subscription for the address.
+        sns = envs.client("sns")
+        endpoints = [s["Endpoint"] for s in sns.list_subscriptions()["Subscriptions"]]
+        assert "oncall@example.com" not in endpoints
+    finally:
+        settings.write_text(deployed)
 
 
 def test_destroying_both_environments_leaves_none_of_their_resources(recorded):

@@ -52,9 +52,11 @@ def test_every_make_target_that_runs_terraform_gives_it_the_emulators_endpoint()
     terraform_runs = [
         line
         for line in recipes
-        if re.search(r"\$\(CDKTF\) (deploy|destroy|diff)\b", line) or "scripts/drift.py" in line
+        if re.search(r"\$\(CDKTF\) (deploy|destroy|diff)\b", line)
+        or "scripts/drift.py" in line
+        or "scripts/bootstrap.py" in line
     ]
-    assert len(terraform_runs) == 7, terraform_runs
+    assert len(terraform_runs) == 9, terraform_runs
     for line in terraform_runs:
         assert line.startswith("$(call emulator_endpoint"), line
 
