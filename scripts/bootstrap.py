@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cdktf_fargate_cli.commands import cdktf_command  # noqa: E402
+
 from stacks.environments import BOOTSTRAP_TABLE, ENV_VAR, BootstrapConfig, load_bootstrap  # noqa: E402
 
 STATE_VAR = "CDKTF_FARGATE_BOOTSTRAP_STATE"
@@ -43,8 +45,7 @@ class Bootstrap:
         self.stack_dir = Path("cdktf.out") / "stacks" / config.stack_name
         self.local_state = Path(f"terraform.{config.stack_name}.tfstate")
         self.bucket_exists = bucket_exists or self._bucket_exists
-        cdktf = os.environ.get("CDKTF_FARGATE_CDKTF") or str(Path("node_modules/.bin/cdktf"))
-        self.cdktf = [cdktf] if Path(cdktf).exists() or os.sep not in cdktf else ["npx", "cdktf"]
+        self.cdktf = cdktf_command()
 
     def env(self, state: str) -> dict[str, str]:
         return {**os.environ, ENV_VAR: BOOTSTRAP_TABLE, STATE_VAR: state}

@@ -179,8 +179,8 @@ def check(
         if init.returncode != 0:
             raise RuntimeError(f"terraform init failed:\n{init.stdout[-2000:]}{init.stderr[-2000:]}")
     config = json.loads((stack_dir / "cdk.tf.json").read_text())
+    state = _pull(stack_dir, run)
     for _ in range(ATTEMPTS):
-        state = _pull(stack_dir, run)
         images = [f"image_tag={image_tag}"] if image_tag else deployed_image_variables(state, config)
         plan = run(
             stack_dir, "plan", "-refresh-only", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false",
@@ -188,8 +188,10 @@ def check(
         )  # fmt: skip
         if plan.returncode not in (0, 2):
             raise RuntimeError(f"terraform plan -refresh-only failed:\n{plan.stdout[-2000:]}{plan.stderr[-2000:]}")
-        if _pull(stack_dir, run).get("serial") != state.get("serial"):
+        after = _pull(stack_dir, run)
+        if after.get("serial") != state.get("serial"):
             print("the state changed during the check (a deploy wrote it): checking again", file=sys.stderr)
+            state = after
             continue
         if plan.returncode == 0:
             return 0, []

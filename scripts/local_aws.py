@@ -426,6 +426,12 @@ class LocalAws:
         self.stop()
 
 
+def sdk_attempt(environ: dict[str, Any]) -> int:
+    """Which attempt of its call an SDK says a request is (`amz-sdk-request: attempt=N`); 1 when it does not say."""
+    found = re.search(r"attempt=(\d+)", environ.get("HTTP_AMZ_SDK_REQUEST", ""))
+    return int(found.group(1)) if found else 1
+
+
 def run_to_the_end(application: Any, environ: dict[str, Any], start_response: Any) -> tuple[list[Any], bytes]:
     """Run a WSGI application through: the (status, headers) it started the answer with, and its whole body."""
     started: list[tuple[str, list[tuple[str, str]]]] = []
@@ -471,10 +477,10 @@ class RequestLog:
         error = ERROR_CODE.search(response[:2000]) if code[:1] in ("4", "5") else None
         if error:
             line += f"  {(error.group(1) or error.group(2)).decode(errors='replace')}"
-        attempt = re.search(r"attempt=(\d+)", environ.get("HTTP_AMZ_SDK_REQUEST", ""))
-        if attempt and attempt.group(1) != "1":
+        attempt = sdk_attempt(environ)
+        if attempt > 1:
             replayed = ", answered again without running it" if environ.get(REPLAYED) else ""
-            line += f"  (attempt {attempt.group(1)}{replayed})"
+            line += f"  (attempt {attempt}{replayed})"
         if code.startswith("5"):
             line += "\n    " + response[:600].decode(errors="replace").replace("\n", "\n    ")
         self._append(line)
@@ -516,8 +522,7 @@ class AnsweredOnce:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID", "")
-        attempt = re.search(r"attempt=(\d+)", environ.get("HTTP_AMZ_SDK_REQUEST", ""))
-        if invocation and attempt and attempt.group(1) != "1":
+        if invocation and sdk_attempt(environ) > 1:
             with self._lock:
                 answered = self._answers.get(invocation)
             if answered is not None:

@@ -140,9 +140,8 @@ def run_task(
     and capacity, with ``command`` instead of the image's; with ``wait``, its exit code."""
     workload = stack.workload(name, service=True)
     ecs = clients("ecs")
-    (service,) = ecs.describe_services(cluster=stack.cluster, services=[workload.service])["services"]
-    definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
-    container = next(c for c in definition["containerDefinitions"] if c.get("essential", True))["name"]
+    service = _service(stack, workload, ecs)
+    container = _app_container(ecs.describe_task_definition(taskDefinition=service["taskDefinition"]))["name"]
     request: dict[str, Any] = {
         "cluster": stack.cluster,
         "taskDefinition": service["taskDefinition"],
@@ -195,7 +194,7 @@ def exec_into(
     if which("session-manager-plugin") is None:
         raise StackError(f"ECS Exec needs the Session Manager plugin for the AWS CLI: {SESSION_MANAGER_PLUGIN_DOCS}")
     ecs = clients("ecs")
-    (service,) = ecs.describe_services(cluster=stack.cluster, services=[workload.service])["services"]
+    service = _service(stack, workload, ecs)
     if not service.get("enableExecuteCommand"):
         setting = "service.enable_execute_command" if workload.name == "service" else (
             f"services.{workload.name}.service.enable_execute_command"
@@ -206,8 +205,7 @@ def exec_into(
         if not running["taskArns"]:
             raise StackError(f"{workload.name}: no running task")
         task = running["taskArns"][0]
-    definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
-    container = next(c for c in definition["containerDefinitions"] if c.get("essential", True))["name"]
+    container = _app_container(ecs.describe_task_definition(taskDefinition=service["taskDefinition"]))["name"]
     arguments = [
         "aws", "ecs", "execute-command", "--cluster", stack.cluster, "--task", task, "--container", container,
         "--interactive", "--command", " ".join(command) or "/bin/sh",
@@ -234,11 +232,12 @@ def rollback(
     revisions ran before the current one. One service of several keeps every other's tag."""
     workload = stack.workload(name)
     ecs = clients("ecs")
-    definition_arn = workload.task_definition or _current_definition(stack, workload, ecs)
-    current = ecs.describe_task_definition(taskDefinition=definition_arn)["taskDefinition"]
-    image = _image(current)
-    repository, current_tag = _repository_and_tag(image)
-    tag = to or _previous_tag(ecs, current["family"], current_tag)
+    if workload.task_definition is None and not workload.service:
+        raise StackError(f"{workload.name}: the stack names no task definition for it")
+    definition_arn = workload.task_definition or _service(stack, workload, ecs)["taskDefinition"]
+    current = ecs.describe_task_definition(taskDefinition=definition_arn)
+    repository, current_tag = _repository_and_tag(_app_container(current)["image"])
+    tag = to or _previous_tag(ecs, current["taskDefinition"]["family"], current_tag)
     if tag is None:
         raise StackError(f"{workload.name}: no earlier tag in the task definition's revisions; give --to <tag>")
     if tag == current_tag:
@@ -255,7 +254,7 @@ def rollback(
     variables = [f"image_tag={tag}"]
     if stack.image_tags:
         variables.append("image_tags=" + json.dumps({**stack.image_tags, workload.name: tag}, sort_keys=True))
-    command = [*_cdktf(), "deploy", stack.name, "--auto-approve", *deploy_args]
+    command = [*cdktf_command(), "deploy", stack.name, "--auto-approve", *deploy_args]
     for variable in variables:
         command += ["--var", variable]
     out(f"{workload.name}: {current_tag} -> {tag}")
@@ -265,15 +264,14 @@ def rollback(
     return run(command)
 
 
-def _current_definition(stack: Stack, workload: Workload, ecs: Any) -> str:
-    if not workload.service:
-        raise StackError(f"{workload.name}: the stack names no task definition for it")
+def _service(stack: Stack, workload: Workload, ecs: Any) -> dict[str, Any]:
     (service,) = ecs.describe_services(cluster=stack.cluster, services=[workload.service])["services"]
-    return str(service["taskDefinition"])
+    return dict(service)
 
 
-def _image(definition: dict[str, Any]) -> str:
-    return str(next(c for c in definition["containerDefinitions"] if c.get("essential", True))["image"])
+def _app_container(described: dict[str, Any]) -> dict[str, Any]:
+    """The application container of a DescribeTaskDefinition answer: its essential one."""
+    return dict(next(c for c in described["taskDefinition"]["containerDefinitions"] if c.get("essential", True)))
 
 
 def _repository_and_tag(image: str) -> tuple[str, str]:
@@ -295,14 +293,14 @@ def _previous_tag(ecs: Any, family: str, current: str) -> str | None:
                 if name == family:
                     revisions[int(revision)] = arn
     for revision in sorted(revisions, reverse=True):
-        definition = ecs.describe_task_definition(taskDefinition=revisions[revision])["taskDefinition"]
-        tag = _image(definition).rpartition(":")[2]
+        image = str(_app_container(ecs.describe_task_definition(taskDefinition=revisions[revision]))["image"])
+        tag = image.rpartition(":")[2]
         if tag != current:
             return tag
     return None
 
 
-def _cdktf() -> list[str]:
+def cdktf_command() -> list[str]:
     """The cdktf CLI: CDKTF_FARGATE_CDKTF, else the app's own, else npx's."""
     given = os.environ.get("CDKTF_FARGATE_CDKTF")
     if given:
