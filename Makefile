@@ -56,7 +56,7 @@ export TF_CLI_CONFIG_FILE := $(TF_CLI_CONFIG_WRITTEN)
 DEPLOY_FLAGS := --skip-provider-lock
 endif
 
-.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap bootstrap-plan bootstrap-destroy lint test test-fast checkov docs diagram cost cost-diff drift snapshots bench bench-tests bench-deploy deploy destroy diff deploy-local destroy-local import-copilot clean
+.PHONY: help setup setup-deploy synth synth-bootstrap bootstrap bootstrap-plan bootstrap-destroy lint test test-fast checkov docs diagram cost cost-diff drift snapshots bench bench-tests bench-deploy repositories deploy destroy diff deploy-local destroy-local import-copilot clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -167,6 +167,9 @@ bench-deploy: setup ## Deploy-loop benchmark on the emulator: phases of a first 
 
 diff: setup ## Show what a deploy would change (real AWS account)
 	$(call emulator_endpoint) $(CDKTF) diff --var image_tag=$(IMAGE_TAG)
+
+repositories: synth ## Create the environment's image repositories that do not exist yet, alone, so images can be pushed before the deploy (the deploy workflow's step)
+	$(call emulator_endpoint) $(VENV)/bin/python scripts/repositories_first.py --stack-dir cdktf.out/stacks/$$(ls cdktf.out/stacks | head -1) --var image_tag=$(IMAGE_TAG)
 
 deploy: setup ## Deploy to the AWS account in your environment: IMAGE_TAG defaults to the git HEAD
 	$(call emulator_endpoint) $(CDKTF) deploy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
