@@ -46,11 +46,13 @@ def deploy_target(config: EnvironmentConfig, *, require_remote_state: bool) -> d
             f"environment {config.environment!r}: aws_endpoint_url={config.aws_endpoint_url!r} points at an "
             "emulator; CI deploys only to AWS"
         )
-    built = images(config)
+    # A promoted environment builds nothing: it copies what `promote_from` ran (scripts/promote_images.py).
+    built = [] if config.promote_from else images(config)
     return {
         "stack_name": config.stack_name,
         "region": config.region,
         "images": json.dumps(built, separators=(",", ":")),
+        "promote_from": config.promote_from,
         # What the x86_64 runner must emulate (QEMU) to build for the tasks' architecture; empty when nothing.
         "emulated_platforms": ",".join(
             sorted({image["platform"].split("/")[1] for image in built if image["platform"] != RUNNER_PLATFORM})
@@ -62,24 +64,10 @@ def deploy_target(config: EnvironmentConfig, *, require_remote_state: bool) -> d
 
 def images(config: EnvironmentConfig) -> list[dict[str, str]]:
     """Each image to build: its repository, build context, Dockerfile and platform."""
-    if not config.services:
-        return [
-            _image(
-                config.resource_name,
-                config.build.context,
-                config.build.dockerfile,
-                config.service.task.cpu_architecture,
-            )
-        ]
     built = []
-    for key, declared in config.services.items():
-        if declared.repository:
-            continue
-        task = declared.job.task if declared.kind == "job" else declared.service.task
-        built.append(
-            _image(f"{config.resource_name}-{key}", declared.build.context, declared.build.dockerfile,
-                   task.cpu_architecture)
-        )  # fmt: skip
+    for key, (repository, architecture) in config.images().items():
+        build = config.services[key].build if key else config.build
+        built.append(_image(repository, build.context, build.dockerfile, architecture))
     return built
 
 

@@ -35,6 +35,10 @@ never changed to suit the emulator):
   creates a state machine (and retries until it times out): it answers OK here. The definition's
   shape is checked by the unit tests instead (tests/test_scheduled_job.py). Nor has it
   `ListStateMachineVersions`, which every read calls: none are published, so it lists none.
+- ECR keeps no layer's bytes, has no GetDownloadUrlForLayer and takes any manifest with a made-up digest:
+  layers are kept and served, and PutImage checks what the manifest references and names the image
+  by its SHA-256, as AWS does, so an image can be copied between repositories (promotion) and a copy
+  that forgets a layer fails.
 - AWS-managed IAM policies exist only with `MOTO_IAM_LOAD_MANAGED_POLICIES=true`, which is set.
 - moto does not evaluate IAM for a role's session the way AWS does: with `record`, every call such a
   session signs is recorded with what AWS would authorize for it, for scripts/iam_evidence to judge.
@@ -289,6 +293,107 @@ def _patch_response_fields_per_request() -> None:
     BaseResponse._exclude_from_response = exclude  # type: ignore[method-assign]
 
 
+# Where the emulator serves a layer's bytes; GetDownloadUrlForLayer points here (AWS: a pre-signed S3 URL).
+LAYER_PATH = "/_emulator/ecr-layer/"
+
+
+def _ecr_errors() -> dict[str, type]:
+    from moto.core.exceptions import ServiceException
+
+    def error(code: str) -> type:
+        return type(code, (ServiceException,), {"code": code})
+
+    codes = ("InvalidLayerException", "LayersNotFoundException", "LayerInaccessibleException",
+             "ImageDigestDoesNotMatchException", "ReferencedImagesNotFoundException")  # fmt: skip
+    return {code: error(code) for code in codes}
+
+
+def manifest_references(manifest: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """What an image manifest needs in its repository: (blobs: its config and layers, foreign layers left
+    out as registries do; images: the manifests an index lists)."""
+    blobs = [manifest["config"]["digest"]] if "config" in manifest else []
+    blobs += [layer["digest"] for layer in manifest.get("layers", []) if not layer.get("urls")]
+    return blobs, [child["digest"] for child in manifest.get("manifests", [])]
+
+
+def _patch_ecr_image_content() -> None:
+    """moto's ECR keeps a layer's size but not its bytes, has no GetDownloadUrlForLayer, takes any manifest in
+    PutImage and makes up its digest: an image could not be copied from one repository to another, and a copy
+    that forgot a layer would pass. As AWS does, here: CompleteLayerUpload refuses bytes that are not the digest
+    named and keeps them; GetDownloadUrlForLayer answers a URL of this emulator that serves them (LAYER_PATH);
+    PutImage refuses a manifest whose layers or (for an index) images the repository does not hold, names
+    the image by the SHA-256 of the manifest's bytes, and refuses another digest given for it."""
+    import hashlib
+
+    from moto.core.responses import ActionResult
+    from moto.ecr.models import ECRBackend
+    from moto.ecr.responses import ECRResponse
+
+    errors = _ecr_errors()
+    complete, put = ECRBackend.complete_layer_upload, ECRBackend.put_image
+
+    def complete_layer_upload(self, repository_name, upload_id, layer_digests, registry_id=None):  # type: ignore[no-untyped-def]
+        repository = self._get_repository(repository_name, registry_id)
+        upload = repository.uploads.get(upload_id)
+        content = bytes(upload.layer_parts) if upload is not None else b""
+        actual = "sha256:" + hashlib.sha256(content).hexdigest()
+        if upload is not None and list(layer_digests or []) != [actual]:
+            raise errors["InvalidLayerException"](f"layer digest {layer_digests} does not match the upload's {actual}")
+        answer = complete(self, repository_name, upload_id, layer_digests, registry_id=registry_id)
+        vars(repository).setdefault("layer_blobs", {})[actual] = content
+        return answer
+
+    def put_image(self, repository_name, image_manifest, image_tag, image_manifest_mediatype=None, digest=None):  # type: ignore[no-untyped-def] # noqa: PLR0917 (moto's signature)
+        repository = self._get_repository(repository_name, None)
+        actual = "sha256:" + hashlib.sha256(image_manifest.encode()).hexdigest()
+        if digest and digest != actual:
+            raise errors["ImageDigestDoesNotMatchException"](f"digest {digest} is not the manifest's, {actual}")
+        blobs, images = manifest_references(json.loads(image_manifest))
+        missing = [blob for blob in blobs if blob not in repository.layers]
+        if missing:
+            raise errors["LayersNotFoundException"](f"layers not found in {repository_name}: {missing}")
+        held = {image.get_image_digest() for image in repository.images}
+        absent = [image for image in images if image not in held]
+        if absent:
+            raise errors["ReferencedImagesNotFoundException"](f"images not found in {repository_name}: {absent}")
+        return put(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, actual)
+
+    def get_download_url_for_layer(self):  # type: ignore[no-untyped-def]
+        name, digest = self._get_param("repositoryName"), self._get_param("layerDigest")
+        repository = self.ecr_backend._get_repository(name, self._get_param("registryId"))
+        if digest not in vars(repository).get("layer_blobs", {}):
+            raise errors["LayersNotFoundException"](f"layer {digest} not found in {name}")
+        host = self.headers.get("Host", f"127.0.0.1:{DEFAULT_PORT}")
+        where = f"{self.current_account}/{self.region}/{name}/{digest}"
+        return ActionResult({"downloadUrl": f"http://{host}{LAYER_PATH}{where}", "layerDigest": digest})
+
+    ECRBackend.complete_layer_upload = complete_layer_upload  # type: ignore[method-assign]
+    ECRBackend.put_image = put_image  # type: ignore[method-assign]
+    ECRResponse.get_download_url_for_layer = get_download_url_for_layer  # type: ignore[method-assign]
+
+
+class LayerDownloads:
+    """WSGI middleware: the layer bytes a GetDownloadUrlForLayer URL names (`_patch_ecr_image_content`)."""
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(LAYER_PATH):
+            return self.application(environ, start_response)
+        from moto.ecr.models import ecr_backends
+
+        account, region, *name, digest = path[len(LAYER_PATH) :].split("/")
+        repository = ecr_backends[account][region].repositories.get("/".join(name))
+        content = vars(repository).get("layer_blobs", {}).get(digest) if repository is not None else None
+        if content is None:
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"no such layer"]
+        start_response("200 OK", [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(content)))])
+        return [content]
+
+
 _PATCHED: list[bool] = []
 
 
@@ -298,6 +403,7 @@ def patch_moto() -> None:
         return
     _PATCHED.append(True)
     _patch_response_fields_per_request()
+    _patch_ecr_image_content()
     _patch_task_resources_without_container_memory()
     _patch_policy_conditions()
     _patch_delete_marker_disposal()
@@ -582,7 +688,7 @@ def _server_type(record: Path | None, log: Path | None) -> type:
         wrapped = AnsweredOnce(wrapped)
         if log is not None:
             wrapped = RequestLog(wrapped, log)
-        return wrapped
+        return LayerDownloads(wrapped)
 
     class WrappedServer(ThreadedMotoServer):  # type: ignore[misc]
         def _server_entry(self) -> None:

@@ -21,6 +21,7 @@ refresh and data sources make them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -135,6 +136,8 @@ BOUNDARY_WITHHOLDS = {
 }
 # What the backstop lets through on another environment's resources: reads (of metadata and tags).
 READ_PATTERNS = ("*:Describe*", "*:Get*", "*:List*")
+# What copying an image out of a repository takes (the manifest, then each layer it lacks elsewhere).
+PULL_ACTIONS = ("ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer")
 # Granted, though no recorded run uses them, and why (tests/test_end_to_end_deploy_role.py holds every
 # other grant to the recordings). The recorded environments: `local` with its three services, and one
 # service with internet egress through NAT, a certificate found by domain and an alarm e-mail.
@@ -316,6 +319,8 @@ def deploy_policy(config: EnvironmentConfig, *, state_bucket: str, partition: st
         statements += _services(config, arns)
     if config.domain_name:
         statements += _domain(config, arns)
+    if config.promote_from:
+        statements += _promotion(config, arns)
     statements += [
         _deny(
             "NeverLoosenTheBoundary",
@@ -328,7 +333,7 @@ def deploy_policy(config: EnvironmentConfig, *, state_bucket: str, partition: st
             ],
             [arns.role(f"{arns.prefix}-*"), permissions_boundary_arn(config, partition=partition, account=account)],
         ),
-        never_another_environment(config.environment),
+        *never_another_environment(config.environment, promote_from=config.promote_from),
     ]
     return {"Version": "2012-10-17", "Statement": statements}
 
@@ -386,18 +391,45 @@ def drift_policy(config: EnvironmentConfig, *, state_bucket: str, partition: str
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def never_another_environment(environment: str) -> Statement:
-    """Deny any change to a resource that carries another environment's tag."""
+def never_another_environment(environment: str, *, promote_from: str = "") -> list[Statement]:
+    """Deny any change to a resource that carries another environment's tag; with ``promote_from``, pulling
+    images is denied from every other environment but that one."""
+    reads = list(READ_PATTERNS)
+    statements: list[Statement] = []
+    if promote_from:
+        reads += PULL_ACTIONS
+        statements.append(
+            _deny_elsewhere(
+                "NeverAnotherEnvironmentsImages", {"Action": list(PULL_ACTIONS)}, [environment, promote_from]
+            )
+        )
+    return [_deny_elsewhere("NeverAnotherEnvironment", {"NotAction": reads}, [environment]), *statements]
+
+
+def _deny_elsewhere(sid: str, actions: Statement, environments: list[str]) -> Statement:
     return {
-        "Sid": "NeverAnotherEnvironment",
+        "Sid": sid,
         "Effect": "Deny",
-        "NotAction": list(READ_PATTERNS),
+        **actions,
         "Resource": "*",
         "Condition": {
             "Null": {f"aws:ResourceTag/{ENVIRONMENT_TAG}": "false"},
-            "StringNotEquals": {f"aws:ResourceTag/{ENVIRONMENT_TAG}": [environment, BOOTSTRAP_TAG]},
+            "StringNotEquals": {f"aws:ResourceTag/{ENVIRONMENT_TAG}": [*environments, BOOTSTRAP_TAG]},
         },
     }
+
+
+def _promotion(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
+    """Reading the source environment's images, by its names and its tag, to copy them (docs/deploying.md#promotion)."""
+    source = dataclasses.replace(config, environment=config.promote_from)
+    return [
+        _allow(
+            "PromoteFromItsSource",
+            list(PULL_ACTIONS),
+            _Arns(source, partition=arns.partition, account=arns.account).named("ecr", "-", "repository/"),
+            {"StringEquals": {f"aws:ResourceTag/{ENVIRONMENT_TAG}": config.promote_from}},
+        )
+    ]
 
 
 def _tagging(environment: str) -> Statement:
@@ -1095,7 +1127,7 @@ def boundary_statements(
             [f"arn:{partition}:s3:::{bootstrap.state_bucket}", f"arn:{partition}:s3:::{bootstrap.state_bucket}/*"],
         ),
         _deny("NeverWhoElseMayUseIt", list(POLICY_CHANGING_ACTIONS), "*"),
-        _without_not_action(never_another_environment(config.environment)),
+        _without_not_action(never_another_environment(config.environment)[0]),
     ]
     return statements
 

@@ -51,6 +51,9 @@ APP_NAME = Pattern(
 OPTIONAL_ENDPOINT_URL = Pattern(
     re.compile(r"(https?://[A-Za-z0-9.-]+:\d{1,5}/?)?"), "must be http(s)://host:port, e.g. 'http://127.0.0.1:4566'"
 )
+OPTIONAL_ENVIRONMENT_NAME = Pattern(
+    re.compile(r"([a-z][a-z0-9-]{0,15})?"), "must be the name of another environment of this file, or empty"
+)
 OPTIONAL_REGION = Pattern(re.compile(r"([a-z]{2}(-[a-z]+)+-\d)?"), "must be a region name like 'us-east-1'")
 
 Report = Callable[[str, Any, str], None]
@@ -234,6 +237,12 @@ class EnvironmentConfig(OptionType):
         "plans fail unless `image_tag` is in the repository; the deploy workflow creates a new repository and "
         "pushes before it deploys (`scripts/repositories_first.py`), so this holds from the first deploy",
     )
+    promote_from: str = option(
+        "",
+        "build nothing: deploy the images this environment (listed before this one in `[bootstrap] environments`) "
+        "ran at the same tag, copied by digest into this environment's repositories (docs/deploying.md#promotion)",
+        OPTIONAL_ENVIRONMENT_NAME,
+    )
     alarm_email: str = option("", "subscribe this address to the alarm topic")
     tags: Mapping[str, str] = option({}, "extra default tags on every resource")
     network: NetworkOptions = option(NetworkOptions(), "the VPC (`NetworkOptions`)")
@@ -281,6 +290,8 @@ class EnvironmentConfig(OptionType):
                 list(self.network.availability_zones),
                 f"{', '.join(map(repr, strays))} not in region {self.region!r}: name zones like '{self.region}a'",
             )
+        if self.promote_from == self.environment:
+            report("promote_from", self.promote_from, "names this environment itself: name the one it deploys after")
         if not self.vpc_id and (self.public_subnet_ids or self.private_subnet_ids):
             report("public_subnet_ids", list(self.public_subnet_ids), "the subnet ids need vpc_id")
         if self.services:
@@ -427,6 +438,21 @@ class EnvironmentConfig(OptionType):
             options = dataclasses.replace(options, service_connect=ServiceConnect(name=key))
         return options
 
+    def images(self) -> dict[str, tuple[str, str]]:
+        """Each image the environment builds, by the service it is built for ('' for the one service of
+        `service`): its repository's name and its task's CPU architecture. A service that shares another's
+        repository runs that one's image."""
+        if not self.services:
+            return {"": (self.resource_name, self.service.task.cpu_architecture)}
+        return {
+            key: (
+                f"{self.resource_name}-{key}",
+                (declared.job.task if declared.kind == "job" else declared.service.task).cpu_architecture,
+            )
+            for key, declared in self.services.items()
+            if not declared.repository
+        }
+
     @property
     def resource_name(self) -> str:
         """Prefix of the names of everything this environment creates, e.g. ``webapp-prod``."""
@@ -515,7 +541,69 @@ def load_environment(environment: str | None = None, config_path: str | Path | N
         )
     config = config_from_mapping(environment, tables[environment])
     _check_against_bootstrap(config, tables)
+    _check_promotion(config, tables, path.name)
     return config
+
+
+def promotion_source(config: EnvironmentConfig, config_path: str | Path | None = None) -> EnvironmentConfig | None:
+    """The environment whose images ``config``'s deploys copy (`promote_from`), checked; None when it builds."""
+    if not config.promote_from:
+        return None
+    path, tables = _read_tables(config_path)
+    _check_promotion(config, tables, path.name)
+    return config_from_mapping(config.promote_from, tables[config.promote_from])
+
+
+def _check_promotion(config: EnvironmentConfig, tables: Mapping[str, Any], file_name: str) -> None:
+    """A promoted environment deploys only what its source ran: the source is deployed before it, from the same
+    registry, with an image of the same architecture for every service it runs."""
+    source_name = config.promote_from
+    if not source_name or source_name == config.environment:
+        return
+    problems = Problems(f"environment {config.environment!r}")
+    names = sorted(name for name in tables if name not in (BOOTSTRAP_TABLE, config.environment))
+    if source_name not in names:
+        problems.add(
+            "promote_from", source_name, f"is not an environment in {file_name}: allowed are {', '.join(names)}"
+        )
+        problems.raise_if_any()
+    source = config_from_mapping(source_name, tables[source_name])
+    bootstrap = _serving(config, tables)
+    if bootstrap is not None:
+        order = list(bootstrap.environments)
+        if source_name not in order or order.index(source_name) > order.index(config.environment):
+            problems.add(
+                "promote_from",
+                source_name,
+                f"CI deploys {config.environment!r} before {source_name!r} ([bootstrap] environments = {order}): "
+                "list the source first, so its images ran before they are promoted",
+            )
+    for setting in ("app_name", "region", "aws_endpoint_url"):
+        if getattr(source, setting) != getattr(config, setting):
+            problems.add(
+                "promote_from",
+                source_name,
+                f"{setting} is {getattr(source, setting)!r} there and {getattr(config, setting)!r} here: images are "
+                "copied within one registry and named `<app_name>-<environment>`; give both the same",
+            )
+    theirs = source.images()
+    for key, (_, architecture) in config.images().items():
+        service = f"service {key!r}" if key else "the one service (no `services`)"
+        if key not in theirs:
+            problems.add(
+                "promote_from",
+                source_name,
+                f"{source_name!r} builds no image for {service}, which {config.environment!r} runs: a promoted "
+                "environment deploys only images its source ran; give both the same services",
+            )
+        elif theirs[key][1] != architecture:
+            problems.add(
+                "promote_from",
+                source_name,
+                f"{service} runs on {architecture} here and on {theirs[key][1]} in {source_name!r}: the copied "
+                "image would not start; give both the same cpu_architecture",
+            )
+    problems.raise_if_any()
 
 
 def serving_bootstrap(config: EnvironmentConfig, config_path: str | Path | None = None) -> BootstrapConfig | None:
@@ -565,6 +653,8 @@ def load_bootstrap(config_path: str | Path | None = None) -> tuple[BootstrapConf
     problems.raise_if_any()
     bootstrap.check_environments(environments, problems)
     problems.raise_if_any()
+    for config in environments:
+        _check_promotion(config, tables, path.name)
     return bootstrap, environments
 
 

@@ -27,6 +27,7 @@ import pytest
 import yaml
 from conftest import ROOT
 from deploy_target import images
+from registry import push_image
 from side_by_side import record_e2e_figures
 from test_end_to_end import ANSI, CDKTF, Deployment, local_aws
 from toml_text import toml_value
@@ -42,19 +43,6 @@ REPOSITORIES_FIRST = "Create the repositories a first deploy or a new service ne
 # The settings a production environment ships with: plans check the image exists, and repositories
 # keep their images.
 SETTINGS = {"verify_image_exists": True, "repository.force_delete": False, "services.report": None}
-# A manifest as a registry stores it; the emulator keeps it as given.
-MANIFEST = json.dumps(
-    {
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-        "config": {
-            "mediaType": "application/vnd.docker.container.image.v1+json",
-            "size": 2,
-            "digest": "sha256:" + "0" * 64,
-        },
-        "layers": [],
-    }
-)
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +90,7 @@ def push(deployment: Deployment, tag: str) -> list[str]:
     ecr = deployment.client("ecr")
     pushed = []
     for image in images(config):
-        ecr.put_image(repositoryName=image["repository"], imageManifest=MANIFEST, imageTag=tag)
+        push_image(ecr, image["repository"], tag)
         pushed.append(image["repository"])
     return pushed
 

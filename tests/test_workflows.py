@@ -196,7 +196,7 @@ def test_a_manual_run_with_a_tag_rolls_back_to_it_without_building(deploy):
     # Every step names the tag through the job's environment: the commit's own, or the rollback's.
     assert job["env"]["IMAGE_TAG"] == "${{ inputs.image_tag || github.sha }}"
     push = step_named(deploy, "deploy", "Build and push each image tagged with the commit SHA")
-    assert push["if"] == "github.event_name == 'push' || inputs.image_tag == ''"
+    assert push["if"] == BUILDS
     check = step_named(deploy, "deploy", "Check every repository still holds the rollback's tag")
     assert check["if"] == "github.event_name == 'workflow_dispatch' && inputs.image_tag != ''"
     assert check["env"] == {"DEPLOY_ENVIRONMENT": "${{ matrix.environment }}"}
@@ -205,6 +205,34 @@ def test_a_manual_run_with_a_tag_rolls_back_to_it_without_building(deploy):
     ]  # fmt: skip
     names = [step.get("name") for step in steps(deploy, "deploy")]
     assert names.index("Check every repository still holds the rollback's tag") < names.index("Deploy")
+
+
+# A step that builds: on a push or a manual run without a tag, unless the environment promotes.
+BUILDS = "steps.target.outputs.promote_from == '' && (github.event_name == 'push' || inputs.image_tag == '')"
+
+
+def test_a_promoted_environment_copies_what_its_source_ran_instead_of_building(deploy):
+    names = [step.get("name") for step in steps(deploy, "deploy")]
+    promote = "Copy the images the earlier environment ran (build once, promote)"
+    first = "Create the repositories a first deploy or a new service needs"
+    assert names.index(first) < names.index(promote) < names.index("Deploy")
+    step = step_named(deploy, "deploy", promote)
+    assert step["if"] == (
+        "steps.target.outputs.promote_from != '' && (github.event_name == 'push' || inputs.image_tag == '')"
+    )
+    assert step["env"] == {"DEPLOY_ENVIRONMENT": "${{ matrix.environment }}"}
+    # tests/test_end_to_end_deploy_role.py runs this very command with the promoted environment's role.
+    assert shlex.split(step["run"]) == [
+        ".venv/bin/python", "scripts/promote_images.py", "$DEPLOY_ENVIRONMENT", "--tag", "$IMAGE_TAG"
+    ]  # fmt: skip
+    # Nothing is built for it: no QEMU, no buildx.
+    for built in ("Build and push each image tagged with the commit SHA",):
+        assert step_named(deploy, "deploy", built)["if"] == BUILDS
+    buildx = [s for s in steps(deploy, "deploy") if s.get("uses", "").startswith("docker/setup-buildx-action@")]
+    assert [s["if"] for s in buildx] == [BUILDS]
+    config = config_from_mapping("prod", {"promote_from": "dev", "service": {"task": {"cpu_architecture": "ARM64"}}})
+    target = deploy_target(config, require_remote_state=False)
+    assert (target["promote_from"], target["emulated_platforms"], target["images"]) == ("dev", "", "[]")
 
 
 def test_require_images_names_every_repository_without_the_tag():
@@ -240,8 +268,8 @@ def test_deploy_creates_the_missing_repositories_before_it_pushes(deploy):
     push = "Build and push each image tagged with the commit SHA"
     assert names.index("Synthesize") < names.index(first) < names.index(push) < names.index("Deploy")
     step = step_named(deploy, "deploy", first)
-    # With the build; a rollback's tag is already in every repository.
-    assert step["if"] == step_named(deploy, "deploy", push)["if"]
+    # With the build or the promotion; a rollback's tag is already in every repository.
+    assert step["if"] == "github.event_name == 'push' || inputs.image_tag == ''"
     assert step["env"] == {"STACK": "${{ steps.target.outputs.stack_name }}"}
     # tests/test_end_to_end_golden_path.py runs this very command on the emulator.
     assert shlex.split(step["run"]) == [
@@ -312,6 +340,7 @@ def test_deploy_target_names_the_stack_and_its_one_image():
         # An ARM64 task's image is built on the x86_64 runner under QEMU.
         "emulated_platforms": "arm64",
         "drift_role": "/deploy/webapp-staging-drift",
+        "promote_from": "",
     }
     assert json.loads(target["images"]) == [
         {
