@@ -174,7 +174,7 @@ repositories: synth ## Create the environment's image repositories that do not e
 deploy: setup ## Deploy to the AWS account in your environment: IMAGE_TAG defaults to the git HEAD
 	$(call emulator_endpoint) $(CDKTF) deploy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
 
-destroy: setup ## Destroy what deploy created (set alb.deletion_protection = false and deploy first)
+destroy: setup ## Destroy what deploy created (deploy the settings docs/getting-started.md#destroying-an-environment names first)
 	$(call emulator_endpoint) $(CDKTF) destroy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)
 
 deploy-local: setup ## Start the AWS emulator (moto) on 127.0.0.1:4566 and deploy the `local` environment to it, no AWS account

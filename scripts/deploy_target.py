@@ -6,6 +6,7 @@ build and push its images.
     python scripts/deploy_target.py prod --push-images --registry <registry> --tag <sha>
     python scripts/deploy_target.py prod --require-images --tag <sha>      # before a rollback
     python scripts/deploy_target.py --environments >> "$GITHUB_OUTPUT"   # what CI deploys, in order
+    python scripts/deploy_target.py prod --require-remote-state --drift-role >> "$GITHUB_OUTPUT"
 
 Exits non-zero, naming the setting, when the environment cannot be deployed from CI: a runner's
 disk is gone after the job, so its state must live in S3 (`state_bucket`).
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -33,6 +35,19 @@ from stacks.environments import EnvironmentConfig, load_bootstrap, load_environm
 IMAGE_PLATFORMS = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}
 # GitHub's `ubuntu-latest` runners.
 RUNNER_PLATFORM = "linux/amd64"
+
+
+def drift_role_arn(config: EnvironmentConfig, account_id: str = "") -> str:
+    """The read-only drift role's ARN, in `account_id` (or ``account_id``, the repository variable
+    AWS_ACCOUNT_ID, for settings that do not name it)."""
+    account = config.account_id or account_id
+    if not account:
+        raise ValueError(
+            f"environment {config.environment!r}: account_id is not set; the drift check assumes the drift role "
+            "of the environment's account (set account_id in environments.toml, or the repository variable "
+            "AWS_ACCOUNT_ID)"
+        )
+    return f"arn:aws:iam::{account}:role{config.deploy_role_path}{config.drift_role_name}"
 
 
 def deploy_target(config: EnvironmentConfig, *, require_remote_state: bool) -> dict[str, str]:
@@ -127,6 +142,11 @@ def main(argv: list[str]) -> int:
         "--environments", action="store_true", help="print `environments=<JSON list>`: what CI deploys, in order"
     )
     parser.add_argument("--require-remote-state", action="store_true", help="fail unless state_bucket is set")
+    parser.add_argument(
+        "--drift-role",
+        action="store_true",
+        help="also print drift_role_arn (account_id, else the AWS_ACCOUNT_ID variable; fail without either)",
+    )
     parser.add_argument("--push-images", action="store_true", help="build and push every image of the environment")
     parser.add_argument(
         "--require-images", action="store_true", help="fail unless every repository of the environment has --tag"
@@ -148,6 +168,8 @@ def main(argv: list[str]) -> int:
     try:
         config = load_environment(args.environment)
         target = deploy_target(config, require_remote_state=args.require_remote_state)
+        if args.drift_role:
+            target["drift_role_arn"] = drift_role_arn(config, os.environ.get("AWS_ACCOUNT_ID", ""))
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -61,7 +61,13 @@ class BootstrapStack(TerraformStack):
                 aws_endpoint_url=config.aws_endpoint_url,
             )
         tags = {"Application": config.app_name, "Environment": BOOTSTRAP_TAG, **config.tags}
-        self.provider = aws_provider(self, region=config.region, tags=tags, aws_endpoint_url=config.aws_endpoint_url)
+        self.provider = aws_provider(
+            self,
+            region=config.region,
+            tags=tags,
+            aws_endpoint_url=config.aws_endpoint_url,
+            account_id=config.account_id,
+        )
         caller = DataAwsCallerIdentity(self, "caller-identity")
         partition = DataAwsPartition(self, "partition")
         account = caller.account_id
@@ -152,7 +158,12 @@ class BootstrapStack(TerraformStack):
             provider = self.provider
             if region != config.region:
                 provider = aws_provider(
-                    self, region=region, tags=tags, aws_endpoint_url=config.aws_endpoint_url, alias=region
+                    self,
+                    region=region,
+                    tags=tags,
+                    aws_endpoint_url=config.aws_endpoint_url,
+                    account_id=config.account_id,
+                    alias=region,
                 )
             groups = f"arn:{partition.partition}:logs:{region}:{account}:log-group"
             document = {

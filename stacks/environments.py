@@ -51,6 +51,13 @@ APP_NAME = Pattern(
 OPTIONAL_ENDPOINT_URL = Pattern(
     re.compile(r"(https?://[A-Za-z0-9.-]+:\d{1,5}/?)?"), "must be http(s)://host:port, e.g. 'http://127.0.0.1:4566'"
 )
+ACCOUNT_ID = Pattern(re.compile(r"(\d{12})?"), "must be a 12-digit AWS account id, e.g. '123456789012'")
+# The account moto answers as (the provider accepts only it when aws_endpoint_url is set).
+EMULATOR_ACCOUNT_ID = "123456789012"
+ACCOUNT_HELP = (
+    "the AWS account it deploys to: credentials of any other account stop every plan before it changes "
+    "anything (the provider's `allowed_account_ids`), and ARNs in these settings that must be in it are checked"
+)
 OPTIONAL_ENVIRONMENT_NAME = Pattern(
     re.compile(r"([a-z][a-z0-9-]{0,15})?"), "must be the name of another environment of this file, or empty"
 )
@@ -211,6 +218,7 @@ class EnvironmentConfig(OptionType):
                               ENVIRONMENT_NAME)  # fmt: skip
     app_name: str = option("webapp", "prefix of every name: `<app_name>-<environment>`", APP_NAME)
     region: str = option("us-east-1", "AWS region", OPTIONAL_REGION)
+    account_id: str = option("", ACCOUNT_HELP, ACCOUNT_ID)
     certificate_arn: str = option("", "ACM certificate of the HTTPS listener (this or `certificate_domain`)")
     certificate_domain: str = option("", "find the issued ACM certificate for this domain instead")
     domain_name: str = option(
@@ -273,6 +281,11 @@ class EnvironmentConfig(OptionType):
             report(
                 "certificate_domain", self.certificate_domain, "give certificate_arn or certificate_domain, not both"
             )
+        if self.certificate_arn:
+            self._check_certificate_arn(report)
+        if self.aws_endpoint_url and self.account_id not in ("", EMULATOR_ACCOUNT_ID):
+            report("account_id", self.account_id, f"aws_endpoint_url points at the emulator, whose account is "
+                   f"{EMULATOR_ACCOUNT_ID!r}: leave account_id unset")  # fmt: skip
         if bool(self.domain_name) != bool(self.hosted_zone_id):
             report("domain_name", self.domain_name, "domain_name and hosted_zone_id go together")
         if self.domain_name and (self.certificate_arn or self.certificate_domain):
@@ -299,6 +312,20 @@ class EnvironmentConfig(OptionType):
             if self.build != ImageBuild():
                 report("build", "<set>", "with services, each service's build is its own: `services.<name>.build`")
         self._check_rollout_time(report)
+
+    def _check_certificate_arn(self, report: Report) -> None:
+        """A load balancer takes a certificate of its own account and region only."""
+        parts = self.certificate_arn.split(":")
+        if len(parts) < 6 or parts[2] != "acm" or not parts[5].startswith("certificate/"):
+            report("certificate_arn", self.certificate_arn,
+                   "must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<id>")  # fmt: skip
+            return
+        if parts[3] != self.region:
+            report("certificate_arn", self.certificate_arn, f"is in {parts[3]!r}, not in region {self.region!r}: a "
+                   "load balancer takes a certificate of its own region (request or import one there)")  # fmt: skip
+        if self.account_id and parts[4] != self.account_id:
+            report("certificate_arn", self.certificate_arn, f"is in account {parts[4]!r}, not in account_id "
+                   f"{self.account_id!r}: a load balancer takes a certificate of its own account")  # fmt: skip
 
     def rollout_estimates(self) -> dict[str, RolloutEstimate]:
         """Each service's worst rollout and rollback, by its name (`service` for the one service)."""
@@ -665,6 +692,7 @@ class BootstrapConfig(OptionType):
 
     app_name: str = option("webapp", "names the stack `<app_name>-bootstrap`", APP_NAME)
     region: str = option("us-east-1", "region of the state bucket", OPTIONAL_REGION)
+    account_id: str = option("", ACCOUNT_HELP + "; every environment served sets the same", ACCOUNT_ID)
     github_repository: str = option(
         "", "`<owner>/<repository>`: only its workflow runs may assume the deploy roles (required)", GITHUB_REPOSITORY
     )
@@ -722,6 +750,10 @@ class BootstrapConfig(OptionType):
         return f"{self.app_name}-bootstrap"
 
     def _cross_check(self, report: Report) -> None:
+        oidc_account = self.github_oidc_provider_arn.split(":")[4] if self.github_oidc_provider_arn else ""
+        if self.account_id and oidc_account and oidc_account != self.account_id:
+            report("github_oidc_provider_arn", self.github_oidc_provider_arn, f"is in account {oidc_account!r}, not "
+                   f"in account_id {self.account_id!r}: a role trusts an OIDC provider of its own account")  # fmt: skip
         if not self.github_repository:
             report("github_repository", self.github_repository, "is required: '<owner>/<repository>'")
         if not self.state_bucket:
@@ -748,6 +780,9 @@ class BootstrapConfig(OptionType):
                     f"{config.state_region or config.region!r}{unset}: set state_region = {self.region!r}",
                 )
             )
+        if self.account_id and config.account_id != self.account_id:
+            found.append(("account_id", config.account_id, f"set it to {self.account_id!r}: the bootstrap's account, "
+                          "where the environment's deploy role and state bucket are"))  # fmt: skip
         if config.aws_endpoint_url != self.aws_endpoint_url:
             found.append(("aws_endpoint_url", config.aws_endpoint_url, f"set it to {self.aws_endpoint_url!r}, "
                           "the bootstrap's"))  # fmt: skip

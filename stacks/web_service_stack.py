@@ -98,8 +98,9 @@ def state_in_bucket(stack: TerraformStack, *, bucket: str, key: str, region: str
     stack.add_override("terraform.backend.s3.use_lockfile", True)
 
 
-def provider_settings(aws_endpoint_url: str) -> dict[str, object]:
-    """Extra provider settings; only an environment with `aws_endpoint_url` (the local emulator) has any.
+def provider_settings(aws_endpoint_url: str, account_id: str = "") -> dict[str, object]:
+    """Extra provider settings. With ``account_id``, credentials of any other account stop every plan before
+    it changes anything. With `aws_endpoint_url` (the local emulator), the emulator's settings.
 
     The address itself reaches the provider as AWS_ENDPOINT_URL (`make deploy-local` sets it): an
     `endpoints` block costs 3 to 4 s of the provider's configuration check on every Terraform run
@@ -109,7 +110,7 @@ def provider_settings(aws_endpoint_url: str) -> dict[str, object]:
     the provider's account check, before it changes anything in a real account.
     """
     if not aws_endpoint_url:
-        return {}
+        return {"allowed_account_ids": [account_id]} if account_id else {}
     return {
         "allowed_account_ids": [EMULATOR_ACCOUNT],
         "skip_metadata_api_check": "true",
@@ -118,7 +119,13 @@ def provider_settings(aws_endpoint_url: str) -> dict[str, object]:
 
 
 def aws_provider(
-    scope: Construct, *, region: str, tags: Mapping[str, str], aws_endpoint_url: str, alias: str | None = None
+    scope: Construct,
+    *,
+    region: str,
+    tags: Mapping[str, str],
+    aws_endpoint_url: str,
+    account_id: str = "",
+    alias: str | None = None,
 ) -> AwsProvider:
     """The stack's provider: every resource tagged (deploy roles are scoped by the `Environment` tag); with
     ``alias``, another region's."""
@@ -128,7 +135,7 @@ def aws_provider(
         alias=alias,
         region=region,
         default_tags=[AwsProviderDefaultTags(tags={"ManagedBy": "cdktf", **tags})],
-        **provider_settings(aws_endpoint_url),  # type: ignore[arg-type]
+        **provider_settings(aws_endpoint_url, account_id),  # type: ignore[arg-type]
     )
 
 
@@ -175,6 +182,7 @@ class WebServiceStack(TerraformStack):
             region=config.region,
             tags={"Application": config.app_name, "Environment": config.environment, **config.tags},
             aws_endpoint_url=config.aws_endpoint_url,
+            account_id=config.account_id,
         )
 
         self.image_tag = TerraformVariable(

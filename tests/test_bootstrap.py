@@ -383,6 +383,20 @@ certificate_arn = "{CERTIFICATE}"
     assert "'webapp-prod-eu' starts with 'webapp-prod'-" in message
 
 
+def test_fails_when_the_bootstraps_oidc_provider_is_in_another_account(tmp_path):
+    path = tmp_path / "environments.toml"
+    provider = "arn:aws:iam::444455556666:oidc-provider/token.actions.githubusercontent.com"
+    path.write_text(SETTINGS.replace("[bootstrap]", f'[bootstrap]\naccount_id = "123456789012"\n'
+                                     f'github_oidc_provider_arn = "{provider}"'))  # fmt: skip
+    with pytest.raises(ValueError) as raised:
+        load_bootstrap(path)
+    assert f"github_oidc_provider_arn='{provider}' is invalid: is in account '444455556666'" in str(raised.value)
+    # And every environment it serves names its account.
+    path.write_text(SETTINGS.replace("[bootstrap]", '[bootstrap]\naccount_id = "123456789012"'))
+    with pytest.raises(ValueError, match=r"\[prod\] account_id='': set it to '123456789012'"):
+        load_bootstrap(path)
+
+
 def test_fails_when_an_environment_takes_the_bootstrap_tables_name():
     with pytest.raises(ValueError, match=r"environment='bootstrap' is invalid: 'bootstrap' names the account's"):
         config_from_mapping("bootstrap", {})
@@ -428,10 +442,15 @@ def test_an_environment_with_services_may_deploy_jobs_and_the_namespace_and_its_
     assert "StateMachinesByName" not in prod and "PassRoleToStates" not in prod and "NamespaceOwn" not in prod
 
 
+# dev in another region, with a certificate there (a load balancer takes only its own region's).
+DEV = f'[dev]\napp_name = "shop"\ncertificate_arn = "{CERTIFICATE}"'
+IRELAND = DEV.replace("us-east-1", "eu-west-1") + '\nregion = "eu-west-1"\nstate_region = "us-east-1"'
+
+
 def test_what_every_environment_shares_is_made_once_in_the_bootstrap(tmp_path):
     settings = SETTINGS.replace(
-        '[dev]\napp_name = "shop"',
-        '[dev]\napp_name = "shop"\nregion = "eu-west-1"\nstate_region = "us-east-1"\nalb.waf.enabled = false',
+        DEV,
+        f"{IRELAND}\nalb.waf.enabled = false",
     )
     synth, _, _ = bootstrap_synth(tmp_path, settings)
     linked = [body["aws_service_name"] for body in synth.resources("aws_iam_service_linked_role").values()]
@@ -450,9 +469,7 @@ def test_what_every_environment_shares_is_made_once_in_the_bootstrap(tmp_path):
         "/ecs/shop-*:log-stream:*",
     ]
     assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT_ARN.split("::")[1]}
-    elsewhere = SETTINGS.replace(
-        '[dev]\napp_name = "shop"', '[dev]\napp_name = "shop"\nregion = "eu-west-1"\nstate_region = "us-east-1"'
-    )
+    elsewhere = SETTINGS.replace(DEV, IRELAND)
     synth, _, _ = bootstrap_synth(tmp_path, elsewhere)
     providers = {provider.get("alias", ""): provider["region"] for provider in synth.json["provider"]["aws"]}
     assert providers == {"": "us-east-1", "eu-west-1": "eu-west-1"}

@@ -44,8 +44,10 @@ from iam_evidence.policy import Authorization, decide, parse, statements
 from iam_evidence.recorder import read_records
 from iam_evidence.reference import problems
 from local_aws import LocalAws
+from registry import push_image
 from side_by_side import record_e2e_figures
 from test_end_to_end import ANSI, CDKTF, Deployment, emulator_client, local_aws
+from test_end_to_end_golden_path import REPOSITORIES_FIRST, synthesize, workflow_step
 
 from stacks.deploy_permissions import BOUNDARY_WITHHOLDS, UNRECORDED
 
@@ -57,6 +59,7 @@ REPOSITORY = "acme/role"
 ZONE = "role.test"
 REPORT: dict[str, float] = {}
 PHASES = ("deploy", "re-plan", "drift", "update", "destroy")
+PROMOTE = "Copy the images the earlier environment ran (build once, promote)"
 
 
 class Environments:
@@ -66,6 +69,9 @@ class Environments:
         self.emulator = emulator
         self.deployments = {"svc": svc, "edge": edge}
         self.roles: dict[str, str] = {}
+        self.stage: Deployment | None = None
+        # Each promoted repository: (the digest its source ran, the digest it holds).
+        self.promoted: dict[str, tuple[str, str]] = {}
         self.settings: str | None = None
         self.boundaries: dict[str, Any] = {}
 
@@ -132,13 +138,25 @@ def environments(tmp_path_factory, terraform_env):
                 "alarm_email": "ops@example.com",
             },
         )
+        # Deploys nothing of its own: it copies what `svc` ran into its repositories, as the workflow's step.
+        stage = Deployment(
+            tmp_path_factory.mktemp("role-stage"),
+            emulator,
+            terraform_env,
+            app=APP,
+            services=True,
+            environment="stage",
+            settings={**common, "promote_from": "svc"},
+        )
         bootstrap = (
             f'[bootstrap]\napp_name = "{APP}"\ngithub_repository = "{REPOSITORY}"\nstate_bucket = "{STATE_BUCKET}"\n'
-            f'environments = ["svc", "edge"]\naws_endpoint_url = "{emulator.endpoint}"\nstate_force_destroy = true\n'
+            f'environments = ["svc", "edge", "stage"]\naws_endpoint_url = "{emulator.endpoint}"\n'
+            "state_force_destroy = true\n"
         )
         envs = Environments(emulator, svc, edge)
-        envs.settings = f"{svc.table}\n{edge.table}\n{bootstrap}"
-        for deployment in (svc, edge):
+        envs.stage = stage
+        envs.settings = f"{svc.table}\n{edge.table}\n{stage.table}\n{bootstrap}"
+        for deployment in (svc, edge, stage):
             (deployment.directory / "settings.toml").write_text(envs.settings)
         yield envs, calls
     moto.settings.ACM_VALIDATION_WAIT = validation_wait
@@ -189,6 +207,8 @@ def recorded(environments):
         for kind in ("deploy", "drift"):
             envs.roles[f"{name}-{kind}"] = f"arn:aws:iam::{account}:role/deploy/{APP}-{name}-{kind}"
         envs.sign_as(deployment, envs.roles[f"{name}-deploy"])
+    # `stage` only copies images with its deploy role (`promote`); its drift role is never used.
+    envs.roles["stage-deploy"] = f"arn:aws:iam::{account}:role/deploy/{APP}-stage-deploy"
     policies = {arn: role_policies(iam, arn.rsplit("/", 1)[1]) for arn in envs.roles.values()}
     for policy in iam.list_policies(Scope="Local", PathPrefix="/deploy/")["Policies"]:
         if policy["PolicyName"].endswith("-boundary"):
@@ -197,6 +217,7 @@ def recorded(environments):
     REPORT["deploy_seconds"] = envs.both("deploy", "v1")
     for name, deployment in envs.deployments.items():
         assert deployment.planned_changes("v1") == {}, name
+    REPORT["promote_seconds"] = promote(envs, account, "v1")
     REPORT["update_seconds"] = envs.both("deploy", "v2")
     # As the daily check runs, on a deployment that has been updated once (test_end_to_end.py's order).
     for name, deployment in envs.deployments.items():
@@ -212,6 +233,35 @@ def recorded(environments):
         (deployment.directory / "settings.toml").write_text(tagged)
     REPORT["retag_seconds"] = envs.both("deploy", "v2")
     return envs, calls, account, policies
+
+
+def promote(envs: Environments, account: str, tag: str) -> float:
+    """`stage`'s deploy job up to its deploy, with its role: its repositories first, then the images `svc` ran
+    copied into them (the workflow's own commands); then its repositories destroyed, which is all it has."""
+    stage = envs.stage
+    assert stage is not None
+    started = time.monotonic()
+    ran = {repository: push_image(envs.client("ecr"), repository, tag) for repository in svc_repositories()}
+    envs.sign_as(stage, envs.roles["stage-deploy"])
+    synthesize(stage)
+    first = workflow_step(REPOSITORIES_FIRST, STACK=stage.stack, IMAGE_TAG=tag)
+    result = processes.run(first, cwd=stage.directory, env=stage.env, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    copy = workflow_step(PROMOTE, DEPLOY_ENVIRONMENT="stage", IMAGE_TAG=tag)
+    result = processes.run(copy, cwd=stage.directory, env=stage.env, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    ecr = envs.client("ecr")
+    for source, digest in ran.items():
+        destination = source.replace(f"{APP}-svc-", f"{APP}-stage-")
+        (held,) = ecr.batch_get_image(repositoryName=destination, imageIds=[{"imageTag": tag}])["images"]
+        envs.promoted[destination] = (digest, held["imageId"]["imageDigest"])
+    destroyed, _ = stage.run("destroy", tag)
+    assert destroyed.returncode == 0, destroyed.stdout[-3000:]
+    return round(time.monotonic() - started, 1)
+
+
+def svc_repositories() -> list[str]:
+    return [f"{APP}-svc-{service}" for service in ("web", "api", "report")]
 
 
 def resources_of(envs: Environments, name: str, account: str) -> Resources:
@@ -271,6 +321,34 @@ def test_no_role_may_change_the_other_environments_resources(recorded):
     assert own == []
 
 
+def test_a_promoted_environment_holds_the_very_digests_its_source_ran(recorded):
+    envs, *_ = recorded
+    assert sorted(envs.promoted) == [f"{APP}-stage-{service}" for service in ("api", "report", "web")]
+    for repository, (ran, held) in envs.promoted.items():
+        assert held == ran, repository
+
+
+def test_a_promoted_environments_role_pulls_its_sources_images_and_changes_nothing_there(recorded):
+    """`stage` copies from `svc`: it may pull svc's images, and neither change them nor pull edge's; edge,
+    which builds, may pull svc's images no more than before."""
+    envs, _, account, policies = recorded
+    state = MotoState()
+
+    def allowed(caller: str, operation: str, repository: str) -> bool:
+        arn = envs.roles[f"{caller}-deploy"]
+        identity, boundary = policies[arn]
+        call = Call("ecr", operation, {"repositoryName": repository}, "us-east-1", account, arn)
+        return all(decide(item, identity, boundary) for item in authorize(call, state))
+
+    source, other = f"{APP}-svc-web", f"{APP}-edge"
+    pulls = ("BatchGetImage", "BatchCheckLayerAvailability", "GetDownloadUrlForLayer")
+    changes = ("PutImage", "InitiateLayerUpload", "BatchDeleteImage", "DeleteRepository", "SetRepositoryPolicy")
+    assert {operation: allowed("stage", operation, source) for operation in pulls} == dict.fromkeys(pulls, True)
+    assert {operation: allowed("stage", operation, source) for operation in changes} == dict.fromkeys(changes, False)
+    assert {operation: allowed("stage", operation, other) for operation in pulls} == dict.fromkeys(pulls, False)
+    assert {operation: allowed("edge", operation, source) for operation in pulls} == dict.fromkeys(pulls, False)
+
+
 # What the bootstrap made, and how the environments stand on it, read while both are deployed.
 
 
@@ -321,12 +399,14 @@ def test_each_environment_keeps_its_state_in_the_bucket_and_caps_every_role_it_m
     s3, iam = envs.client("s3"), envs.client("iam")
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", [])]
     # The bootstrap's own too: moved there after the first run made the bucket.
+    # `stage`'s, emptied by its destroy after the promotion.
     assert sorted(keys) == [
-        f"{APP}-bootstrap/terraform.tfstate", f"{APP}-edge/terraform.tfstate", f"{APP}-svc/terraform.tfstate"
+        f"{APP}-bootstrap/terraform.tfstate", f"{APP}-edge/terraform.tfstate", f"{APP}-stage/terraform.tfstate",
+        f"{APP}-svc/terraform.tfstate",
     ]  # fmt: skip
     policies = iam.list_policies(Scope="Local", PathPrefix="/deploy/")["Policies"]
     boundaries = {p["PolicyName"]: p["Arn"] for p in policies if p["PolicyName"].endswith("-boundary")}
-    assert sorted(boundaries) == [f"{APP}-edge-boundary", f"{APP}-svc-boundary"]
+    assert sorted(boundaries) == [f"{APP}-edge-boundary", f"{APP}-stage-boundary", f"{APP}-svc-boundary"]
     roles = iam.list_roles()["Roles"]
     for name in envs.deployments:
         created = [

@@ -29,7 +29,7 @@ from conftest import ROOT
 from deploy_target import images
 from registry import push_image
 from side_by_side import record_e2e_figures
-from test_end_to_end import ANSI, CDKTF, Deployment, local_aws
+from test_end_to_end import ANSI, CDKTF, NOTHING, Deployment, active_counts, local_aws
 from toml_text import toml_value
 
 from stacks.environments import load_environment
@@ -267,3 +267,33 @@ def test_a_change_of_shape_that_would_delete_repositories_with_images_stops_befo
     assert repositories(deployment) == [f"{STACK}-api", f"{STACK}-report", f"{STACK}-web"]
     details = deployment.client("ecr").describe_images(repositoryName=f"{STACK}-web")["imageDetails"]
     assert sorted(tag for image in details for tag in image["imageTags"]) == ["v1", "v2"]
+
+
+# docs/getting-started.md#destroying-an-environment, step by step: what the walkthrough says to set.
+DESTROYABLE = {
+    "alb": {"deletion_protection": False, "access_logs": {"force_destroy": True}},
+    "repository": {"force_delete": True},
+    "verify_image_exists": False,
+}
+
+
+def test_destroying_an_environment_as_the_walkthrough_says_leaves_nothing(deployment):
+    shipped = tomllib.loads((ROOT / "environments.toml").read_text())["local"]["services"]
+    # As deployed: the refused change of shape above was never applied.
+    change_settings(deployment, lambda local: local.update(services=shipped))
+    # Before: a repository that keeps its images refuses to be destroyed (`prevent_destroy`).
+    refused, _ = deployment.run("destroy", "v2")
+    assert refused.returncode != 0 and "prevent_destroy" in refused.stdout + refused.stderr, refused.stdout[-3000:]
+
+    def destroyable(local: dict[str, Any]) -> None:
+        for key, value in DESTROYABLE.items():
+            local[key] = {**local.get(key, {}), **value} if isinstance(value, dict) else value
+
+    change_settings(deployment, destroyable)
+    deployed, _ = deployment.run("deploy", "v2")
+    assert deployed.returncode == 0, deployed.stdout[-5000:] + deployed.stderr[-3000:]
+    # Any tag will do now: nothing checks that it is in a repository.
+    destroyed, seconds = deployment.run("destroy", "not-pushed")
+    assert destroyed.returncode == 0, destroyed.stdout[-5000:] + destroyed.stderr[-3000:]
+    REPORT["golden_path_destroy_seconds"] = round(seconds, 1)
+    assert active_counts(deployment) == NOTHING

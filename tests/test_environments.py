@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from cdktf_fargate import HealthCheck, Scaling, ServiceOptions, SsmParameter
 
 import pytest
@@ -250,3 +252,56 @@ def test_fails_at_synth_when_an_environment_would_look_for_its_state_outside_the
     # An environment the bootstrap does not serve keeps its own state wherever it says.
     path.write_text(BOOTSTRAPPED.replace('environments = ["prod"]', 'environments = ["dev"]\n\n[dev]'))
     assert load_environment("prod", path).region == "eu-west-1"
+
+
+CERTIFICATE = "arn:aws:acm:us-east-1:111122223333:certificate/11111111-2222-3333-4444-555555555555"
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"certificate_arn": CERTIFICATE.replace("us-east-1", "eu-west-1")},
+         "certificate_arn='arn:aws:acm:eu-west-1:111122223333:certificate/1111"),
+        ({"certificate_arn": CERTIFICATE.replace("us-east-1", "eu-west-1")},
+         "is in 'eu-west-1', not in region 'us-east-1': a load balancer takes a certificate of its own region"),
+        ({"certificate_arn": CERTIFICATE, "account_id": "444455556666"},
+         "is in account '111122223333', not in account_id '444455556666'"),
+        ({"certificate_arn": "arn:aws:iam::111122223333:server-certificate/x"}, "must be an ACM certificate ARN"),
+        ({"account_id": "1234"}, "account_id='1234' is invalid: must be a 12-digit AWS account id"),
+        ({"account_id": "444455556666", "aws_endpoint_url": "http://127.0.0.1:4566"},
+         "aws_endpoint_url points at the emulator, whose account is '123456789012'"),
+    ],
+)  # fmt: skip
+def test_fails_when_the_account_or_the_certificates_account_or_region_is_wrong(settings, message):
+    with pytest.raises(ValueError) as raised:
+        config_from_mapping("prod", settings)
+    assert message in str(raised.value)
+
+
+def test_an_account_id_stops_every_plan_made_with_another_accounts_credentials():
+    from cdktf import Testing
+
+    from stacks.web_service_stack import WebServiceStack
+
+    config = config_from_mapping("prod", {"certificate_arn": CERTIFICATE, "account_id": "111122223333"})
+    stack = WebServiceStack(Testing.app(), "webapp-prod", config=config)
+    (provider,) = json.loads(Testing.synth(stack))["provider"]["aws"]
+    assert provider["allowed_account_ids"] == ["111122223333"]
+    unset = WebServiceStack(
+        Testing.app(), "webapp-prod", config=config_from_mapping("prod", {"certificate_arn": CERTIFICATE})
+    )
+    assert "allowed_account_ids" not in json.loads(Testing.synth(unset))["provider"]["aws"][0]
+
+
+def test_fails_at_synth_when_an_environment_is_not_in_the_bootstraps_account(tmp_path):
+    path = tmp_path / "environments.toml"
+    served = BOOTSTRAPPED.replace("[bootstrap]", '[bootstrap]\naccount_id = "123456789012"').replace(
+        'region = "eu-west-1"', 'region = "eu-west-1"\nstate_region = "us-east-1"'
+    )
+    path.write_text(served)
+    with pytest.raises(
+        ValueError, match=r"account_id='' is invalid: set it to '123456789012': the bootstrap's account"
+    ):
+        load_environment("prod", path)
+    path.write_text(served.replace("[prod]", '[prod]\naccount_id = "123456789012"'))
+    assert load_environment("prod", path).account_id == "123456789012"

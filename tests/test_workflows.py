@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 import yaml
 from conftest import CERTIFICATE_ARN as CERTIFICATE
-from deploy_target import IMAGE_PLATFORMS, deploy_order, deploy_target, images, missing_images, push_images
+from deploy_target import (
+    IMAGE_PLATFORMS,
+    deploy_order,
+    deploy_target,
+    drift_role_arn,
+    images,
+    missing_images,
+    push_images,
+)
 from deploy_target import main as deploy_target_main
 
 from stacks.environments import config_from_mapping, load_environment
@@ -440,12 +448,15 @@ def test_drift_runs_every_day_per_environment_and_fails_on_drift():
     # On main outside any GitHub environment, with the read-only drift role (which trusts exactly that).
     assert "environment" not in job
     credentials = uses(drift, "drift", "aws-actions/configure-aws-credentials")
-    assert credentials["with"]["role-to-assume"] == (
-        "arn:aws:iam::${{ vars.AWS_ACCOUNT_ID }}:role${{ steps.target.outputs.drift_role }}"
-    )
-    assert deploy_target(load_environment("prod"), require_remote_state=True)["drift_role"] == (
-        "/deploy/webapp-prod-drift"
-    )
+    assert credentials["with"]["role-to-assume"] == "${{ steps.target.outputs.drift_role_arn }}"
+    target = step_named(drift, "drift", "Read the deploy target from environments.toml")
+    assert "--drift-role" in shlex.split(target["run"])
+    # The shipped environments name their account; older settings fall back on the repository variable.
+    assert drift_role_arn(load_environment("prod")) == "arn:aws:iam::123456789012:role/deploy/webapp-prod-drift"
+    unnamed = dataclasses.replace(load_environment("prod"), account_id="")
+    assert drift_role_arn(unnamed, "444455556666") == "arn:aws:iam::444455556666:role/deploy/webapp-prod-drift"
+    with pytest.raises(ValueError, match="account_id is not set; the drift check assumes the drift role"):
+        drift_role_arn(unnamed)
     check = step_named(drift, "drift", "Refresh-only plan; fail on drift")
     assert "scripts/drift.py" in check["run"] and 'exit "${PIPESTATUS[0]}"' in check["run"]
 
