@@ -315,8 +315,8 @@ def deploy_policy(config: EnvironmentConfig, *, state_bucket: str, partition: st
         statements += _log_bucket(config, arns)
     if config.kms_enabled:
         statements += _key(config, arns)
-    if config.services:
-        statements += _services(config, arns)
+    # Whether or not the environment has jobs or backends today: adding one reaches it through CI alone.
+    statements += _services(config, arns)
     if config.domain_name:
         statements += _domain(config, arns)
     if config.promote_from:
@@ -689,8 +689,6 @@ def _roles(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
     roles = arns.role(f"{arns.prefix}-*")
     passes = []
     for service, suffixes in PASSED_ROLES.items():
-        if service != "ecs-tasks.amazonaws.com" and not _has_jobs(config):
-            continue
         resources = [arns.role(f"{arns.prefix}{suffix}") for suffix in suffixes]
         resources += [arns.role(f"{arns.prefix}-*{suffix}") for suffix in suffixes]
         sid = "PassRoleTo" + service.split(".")[0].replace("-", " ").title().replace(" ", "")
@@ -922,61 +920,56 @@ def _key(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
     ]
 
 
-def _has_jobs(config: EnvironmentConfig) -> bool:
-    return any(declared.kind == "job" for declared in config.services.values())
-
-
 def _services(config: EnvironmentConfig, arns: _Arns) -> list[Statement]:
-    """Jobs' state machines and schedules by name; the Service Connect namespace by tag (its ARN is an id)."""
+    """Jobs' state machines and schedules by name; the Service Connect namespace by tag (its ARN is an id).
+    Granted to every environment, with jobs and backends or not yet: each stays within the environment, and a
+    job or backend added later needs no new bootstrap."""
     environment = config.environment
-    statements = []
-    if _has_jobs(config):
-        statements += [
-            _allow(
-                "StateMachinesByName",
-                [
-                    "states:CreateStateMachine",
-                    "states:UpdateStateMachine",
-                    "states:DeleteStateMachine",
-                    "states:TagResource",
-                    "states:UntagResource",
-                ],
-                arns.regional("states", f"stateMachine:{arns.prefix}-*"),
-            ),
-            _allow("StateMachineValidation", ["states:ValidateStateMachineDefinition"], "*", _in_region(arns)),
-            _allow(
-                "SchedulesByName",
-                ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
-                arns.regional("scheduler", f"schedule/default/{arns.prefix}-*"),
-            ),
-        ]
-    if any(declared.kind == "backend" for declared in config.services.values()):
-        # Cloud Map names no resource for creating or tagging: both hold only with the environment's tag in
-        # the request. Its TagResource cannot be kept to the environment's namespace (docs/bootstrap.md).
-        statements += [
-            _allow(
-                "NamespaceCreate",
-                ["servicediscovery:CreateHttpNamespace"],
-                "*",
-                {**_tagging(environment), **_in_region(arns)},
-            ),
-            _allow(
-                "NamespaceTags",
-                ["servicediscovery:TagResource"],
-                "*",
-                {"StringEqualsIfExists": {f"aws:RequestTag/{ENVIRONMENT_TAG}": environment}, **_in_region(arns)},
-            ),
-            _allow(
-                "NamespaceOwn",
-                [
-                    "servicediscovery:DeleteNamespace",
-                    "servicediscovery:UpdateHttpNamespace",
-                    "servicediscovery:UntagResource",
-                ],
-                arns.regional("servicediscovery", "namespace/*"),
-                {"StringEquals": {f"aws:ResourceTag/{ENVIRONMENT_TAG}": environment}},
-            ),
-        ]
+    statements = [
+        _allow(
+            "StateMachinesByName",
+            [
+                "states:CreateStateMachine",
+                "states:UpdateStateMachine",
+                "states:DeleteStateMachine",
+                "states:TagResource",
+                "states:UntagResource",
+            ],
+            arns.regional("states", f"stateMachine:{arns.prefix}-*"),
+        ),
+        _allow("StateMachineValidation", ["states:ValidateStateMachineDefinition"], "*", _in_region(arns)),
+        _allow(
+            "SchedulesByName",
+            ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
+            arns.regional("scheduler", f"schedule/default/{arns.prefix}-*"),
+        ),
+    ]
+    # Cloud Map names no resource for creating or tagging: both hold only with the environment's tag in
+    # the request. Its TagResource cannot be kept to the environment's namespace (docs/bootstrap.md).
+    statements += [
+        _allow(
+            "NamespaceCreate",
+            ["servicediscovery:CreateHttpNamespace"],
+            "*",
+            {**_tagging(environment), **_in_region(arns)},
+        ),
+        _allow(
+            "NamespaceTags",
+            ["servicediscovery:TagResource"],
+            "*",
+            {"StringEqualsIfExists": {f"aws:RequestTag/{ENVIRONMENT_TAG}": environment}, **_in_region(arns)},
+        ),
+        _allow(
+            "NamespaceOwn",
+            [
+                "servicediscovery:DeleteNamespace",
+                "servicediscovery:UpdateHttpNamespace",
+                "servicediscovery:UntagResource",
+            ],
+            arns.regional("servicediscovery", "namespace/*"),
+            {"StringEquals": {f"aws:ResourceTag/{ENVIRONMENT_TAG}": environment}},
+        ),
+    ]
     return statements
 
 
@@ -1071,46 +1064,44 @@ def boundary_statements(
         statements.append(_allow("Application", application, own))
     if unbound:
         statements.append(_allow("ApplicationWithoutResources", unbound, "*"))
-    if _has_jobs(config):
-        statements += [
-            # A job's state machine runs and watches its task; its schedule starts the state machine.
-            _allow(
-                "RunOwnTasks",
-                ["ecs:RunTask"],
-                [
-                    arns.regional("ecs", f"task-definition/{prefix}:*"),
-                    arns.regional("ecs", f"task-definition/{prefix}-*:*"),
-                ],
-            ),
-            _allow("WatchOwnTasks", ["ecs:StopTask", "ecs:DescribeTasks"], arns.regional("ecs", f"task/{prefix}/*")),
-            _allow(
-                "TaskEvents",
-                list(SYNC_RULE_ACTIONS),
-                arns.regional("events", "rule/StepFunctionsGetEventsForECSTaskRule"),
-            ),
-            _allow(
-                "StartOwnStateMachines", ["states:StartExecution"], arns.regional("states", f"stateMachine:{prefix}-*")
-            ),
-            _allow(
-                "JobLogsAndTraces",
-                [action for action in (*LOG_DELIVERY_ACTIONS, *TRACING_ACTIONS) if action not in BOUNDARY_WITHHOLDS],
-                "*",
-            ),
-            # The schedule's input is encrypted with the environment's key (its ARN is known only once the
-            # environment's stack makes it, hence its tag), which the schedule's role decrypts.
-            _allow(
-                "ScheduleReadsItsInput",
-                ["kms:Decrypt"],
-                arns.regional("kms", "key/*"),
-                {"StringEquals": {"aws:ResourceTag/Environment": config.environment}},
-            ),
-            _allow(
-                "PassTaskRoles",
-                ["iam:PassRole"],
-                [arns.role(f"{prefix}-*-task"), arns.role(f"{prefix}-*-execution")],
-                {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
-            ),
-        ]
+    # Whether or not the environment has jobs today (a job added later needs no new bootstrap).
+    statements += [
+        # A job's state machine runs and watches its task; its schedule starts the state machine.
+        _allow(
+            "RunOwnTasks",
+            ["ecs:RunTask"],
+            [
+                arns.regional("ecs", f"task-definition/{prefix}:*"),
+                arns.regional("ecs", f"task-definition/{prefix}-*:*"),
+            ],
+        ),
+        _allow("WatchOwnTasks", ["ecs:StopTask", "ecs:DescribeTasks"], arns.regional("ecs", f"task/{prefix}/*")),
+        _allow(
+            "TaskEvents",
+            list(SYNC_RULE_ACTIONS),
+            arns.regional("events", "rule/StepFunctionsGetEventsForECSTaskRule"),
+        ),
+        _allow("StartOwnStateMachines", ["states:StartExecution"], arns.regional("states", f"stateMachine:{prefix}-*")),
+        _allow(
+            "JobLogsAndTraces",
+            [action for action in (*LOG_DELIVERY_ACTIONS, *TRACING_ACTIONS) if action not in BOUNDARY_WITHHOLDS],
+            "*",
+        ),
+        # The schedule's input is encrypted with the environment's key (its ARN is known only once the
+        # environment's stack makes it, hence its tag), which the schedule's role decrypts.
+        _allow(
+            "ScheduleReadsItsInput",
+            ["kms:Decrypt"],
+            arns.regional("kms", "key/*"),
+            {"StringEquals": {"aws:ResourceTag/Environment": config.environment}},
+        ),
+        _allow(
+            "PassTaskRoles",
+            ["iam:PassRole"],
+            [arns.role(f"{prefix}-*-task"), arns.role(f"{prefix}-*-execution")],
+            {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+        ),
+    ]
     statements += [
         # Every IAM action but passing the environment's task roles to ECS tasks (a job's state machine must).
         {

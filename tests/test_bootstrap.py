@@ -214,7 +214,12 @@ def test_roles_it_creates_carry_the_boundary_and_are_passed_to_ecs_tasks_only(bo
     assert [arn.split(":role/")[1] for arn in tasks["Resource"]] == [
         "shop-prod-task", "shop-prod-execution", "shop-prod-*-task", "shop-prod-*-execution"]  # fmt: skip
     passing = [sid for sid, s in prod.items() if "iam:PassRole" in s.get("Action", [])]
-    assert sorted(passing) == ["PassRoleToEcsTasks", "PassRoleToFlowLogs"]
+    # A job's roles too, before the environment has a job (adding one needs no new bootstrap): each to its
+    # one service, by the environment's names.
+    assert sorted(passing) == ["PassRoleToEcsTasks", "PassRoleToFlowLogs", "PassRoleToScheduler", "PassRoleToStates"]
+    for sid, service in (("PassRoleToScheduler", "scheduler"), ("PassRoleToStates", "states")):
+        assert prod[sid]["Condition"] == {"StringEquals": {"iam:PassedToService": f"{service}.amazonaws.com"}}
+        assert all(arn.split(":role/")[1].startswith("shop-prod") for arn in prod[sid]["Resource"]), sid
     deny = prod["NeverLoosenTheBoundary"]
     assert deny["Effect"] == "Deny" and "iam:DeleteRolePermissionsBoundary" in deny["Action"]
     assert boundary in deny["Resource"]
@@ -290,7 +295,8 @@ def test_the_boundary_caps_roles_and_denies_identity_changes_and_the_state(boots
         "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
     }  # fmt: skip
     assert prod["NeverStsOrAccount"]["Action"] == ["sts:*", "organizations:*", "account:*"]
-    assert "RunOwnTasks" not in prod and "PassTaskRoles" not in prod
+    # What a job's roles may do, whether or not the environment has a job yet: its own task definitions.
+    assert all(":task-definition/shop-prod" in arn for arn in prod["RunOwnTasks"]["Resource"])
     assert prod["NeverTheStateBucket"]["Effect"] == "Deny"
     assert all(BUCKET in arn for arn in prod["NeverTheStateBucket"]["Resource"])
 
@@ -438,8 +444,11 @@ def test_an_environment_with_services_may_deploy_jobs_and_the_namespace_and_its_
     assert boundary["PassTaskRoles"]["Condition"] == {
         "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
     }
+    # prod has no job and no backend yet, and may add one through CI alone: within its own names and tag.
     prod = statements(deploy_policy(load_environment("prod"), state_bucket=BUCKET, partition="aws", account="1" * 12))
-    assert "StateMachinesByName" not in prod and "PassRoleToStates" not in prod and "NamespaceOwn" not in prod
+    assert prod["StateMachinesByName"]["Resource"].endswith(":stateMachine:webapp-prod-*")
+    assert prod["SchedulesByName"]["Resource"].endswith(":schedule/default/webapp-prod-*")
+    assert prod["NamespaceOwn"]["Condition"] == {"StringEquals": {"aws:ResourceTag/Environment": "prod"}}
 
 
 # dev in another region, with a certificate there (a load balancer takes only its own region's).
@@ -530,4 +539,7 @@ def test_a_change_of_shape_changes_what_the_deploy_role_is_made_for_and_a_count_
             "services": {"web": {}, "nightly": {"kind": "job", "job": {"schedule": "cron(0 3 * * ? *)"}}},
         },
     )
-    assert deploy_role_fingerprint(with_job, bootstrap) != made_for
+    # A job or a backend added later needs nothing more of the deploy role; a domain does.
+    assert deploy_role_fingerprint(with_job, bootstrap) == made_for
+    with_domain = dataclasses.replace(prod, certificate_arn="", domain_name="app.example.com", hosted_zone_id="Z123")
+    assert deploy_role_fingerprint(with_domain, bootstrap) != made_for

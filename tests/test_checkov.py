@@ -29,9 +29,8 @@ SKIPPED_WHERE = {
     "CKV_AWS_145": ("alb_access-logs_bucket",),
     "CKV2_AWS_5": ("services_job-report_security-group",),
 }
-# dev: zones not pinned, 7-day logs, no deletion protection.
+# dev: 7-day logs, no deletion protection (its zones are pinned, as prod's).
 DEV_GIVES_UP = {
-    ("CKV_AWS_394", "network_availability-zones"),
     ("CKV_AWS_338", "alb_waf_log-group"),
     ("CKV_AWS_338", "network_flow-log-group"),
     ("CKV_AWS_338", "service_log-group"),
