@@ -113,7 +113,7 @@ def toml_value(value: object) -> str:
 
 
 def option_table(option_type: type, *, link_prefix: str = "", skip: tuple[str, ...] = ()) -> str:
-    from cdktf_fargate.options._base import describe_type, hints
+    from cdktf_fargate.options import describe_type, hints
 
     defaults = option_type()
     rows = ["| setting | type | default | rule | meaning |", "|---|---|---|---|---|"]

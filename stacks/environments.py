@@ -16,8 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from cdktf_fargate._load_balancer_members import rule_covers
-from cdktf_fargate._rollout import RolloutEstimate, estimate_rollout
+from cdktf_fargate import RolloutEstimate, estimate_rollout, rule_covers
 from cdktf_fargate.options import (
     PRINCIPAL_ARN,
     AlbOptions,

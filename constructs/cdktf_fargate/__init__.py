@@ -15,6 +15,8 @@ use_lazy_provider_package()
 if (_warning := slow_import_warning()) is not None:
     print(_warning, file=sys.stderr)
 
+from ._load_balancer_members import rule_covers  # noqa: E402
+from ._rollout import RolloutEstimate, estimate_rollout  # noqa: E402
 from .access_log_bucket import AccessLogBucket  # noqa: E402
 from .cluster import Cluster, ExistingCluster  # noqa: E402
 from .ecr_repo import EcrRepo, ExistingRepository  # noqa: E402
@@ -91,6 +93,7 @@ __all__ = [
     "PublicAlb",
     "RepositoryOptions",
     "RepositoryRef",
+    "RolloutEstimate",
     "Routing",
     "Scaling",
     "ScheduledJob",
@@ -108,6 +111,8 @@ __all__ = [
     "TaskSize",
     "Waf",
     "WebAcl",
+    "estimate_rollout",
+    "rule_covers",
     "use_lazy_provider_package",
 ]
 __version__ = "0.2.0"

@@ -13,6 +13,8 @@ from ._base import (
     Pattern,
     Range,
     check_options,
+    describe_type,
+    hints,
     option,
     options_from_mapping,
 )
@@ -79,6 +81,8 @@ __all__ = [
     "TaskSize",
     "Waf",
     "check_options",
+    "describe_type",
+    "hints",
     "option",
     "options_from_mapping",
     "schedule_problem",
