@@ -281,9 +281,11 @@ def test_destroying_an_environment_as_the_walkthrough_says_leaves_nothing(deploy
     shipped = tomllib.loads((ROOT / "environments.toml").read_text())["local"]["services"]
     # As deployed: the refused change of shape above was never applied.
     change_settings(deployment, lambda local: local.update(services=shipped))
-    # Before: a repository that keeps its images refuses to be destroyed (`prevent_destroy`).
-    refused, _ = deployment.run("destroy", "v2")
-    assert refused.returncode != 0 and "prevent_destroy" in refused.stdout + refused.stderr, refused.stdout[-3000:]
+    # Before: a repository that keeps its images refuses to be destroyed (`prevent_destroy`), at plan time.
+    synthesize(deployment)
+    refused = deployment.terraform("plan", "-destroy", "-input=false", "-no-color", "-lock=false", "-var=image_tag=v2")
+    said = " ".join((refused.stdout + refused.stderr).split())
+    assert refused.returncode == 1 and "lifecycle.prevent_destroy set" in said, said[-3000:]
 
     def destroyable(local: dict[str, Any]) -> None:
         for key, value in DESTROYABLE.items():
