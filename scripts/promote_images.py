@@ -11,7 +11,7 @@ digest the source ran, which this checks. Tags are immutable: a destination that
 with that digest is left alone (a re-run); with another digest the copy stops.
 
 Only the ECR API, with the deploy role's credentials (which may read the source's repositories and no
-other environment's: stacks/deploy_permissions.py). Both environments are in one account and region.
+other environment's: stacks/deploy_permissions/images.py). Both environments are in one account and region.
 """
 
 from __future__ import annotations

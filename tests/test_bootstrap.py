@@ -253,7 +253,7 @@ def test_the_deploy_policy_covers_every_service_the_environment_stack_uses(envir
     document = deploy_policy(config, state_bucket=BUCKET, partition="aws", account="123456789012")
     granted = {action.split(":")[0] for s in document["Statement"] if s["Effect"] == "Allow" for action in s["Action"]}
     unknown = [resource for resource in used if not any(resource.startswith(prefix) for prefix in SERVICE_OF_RESOURCE)]
-    assert unknown == [], "add the resource type's IAM service to SERVICE_OF_RESOURCE and to deploy_permissions.py"
+    assert unknown == [], "add the resource type's IAM service to SERVICE_OF_RESOURCE and to stacks/deploy_permissions/"
     missing = sorted(
         {service for prefix, service in SERVICE_OF_RESOURCE.items() for r in used if r.startswith(prefix)} - granted
     )

@@ -1,4 +1,4 @@
-"""The deploy, drift and boundary policies of stacks/deploy_permissions.py, judged by the evaluator
+"""The deploy, drift and boundary policies of stacks/deploy_permissions/, judged by the evaluator
 (scripts/iam_evidence): what they grant stays in the environment, by name or tag, and fits IAM's limits.
 The end-to-end proof that a real deploy needs no more is tests/test_end_to_end_deploy_role.py."""
 
