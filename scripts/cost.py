@@ -243,8 +243,7 @@ def estimate(config: EnvironmentConfig, document: dict[str, Any], price: dict[st
 
 def _containers_secrets(config: EnvironmentConfig) -> list[Any]:
     containers = [config.service.container] if not config.services else [
-        declared.job.container if declared.kind == "job" else declared.service.container
-        for declared in config.services.values()
+        declared.container for declared in config.services.values()
     ]  # fmt: skip
     return [secret for container in containers for secret in container.secrets.values()]
 

@@ -17,7 +17,6 @@ import argparse
 import os
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +25,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from cdktf_fargate.options import Container, ServiceOptions  # noqa: E402
 
-from stacks.environments import BOOTSTRAP_TABLE, DEFAULT_CONFIG_PATH, EnvironmentConfig, load_environment  # noqa: E402
+from stacks.environments import EnvironmentConfig, load_environment  # noqa: E402
+from stacks.settings_file import environment_names, read_tables  # noqa: E402
 from stacks.web_service_stack import network_options  # noqa: E402
 
 DIAGRAMS = ROOT / "docs" / "diagrams.md"
@@ -168,8 +168,7 @@ def mermaid(config: EnvironmentConfig) -> str:
 
 
 def environments() -> list[str]:
-    tables = tomllib.loads(Path(os.environ.get("CDKTF_FARGATE_CONFIG") or DEFAULT_CONFIG_PATH).read_text())
-    return [name for name in tables if name != BOOTSTRAP_TABLE]
+    return environment_names(read_tables()[1])
 
 
 def diagrams_document() -> str:

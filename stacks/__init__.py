@@ -1,8 +1,23 @@
-"""Stacks compose the cdktf_fargate constructs into deployable units."""
+"""Stacks compose the cdktf_fargate constructs into deployable units.
 
-from .bootstrap_stack import BootstrapStack
-from .environments import BootstrapConfig, DeployOptions, EnvironmentConfig, load_bootstrap, load_environment
-from .web_service_stack import WebServiceStack
+The names below load on first use: `stacks.settings_file` (the settings file, read as TOML) must stay
+free of cdktf, which importing a stack loads.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "BootstrapStack": "bootstrap_stack",
+    "WebServiceStack": "web_service_stack",
+    "BootstrapConfig": "environments",
+    "DeployOptions": "environments",
+    "EnvironmentConfig": "environments",
+    "load_bootstrap": "environments",
+    "load_environment": "environments",
+}
 
 __all__ = [
     "BootstrapConfig",
@@ -13,3 +28,9 @@ __all__ = [
     "load_bootstrap",
     "load_environment",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'stacks' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)

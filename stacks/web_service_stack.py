@@ -148,7 +148,7 @@ def network_options(config: EnvironmentConfig) -> NetworkOptions:
     containers = [config.service.container]
     exec_enabled = config.service.enable_execute_command
     for declared in config.services.values():
-        containers.append(declared.job.container if declared.kind == "job" else declared.service.container)
+        containers.append(declared.container)
         exec_enabled = exec_enabled or (declared.kind != "job" and declared.service.enable_execute_command)
     kinds = {secret.kind for container in containers for secret in container.secrets.values()}
     needed += [service for kind, service in SECRET_ENDPOINTS.items() if kind in kinds]

@@ -61,3 +61,23 @@ def test_the_check_finds_every_form_of_private_import():
 def test_what_the_app_needs_of_the_library_is_public():
     for name in ("estimate_rollout", "RolloutEstimate", "rule_covers"):
         assert name in cdktf_fargate.__all__
+
+
+def test_reading_the_settings_file_loads_neither_cdktf_nor_the_library():
+    """The emulator's endpoint is read before every Terraform run: `stacks.settings_file` must stay light."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; import stacks.settings_file as f; f.read_tables(); "
+        "print(sorted(m for m in ('cdktf', 'cdktf_fargate', 'jsii') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_stacks_package_still_gives_its_names():
+    import stacks
+
+    assert sorted(stacks.__all__) == sorted(stacks._WHERE)
+    assert stacks.WebServiceStack.__name__ == "WebServiceStack"

@@ -153,7 +153,7 @@ def _secrets(config: EnvironmentConfig) -> list[Secret]:
     """The secrets and parameters the environment's containers read."""
     containers = [config.service.container] if not config.services else []
     for declared in config.services.values():
-        containers.append(declared.job.container if declared.kind == "job" else declared.service.container)
+        containers.append(declared.container)
     return [secret for container in containers for secret in container.secrets.values()]
 
 

@@ -1,0 +1,199 @@
+"""An environment's several services (`[<env>.services.<name>]`): each one's settings, and the rules
+that hold across them (calls, shared repositories, routes and their derived priorities)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Literal
+
+from cdktf_fargate import rule_covers
+from cdktf_fargate.options import (
+    Container,
+    Each,
+    JobOptions,
+    OptionType,
+    Pattern,
+    Routing,
+    ServiceConnect,
+    ServiceOptions,
+    TaskSize,
+    option,
+)
+
+from .settings_rules import Report
+
+SERVICE_KEY = Pattern(
+    re.compile(r"[a-z][a-z0-9-]{0,14}"), "must be 1-15 lower-case letters, digits or hyphens, starting with a letter"
+)
+SERVICE_KEY_OR_EMPTY = Pattern(re.compile(r"([a-z][a-z0-9-]{0,14})?"), "must be '' or the name of a service")
+RELATIVE_PATH = Pattern(
+    re.compile(r"(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9._/-]*"),
+    "must be a path inside the repository, relative to its root, without '..'",
+)
+ServiceKind = Literal["web", "backend", "job"]
+# Web services' listener rules, when none is given a priority: specific ones first, this far apart.
+FIRST_DERIVED_PRIORITY = 100
+DERIVED_PRIORITY_STEP = 10
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ImageBuild(OptionType):
+    """How the deploy workflow builds a service's image; its platform follows the task's `cpu_architecture`."""
+
+    context: str = option(
+        "app", "the Docker build context, relative to the repository root (`app`: the shipped sample)", RELATIVE_PATH
+    )
+    dockerfile: str = option("", "the Dockerfile, relative to the repository root; default `<context>/Dockerfile`",
+                             RELATIVE_PATH)  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AppService(OptionType):
+    """One of several services of an environment: a table `[<env>.services.<name>]`. Its resources are
+    named `<app>-<env>-<name>`."""
+
+    kind: ServiceKind = option(
+        "web",
+        "`web`: behind the load balancer; `backend`: called by the environment's other services over "
+        "Service Connect at `http://<name>:<port>`; `job`: a task run on a schedule",
+    )
+    calls: tuple[str, ...] = option(
+        (), "the backend services it calls; only these admit it, on their container port", Each(SERVICE_KEY)
+    )
+    repository: str = option(
+        "", "use this other service's image repository; default its own, `<app>-<env>-<name>`", SERVICE_KEY_OR_EMPTY
+    )
+    build: ImageBuild = option(ImageBuild(), "how the deploy workflow builds its image")
+    service: ServiceOptions = option(ServiceOptions(), "a `web` or `backend` service's settings (`ServiceOptions`)")
+    job: JobOptions = option(JobOptions(), "a `job`'s settings (`JobOptions`)")
+
+    @property
+    def task(self) -> TaskSize:
+        """Its task's size and architecture, a job's or a service's."""
+        return self.job.task if self.kind == "job" else self.service.task
+
+    @property
+    def container(self) -> Container:
+        """Its application container, a job's or a service's."""
+        return self.job.container if self.kind == "job" else self.service.container
+
+    def _cross_check(self, report: Report) -> None:
+        if self.kind == "job" and self.service != ServiceOptions():
+            report("service", "<set>", "a job takes `job` settings (its task, container and schedule), not `service`")
+        if self.kind != "job" and self.job != JobOptions():
+            report("job", "<set>", f"only a job takes `job` settings; a {self.kind} service takes `service`")
+        if self.kind == "job" and self.calls:
+            report(
+                "calls",
+                list(self.calls),
+                "a job's tasks are started one by one, outside Service Connect: they cannot call services by name",
+            )
+        if self.kind != "web" and self.service.routing != Routing():
+            report("service.routing", "<set>", f"a {self.kind} service has no load-balancer route")
+
+
+def check_services(services: Mapping[str, AppService], report: Report) -> None:
+    """What holds across the services of one environment; every problem is reported."""
+    if not any(declared.kind == "web" for declared in services.values()):
+        report("services", sorted(services), "needs at least one `web` service: the load balancer routes to it")
+    for key, declared in services.items():
+        for callee in declared.calls:
+            where = f"services.{key}.calls"
+            if callee == key:
+                report(where, callee, "is this service itself")
+            elif callee not in services:
+                report(where, callee, f"is not a service of this environment: there are {', '.join(services)}")
+            elif services[callee].kind != "backend":
+                report(
+                    where,
+                    callee,
+                    f"is a {services[callee].kind} service: only `backend` services are called by name "
+                    "(a web service is reached through the load balancer)",
+                )
+        shared = declared.repository
+        if shared and (shared == key or shared not in services or services[shared].repository):
+            report(
+                f"services.{key}.repository",
+                shared,
+                "must name another service of this environment that has its own repository",
+            )
+        elif shared:
+            if declared.build != ImageBuild():
+                report(f"services.{key}.build", "<set>", f"it runs the image of {shared!r}, built from that one's")
+            mine, theirs = declared.task.cpu_architecture, services[shared].task.cpu_architecture
+            if mine != theirs:
+                report(
+                    f"services.{key}.repository",
+                    shared,
+                    f"its tasks run on {mine}, the image of {shared!r} is built for {theirs}",
+                )
+        published = declared.service.service_connect.name
+        if published and published != key:
+            report(
+                f"services.{key}.service.service_connect.name",
+                published,
+                f"is the service's table name in an environment with `services`: leave it unset or {key!r}",
+            )
+    _check_routes(services, report)
+
+
+def _check_routes(services: Mapping[str, AppService], report: Report) -> None:
+    priorities = web_priorities(services)
+    routes = {key: (priorities[key], services[key].service.routing) for key in priorities}
+    for key, (priority, routing) in routes.items():
+        for other, (other_priority, other_routing) in routes.items():
+            if other == key:
+                continue
+            mine = (routing.path_patterns, routing.host_headers)
+            theirs = (other_routing.path_patterns, other_routing.host_headers)
+            where = f"services.{key}.service.routing"
+            if priority == other_priority and other < key:
+                report(f"{where}.priority", priority, f"is also the priority of {other!r}")
+            elif other_priority < priority and rule_covers(theirs, mine):
+                report(
+                    where,
+                    {"priority": priority, "path_patterns": list(mine[0]), "host_headers": list(mine[1])},
+                    f"{other!r} (priority {other_priority}) matches every request this route does, first: "
+                    f"it would get no traffic; give it a priority below {other_priority} (a '/*' route goes last)",
+                )
+
+
+def web_priorities(services: Mapping[str, AppService]) -> dict[str, int]:
+    """Each web service's listener-rule priority. When none is given one (all keep the default),
+    they are numbered in declaration order with host-specific and path-specific routes first, so a
+    catch-all `/*` never hides a more specific route; otherwise each keeps its own."""
+    web = {key: declared for key, declared in services.items() if declared.kind == "web"}
+    default = Routing().priority
+    if any(declared.service.routing.priority != default for declared in web.values()):
+        return {key: declared.service.routing.priority for key, declared in web.items()}
+    order = list(web)
+
+    def breadth(key: str) -> tuple[int, int]:
+        routing = web[key].service.routing
+        covers_others = sum(
+            rule_covers(
+                (routing.path_patterns, routing.host_headers),
+                (web[other].service.routing.path_patterns, web[other].service.routing.host_headers),
+            )
+            for other in web
+            if other != key
+        )
+        return covers_others, order.index(key)
+
+    ranked = sorted(web, key=breadth)
+    return {key: FIRST_DERIVED_PRIORITY + DERIVED_PRIORITY_STEP * rank for rank, key in enumerate(ranked)}
+
+
+def deployed_service_options(services: Mapping[str, AppService], key: str) -> ServiceOptions:
+    """A web or backend service's options as deployed: its derived priority, its published name."""
+    declared = services[key]
+    options = declared.service
+    if declared.kind == "web":
+        options = dataclasses.replace(
+            options, routing=dataclasses.replace(options.routing, priority=web_priorities(services)[key])
+        )
+    elif declared.kind == "backend":
+        options = dataclasses.replace(options, service_connect=ServiceConnect(name=key))
+    return options
