@@ -765,7 +765,7 @@ def endpoint_assignment(environment: str | None = None, config_path: str | Path 
     emulator (`aws_endpoint_url`), else "". The stack takes credentials from the environment as on AWS
     (and accepts only the emulator's account), so these replace whatever a shell holds.
 
-    Read from the settings file alone, as stacks/environments.py finds it, without building the
+    Read from the settings file alone, as stacks/settings_file.py finds it, without building the
     settings (that loads cdktf: seconds before every Terraform run). tests/test_local_aws.py checks
     it against the loaded settings of every environment.
     """

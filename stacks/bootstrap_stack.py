@@ -30,8 +30,8 @@ from .deploy_permissions import (
     drift_policy,
 )
 from .environments import BootstrapConfig, EnvironmentConfig
-from .web_service_stack import aws_provider
-from .web_service_stack import state_in_bucket as keep_state_in_bucket
+from .terraform_settings import aws_provider
+from .terraform_settings import state_in_bucket as keep_state_in_bucket
 
 # The service that delivers WAF's and Step Functions' logs into CloudWatch Logs.
 LOG_DELIVERY_SERVICE = "delivery.logs.amazonaws.com"

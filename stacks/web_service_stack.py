@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-from collections.abc import Mapping
 
 from cdktf_fargate import (
     Cluster,
@@ -21,31 +19,19 @@ from cdktf_fargate import (
 from cdktf import (
     Fn,
     Postcondition,
-    S3Backend,
-    S3BackendEndpointConfig,
     TerraformOutput,
     TerraformResourceLifecycle,
     TerraformStack,
-    TerraformVariable,
-    TerraformVariableValidationConfig,
     Token,
 )
 from cdktf_cdktf_provider_aws.data_aws_acm_certificate import DataAwsAcmCertificate
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
-    DataAwsIamPolicyDocument,
-    DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementCondition,
-    DataAwsIamPolicyDocumentStatementPrincipals,
-)
 from cdktf_cdktf_provider_aws.data_aws_iam_role import DataAwsIamRole
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
-from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
-from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from constructs import Construct
 
+from .alarm_topic import alarm_topic
 from .app_services import AppServices
 from .deploy_permissions import (
     SHAPE_TAG,
@@ -55,9 +41,9 @@ from .deploy_permissions import (
     permissions_boundary_arn,
 )
 from .environments import BootstrapConfig, EnvironmentConfig
+from .image_tags import image_tag_variable, image_tags_variable
+from .terraform_settings import aws_provider, state_in_bucket
 
-# ECR's tag syntax; "latest" is refused so every deploy names the exact image it runs.
-IMAGE_TAG_REGEX = "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"
 # Logical ids of the cluster in 0.1 (under the service); moved blocks carry its state to the Cluster.
 CLUSTER_ID_BEFORE_0_2 = "service_cluster_B81F1F5D"
 CLUSTER_CAPACITY_PROVIDERS_ID_BEFORE_0_2 = "service_cluster-capacity-providers_A0F7BC08"
@@ -66,77 +52,6 @@ ROLLOUT_OUTPUT = "Worst-case seconds of a successful rollout, from the settings 
 ROLLBACK_OUTPUT = "Worst-case seconds to detect a failed rollout and roll it back (docs/operations.md#rollout-time)"
 # Where ECS reads each kind of secret from, at task start.
 SECRET_ENDPOINTS = {"secrets-manager": "secretsmanager", "ssm-parameter": "ssm"}
-# moto's account: any credentials it does not know are this account's. An emulator environment's provider
-# refuses every other account, so a run whose AWS_ENDPOINT_URL is missing stops before it changes anything.
-EMULATOR_ACCOUNT = "123456789012"
-
-
-def backend_settings(aws_endpoint_url: str) -> dict[str, object]:
-    """Extra S3 backend settings; only a stack with `aws_endpoint_url` keeps its state in the emulator."""
-    if not aws_endpoint_url:
-        return {}
-    url = aws_endpoint_url
-    return {
-        "endpoints": S3BackendEndpointConfig(s3=url, sts=url, iam=url),
-        "use_path_style": True,
-        "skip_metadata_api_check": True,
-        "skip_region_validation": True,
-    }
-
-
-def state_in_bucket(stack: TerraformStack, *, bucket: str, key: str, region: str, aws_endpoint_url: str) -> None:
-    """The stack's state in S3: encrypted, with S3's own lock file."""
-    S3Backend(
-        stack,
-        bucket=bucket,
-        key=key,
-        region=region,
-        encrypt=True,
-        **backend_settings(aws_endpoint_url),  # type: ignore[arg-type]
-    )
-    # S3's own locking (Terraform 1.10+); cdktf 0.21's S3Backend has no field for it.
-    stack.add_override("terraform.backend.s3.use_lockfile", True)
-
-
-def provider_settings(aws_endpoint_url: str, account_id: str = "") -> dict[str, object]:
-    """Extra provider settings. With ``account_id``, credentials of any other account stop every plan before
-    it changes anything. With `aws_endpoint_url` (the local emulator), the emulator's settings.
-
-    The address itself reaches the provider as AWS_ENDPOINT_URL (`make deploy-local` sets it): an
-    `endpoints` block costs 3 to 4 s of the provider's configuration check on every Terraform run
-    (docs/local-emulator.md#deploy-loop). Credentials come from the environment, as on AWS: the
-    Makefile's dummy ones, or a role's session (tests/test_end_to_end_deploy_role.py deploys with the
-    deploy role's). Only the emulator's account is accepted, so a run without the variable stops at
-    the provider's account check, before it changes anything in a real account.
-    """
-    if not aws_endpoint_url:
-        return {"allowed_account_ids": [account_id]} if account_id else {}
-    return {
-        "allowed_account_ids": [EMULATOR_ACCOUNT],
-        "skip_metadata_api_check": "true",
-        "s3_use_path_style": True,
-    }
-
-
-def aws_provider(
-    scope: Construct,
-    *,
-    region: str,
-    tags: Mapping[str, str],
-    aws_endpoint_url: str,
-    account_id: str = "",
-    alias: str | None = None,
-) -> AwsProvider:
-    """The stack's provider: every resource tagged (deploy roles are scoped by the `Environment` tag); with
-    ``alias``, another region's."""
-    return AwsProvider(
-        scope,
-        f"aws-{alias}" if alias else "aws",
-        alias=alias,
-        region=region,
-        default_tags=[AwsProviderDefaultTags(tags={"ManagedBy": "cdktf", **tags})],
-        **provider_settings(aws_endpoint_url, account_id),  # type: ignore[arg-type]
-    )
 
 
 def network_options(config: EnvironmentConfig) -> NetworkOptions:
@@ -184,25 +99,7 @@ class WebServiceStack(TerraformStack):
             aws_endpoint_url=config.aws_endpoint_url,
             account_id=config.account_id,
         )
-
-        self.image_tag = TerraformVariable(
-            self,
-            "image_tag",
-            type="string",
-            nullable=False,
-            description="The image tag to deploy, e.g. the git commit SHA. Required; 'latest' is refused.",
-            validation=[
-                TerraformVariableValidationConfig(
-                    condition=(f'${{can(regex("{IMAGE_TAG_REGEX}", var.image_tag)) && var.image_tag != "latest"}}'),
-                    error_message=(
-                        "image_tag must be an ECR tag (1-128 letters, digits, '_', '.', '-', "
-                        "not starting with '.' or '-') and not 'latest'."
-                    ),
-                )
-            ],
-        )
-        # Terraform variable names are global in the synthesized JSON; keep the exact name users pass.
-        self.image_tag.override_logical_id("image_tag")
+        self.image_tag = image_tag_variable(self)
 
         if bootstrap is not None:
             self.deploy_role_check = self._deploy_role_check(config, bootstrap)
@@ -250,7 +147,7 @@ class WebServiceStack(TerraformStack):
         self.alarm_topic: SnsTopic | None = None
         alarm_actions: list[str] = []
         if config.alarms_enabled:
-            self.alarm_topic = self._alarm_topic(name, key_arn, config.alarm_email)
+            self.alarm_topic = alarm_topic(self, name, key_arn, config.alarm_email)
             alarm_actions = [self.alarm_topic.arn]
 
         certificate_arn = config.certificate_arn
@@ -330,28 +227,7 @@ class WebServiceStack(TerraformStack):
         self, config: EnvironmentConfig, key_arn: str | None, alarm_actions: list[str], boundary_arn: str | None
     ) -> None:
         keys = list(config.services)
-        self.image_tags = TerraformVariable(
-            self,
-            "image_tags",
-            type="map(string)",
-            default={},
-            nullable=False,
-            description=('Per service, a tag that replaces image_tag for that service alone, e.g. {"api" = "<sha>"}.'),
-            validation=[
-                TerraformVariableValidationConfig(
-                    condition=(
-                        "${alltrue([for service, tag in var.image_tags : "
-                        f'contains({json.dumps(keys)}, service) && can(regex("{IMAGE_TAG_REGEX}", tag)) '
-                        '&& tag != "latest"])}'
-                    ),
-                    error_message=(
-                        f"image_tags: each key must be a service of this environment ({', '.join(keys)}) and "
-                        "each tag an ECR tag other than 'latest'."
-                    ),
-                )
-            ],
-        )
-        self.image_tags.override_logical_id("image_tags")
+        self.image_tags = image_tags_variable(self, keys)
 
         def image_tag(key: str) -> str:
             return Token.as_string(Fn.lookup(self.image_tags.value, key, self.image_tag.string_value))
@@ -409,8 +285,9 @@ class WebServiceStack(TerraformStack):
             TerraformOutput(self, output, value=value, description=description)
 
     def _deploy_role_check(self, config: EnvironmentConfig, bootstrap: BootstrapConfig) -> DataAwsIamRole:
-        """The deploy role's policies follow the environment's shape (services, jobs, domains, secrets): a
-        change of shape needs `make bootstrap` first, or the deploy is refused half-way. The bootstrap tags
+        """The deploy role's policies follow the environment's shape (its domain, secrets, alarms, network, …,
+        not its services or jobs): a change of shape needs `make bootstrap` first, or the deploy is refused
+        half-way. The bootstrap tags
         the role with what it made the policies for; a plan that finds another value stops here."""
         made_for = deploy_role_fingerprint(config, bootstrap)
         return DataAwsIamRole(
@@ -423,7 +300,7 @@ class WebServiceStack(TerraformStack):
                         condition=f'${{lookup(self.tags, "{SHAPE_TAG}", "") == "{made_for}"}}',
                         error_message=(
                             f"The deploy role {config.deploy_role_name} was made for another shape of environment "
-                            f"{config.environment!r}: its services, jobs, domains or secrets changed since `make "
+                            f"{config.environment!r}: its domain, secrets, alarms or network changed since `make "
                             "bootstrap` ran, and the role's policies would refuse part of this deploy. Run `make "
                             "bootstrap` with these settings, then deploy again."
                         ),
@@ -431,44 +308,3 @@ class WebServiceStack(TerraformStack):
                 ]
             ),
         )
-
-    def _alarm_topic(self, name: str, key_arn: str | None, email: str) -> SnsTopic:
-        topic = SnsTopic(self, "alarm-topic", name=f"{name}-alarms", kms_master_key_id=key_arn)
-        document = DataAwsIamPolicyDocument(
-            self,
-            "alarm-topic-policy-document",
-            statement=[
-                DataAwsIamPolicyDocumentStatement(
-                    sid="CloudWatchAlarmsPublish",
-                    actions=["sns:Publish"],
-                    resources=[topic.arn],
-                    principals=[
-                        DataAwsIamPolicyDocumentStatementPrincipals(
-                            type="Service", identifiers=["cloudwatch.amazonaws.com"]
-                        )
-                    ],
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="StringEquals", variable="aws:SourceAccount", values=[topic.owner]
-                        )
-                    ],
-                ),
-                # Whoever may publish does so over TLS only.
-                DataAwsIamPolicyDocumentStatement(
-                    sid="DenyInsecureTransport",
-                    effect="Deny",
-                    actions=["sns:Publish"],
-                    resources=[topic.arn],
-                    principals=[DataAwsIamPolicyDocumentStatementPrincipals(type="AWS", identifiers=["*"])],
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="Bool", variable="aws:SecureTransport", values=["false"]
-                        )
-                    ],
-                ),
-            ],
-        )
-        SnsTopicPolicy(self, "alarm-topic-policy", arn=topic.arn, policy=document.json)
-        if email:
-            SnsTopicSubscription(self, "alarm-email", topic_arn=topic.arn, protocol="email", endpoint=email)
-        return topic
