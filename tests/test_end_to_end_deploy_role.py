@@ -35,6 +35,16 @@ from urllib.parse import unquote
 import processes
 import pytest
 from conftest import ROOT
+from e2e_support import (
+    ANSI,
+    CDKTF,
+    REPOSITORIES_FIRST,
+    Deployment,
+    emulator_client,
+    local_aws,
+    synthesize,
+    workflow_step,
+)
 from iam_attempts import Resources, refused_and_allowed
 from iam_evidence.calls import Call
 from iam_evidence.evidence import authorizations, describe_call, refusals, role_policies, unused_grants
@@ -46,8 +56,6 @@ from iam_evidence.reference import problems
 from local_aws import LocalAws
 from registry import push_image
 from side_by_side import record_e2e_figures
-from test_end_to_end import ANSI, CDKTF, Deployment, emulator_client, local_aws
-from test_end_to_end_golden_path import REPOSITORIES_FIRST, synthesize, workflow_step
 
 from stacks.deploy_permissions import BOUNDARY_WITHHOLDS, UNRECORDED
 

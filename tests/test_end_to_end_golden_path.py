@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -24,12 +23,21 @@ from typing import Any
 
 import processes
 import pytest
-import yaml
 from conftest import ROOT
 from deploy_target import images
+from e2e_support import (
+    CDKTF,
+    DESTROYABLE,
+    NOTHING,
+    REPOSITORIES_FIRST,
+    Deployment,
+    active_counts,
+    local_aws,
+    synthesize,
+    workflow_step,
+)
 from registry import push_image
 from side_by_side import record_e2e_figures
-from test_end_to_end import ANSI, CDKTF, NOTHING, Deployment, active_counts, local_aws
 from toml_text import toml_value
 
 from stacks.environments import load_environment
@@ -39,7 +47,6 @@ pytestmark = pytest.mark.e2e
 APP = "gold"
 STACK = f"{APP}-local"
 REPORT: dict[str, Any] = {}
-REPOSITORIES_FIRST = "Create the repositories a first deploy or a new service needs"
 # The settings a production environment ships with: plans check the image exists, and repositories
 # keep their images.
 SETTINGS = {"verify_image_exists": True, "repository.force_delete": False, "services.report": None}
@@ -57,23 +64,6 @@ def deployment(tmp_path_factory, terraform_env):
             settings=SETTINGS,
         )
     record_e2e_figures(**REPORT)
-
-
-def synthesize(deployment: Deployment) -> None:
-    result = processes.run([str(CDKTF), "synth"], cwd=deployment.directory, env=deployment.env, timeout=600)
-    assert result.returncode == 0, ANSI.sub("", result.stdout[-3000:]) + result.stderr[-3000:]
-
-
-def workflow_step(name: str, **variables: str) -> list[str]:
-    """A step of the deploy workflow, as its shell would run it here: its command with the job's variables."""
-    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
-    (step,) = [step for step in workflow["jobs"]["deploy"]["steps"] if step.get("name") == name]
-    command = shlex.split(step["run"])
-    assert command[0] == ".venv/bin/python", command
-    for variable, value in variables.items():
-        command = [argument.replace(f"${variable}", value) for argument in command]
-    assert "$" not in "".join(command), command
-    return [sys.executable, *(str(ROOT / part) if part.startswith("scripts/") else part for part in command[1:])]
 
 
 def repositories_first(deployment: Deployment, tag: str, *, succeeds: bool = True) -> str:
@@ -267,14 +257,6 @@ def test_a_change_of_shape_that_would_delete_repositories_with_images_stops_befo
     assert repositories(deployment) == [f"{STACK}-api", f"{STACK}-report", f"{STACK}-web"]
     details = deployment.client("ecr").describe_images(repositoryName=f"{STACK}-web")["imageDetails"]
     assert sorted(tag for image in details for tag in image.get("imageTags", [])) == ["v1", "v2"]
-
-
-# docs/getting-started.md#destroying-an-environment, step by step: what the walkthrough says to set.
-DESTROYABLE = {
-    "alb": {"deletion_protection": False, "access_logs": {"force_destroy": True}},
-    "repository": {"force_delete": True},
-    "verify_image_exists": False,
-}
 
 
 def test_destroying_an_environment_as_the_walkthrough_says_leaves_nothing(deployment):

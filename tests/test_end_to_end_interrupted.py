@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
+from e2e_support import ANSI, DEPLOYED_WITH_INTERNET_EGRESS, NOTHING, Deployment, active_counts, local_aws
 from side_by_side import record_e2e_figures
-from test_end_to_end import ANSI, DEPLOYED_WITH_INTERNET_EGRESS, NOTHING, Deployment, active_counts, local_aws
 
 pytestmark = pytest.mark.e2e
 

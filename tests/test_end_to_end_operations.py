@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from e2e_support import ANSI, Deployment, local_aws
 from side_by_side import record_e2e_figures
-from test_end_to_end import ANSI, Deployment, local_aws
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,8 @@ import json
 from typing import Any
 
 import pytest
+from e2e_support import NOTHING, Deployment, active_counts, local_aws
 from side_by_side import record_e2e_figures
-from test_end_to_end import NOTHING, Deployment, active_counts, local_aws
 
 pytestmark = pytest.mark.e2e
 

@@ -23,9 +23,7 @@ from typing import Any
 import processes
 import pytest
 from conftest import ROOT
-from local_aws import LocalAws
-from side_by_side import record_e2e_figures
-from test_end_to_end import (
+from e2e_support import (
     ANSI,
     EMULATOR_CREDENTIALS,
     GO_THROUGHPUT,
@@ -34,6 +32,8 @@ from test_end_to_end import (
     emulator_client,
     local_aws,
 )
+from local_aws import LocalAws
+from side_by_side import record_e2e_figures
 from toml_text import toml_value
 
 pytestmark = pytest.mark.e2e

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from cdktf_fargate_cli.main import parser
 from conftest import ROOT
-from test_end_to_end_golden_path import DESTROYABLE
+from e2e_support import DESTROYABLE
 
 from stacks.environments import BootstrapConfig, EnvironmentConfig
 
