@@ -58,7 +58,7 @@ CONSTRUCTS_WITH_TABLES = (
     "EcrRepo",
     "EcrRepo.from_existing",
     "Cluster",
-    "Cluster.from_arn",
+    "Cluster.from_existing",
     "PublicAlb",
     "PublicAlb.from_existing",
     "FargateService",

@@ -51,7 +51,7 @@ def test_two_services_share_one_cluster_and_wait_for_its_capacity_providers(stac
 
 
 def test_an_existing_cluster_creates_nothing_and_names_itself_from_its_arn(stack):
-    existing = Cluster.from_arn(stack, "cluster", "arn:aws:ecs:us-east-1:123456789012:cluster/platform")
+    existing = Cluster.from_existing(stack, "cluster", arn="arn:aws:ecs:us-east-1:123456789012:cluster/platform")
     assert existing.cluster_name == "platform" and existing.dependables == []
     assert "resource" not in Synthesized(stack).json
 
@@ -74,7 +74,15 @@ def test_fails_when_a_setting_is_invalid(arguments, message):
 
 def test_fails_when_an_existing_cluster_is_not_an_ecs_arn():
     with pytest.raises(ValueError, match=r"arn='platform' is invalid: must be an ARN"):
-        Cluster.from_arn(new_stack(), "cluster", "platform")
+        Cluster.from_existing(new_stack(), "cluster", arn="platform")
+
+
+def test_from_arn_still_works_for_one_release_and_says_what_to_write_instead():
+    arn = "arn:aws:ecs:us-east-1:123456789012:cluster/platform"
+    with pytest.warns(DeprecationWarning, match=r"Cluster.from_arn\(scope, id_, arn\) is deprecated and goes in "
+                      r"0.5: use Cluster.from_existing\(scope, id_, arn=...\)"):  # fmt: skip
+        existing = Cluster.from_arn(new_stack(), "cluster", arn)
+    assert existing.cluster_arn == arn
 
 
 def test_fails_when_two_clusters_in_one_app_share_a_name(stack):
@@ -83,3 +91,14 @@ def test_fails_when_two_clusters_in_one_app_share_a_name(stack):
         ValueError, match=r"name='shop' is invalid: is already the name of the ECS cluster at 'test/cluster'"
     ):
         Cluster(stack, "again", name="shop")
+
+
+def test_an_existing_namespace_is_brought_the_same_way_and_from_arn_still_works():
+    from cdktf_fargate import ServiceNamespace
+
+    arn = "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-abcdef1234567890"
+    assert ServiceNamespace.from_existing(new_stack(), "namespace", arn=arn).namespace_arn == arn
+    with pytest.raises(ValueError, match=r"arn='ns-1' is invalid"):
+        ServiceNamespace.from_existing(new_stack(), "namespace", arn="ns-1")
+    with pytest.warns(DeprecationWarning, match=r"use ServiceNamespace.from_existing\(scope, id_, arn=...\)"):
+        assert ServiceNamespace.from_arn(new_stack(), "namespace", arn).namespace_arn == arn

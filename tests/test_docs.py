@@ -83,7 +83,7 @@ def every_construct() -> dict[str, object]:
     return found
 
 
-# The references made by from_existing/from_arn are documented in their part's section.
+# The references made by from_existing are documented in their part's section.
 DOCUMENTED_CONSTRUCTS = sorted(
     name
     for name in cdktf_fargate.__all__

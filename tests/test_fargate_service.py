@@ -340,7 +340,7 @@ def test_options_reach_the_synthesized_resources(stack):
 def test_an_existing_cluster_is_used_by_arn(stack):
     network, alb, _ = make_network_and_alb(stack)
     arn = "arn:aws:ecs:us-east-1:123456789012:cluster/platform"
-    existing = Cluster.from_arn(stack, "platform", arn)
+    existing = Cluster.from_existing(stack, "platform", arn=arn)
     service = FargateService(stack, "other", name="other", cluster=existing, network=network, alb=alb, image=IMAGE)
     synth = Synthesized(stack)
     assert synth.by_path("aws_ecs_service", "other/service")["cluster"] == arn

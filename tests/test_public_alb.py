@@ -318,7 +318,7 @@ def test_a_service_attaches_to_an_existing_load_balancer(stack):
         **EXISTING_VPC,
     )
     alb = existing_alb(stack)
-    cluster = Cluster.from_arn(stack, "cluster", "arn:aws:ecs:us-east-1:123456789012:cluster/shared")
+    cluster = Cluster.from_existing(stack, "cluster", arn="arn:aws:ecs:us-east-1:123456789012:cluster/shared")
     FargateService(stack, "service", name="reports", cluster=cluster, network=network, alb=alb, image=IMAGE)
     synth = Synthesized(stack)
     assert synth.count("aws_lb") == 0 and synth.count("aws_lb_listener") == 0 and synth.count("aws_ecs_cluster") == 0

@@ -210,7 +210,7 @@ def test_fails_when_a_job_would_be_admitted_as_a_caller_of_a_service():
         stack,
         "api",
         name="api",
-        cluster=Cluster.from_arn(stack, "other-cluster", "arn:aws:ecs:us-east-1:123456789012:cluster/x"),
+        cluster=Cluster.from_existing(stack, "other-cluster", arn="arn:aws:ecs:us-east-1:123456789012:cluster/x"),
         network=stack.node.find_child("network"),
         alb=None,
         image=IMAGE,
@@ -230,7 +230,7 @@ def test_fails_when_a_job_takes_the_name_of_a_service():
             stack,
             "service",
             name="report",
-            cluster=Cluster.from_arn(stack, "other", "arn:aws:ecs:us-east-1:123456789012:cluster/x"),
+            cluster=Cluster.from_existing(stack, "other", arn="arn:aws:ecs:us-east-1:123456789012:cluster/x"),
             network=job.node.scope.node.find_child("network"),  # type: ignore[union-attr]
             alb=None,
             image=IMAGE,

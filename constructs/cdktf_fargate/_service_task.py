@@ -55,7 +55,7 @@ def check_task_wiring(scope: Construct, problems: Problems, options_type: type, 
         "name", name, TASK_NAME_PATTERN, "must be 1-48 letters, digits or hyphens, starting with a letter"
     )
     problems.check_members(
-        "cluster", wiring["cluster"], CLUSTER_MEMBERS, "a Cluster (Cluster(...) or Cluster.from_arn(...))"
+        "cluster", wiring["cluster"], CLUSTER_MEMBERS, "a Cluster (Cluster(...) or Cluster.from_existing(...))"
     )
     if check_network(problems, "network", wiring["network"]):
         problems.check_members(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -168,3 +169,8 @@ class Problems:
             return True
         self.add(setting, value, "must be a non-empty string")
         return False
+
+
+def deprecated(old: str, new: str) -> None:
+    """Warn the caller's caller that ``old`` goes in the next minor release, and what to write instead."""
+    warnings.warn(f"{old} is deprecated and goes in 0.5: use {new}", DeprecationWarning, stacklevel=3)

@@ -15,7 +15,7 @@ from ._bindings import (
     Fn,
     ITerraformDependable,
 )
-from ._validation import Problems, is_token
+from ._validation import Problems, deprecated, is_token
 from .options import ClusterOptions, check_options
 
 CLUSTER_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}")
@@ -26,7 +26,7 @@ FARGATE_SPOT = "FARGATE_SPOT"
 class Cluster(Construct):
     """An ECS cluster with the FARGATE and FARGATE_SPOT capacity providers (FARGATE by default).
 
-    Services receive it as ``cluster=``; ``Cluster.from_arn`` brings an existing one.
+    Services receive it as ``cluster=``; ``Cluster.from_existing`` brings an existing one.
     """
 
     def __init__(self, scope: Construct, id_: str, *, name: str, options: ClusterOptions | None = None) -> None:
@@ -83,13 +83,20 @@ class Cluster(Construct):
         return [self.capacity_providers]
 
     @staticmethod
-    def from_arn(scope: Construct, id_: str, arn: str) -> ExistingCluster:
+    def from_existing(scope: Construct, id_: str, *, arn: str) -> ExistingCluster:
         """A cluster that exists. Nothing is created.
 
         :param arn: the cluster's ARN; it must have the FARGATE (and, for a Spot share, FARGATE_SPOT)
             capacity providers.
         """
         return ExistingCluster(scope, id_, arn=arn)
+
+    @staticmethod
+    def from_arn(scope: Construct, id_: str, arn: str) -> ExistingCluster:
+        """Deprecated in 0.4, removed in 0.5: ``Cluster.from_existing(scope, id_, arn=...)``, spelled as
+        every other part's."""
+        deprecated("Cluster.from_arn(scope, id_, arn)", "Cluster.from_existing(scope, id_, arn=...)")
+        return Cluster.from_existing(scope, id_, arn=arn)
 
 
 class ExistingCluster(Construct):

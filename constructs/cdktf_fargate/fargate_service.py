@@ -79,7 +79,7 @@ class FargateService(Construct):
         """
         :param name: the service's name, 1-48 letters, digits or hyphens; also names the task family,
             the roles and the log group ``/ecs/<name>``.
-        :param cluster: the cluster it runs in (``Cluster(...)`` or ``Cluster.from_arn(...)``).
+        :param cluster: the cluster it runs in (``Cluster(...)`` or ``Cluster.from_existing(...)``).
         :param network: its private subnets run the tasks (no public IP).
         :param alb: the load balancer that routes to it (``PublicAlb(...)`` or ``PublicAlb.from_existing(...)``);
             a listener rule is added there. None: a backend, reached only by the services it allows.
@@ -349,7 +349,7 @@ class FargateService(Construct):
                 "service_connect_namespace",
                 namespace,
                 ("namespace_arn",),
-                "a Cloud Map namespace (ServiceNamespace(...) or ServiceNamespace.from_arn(...)) or None",
+                "a Cloud Map namespace (ServiceNamespace(...) or ServiceNamespace.from_existing(...)) or None",
             )
         options_ok = check_task_wiring(self, problems, ServiceOptions, **wiring)
         options = wiring["options"]

@@ -1,5 +1,5 @@
 """What a service needs of the parts it is wired to. A part built here and one brought in
-(``Network.from_existing``, ``Cluster.from_arn``, ``PublicAlb.from_existing``,
+(``Network.from_existing``, ``Cluster.from_existing``, ``PublicAlb.from_existing``,
 ``EcrRepo.from_existing``) satisfy the same protocol, so a service cannot tell them apart."""
 
 from __future__ import annotations

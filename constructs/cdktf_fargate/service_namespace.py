@@ -8,7 +8,7 @@ from constructs import Construct
 
 from ._app_rules import claim_name
 from ._bindings import ServiceDiscoveryHttpNamespace
-from ._validation import Problems
+from ._validation import Problems, deprecated
 
 NAMESPACE_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,1023}")
 
@@ -16,7 +16,7 @@ NAMESPACE_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,1023}")
 class ServiceNamespace(Construct):
     """An HTTP Cloud Map namespace (no Route53 zone: Service Connect resolves names in its proxy).
 
-    Services take it as ``service_connect_namespace=``; ``ServiceNamespace.from_arn`` brings an existing one.
+    Services take it as ``service_connect_namespace=``; ``ServiceNamespace.from_existing`` brings an existing one.
     """
 
     def __init__(self, scope: Construct, id_: str, *, name: str, description: str = "") -> None:
@@ -43,9 +43,18 @@ class ServiceNamespace(Construct):
         return self.namespace.arn
 
     @staticmethod
-    def from_arn(scope: Construct, id_: str, arn: str) -> ExistingNamespace:
-        """A namespace that exists (HTTP or private DNS). Nothing is created."""
+    def from_existing(scope: Construct, id_: str, *, arn: str) -> ExistingNamespace:
+        """A namespace that exists (HTTP or private DNS). Nothing is created.
+
+        :param arn: the namespace's ARN.
+        """
         return ExistingNamespace(scope, id_, arn=arn)
+
+    @staticmethod
+    def from_arn(scope: Construct, id_: str, arn: str) -> ExistingNamespace:
+        """Deprecated in 0.4, removed in 0.5: ``ServiceNamespace.from_existing(scope, id_, arn=...)``."""
+        deprecated("ServiceNamespace.from_arn(scope, id_, arn)", "ServiceNamespace.from_existing(scope, id_, arn=...)")
+        return ServiceNamespace.from_existing(scope, id_, arn=arn)
 
 
 class ExistingNamespace(Construct):

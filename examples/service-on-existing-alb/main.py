@@ -42,7 +42,7 @@ class ReportsStack(TerraformStack):
             https_listener_arn=https_listener_arn.string_value,
             security_group_id=alb_security_group_id.string_value,
         )
-        cluster = Cluster.from_arn(self, "cluster", cluster_arn.string_value)
+        cluster = Cluster.from_existing(self, "cluster", arn=cluster_arn.string_value)
         repository = EcrRepo.from_existing(self, "repository", name="reports")
         service = FargateService(
             self,
