@@ -14,12 +14,12 @@ from cdktf_fargate import (
     Routing,
     Scaling,
     Secret,
+    SecretsManagerSecret,
     ServiceOptions,
     SsmParameter,
     TaskSize,
 )
-from cdktf_fargate.options import OptionType, Problems, check_options, options_from_mapping
-from cdktf_fargate.options._base import describe_type
+from cdktf_fargate.options import OptionType, Problems, check_options, describe_type, options_from_mapping
 
 import pytest
 from cdktf import TerraformVariable
@@ -114,6 +114,20 @@ def test_a_secret_must_match_its_declared_kind():
     assert problems_of(SsmParameter("arn:aws:ssm:us-east-1:123456789012:parameter/db")) == []
     (line,) = problems_of(Secret(kind="secrets-manager", arn="arn:aws:ssm:us-east-1:123456789012:parameter/db"))
     assert "must be a Secrets Manager secret ARN" in line
+
+
+def test_each_kind_of_secret_is_a_type_that_every_secret_of_that_kind_belongs_to():
+    parameter, secret = "arn:aws:ssm:us-east-1:123456789012:parameter/db", "arn:aws:secretsmanager:us-east-1:1:secret:x"
+    made = SsmParameter(parameter)
+    assert made == Secret(kind="ssm-parameter", arn=parameter)
+    assert isinstance(made, SsmParameter) and isinstance(made, Secret)
+    assert not isinstance(made, SecretsManagerSecret)
+    assert isinstance(SecretsManagerSecret(secret), SecretsManagerSecret)
+    # One read from a settings file too, where the kind is a key of its table.
+    problems = Problems("test")
+    loaded = options_from_mapping(Secret, {"kind": "ssm-parameter", "arn": parameter}, "", problems)
+    assert isinstance(loaded, SsmParameter) and not isinstance(loaded, SecretsManagerSecret)
+    assert not isinstance("arn:aws:ssm:us-east-1:123456789012:parameter/db", SsmParameter)
 
 
 def test_a_toml_table_builds_nested_types_and_lists_become_tuples():

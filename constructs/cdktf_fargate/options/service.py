@@ -116,14 +116,29 @@ class Secret(OptionType):
         return found["region"] if found else None
 
 
-def SsmParameter(arn: str) -> Secret:
-    """A secret kept as an SSM Parameter Store parameter (SecureString)."""
-    return Secret(kind="ssm-parameter", arn=arn)
+class _SecretOfKind(type):
+    """A kind of secret as a type: calling it makes a `Secret` of that kind, and every `Secret` of that kind
+    (made in code or read from the settings file) is an instance of it."""
+
+    kind: SecretKind
+
+    def __call__(cls, arn: str) -> Secret:
+        return Secret(kind=cls.kind, arn=arn)
+
+    def __instancecheck__(cls, instance: object) -> bool:
+        return isinstance(instance, Secret) and instance.kind == cls.kind
 
 
-def SecretsManagerSecret(arn: str) -> Secret:
-    """A secret kept in Secrets Manager."""
-    return Secret(kind="secrets-manager", arn=arn)
+class SsmParameter(metaclass=_SecretOfKind):
+    """A secret kept as an SSM Parameter Store parameter (SecureString): ``SsmParameter(arn)``."""
+
+    kind = "ssm-parameter"
+
+
+class SecretsManagerSecret(metaclass=_SecretOfKind):
+    """A secret kept in Secrets Manager: ``SecretsManagerSecret(arn)``."""
+
+    kind = "secrets-manager"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
