@@ -460,7 +460,11 @@ def test_fails_when_an_option_is_invalid(options, message):
     [
         ({"name": "a" * 49}, r"name='a{49}' is invalid: must be 1-48 letters"),
         ({"name": "1shop"}, r"name='1shop' is invalid"),
-        ({"image": ""}, r"image='' is invalid: must be a non-empty string"),
+        ({"image": ""}, r"image='' is invalid: must be an image reference, \[registry/\]repository\[:tag\]"),
+        ({"image": "MyApp:v1"}, r"image='MyApp:v1' is invalid: must be an image reference.* lower-case repository"),
+        ({"image": "web:"}, r"image='web:' is invalid: must be an image reference"),
+        ({"image": "https://ghcr.io/org/app"}, r"image='https://ghcr.io/org/app' is invalid: must be an image"),
+        ({"image": "web@sha256:abc"}, r"image='web@sha256:abc' is invalid: must be an image reference"),
         ({"network": None}, r"network=None is invalid: must be a Network"),
         ({"network": "vpc-0123"}, r"network='vpc-0123' is invalid: must be a Network"),
         (
@@ -484,6 +488,22 @@ def test_fails_when_an_option_is_invalid(options, message):
 def test_fails_when_a_wiring_argument_is_wrong(wiring, message):
     with pytest.raises(ValueError, match=message):
         build(new_stack(), **wiring)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "nginx",
+        "public.ecr.aws/nginx/nginx:1.27",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:3f2a9c1",
+        "localhost:5000/team/app:v1.2.3",
+        "ghcr.io/org/app@sha256:" + "a" * 64,
+    ],
+)
+def test_every_form_of_image_reference_is_taken(image):
+    stack = new_stack()
+    build(stack, image=image)
+    assert container_of(Synthesized(stack))["image"] == image
 
 
 def test_fails_with_every_problem_listed_at_once_under_the_constructs_path():

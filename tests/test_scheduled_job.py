@@ -235,3 +235,8 @@ def test_fails_when_a_job_takes_the_name_of_a_service():
             alb=None,
             image=IMAGE,
         )
+
+
+def test_fails_when_the_image_is_not_an_image_reference():
+    with pytest.raises(ValueError, match=r"image='Report Image' is invalid: must be an image reference"):
+        build(new_stack(), {"schedule": "rate(1 hour)"}, image="Report Image")

@@ -61,7 +61,7 @@ def check_task_wiring(scope: Construct, problems: Problems, options_type: type, 
         problems.check_members(
             "network", wiring["network"], EGRESS_MEMBERS, "a Network that says where its tasks may send traffic"
         )
-    problems.check_non_empty("image", wiring["image"])
+    problems.check_image("image", wiring["image"])
     options = wiring["options"]
     options_ok = isinstance(options, options_type)
     if not options_ok:

@@ -18,6 +18,18 @@ from constructs import Construct
 
 from ._bindings import Token
 
+# Docker's image reference grammar: [registry[:port]/]path[:tag][@digest], path components lower-case.
+_DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?"
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE_REFERENCE = re.compile(
+    rf"(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,})?"
+)
+IMAGE_REFERENCE_DESCRIBED = (
+    "must be an image reference, [registry/]repository[:tag][@sha256:digest], with a lower-case repository, "
+    "e.g. '123456789012.dkr.ecr.us-east-1.amazonaws.com/web:3f2a9c1' or 'public.ecr.aws/nginx/nginx:1.27'"
+)
+
 # CloudWatch Logs accepts only these retention periods (0 means never expire).
 LOG_RETENTION_DAYS = (
     0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -163,6 +175,11 @@ class Problems:
             return True
         self.add(setting, value, f"must be {described}")
         return False
+
+    def check_image(self, setting: str, value: Any) -> bool:
+        """A container image reference as Docker and ECS parse it (a reference to a repository resolved
+        at apply time is taken as is)."""
+        return self.check_pattern(setting, value, IMAGE_REFERENCE, IMAGE_REFERENCE_DESCRIBED)
 
     def check_non_empty(self, setting: str, value: Any) -> bool:
         if is_token(value) or (isinstance(value, str) and value.strip()):
