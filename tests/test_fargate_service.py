@@ -433,8 +433,13 @@ def test_fails_when_memory_does_not_fit_the_cpu(cpu, memory):
         ({"routing.path_patterns": "/api/*"}, r"path_patterns='/api/\*' is invalid: must be a list of strings"),
         ({"routing.path_patterns": ("api",)}, r"path_patterns='api' is invalid: must start with '/'"),
         (
-            {"routing.path_patterns": tuple(f"/{i}" for i in range(6))},
-            r"path_patterns=.* is invalid: a listener rule takes at most 5 condition values",
+            {"routing.path_patterns": tuple(f"/{i}" for i in range(4))},
+            r"options.routing.path_patterns=\['/0', '/1', '/2', '/3'\] is invalid: a listener rule's condition "
+            r"takes at most 3 values; this has 4",
+        ),
+        (
+            {"routing.host_headers": ("a.example", "b.example", "c.example", "d.example")},
+            r"options.routing.host_headers=.* is invalid: a listener rule's condition takes at most 3 values",
         ),
         (
             {

@@ -45,7 +45,8 @@ SERVICE_CONNECT_NAME = Pattern(
     "must be '' or a DNS label: up to 63 lower-case letters, digits or '-', starting with a letter",
 )
 HOST_HEADER = Pattern(re.compile(r"[A-Za-z0-9*?.-]{1,128}"), "must be a host name (wildcards * and ? allowed)")
-# AWS counts the values of every condition of a listener rule together.
+# ALB listener rules: at most three values a condition, five a rule (paths and hosts together).
+MAX_VALUES_PER_CONDITION = 3
 MAX_CONDITION_VALUES = 5
 # ECS may read one JSON key, version stage or version id of a secret (`…:secret:<name>:<json-key>:<stage>:<id>`,
 # any of the three empty); IAM and KMS name the secret by its own ARN, without them.
@@ -254,6 +255,15 @@ class Routing(OptionType):
     def _cross_check(self, report: Report) -> None:
         if not self.path_patterns and not self.host_headers:
             report("path_patterns", [], "path_patterns and host_headers cannot both be empty")
+        # One path-pattern and one host-header condition per rule, each of at most three values (AWS).
+        for setting, values_of in (("path_patterns", self.path_patterns), ("host_headers", self.host_headers)):
+            if len(values_of) > MAX_VALUES_PER_CONDITION:
+                report(
+                    setting,
+                    list(values_of),
+                    f"a listener rule's condition takes at most {MAX_VALUES_PER_CONDITION} values; this has "
+                    f"{len(values_of)}: give the others a service (and rule) of their own, or a common pattern",
+                )
         values = len(self.path_patterns) + len(self.host_headers)
         if values > MAX_CONDITION_VALUES:
             report(
