@@ -736,6 +736,9 @@ def test_task_role_starts_empty_and_gets_named_statements(stack):
     [
         ({"actions": ["*"]}, r"actions='\*' is invalid: each must be 'service:Action'"),
         ({"actions": ["s3:*"]}, r"actions='s3:\*' is invalid: wildcard actions are refused"),
+        ({"actions": ["s3:Get*"]}, r"actions='s3:Get\*' is invalid: wildcard actions are refused \('\*', '\?'\)"),
+        ({"actions": ["s3:*Object"]}, r"actions='s3:\*Object' is invalid: wildcard actions are refused"),
+        ({"actions": ["s3:GetObjec?"]}, r"actions='s3:GetObjec\?' is invalid: wildcard actions are refused"),
         ({"resources": ["*"]}, r"resources='\*' is invalid: the wildcard resource is refused"),
         ({"resources": ["shop-uploads"]}, r"resources='shop-uploads' is invalid: must be an ARN"),
         ({"actions": []}, r"actions=\[\] is invalid: must be a non-empty list"),

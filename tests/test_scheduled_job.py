@@ -240,3 +240,19 @@ def test_fails_when_a_job_takes_the_name_of_a_service():
 def test_fails_when_the_image_is_not_an_image_reference():
     with pytest.raises(ValueError, match=r"image='Report Image' is invalid: must be an image reference"):
         build(new_stack(), {"schedule": "rate(1 hour)"}, image="Report Image")
+
+
+def test_a_job_grants_its_application_a_statement_as_a_service_does():
+    stack = new_stack()
+    job = build(stack, {"schedule": "rate(1 hour)"})
+    job.add_to_task_role_policy(sid="WriteReports", actions=["s3:PutObject"], resources=["arn:aws:s3:::reports/*"])
+    synth = Synthesized(stack)
+    policy = synth.by_path("aws_iam_role_policy", "job/task-policy-WriteReports")
+    assert policy["name"] == "WriteReports"
+    assert policy["role"] == ref("aws_iam_role", synth.by_path("aws_iam_role", "job/task-role"), "id")
+    (statement,) = synth.by_path_data("aws_iam_policy_document", "job/task-policy-WriteReports-document")["statement"]
+    assert (statement["actions"], statement["resources"]) == (["s3:PutObject"], ["arn:aws:s3:::reports/*"])
+    with pytest.raises(ValueError, match=r"sid='WriteReports' is invalid: is already used"):
+        job.add_to_task_role_policy(sid="WriteReports", actions=["s3:GetObject"], resources=["arn:aws:s3:::r/*"])
+    with pytest.raises(ValueError, match=r"actions='s3:Put\*' is invalid: wildcard actions are refused"):
+        job.add_to_task_role_policy(sid="Wild", actions=["s3:Put*"], resources=["arn:aws:s3:::r/*"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
 from constructs import Construct
@@ -29,7 +30,7 @@ from ._bindings import (
     IamRolePolicy,
 )
 from ._iam import service_trust_policy
-from ._validation import Problems
+from ._validation import Problems, is_token
 from .network import check_network
 from .options import Container, Logging, Secret, TaskSize, check_options
 from .options.service import SECRET_DECRYPT_CONTEXT
@@ -40,6 +41,8 @@ SECRET_READ_ACTIONS = {
 }
 
 
+IAM_ACTION_PATTERN = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*?]+")
+SID_PATTERN = re.compile(r"[A-Za-z0-9]{1,64}")
 # Service, family and role names are derived from this; "-execution" must still fit IAM's 64.
 TASK_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,47}")
 CLUSTER_MEMBERS = ("cluster_arn", "cluster_name", "dependables")
@@ -295,3 +298,44 @@ def _allow_reading_secrets(
     return IamRolePolicy(
         scope, "execution-secrets-policy", name="read-secrets", role=execution_role.id, policy=document.json
     )
+
+
+class TaskRoleGrants(Construct):
+    """What a service and a job alike give their application: one more statement on the task role."""
+
+    task_role: IamRole
+    task_role_policies: list[IamRolePolicy]
+
+    def add_to_task_role_policy(self, *, sid: str, actions: Sequence[str], resources: Sequence[str]) -> IamRolePolicy:
+        """Give the application (the task role) one more permission statement.
+
+        Wildcards are refused: any ``*`` or ``?`` in an action (``service:*``, ``s3:Get*``), and a resource
+        of ``*``.
+        """
+        problems = Problems.of(self)
+        sids = {policy.node.id.removeprefix("task-policy-") for policy in self.task_role_policies}
+        problems.check_pattern("sid", sid, SID_PATTERN, "must be 1-64 letters or digits")
+        if sid in sids:
+            problems.add("sid", sid, "is already used by another statement on this task role")
+        for setting, values in (("actions", actions), ("resources", resources)):
+            if isinstance(values, str) or not values:
+                problems.add(setting, values, "must be a non-empty list")
+        if not problems.found:
+            for action in actions:
+                valid = problems.check_pattern("actions", action, IAM_ACTION_PATTERN, "each must be 'service:Action'")
+                if valid and not is_token(action) and ("*" in action or "?" in action):
+                    problems.add("actions", action, "wildcard actions are refused ('*', '?'): name each action")
+            for resource in resources:
+                if resource == "*":
+                    problems.add("resources", resource, "the wildcard resource is refused: name the ARNs")
+                elif not is_token(resource):
+                    problems.check_arn("resources", resource)
+        problems.raise_if_any()
+        document = DataAwsIamPolicyDocument(
+            self,
+            f"task-policy-{sid}-document",
+            statement=[DataAwsIamPolicyDocumentStatement(sid=sid, actions=list(actions), resources=list(resources))],
+        )
+        policy = IamRolePolicy(self, f"task-policy-{sid}", name=sid, role=self.task_role.id, policy=document.json)
+        self.task_role_policies.append(policy)
+        return policy

@@ -3,7 +3,6 @@ by the other services of its namespace over ECS Service Connect."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from constructs import Construct
@@ -30,15 +29,13 @@ from ._bindings import (
 )
 from ._rollout import RolloutEstimate, estimate_rollout
 from ._service_routing import build_routing, build_security_group
-from ._service_task import build_task, check_task_wiring
+from ._service_task import TaskRoleGrants, build_task, check_task_wiring
 from ._validation import Problems, is_private_cidr, is_token
 from .options import ServiceOptions
 from .refs import AlbRef, ClusterRef, NetworkRef, ServiceNamespaceRef
 from .service_alarms import ServiceAlarms
 from .service_autoscaling import ServiceAutoscaling
 
-IAM_ACTION_PATTERN = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*]+")
-SID_PATTERN = re.compile(r"[A-Za-z0-9]{1,64}")
 FARGATE = "FARGATE"
 FARGATE_SPOT = "FARGATE_SPOT"
 ALB_MEMBERS = (
@@ -53,7 +50,7 @@ ALB_MEMBERS = (
 SERVICE_CONNECT_PORT_NAME = "http"
 
 
-class FargateService(Construct):
+class FargateService(TaskRoleGrants):
     """Roles, log group, task definition, security group, target group, a routing rule on the load
     balancer, and the ECS service itself, in a cluster it is given; with autoscaling and alarms.
 
@@ -140,7 +137,6 @@ class FargateService(Construct):
         self.execution_secrets_policy = task.execution_secrets_policy
         self.task_definition = task.task_definition
         self.task_role_policies: list[IamRolePolicy] = []
-        self._task_policy_sids: set[str] = set()
 
         self.security_group, self.egress_rules = build_security_group(
             self,
@@ -397,40 +393,6 @@ class FargateService(Construct):
         return IamRolePolicy(
             self, "execute-command-policy", name="ecs-exec", role=self.task_role.id, policy=document.json
         )
-
-    def add_to_task_role_policy(self, *, sid: str, actions: Sequence[str], resources: Sequence[str]) -> IamRolePolicy:
-        """Give the application (the task role) one more permission statement.
-
-        Wildcards are refused: an action of ``*`` or ``service:*``, or a resource of ``*``.
-        """
-        problems = Problems.of(self)
-        problems.check_pattern("sid", sid, SID_PATTERN, "must be 1-64 letters or digits")
-        if sid in self._task_policy_sids:
-            problems.add("sid", sid, "is already used by another statement on this task role")
-        for setting, values in (("actions", actions), ("resources", resources)):
-            if isinstance(values, str) or not values:
-                problems.add(setting, values, "must be a non-empty list")
-        if not problems.found:
-            for action in actions:
-                if problems.check_pattern("actions", action, IAM_ACTION_PATTERN, "each must be 'service:Action'") and (
-                    action.endswith(":*")
-                ):
-                    problems.add("actions", action, "wildcard actions are refused: name each action")
-            for resource in resources:
-                if resource == "*":
-                    problems.add("resources", resource, "the wildcard resource is refused: name the ARNs")
-                elif not is_token(resource):
-                    problems.check_arn("resources", resource)
-        problems.raise_if_any()
-        document = DataAwsIamPolicyDocument(
-            self,
-            f"task-policy-{sid}-document",
-            statement=[DataAwsIamPolicyDocumentStatement(sid=sid, actions=list(actions), resources=list(resources))],
-        )
-        policy = IamRolePolicy(self, f"task-policy-{sid}", name=sid, role=self.task_role.id, policy=document.json)
-        self._task_policy_sids.add(sid)
-        self.task_role_policies.append(policy)
-        return policy
 
     def allow_ingress_from_cidr(self, cidr: str, *, port: int, description: str) -> VpcSecurityGroupIngressRule:
         """Admit a private network range (a VPN, a peered VPC) to the tasks on ``port``.

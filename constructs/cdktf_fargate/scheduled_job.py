@@ -30,7 +30,7 @@ from ._bindings import (
 )
 from ._iam import service_trust_policy
 from ._service_routing import build_security_group
-from ._service_task import build_task, check_task_wiring
+from ._service_task import TaskRoleGrants, build_task, check_task_wiring
 from ._validation import Problems
 from .fargate_service import FARGATE, FARGATE_SPOT
 from .options import JobOptions
@@ -58,7 +58,7 @@ LOG_DELIVERY_ACTIONS = (
 )
 
 
-class ScheduledJob(Construct):
+class ScheduledJob(TaskRoleGrants):
     """Log group, roles and task definition of the job; a security group with no inbound rule; the
     Step Functions state machine that runs one task per execution; the schedule that starts it; and
     an alarm on failed runs."""
@@ -125,6 +125,7 @@ class ScheduledJob(Construct):
         self.execution_logs_policy = task.execution_logs_policy
         self.execution_secrets_policy = task.execution_secrets_policy
         self.task_definition = task.task_definition
+        self.task_role_policies: list[IamRolePolicy] = []
         self.security_group, self.egress_rules = build_security_group(
             self, name=name, network=network, inbound="no inbound traffic"
         )
