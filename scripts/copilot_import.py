@@ -158,10 +158,15 @@ def convert_service(
     health = image.get("healthcheck")
     if isinstance(health, Mapping) and health.get("command"):
         container["health_check_command"] = [str(part) for part in health["command"]]
+        timings = {"interval": "health_check_interval_seconds", "timeout": "health_check_timeout_seconds"}
         for key in sorted(set(health) - {"command"}):
-            report.skip(
-                where, f"image.healthcheck.{key}", health[key], "the container check runs every 30 s, 3 retries"
-            )
+            if key in timings and seconds(health[key]) is not None:
+                container[timings[key]] = seconds(health[key])
+            elif key == "retries" and isinstance(health[key], int):
+                container["health_check_retries"] = health[key]
+            else:
+                report.skip(where, f"image.healthcheck.{key}", health[key],
+                            "the check starts counting after the service's own grace period")  # fmt: skip
     storage = manifest.get("storage") or {}
     if "readonly_fs" in storage:
         container["readonly_root_filesystem"] = bool(storage["readonly_fs"])

@@ -82,6 +82,11 @@ def test_a_backend_maps_its_fixed_count_exec_command_and_container_health_check(
     assert service["container"]["readonly_root_filesystem"] is False
     assert service["container"]["command"] == ["gunicorn", "-b", "0.0.0.0:9000", "api.app:app"]
     assert service["container"]["health_check_command"][0] == "CMD-SHELL"
+    # Its timings (`interval: 10s`, `retries: 2`) carried over; nothing of the check is reported lost.
+    assert (service["container"]["health_check_interval_seconds"], service["container"]["health_check_retries"]) == (
+        10,
+        2,
+    )
     assert service["container"]["secrets"]["DB_PASSWORD"]["kind"] == "secrets-manager"
     assert service["logging"] == {"retention_days": 30}
     assert service["deployment"] == {"minimum_healthy_percent": 0, "maximum_percent": 100}
@@ -110,8 +115,6 @@ def test_every_field_it_cannot_map_is_reported_once_with_its_manifest(converted)
         'copilot/worker/manifest.yml: type = "Worker Service"',
         "copilot/api/manifest.yml: sidecars = "
         + '{"nginx": {"port": 80, "image": "public.ecr.aws/nginx/nginx:latest"}}',
-        'copilot/api/manifest.yml: image.healthcheck.interval = "10s"',
-        "copilot/api/manifest.yml: image.healthcheck.retries = 2",
         'copilot/frontend/manifest.yml: image.build.args = {"NODE_ENV": "production"}',
         "copilot/frontend/manifest.yml: http.stickiness = true",
     ]
@@ -144,7 +147,7 @@ def test_the_command_writes_the_tables_and_reports_on_stderr(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(tomllib.loads(output.read_text())["prod"]["services"]) == ["api", "frontend", "report"]
     assert "unmapped: copilot/api/manifest.yml: sidecars" in result.stderr
-    assert result.stderr.rstrip().endswith("3 service tables for prod; 6 fields not mapped (listed above)")
+    assert result.stderr.rstrip().endswith("3 service tables for prod; 4 fields not mapped (listed above)")
 
 
 def test_fails_when_the_directory_holds_no_copilot_workspace(tmp_path):

@@ -947,7 +947,28 @@ def test_autoscaling_tracks_cpu_memory_and_requests(stack):
     container = container_of(synth)
     assert container["stopTimeout"] == 60
     assert container["healthCheck"]["command"][0] == "CMD-SHELL"
+    # The check's timings keep their defaults unless set.
+    timings = {key: container["healthCheck"][key] for key in ("interval", "timeout", "retries")}
+    assert timings == {"interval": 30, "timeout": 5, "retries": 3}
     assert synth.only("aws_ecs_service")["lifecycle"] == {"ignore_changes": ["desired_count"]}
+
+
+def test_the_containers_health_check_timings_are_settings(stack):
+    build(
+        stack,
+        {
+            "container.health_check_command": ("CMD", "/app/healthcheck"),
+            "container.health_check_interval_seconds": 10,
+            "container.health_check_timeout_seconds": 3,
+            "container.health_check_retries": 5,
+        },
+    )
+    check = container_of(Synthesized(stack))["healthCheck"]
+    assert {key: check[key] for key in ("interval", "timeout", "retries")} == {
+        "interval": 10,
+        "timeout": 3,
+        "retries": 5,
+    }
 
 
 def test_ecs_exec_opt_in_gives_the_task_role_the_ssm_channels(stack):
@@ -1012,6 +1033,18 @@ def test_alarms_without_rollback_leave_the_deployment_alarms_off(stack):
         (
             {"container.health_check_command": ("curl", "-f", "x")},
             r"health_check_command=.* is invalid: must be a list starting with 'CMD'",
+        ),
+        (
+            {"container.health_check_interval_seconds": 4},
+            r"health_check_interval_seconds=4 is invalid: must be a whole number from 5 to 300",
+        ),
+        (
+            {"container.health_check_retries": 11},
+            r"health_check_retries=11 is invalid: must be a whole number from 1 to 10",
+        ),
+        (
+            {"container.health_check_command": ("CMD", "true"), "container.health_check_timeout_seconds": 30},
+            r"health_check_timeout_seconds=30 is invalid: must be less than health_check_interval_seconds \(30\)",
         ),
     ],
 )

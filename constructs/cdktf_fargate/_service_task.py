@@ -247,9 +247,9 @@ def container_definition(  # noqa: PLR0917
     if container.health_check_command:
         definition["healthCheck"] = {
             "command": list(container.health_check_command),
-            "interval": 30,
-            "timeout": 5,
-            "retries": 3,
+            "interval": container.health_check_interval_seconds,
+            "timeout": container.health_check_timeout_seconds,
+            "retries": container.health_check_retries,
             "startPeriod": start_period_seconds,
         }
     # An init process reaps zombies and forwards SIGTERM, so a shell entrypoint still stops cleanly.

@@ -192,6 +192,14 @@ class Container(OptionType):
     health_check_command: tuple[str, ...] = option(
         (), 'the container\'s own health check, e.g. `["CMD-SHELL", "curl -f localhost:8080/health"]`; none: off'
     )
+    health_check_interval_seconds: int = option(30, "with `health_check_command`: seconds between checks",
+                                                Range(5, 300))  # fmt: skip
+    health_check_timeout_seconds: int = option(
+        5, "with `health_check_command`: a check that takes longer has failed", Range(2, 60)
+    )
+    health_check_retries: int = option(
+        3, "with `health_check_command`: failed checks in a row before the container is unhealthy", Range(1, 10)
+    )
     stop_timeout_seconds: int = option(30, "time after SIGTERM before SIGKILL", Range(2, 120))
 
     def _cross_check(self, report: Report) -> None:
@@ -216,6 +224,13 @@ class Container(OptionType):
         command = self.health_check_command
         if command and command[0] not in ("CMD", "CMD-SHELL"):
             report("health_check_command", list(command), "must be a list starting with 'CMD' or 'CMD-SHELL'")
+        if command and self.health_check_timeout_seconds >= self.health_check_interval_seconds:
+            report(
+                "health_check_timeout_seconds",
+                self.health_check_timeout_seconds,
+                f"must be less than health_check_interval_seconds ({self.health_check_interval_seconds}): a check "
+                "still running when the next is due",
+            )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
