@@ -13,11 +13,13 @@ from cdktf_fargate.options import (
     AlbOptions,
     ClusterOptions,
     Each,
+    JobOptions,
     NetworkOptions,
     OptionType,
     Problems,
     Range,
     RepositoryOptions,
+    Routing,
     ServiceOptions,
     check_options,
     option,
@@ -341,8 +343,38 @@ def config_from_mapping(environment: str, settings: Mapping[str, Any]) -> Enviro
         problems.add("environment", settings["environment"], "is the table's name; it cannot be set inside it")
         problems.raise_if_any()
     config = options_from_mapping(EnvironmentConfig, {"environment": environment, **settings}, "", problems)
-    if config is not None:
-        check_options(problems, "", config)
+    if config is not None and check_options(problems, "", config):
+        _report_settings_without_effect(config, settings, problems)
     problems.raise_if_any()
     assert config is not None
     return config
+
+
+def _report_settings_without_effect(config: EnvironmentConfig, settings: Mapping[str, Any], problems: Problems) -> None:
+    """What the file sets that the built settings cannot show, because the value equals its default: a `job`
+    table on a web or backend service, a `service` table on a job, a route on a backend. The option types
+    report these when the value differs from the default; a default written out would pass silently."""
+    tables = settings.get("services")
+    if not isinstance(tables, Mapping):
+        return
+    for key, declared in config.services.items():
+        table = tables.get(key)
+        if not isinstance(table, Mapping):
+            continue
+        where = f"services.{key}"
+        if declared.kind != "job" and "job" in table and declared.job == JobOptions():
+            problems.add(f"{where}.job", "<set>", f"has no effect: only a job takes `job` settings; a {declared.kind} "
+                         "service takes `service`")  # fmt: skip
+        if declared.kind == "job" and "service" in table and declared.service == ServiceOptions():
+            problems.add(f"{where}.service", "<set>", "has no effect: a job takes `job` settings (its task, container "
+                         "and schedule), not `service`")  # fmt: skip
+        service_table = table.get("service")
+        routing = declared.service.routing
+        if (
+            declared.kind == "backend"
+            and isinstance(service_table, Mapping)
+            and "routing" in service_table
+            and routing == Routing()
+        ):
+            problems.add(f"{where}.service.routing", "<set>", "has no effect: a backend service has no "
+                         "load-balancer route")  # fmt: skip

@@ -235,6 +235,38 @@ def test_fails_when_a_backend_gets_a_route_or_a_web_service_gets_job_settings():
     assert "services.api.service.routing='<set>' is invalid: a backend service has no load-balancer route" in message
 
 
+def test_fails_when_a_setting_has_no_effect_even_when_it_repeats_the_default():
+    """Written out at their defaults, settings a service's kind ignores would pass unseen: each is reported,
+    once, with the path the file gives it."""
+    with pytest.raises(ValueError) as error:
+        config_from_mapping(
+            "multi",
+            {
+                "certificate_arn": CERTIFICATE_ARN,
+                "services": {
+                    "web": {"job": {"retries": 0}},
+                    "api": {"kind": "backend", "service": {"routing": {"path_patterns": ["/*"]}}},
+                    "nightly": {"kind": "job", "job": {"schedule": "rate(1 day)"}, "service": {"desired_count": 3}},
+                },
+            },
+        )
+    message = str(error.value)
+    for fragment in (
+        "services.web.job='<set>' is invalid: has no effect: only a job takes `job` settings",
+        "services.api.service.routing='<set>' is invalid: has no effect: a backend service has no load-balancer",
+        "services.nightly.service='<set>' is invalid: has no effect: a job takes `job` settings",
+    ):
+        assert message.count(fragment) == 1, f"{fragment!r} in:\n{message}"
+    assert message.count("\n  - ") == 3
+    # The same settings away from their defaults are reported once too, by the service's own rules.
+    with pytest.raises(ValueError) as error:
+        config_from_mapping(
+            "multi", {"certificate_arn": CERTIFICATE_ARN, "services": {"web": {}, "api": {"kind": "backend",
+                      "job": {"retries": 2}}}},
+        )  # fmt: skip
+    assert str(error.value).count("services.api.job='<set>'") == 1
+
+
 def test_fails_when_two_routes_have_one_priority():
     routes = {
         "a": {"service": {"routing": {"path_patterns": ["/a/*"], "priority": 7}}},

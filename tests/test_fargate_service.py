@@ -836,7 +836,8 @@ def test_http_forwarding_alb_gets_a_rule_on_both_listeners(stack):
         ),
         (
             {"container.secrets": {"DB": SsmParameter("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbC")}},
-            r"secrets.DB.arn=.* is invalid: must be an SSM parameter ARN",
+            r"secrets.DB.kind='ssm-parameter' is invalid: the ARN .* is of kind 'secrets-manager': set kind = "
+            r"'secrets-manager'",
         ),
         (
             {

@@ -112,8 +112,19 @@ def test_terraform_references_are_not_checked():
 
 def test_a_secret_must_match_its_declared_kind():
     assert problems_of(SsmParameter("arn:aws:ssm:us-east-1:123456789012:parameter/db")) == []
-    (line,) = problems_of(Secret(kind="secrets-manager", arn="arn:aws:ssm:us-east-1:123456789012:parameter/db"))
+    (line,) = problems_of(Secret(kind="secrets-manager", arn="arn:aws:secretsmanager:us-east-1:1:bucket/db"))
     assert "must be a Secrets Manager secret ARN" in line
+
+
+def test_a_secret_whose_kind_was_left_out_is_told_which_kind_its_arn_is():
+    """`kind` defaults to Secrets Manager: a parameter's ARN without it is told to set the kind, not that the
+    ARN is wrong."""
+    (line,) = problems_of(Secret(arn="arn:aws:ssm:us-east-1:123456789012:parameter/db"))
+    assert (
+        "kind='secrets-manager' is invalid: the ARN 'arn:aws:ssm:us-east-1:123456789012:parameter/db' is of kind"
+        in line
+    )
+    assert line.endswith("set kind = 'ssm-parameter'")
 
 
 def test_each_kind_of_secret_is_a_type_that_every_secret_of_that_kind_belongs_to():

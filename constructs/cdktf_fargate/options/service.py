@@ -96,7 +96,12 @@ class Secret(OptionType):
         if is_token(self.arn):
             return
         if not SECRET_ARN_PATTERNS[self.kind].fullmatch(self.arn):
-            report("arn", self.arn, SECRET_ARN_DESCRIBED[self.kind])
+            other = next((kind for kind, pattern in SECRET_ARN_PATTERNS.items() if pattern.fullmatch(self.arn)), None)
+            if other is not None:
+                # `kind` left out (Secrets Manager by default) for a parameter, or the other way round.
+                report("kind", self.kind, f"the ARN {self.arn!r} is of kind {other!r}: set kind = {other!r}")
+            else:
+                report("arn", self.arn, SECRET_ARN_DESCRIBED[self.kind])
 
     @property
     def resource_arn(self) -> str:
