@@ -189,7 +189,7 @@ def estimate(config: EnvironmentConfig, document: dict[str, Any], price: dict[st
     def add(resource: str, what: str, quantity: float, unit: str, price_key: str) -> None:
         items.append(Item(resource, what, quantity, unit, price[price_key], quantity * price[price_key]))
 
-    zones = len(config.network.availability_zones) or config.network.az_count
+    zones = config.network.zone_count
     if count("aws_nat_gateway"):
         add("aws_nat_gateway", "hours", count("aws_nat_gateway") * HOURS, "hour", "nat_gateway_hour")
         add("aws_nat_gateway", "processed GB", usage.egress_gb_per_month, "GB", "nat_gateway_gb")

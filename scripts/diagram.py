@@ -97,7 +97,7 @@ def mermaid(config: EnvironmentConfig) -> str:
         lines.append(_edge("client", "alb", "HTTP 80"))
     if config.domain_name:
         lines.append(_edge(_node("dns", f"Route53 alias<br/>{config.domain_name}"), "alb", arrow="-.->"))
-    zones = len(network.availability_zones) or network.az_count
+    zones = network.zone_count
     vpc_label = f"VPC {network.cidr_block}, {zones} zones" if not config.vpc_id else f"VPC {config.vpc_id}"
     lines.append("  subgraph " + _node("vpc", vpc_label))
     lines.append("    subgraph " + _node("public", "Public subnets"))

@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from cdktf_fargate.ecr_repo import IMAGE_TAG_PATTERN
+
 from cdktf import TerraformStack, TerraformVariable, TerraformVariableValidationConfig
 
 # ECR's tag syntax; "latest" is refused so every deploy names the exact image it runs.
-IMAGE_TAG_REGEX = "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"
+IMAGE_TAG_REGEX = f"^{IMAGE_TAG_PATTERN.pattern}$"
 
 
 def image_tag_variable(stack: TerraformStack) -> TerraformVariable:

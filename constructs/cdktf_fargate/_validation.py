@@ -18,11 +18,13 @@ from constructs import Construct
 
 from ._bindings import Token
 
+# An image tag, as ECR and Docker take it (the one definition: repositories, references, the stack's variables).
+IMAGE_TAG = r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}"
 # Docker's image reference grammar: [registry[:port]/]path[:tag][@digest], path components lower-case.
 _DOMAIN = r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?"
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 IMAGE_REFERENCE = re.compile(
-    rf"(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})?"
+    rf"(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*(?::{IMAGE_TAG})?"
     r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,})?"
 )
 IMAGE_REFERENCE_DESCRIBED = (

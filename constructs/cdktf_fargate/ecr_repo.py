@@ -20,12 +20,12 @@ from ._bindings import (
     IamRole,
     IamRolePolicy,
 )
-from ._validation import Problems
+from ._validation import IMAGE_TAG, Problems
 from .options import RepositoryOptions, check_options
 
 # ECR's own rule for repository names (namespaces separated by '/').
 REPOSITORY_NAME_PATTERN = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*")
-IMAGE_TAG_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+IMAGE_TAG_PATTERN = re.compile(IMAGE_TAG)
 PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 
 
