@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from cdktf_fargate import RolloutEstimate, estimate_rollout
 from cdktf_fargate.options import (
@@ -116,6 +116,9 @@ class CostAssumptions(OptionType):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class EnvironmentConfig(OptionType):
     """One environment: how the stack is composed, and each construct's options."""
+
+    # Its name is its table's, never a key inside it.
+    NOT_IN_TABLE: ClassVar[tuple[str, ...]] = ("environment",)
 
     environment: str = option(DEFAULT_ENVIRONMENT, "the environment's name (its table in the settings file)",
                               ENVIRONMENT_NAME)  # fmt: skip

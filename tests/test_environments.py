@@ -76,7 +76,11 @@ def test_fails_when_the_settings_file_is_not_toml(tmp_path):
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"desired_count": 2}, r"desired_count=2 is invalid: is not a setting of EnvironmentConfig: allowed are "),
+        # Every key it offers may be set: not `environment`, which is the table's name.
+        (
+            {"desired_count": 2},
+            r"desired_count=2 is invalid: is not a setting of EnvironmentConfig: allowed are app_name, region, ",
+        ),
         (
             {"service": {"desired_tasks": 2}},
             r"service.desired_tasks=2 is invalid: is not a setting of ServiceOptions: did you mean 'desired_count'\?",

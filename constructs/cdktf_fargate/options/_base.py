@@ -331,10 +331,12 @@ def options_from_mapping(option_type: type[T], data: Any, path: str, problems: P
     for key, value in data.items():
         where = f"{path}.{key}" if path else key
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=1)
+            # Fields the table does not set itself (an environment's name is its table's) are not offered.
+            settable = [name for name in known if name not in getattr(option_type, "NOT_IN_TABLE", ())]
+            close = difflib.get_close_matches(key, settable, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             problems.add(
-                where, value, f"is not a setting of {option_type.__name__}: {hint}allowed are {', '.join(known)}"
+                where, value, f"is not a setting of {option_type.__name__}: {hint}allowed are {', '.join(settable)}"
             )
             continue
         built = _from_toml(field_types[key], value, where, problems)
