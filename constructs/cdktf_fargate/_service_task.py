@@ -49,35 +49,48 @@ CLUSTER_MEMBERS = ("cluster_arn", "cluster_name", "dependables")
 EGRESS_MEMBERS = ("allows_internet_egress", "endpoints_security_group_id", "s3_prefix_list_id")
 
 
-def check_task_wiring(scope: Construct, problems: Problems, options_type: type, **wiring: object) -> bool:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TaskWiring:
+    """What a service or a job is wired to, as the caller gave it (each checked by `check_task_wiring`)."""
+
+    name: object
+    cluster: object
+    network: object
+    image: object
+    options: object
+    log_kms_key_arn: object
+    permissions_boundary_arn: object
+    alarm_actions: object
+
+
+def check_task_wiring(scope: Construct, problems: Problems, options_type: type, wiring: TaskWiring) -> bool:
     """What a service and a job check alike: the name (unique in the app), the cluster, the network,
     the image, the options, the key, the boundary and the alarm actions. Returns whether the options
     are valid (rules across them can then be checked)."""
-    name = wiring["name"]
-    problems.check_pattern(
+    name = wiring.name
+    named = problems.check_pattern(
         "name", name, TASK_NAME_PATTERN, "must be 1-48 letters, digits or hyphens, starting with a letter"
     )
     problems.check_members(
-        "cluster", wiring["cluster"], CLUSTER_MEMBERS, "a Cluster (Cluster(...) or Cluster.from_existing(...))"
+        "cluster", wiring.cluster, CLUSTER_MEMBERS, "a Cluster (Cluster(...) or Cluster.from_existing(...))"
     )
-    if check_network(problems, "network", wiring["network"]):
+    if check_network(problems, "network", wiring.network):
         problems.check_members(
-            "network", wiring["network"], EGRESS_MEMBERS, "a Network that says where its tasks may send traffic"
+            "network", wiring.network, EGRESS_MEMBERS, "a Network that says where its tasks may send traffic"
         )
-    problems.check_image("image", wiring["image"])
-    options = wiring["options"]
-    options_ok = isinstance(options, options_type)
+    problems.check_image("image", wiring.image)
+    options_ok = isinstance(wiring.options, options_type)
     if not options_ok:
-        problems.add("options", options, f"must be a {options_type.__name__}")
+        problems.add("options", wiring.options, f"must be a {options_type.__name__}")
     else:
-        options_ok = check_options(problems, "options", options)
-    if wiring["log_kms_key_arn"] is not None:
-        problems.check_arn("log_kms_key_arn", wiring["log_kms_key_arn"], service="kms")
-    if wiring["permissions_boundary_arn"] is not None:
-        problems.check_arn("permissions_boundary_arn", wiring["permissions_boundary_arn"], service="iam")
-    problems.check_arn_list("alarm_actions", wiring["alarm_actions"])
+        options_ok = check_options(problems, "options", wiring.options)
+    if wiring.log_kms_key_arn is not None:
+        problems.check_arn("log_kms_key_arn", wiring.log_kms_key_arn, service="kms")
+    if wiring.permissions_boundary_arn is not None:
+        problems.check_arn("permissions_boundary_arn", wiring.permissions_boundary_arn, service="iam")
+    problems.check_arn_list("alarm_actions", wiring.alarm_actions)
     # One namespace for services and jobs: both name a task family, roles and a log group after it.
-    earlier = claim_name(scope, "ECS service", name, scope.node.path)  # type: ignore[arg-type]
+    earlier = claim_name(scope, "ECS service", name, scope.node.path) if named and isinstance(name, str) else None
     if earlier:
         problems.add(
             "name", name, f"is already the name of the service or job at {earlier!r} (and of its roles and log group)"

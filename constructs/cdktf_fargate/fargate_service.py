@@ -29,7 +29,7 @@ from ._bindings import (
 )
 from ._rollout import RolloutEstimate, estimate_rollout
 from ._service_routing import build_routing, build_security_group
-from ._service_task import TaskRoleGrants, build_task, check_task_wiring
+from ._service_task import TaskRoleGrants, TaskWiring, build_task, check_task_wiring
 from ._validation import Problems, is_private_cidr, is_token
 from .options import ServiceOptions
 from .refs import AlbRef, ClusterRef, NetworkRef, ServiceNamespaceRef
@@ -94,16 +94,18 @@ class FargateService(TaskRoleGrants):
         super().__init__(scope, id_)
         options = ServiceOptions() if options is None else options
         self._validate(
-            name=name,
-            cluster=cluster,
-            network=network,
+            TaskWiring(
+                name=name,
+                cluster=cluster,
+                network=network,
+                image=image,
+                options=options,
+                log_kms_key_arn=log_kms_key_arn,
+                alarm_actions=alarm_actions,
+                permissions_boundary_arn=permissions_boundary_arn,
+            ),
             alb=alb,
-            image=image,
-            options=options,
-            log_kms_key_arn=log_kms_key_arn,
-            alarm_actions=alarm_actions,
-            permissions_boundary_arn=permissions_boundary_arn,
-            service_connect_namespace=service_connect_namespace,
+            namespace=service_connect_namespace,
         )
         self.name = name
         self.options = options
@@ -332,14 +334,12 @@ class FargateService(TaskRoleGrants):
         caller.calls_to.append(egress)
         return ingress
 
-    def _validate(self, **wiring: object) -> None:
+    def _validate(self, wiring: TaskWiring, *, alb: object, namespace: object) -> None:
         problems = Problems.of(self)
-        alb = wiring["alb"]
         if alb is not None:
             problems.check_members(
                 "alb", alb, ALB_MEMBERS, "a load balancer (PublicAlb(...) or PublicAlb.from_existing(...)) or None"
             )
-        namespace = wiring["service_connect_namespace"]
         if namespace is not None:
             problems.check_members(
                 "service_connect_namespace",
@@ -347,26 +347,23 @@ class FargateService(TaskRoleGrants):
                 ("namespace_arn",),
                 "a Cloud Map namespace (ServiceNamespace(...) or ServiceNamespace.from_existing(...)) or None",
             )
-        options_ok = check_task_wiring(self, problems, ServiceOptions, **wiring)
-        options = wiring["options"]
-        if options_ok and alb is None:
-            assert isinstance(options, ServiceOptions)
-            if options.scaling.enabled and options.scaling.requests_per_target is not None:
-                problems.add(
-                    "options.scaling.requests_per_target",
-                    options.scaling.requests_per_target,
-                    "counts load-balancer requests: a service without a load balancer scales on CPU or memory",
-                )
-        if options_ok and namespace is None:
-            assert isinstance(options, ServiceOptions)
-            if options.service_connect.name:
-                problems.add(
-                    "options.service_connect.name",
-                    options.service_connect.name,
-                    "publishes the service in a namespace: wire service_connect_namespace too",
-                )
-        if options_ok and hasattr(alb, "claim_rule"):
-            assert isinstance(options, ServiceOptions)
+        options = wiring.options
+        if not check_task_wiring(self, problems, ServiceOptions, wiring) or not isinstance(options, ServiceOptions):
+            problems.raise_if_any()
+            return
+        if alb is None and options.scaling.enabled and options.scaling.requests_per_target is not None:
+            problems.add(
+                "options.scaling.requests_per_target",
+                options.scaling.requests_per_target,
+                "counts load-balancer requests: a service without a load balancer scales on CPU or memory",
+            )
+        if namespace is None and options.service_connect.name:
+            problems.add(
+                "options.service_connect.name",
+                options.service_connect.name,
+                "publishes the service in a namespace: wire service_connect_namespace too",
+            )
+        if hasattr(alb, "claim_rule"):
             routing = options.routing
             for clash in alb.claim_rule(self.node.path, routing.priority, routing.path_patterns, routing.host_headers):
                 problems.add("options.routing", f"priority {routing.priority}", clash)

@@ -30,7 +30,7 @@ from ._bindings import (
 )
 from ._iam import service_trust_policy
 from ._service_routing import build_security_group
-from ._service_task import TaskRoleGrants, build_task, check_task_wiring
+from ._service_task import TaskRoleGrants, TaskWiring, build_task, check_task_wiring
 from ._validation import Problems
 from .fargate_service import FARGATE, FARGATE_SPOT
 from .options import JobOptions
@@ -95,14 +95,16 @@ class ScheduledJob(TaskRoleGrants):
             self,
             problems,
             JobOptions,
-            name=name,
-            cluster=cluster,
-            network=network,
-            image=image,
-            options=options,
-            log_kms_key_arn=log_kms_key_arn,
-            permissions_boundary_arn=permissions_boundary_arn,
-            alarm_actions=alarm_actions,
+            TaskWiring(
+                name=name,
+                cluster=cluster,
+                network=network,
+                image=image,
+                options=options,
+                log_kms_key_arn=log_kms_key_arn,
+                permissions_boundary_arn=permissions_boundary_arn,
+                alarm_actions=alarm_actions,
+            ),
         )
         problems.raise_if_any()
         self.name = name
