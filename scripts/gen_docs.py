@@ -28,27 +28,13 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 PARAM_LINE = re.compile(r"^\s*:param (\w+):\s*(.*)$")
-# The order in which the reference lists the option types: each group after the type that holds it.
-OPTION_TYPES = (
+# The option types a construct takes as `options=`, in the reference's order; every group inside one is
+# listed after it, found from its fields (a new group needs nothing here).
+ROOT_OPTION_TYPES = (
     "ServiceOptions",
-    "TaskSize",
-    "Container",
-    "Secret",
-    "HealthCheck",
-    "Routing",
-    "Deployment",
-    "CapacityMix",
-    "Scaling",
-    "Alarms",
-    "Logging",
-    "ServiceConnect",
     "JobOptions",
     "NetworkOptions",
-    "FlowLogs",
     "AlbOptions",
-    "AccessLogs",
-    "Waf",
-    "AlbAlarms",
     "RepositoryOptions",
     "ClusterOptions",
 )
@@ -154,16 +140,33 @@ def reference() -> str:
     from stacks import environments
 
     # The environment's own groups (environments.toml only) follow the library's.
-    types = [getattr(options, name) for name in OPTION_TYPES] + [
-        environments.DeployOptions,
-        environments.AppService,
-        environments.ImageBuild,
-        environments.CostAssumptions,
-    ]
+    library = groups_within([getattr(options, name) for name in ROOT_OPTION_TYPES])
+    types = library + [found for found in groups_within([environments.EnvironmentConfig])[1:] if found not in library]
     for option_type in types:
         doc = " ".join((option_type.__doc__ or "").split())
         sections.append(f"## {option_type.__name__}\n\n{doc}\n\n{option_table(option_type)}\n")
     return "\n".join(sections)
+
+
+def groups_within(roots: list[type]) -> list[type]:
+    """``roots`` and every option type their fields hold (as a value, a list item or a mapping's value),
+    each group right after the type that holds it, depth first, once."""
+    from cdktf_fargate.options import OptionType, hints
+
+    found: list[type] = []
+
+    def visit(option_type: type) -> None:
+        if option_type in found:
+            return
+        found.append(option_type)
+        for annotation in hints(option_type).values():
+            for candidate in (annotation, *typing.get_args(annotation)):
+                if isinstance(candidate, type) and issubclass(candidate, OptionType):
+                    visit(candidate)
+
+    for root in roots:
+        visit(root)
+    return found
 
 
 def construct_table(function: Callable[..., object]) -> str:
