@@ -151,7 +151,7 @@ cost-diff: setup ## Compare two environments' monthly cost line by line: make co
 
 drift: setup ## What changed outside Terraform in CDKTF_FARGATE_ENV's deployment (refresh-only plan, expected changes left out); exits 2 on drift
 	$(CDKTF) synth
-	$(call emulator_endpoint) $(VENV)/bin/python scripts/drift.py
+	$(call emulator_endpoint) $(VENV)/bin/cdktf-fargate drift
 
 snapshots: setup ## Refresh tests/snapshots/ (the synthesized JSON of every environment and example) on purpose
 	$(VENV)/bin/python scripts/snapshots.py

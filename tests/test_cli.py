@@ -182,3 +182,14 @@ def test_options_before_the_dashes_are_ours_and_everything_after_is_the_command(
     args = parser().parse_args(ours)
     assert (args.verb, args.name, args.no_wait) == ("run-task", "api", True)
     assert split_at_dashes(["status"]) == (["status"], [])
+
+
+def test_drift_is_a_command_of_its_own_that_reads_no_outputs(tmp_path, monkeypatch, capsys):
+    """`cdktf-fargate drift` needs only the synthesized stack (any CDKTF app's) and Terraform: it says where
+    the stack is missing and exits 1, never 2 (which means drift)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["drift"]) == 1
+    assert "cdktf-fargate drift: give --stack-dir" in capsys.readouterr().err
+    args = parser().parse_args(["--stack-dir", "out/stacks/app", "drift", "--var", "a=1", "--var", "b=2"])
+    assert (args.verb, args.var, args.stack_dir) == ("drift", ["a=1", "b=2"], Path("out/stacks/app"))
+    assert "drift" in parser().format_help()

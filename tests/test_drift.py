@@ -1,5 +1,6 @@
-"""scripts/drift.py: which differences a refresh-only plan shows count as drift. The end-to-end test
-(tests/test_end_to_end.py) runs it against a deployment changed through the AWS API."""
+"""`cdktf-fargate drift` (cdktf_fargate_cli/drift.py): which differences a refresh-only plan shows count as
+drift. The end-to-end test (tests/test_end_to_end.py) runs it against a deployment changed through the AWS
+API."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import subprocess
 
 import pytest
-from drift import ATTEMPTS, PLACEHOLDER_TAG, changed_attributes, check, unexpected_drift
+from cdktf_fargate_cli.drift import ATTEMPTS, PLACEHOLDER_TAG, changed_attributes, check, unexpected_drift
 
 SERVICE = "aws_ecs_service.service_service_A"
 GROUP_ID = "sg-0aaaaaaaaaaaaaaaa"

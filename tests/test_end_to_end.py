@@ -23,7 +23,6 @@ from typing import Any
 
 import processes
 import pytest
-from conftest import ROOT
 from e2e_support import ANSI, APP, DEPLOYED, NOTHING, Deployment, active_counts, local_aws
 from side_by_side import record_e2e_figures
 
@@ -238,7 +237,7 @@ def test_a_plan_right_after_an_apply_shows_no_changes(deployment, first_deploy):
 
 def run_drift(deployment: Deployment) -> subprocess.CompletedProcess[str]:
     return processes.run(
-        [sys.executable, str(ROOT / "scripts" / "drift.py"), "--stack-dir", str(deployment.stack_dir)],
+        [str(Path(sys.executable).parent / "cdktf-fargate"), "--stack-dir", str(deployment.stack_dir), "drift"],
         env=deployment.env,
         timeout=600,
     )

@@ -29,6 +29,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -192,7 +193,7 @@ def run_bootstrap(deployment: Deployment, action: str) -> subprocess.CompletedPr
 
 def drift_check(deployment: Deployment) -> subprocess.CompletedProcess[str]:
     return processes.run(
-        [sys.executable, str(ROOT / "scripts" / "drift.py"), "--stack-dir", str(deployment.stack_dir)],
+        [str(Path(sys.executable).parent / "cdktf-fargate"), "--stack-dir", str(deployment.stack_dir), "drift"],
         cwd=deployment.directory,
         env=deployment.env,
         timeout=600,

@@ -53,7 +53,7 @@ def test_every_make_target_that_runs_terraform_gives_it_the_emulators_endpoint()
         line
         for line in recipes
         if re.search(r"\$\(CDKTF\) (deploy|destroy|diff)\b", line)
-        or "scripts/drift.py" in line
+        or "cdktf-fargate drift" in line
         or "scripts/bootstrap.py" in line
         or "scripts/repositories_first.py" in line
     ]

@@ -441,7 +441,7 @@ def test_drift_runs_every_day_per_environment_and_fails_on_drift():
     assert job["needs"] == "environments"
     assert job["strategy"]["fail-fast"] is False
     # A group of its own: GitHub keeps one pending run per group, and a check must never replace a
-    # pending deploy (scripts/drift.py checks again when a deploy moves the state meanwhile).
+    # pending deploy (`cdktf-fargate drift` checks again when a deploy moves the state meanwhile).
     assert job["concurrency"] == {"group": "drift-${{ matrix.environment }}", "cancel-in-progress": False}
     deploys = load("deploy.yml")["jobs"]["deploy"]["concurrency"]["group"]
     assert job["concurrency"]["group"] != deploys
@@ -458,7 +458,10 @@ def test_drift_runs_every_day_per_environment_and_fails_on_drift():
     with pytest.raises(ValueError, match="account_id is not set; the drift check assumes the drift role"):
         drift_role_arn(unnamed)
     check = step_named(drift, "drift", "Refresh-only plan; fail on drift")
-    assert "scripts/drift.py" in check["run"] and 'exit "${PIPESTATUS[0]}"' in check["run"]
+    assert shlex.split(check["run"].split("|")[0]) == [
+        ".venv/bin/cdktf-fargate", "--stack-dir", "cdktf.out/stacks/$STACK", "drift"
+    ]  # fmt: skip
+    assert 'exit "${PIPESTATUS[0]}"' in check["run"]
 
 
 def test_the_deploy_jobs_timeout_is_the_one_the_rollout_check_uses(deploy):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import commands
+from . import commands, drift
 from .stack import Stack, StackError, find_stack_dir, load
 
 
@@ -53,6 +54,11 @@ def parser() -> argparse.ArgumentParser:
     rollback.add_argument("name", nargs="?", help="the service or job; optional with one")
     rollback.add_argument("--to", help="this tag; default the one before the current in the task definitions")
     rollback.add_argument("--dry-run", action="store_true", help="print the deploy command, run nothing")
+    drift_ = verbs.add_parser(
+        "drift",
+        help="what changed outside Terraform: a refresh-only plan, less what the stack expects (exit 2 on drift)",
+    )
+    drift_.add_argument("--var", action="append", default=[], help="more name=value variables for the plan")
     return top
 
 
@@ -76,6 +82,14 @@ def split_at_dashes(given: list[str]) -> tuple[list[str], list[str]]:
 def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = print) -> int:
     ours, after = split_at_dashes(list(sys.argv[1:] if argv is None else argv))
     args = parser().parse_args(ours)
+    if args.verb == "drift":
+        # Terraform and the stack alone: any deployed stack, read with read-only credentials.
+        try:
+            directory = find_stack_dir(args.stack_dir)
+        except StackError as error:
+            print(f"cdktf-fargate drift: {error}", file=sys.stderr)
+            return 1
+        return drift.report(directory, args.var, image_tag=os.environ.get("IMAGE_TAG"), out=out)
     try:
         stack = load(find_stack_dir(args.stack_dir))
         clients = aws_clients(stack)

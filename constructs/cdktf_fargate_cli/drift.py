@@ -1,8 +1,8 @@
-#!/usr/bin/env python
-"""What changed outside Terraform: a refresh-only plan of a deployed environment, less the drift the
-stack expects. Exit 0 without drift, 2 with drift (each listed), 1 when the check itself fails.
+"""`cdktf-fargate drift`: what changed outside Terraform, a refresh-only plan of any deployed stack (this
+app's or another CDKTF app's), less the drift the stack expects. Exit 0 without drift, 2 with drift
+(each listed), 1 when the check itself fails.
 
-    python scripts/drift.py [--stack-dir cdktf.out/stacks/<stack>]      # after `cdktf synth`
+    cdktf-fargate [--stack-dir cdktf.out/stacks/<stack>] drift [--var name=value ...]   # after `cdktf synth`
 
 Expected, and so not reported:
 - attributes the stack leaves to others (`lifecycle.ignore_changes`: a service's desired count,
@@ -15,9 +15,7 @@ A rule added by hand to such a group, or any other attribute changed, is drift.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -201,31 +199,19 @@ def check(
     raise RuntimeError(f"the state changed during each of {ATTEMPTS} checks (deploys running): try again later")
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stack-dir", type=Path, help="the synthesized stack; default cdktf.out/stacks/<the only one>")
-    parser.add_argument("--var", action="append", default=[], help="more name=value variables")
-    args = parser.parse_args(argv)
-    stack_dir = args.stack_dir
-    if stack_dir is None:
-        stacks = sorted((Path("cdktf.out") / "stacks").glob("*/cdk.tf.json"))
-        if len(stacks) != 1:
-            print("error: synthesize one stack first (`make synth`), or give --stack-dir", file=sys.stderr)
-            return 1
-        stack_dir = stacks[0].parent
+def report(
+    stack_dir: Path, variables: Sequence[str], *, image_tag: str | None, out: Callable[[str], None] = print
+) -> int:
+    """The check of ``stack_dir``, said: 0 without drift, 2 with drift (each listed), 1 when it failed."""
     try:
-        code, drift = check(stack_dir, args.var, image_tag=os.environ.get("IMAGE_TAG"))
+        code, drift = check(stack_dir, variables, image_tag=image_tag)
     except RuntimeError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if drift:
-        print(f"drift in {stack_dir.name}: changed outside Terraform:")
+        out(f"drift in {stack_dir.name}: changed outside Terraform:")
         for line in drift:
-            print(f"  - {line}")
+            out(f"  - {line}")
     else:
-        print(f"no drift in {stack_dir.name} (expected changes, such as autoscaled desired counts, left out)")
+        out(f"no drift in {stack_dir.name} (expected changes, such as autoscaled desired counts, left out)")
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
