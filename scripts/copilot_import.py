@@ -29,6 +29,8 @@ from toml_text import toml_value
 
 KINDS = {"Load Balanced Web Service": "web", "Backend Service": "backend", "Scheduled Job": "job"}
 NOT_YET = ("Worker Service", "Request-Driven Web Service", "Static Site")
+# AWS's limit on the values of one listener-rule condition (the host names of a route).
+MAX_HOSTS_PER_RULE = 3
 DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?")
 CRON_ALIASES = {
     "@yearly": "cron(0 0 1 1 ? *)",
@@ -272,7 +274,15 @@ def _http(http: Mapping[str, Any], group: dict[str, Any], where: str, report: Re
     routing["path_patterns"] = ["/*"] if not path else [f"/{path}", f"/{path}/*"]
     alias = http.get("alias")
     if alias:
-        routing["host_headers"] = [alias] if isinstance(alias, str) else list(alias)
+        # A name, a list of names, or a list of {name, hosted_zone} maps (the zone is Copilot's own DNS).
+        names = [alias] if isinstance(alias, str) else [
+            str(entry.get("name", "")) if isinstance(entry, Mapping) else str(entry) for entry in alias
+        ]  # fmt: skip
+        kept = names[:MAX_HOSTS_PER_RULE]
+        routing["host_headers"] = kept
+        if names[len(kept) :]:
+            why = f"a listener rule's host condition takes at most {MAX_HOSTS_PER_RULE} names; the first are kept"
+            report.skip(where, "http.alias", names[len(kept) :], f"{why}: give the others a web service of their own")
     if "deregistration_delay" in http:
         routing["deregistration_delay_seconds"] = seconds(http["deregistration_delay"])
     if routing["path_patterns"] != ["/*"] or "host_headers" in routing or "deregistration_delay_seconds" in routing:

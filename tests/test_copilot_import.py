@@ -181,3 +181,27 @@ def test_copilot_schedules_become_scheduler_expressions(copilot, expected):
 @pytest.mark.parametrize(("duration", "expected"), [("90s", 90), ("1h30m", 5400), ("15m", 900), (45, 45), ("x", None)])
 def test_durations(duration, expected):
     assert seconds(duration) == expected
+
+
+def test_aliases_in_every_form_copilot_takes_become_host_names_and_a_fourth_is_reported(tmp_path):
+    """`http.alias` is a name, a list of names, or a list of {name, hosted_zone} maps; a listener rule's
+    host condition takes three names (AWS), so any more are reported, never dropped silently."""
+    from copilot_import import Report, _http
+
+    for alias, hosts in (
+        ("shop.example.com", ["shop.example.com"]),
+        (["a.example.com", "b.example.com"], ["a.example.com", "b.example.com"]),
+        ([{"name": "a.example.com", "hosted_zone": "Z123"}], ["a.example.com"]),
+    ):
+        group: dict = {}
+        report = Report()
+        _http({"alias": alias}, group, "copilot/web/manifest.yml", report)
+        assert group["routing"]["host_headers"] == hosts
+        assert report.unmapped == []
+    group, report = {}, Report()
+    _http({"alias": [f"{name}.example.com" for name in "abcde"]}, group, "copilot/web/manifest.yml", report)
+    assert group["routing"]["host_headers"] == ["a.example.com", "b.example.com", "c.example.com"]
+    (line,) = report.unmapped
+    assert line.startswith('copilot/web/manifest.yml: http.alias = ["d.example.com", "e.example.com"]: not mapped')
+    # What is kept passes the settings' own rules.
+    config_from_mapping("prod", {"certificate_arn": CERTIFICATE_ARN, "services": {"web": {"service": group}}})
