@@ -72,8 +72,6 @@ def deploy_target(config: EnvironmentConfig, *, require_remote_state: bool) -> d
         "emulated_platforms": ",".join(
             sorted({image["platform"].split("/")[1] for image in built if image["platform"] != RUNNER_PLATFORM})
         ),
-        # The read-only drift role's path and name (the drift workflow adds the account).
-        "drift_role": f"{config.deploy_role_path}{config.drift_role_name}",
     }
 
 

@@ -303,8 +303,8 @@ def _ecr_errors() -> dict[str, type]:
     def error(code: str) -> type:
         return type(code, (ServiceException,), {"code": code})
 
-    codes = ("InvalidLayerException", "LayersNotFoundException", "LayerInaccessibleException",
-             "ImageDigestDoesNotMatchException", "ReferencedImagesNotFoundException")  # fmt: skip
+    codes = ("InvalidLayerException", "LayersNotFoundException", "ImageDigestDoesNotMatchException",
+             "ReferencedImagesNotFoundException")  # fmt: skip
     return {code: error(code) for code in codes}
 
 

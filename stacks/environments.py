@@ -71,16 +71,15 @@ def promotion_source(config: EnvironmentConfig, config_path: str | Path | None =
     if not config.promote_from:
         return None
     path, tables = read_tables(config_path)
-    _check_promotion(config, tables, path.name)
-    return config_from_mapping(config.promote_from, tables[config.promote_from])
+    return _check_promotion(config, tables, path.name)
 
 
-def _check_promotion(config: EnvironmentConfig, tables: Mapping[str, Any], file_name: str) -> None:
+def _check_promotion(config: EnvironmentConfig, tables: Mapping[str, Any], file_name: str) -> EnvironmentConfig | None:
     """A promoted environment deploys only what its source ran: the source is deployed before it, from the same
-    registry, with an image of the same architecture for every service it runs."""
+    registry, with an image of the same architecture for every service it runs. Returns the source, checked."""
     source_name = config.promote_from
     if not source_name or source_name == config.environment:
-        return
+        return None
     problems = Problems(f"environment {config.environment!r}")
     names = sorted(name for name in tables if name not in (BOOTSTRAP_TABLE, config.environment))
     if source_name not in names:
@@ -125,6 +124,7 @@ def _check_promotion(config: EnvironmentConfig, tables: Mapping[str, Any], file_
                 "image would not start; give both the same cpu_architecture",
             )
     problems.raise_if_any()
+    return source
 
 
 def serving_bootstrap(config: EnvironmentConfig, config_path: str | Path | None = None) -> BootstrapConfig | None:

@@ -347,7 +347,6 @@ def test_deploy_target_names_the_stack_and_its_one_image():
         "images": target["images"],
         # An ARM64 task's image is built on the x86_64 runner under QEMU.
         "emulated_platforms": "arm64",
-        "drift_role": "/deploy/webapp-staging-drift",
         "promote_from": "",
     }
     assert json.loads(target["images"]) == [

@@ -162,12 +162,6 @@ POLICY_CHANGING_ACTIONS = (
     "events:PutPermission",
     "events:RemovePermission",
 )
-# The account-wide resources every environment shares, which the bootstrap makes once (bootstrap_stack.py).
-SERVICE_LINKED_ROLES = (
-    "ecs.amazonaws.com",
-    "ecs.application-autoscaling.amazonaws.com",
-    "elasticloadbalancing.amazonaws.com",
-)
 
 
 class Arns:
