@@ -28,6 +28,13 @@ LOCAL_AWS := $(VENV)/bin/python scripts/local_aws.py
 # `AWS_ENDPOINT_URL=<url>` and dummy credentials before a command when environment $(1) (default CDKTF_FARGATE_ENV) deploys
 # to the emulator: the provider reads the address from there (docs/local-emulator.md#deploy-loop).
 emulator_endpoint = $(shell $(LOCAL_AWS) endpoint $(1))
+# The environment and settings file the app reads (stacks/settings_file.py).
+ENVIRONMENT = $(or $(CDKTF_FARGATE_ENV),prod)
+SETTINGS = $(or $(CDKTF_FARGATE_CONFIG),environments.toml)
+# Environment $(1)'s stack synthesized on its own (the app run directly: no cdktf CLI needed), so an
+# earlier synth of another environment is never the one read; expands to the stack's directory.
+synth_apart = $$(out=cdktf.out/by-environment/$(1); rm -rf $$out && mkdir -p $$out && \
+	CDKTF_OUTDIR=$$out CDKTF_FARGATE_ENV=$(1) $(VENV)/bin/python main.py >&2 && dirname $$out/stacks/*/cdk.tf.json)
 # cdktf runs this instead of terraform: a cancelled deploy then stops Terraform cleanly
 # (scripts/terraform_graceful.py says why).
 export TERRAFORM_BINARY_NAME := $(CURDIR)/scripts/terraform_graceful.py
@@ -142,12 +149,14 @@ docs: setup ## Regenerate docs/reference.md and the tables in docs/ that mirror 
 diagram: setup ## Redraw docs/diagrams.md and the README's diagram from environments.toml (Mermaid)
 	$(VENV)/bin/python scripts/diagram.py
 
-cost: setup ## Offline monthly cost estimate of CDKTF_FARGATE_ENV (default prod), from its stack and pricing/aws.toml; writes cdktf.out/cost-<env>.json
-	$(VENV)/bin/python scripts/cost.py $(CDKTF_FARGATE_ENV)
+cost: setup ## Offline monthly cost estimate of CDKTF_FARGATE_ENV (default prod) with cdktf-fargate cost; writes cdktf.out/cost-<env>.json
+	$(VENV)/bin/cdktf-fargate --stack-dir "$(call synth_apart,$(ENVIRONMENT))" cost \
+		--usage-file $(SETTINGS) --usage-table $(ENVIRONMENT).cost --json cdktf.out/cost-$(ENVIRONMENT).json
 
-cost-diff: setup ## Compare two environments' monthly cost line by line: make cost-diff A=dev B=prod
+cost-diff: setup ## Compare two environments' monthly cost line by line (A's assumptions for both): make cost-diff A=dev B=prod
 	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make cost-diff A=<environment> B=<environment>" >&2; exit 2; }
-	$(VENV)/bin/python scripts/cost.py --diff "$(A)" "$(B)"
+	$(VENV)/bin/cdktf-fargate --stack-dir "$(call synth_apart,$(A))" cost --compare "$(call synth_apart,$(B))" \
+		--usage-file $(SETTINGS) --usage-table $(A).cost
 
 drift: setup ## What changed outside Terraform in CDKTF_FARGATE_ENV's deployment (refresh-only plan, expected changes left out); exits 2 on drift
 	$(CDKTF) synth

@@ -12,6 +12,7 @@ from cdktf_fargate.options import (
     PRINCIPAL_ARN,
     AlbOptions,
     ClusterOptions,
+    CostAssumptions,
     Each,
     JobOptions,
     NetworkOptions,
@@ -91,26 +92,6 @@ class DeployOptions(OptionType):
         "deploy by hand: KMS refuses a key policy that locks out its author); a role's ARN, not a session's",
         Each(PRINCIPAL_ARN),
     )
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class CostAssumptions(OptionType):
-    """The usage `make cost` assumes for a month: what the stack cannot know about its traffic."""
-
-    requests_per_second: float = option(
-        10.0, "average requests per second through the load balancer", Range(0, 1e6, whole=False)
-    )
-    response_kb: float = option(20.0, "average response size, KB", Range(0, 1e6, whole=False))
-    egress_gb_per_month: float = option(
-        20.0,
-        "GB the tasks send out through NAT gateways or VPC endpoints (image pulls, AWS APIs)",
-        Range(0, 1e7, whole=False),
-    )
-    log_gb_per_month_per_service: float = option(
-        5.0, "GB each service or job writes to CloudWatch Logs", Range(0, 1e6, whole=False)
-    )
-    flow_log_gb_per_month: float = option(5.0, "GB of VPC flow logs", Range(0, 1e6, whole=False))
-    job_run_minutes: float = option(10.0, "how long a job's run lasts", Range(0, 10080, whole=False))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

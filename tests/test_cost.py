@@ -1,5 +1,6 @@
-"""scripts/cost.py: each line of the estimate against a hand computation, the price table's date
-warning, schedules as runs a month, and the report and comparison the Makefile prints."""
+"""`cdktf-fargate cost` (cdktf_fargate_cli/cost.py): each line of the estimate, read from a synthesized
+stack alone, against a hand computation; the price table's date warning; schedules as runs a month; the
+assumptions and their errors; and the command's report and comparison."""
 
 from __future__ import annotations
 
@@ -8,26 +9,43 @@ import json
 import subprocess
 import sys
 
+from cdktf_fargate.options import CostAssumptions
+
+import cdktf
 import pytest
-from conftest import CERTIFICATE_ARN, ROOT
-from cost import (
+from cdktf_fargate_cli.cost import (
     estimate,
     load_prices,
+    region,
     region_prices,
     report,
     runs_per_month,
+    spot_share,
     stale_warning,
-    synthesized,
+    usage_from,
 )
+from conftest import CERTIFICATE_ARN
 
 from stacks.environments import config_from_mapping, load_environment
+from stacks.web_service_stack import WebServiceStack
 
 PRICES = load_prices()
 US = region_prices(PRICES, "us-east-1")
 
 
-def lines(config):
-    return estimate(config, synthesized(config), region_prices(PRICES, config.region))
+def synthesized(config):
+    return json.loads(cdktf.Testing.synth(WebServiceStack(cdktf.Testing.app(), config.stack_name, config=config)))
+
+
+def synthesize_to(directory, config):
+    """The stack as `cdktf synth` leaves it: ``directory``/cdk.tf.json."""
+    directory.mkdir(parents=True)
+    (directory / "cdk.tf.json").write_text(json.dumps(synthesized(config)))
+    return directory
+
+
+def lines(config, usage=None):
+    return estimate(synthesized(config), region_prices(PRICES, config.region), usage or CostAssumptions())
 
 
 def usd(items, resource, what=""):
@@ -121,7 +139,9 @@ def test_runs_per_month(schedule, runs):
 
 
 def test_the_report_totals_its_lines_and_says_what_it_assumed(prod):
-    result = report(load_environment("prod"), prod, PRICES)
+    document = synthesized(load_environment("prod"))
+    result = report(document, prod, PRICES, CostAssumptions(), where=region(document), name="webapp-prod")
+    assert result["environment"] == "prod" and result["stack"] == "webapp-prod"
     assert result["monthly_usd_total"] == pytest.approx(sum(item["monthly_usd"] for item in result["items"]), abs=0.05)
     assert result["assumptions"]["requests_per_second"] == 10
     assert result["prices_as_of"] == PRICES["as_of"]
@@ -131,25 +151,84 @@ def test_the_report_totals_its_lines_and_says_what_it_assumed(prod):
 def test_a_price_table_over_a_year_old_is_warned_about():
     as_of = datetime.date.fromisoformat(PRICES["as_of"])
     assert stale_warning(PRICES, as_of + datetime.timedelta(days=365)) is None
-    assert "update pricing/aws.toml" in stale_warning(PRICES, as_of + datetime.timedelta(days=366))
+    assert "pass --prices with a table updated" in stale_warning(PRICES, as_of + datetime.timedelta(days=366))
 
 
 def test_fails_when_the_region_has_no_prices():
-    with pytest.raises(ValueError, match=r"region='sa-east-1': pricing/aws.toml has prices for us-east-1"):
+    with pytest.raises(ValueError, match=r"region='sa-east-1': the price table has prices for us-east-1"):
         region_prices(PRICES, "sa-east-1")
 
 
-def test_the_command_writes_the_report_and_compares_two_environments(tmp_path):
-    script = str(ROOT / "scripts" / "cost.py")
-    single = subprocess.run(
-        [sys.executable, script, "prod", "--outdir", str(tmp_path)], capture_output=True, text=True, check=False
-    )
+def test_a_job_costs_nothing_while_its_schedule_is_disabled():
+    config = load_environment("local")
+    document = synthesized(config)
+    (schedule,) = document["resource"]["aws_scheduler_schedule"].values()
+    schedule["state"] = "DISABLED"
+    items = estimate(document, US, CostAssumptions())
+    assert usd(items, "fargate_job_runs") == 0
+
+
+@pytest.mark.parametrize(
+    ("strategy", "tasks", "share"),
+    [
+        ([], 4, 0),
+        ([("FARGATE", 1, 0)], 4, 0),
+        ([("FARGATE", 1, 2), ("FARGATE_SPOT", 1, 0)], 4, 0.25),
+        ([("FARGATE", 0, 0), ("FARGATE_SPOT", 1, 0)], 4, 1),
+        ([("FARGATE", 1, 0), ("FARGATE_SPOT", 3, 1)], 5, (1 + 4 * 3 / 4) / 5),
+    ],
+)
+def test_the_spot_share_takes_the_base_first_then_the_weights(strategy, tasks, share):
+    assert spot_share(strategy, tasks) == pytest.approx(share)
+
+
+def test_assumptions_come_from_a_file_table_then_the_command_line(tmp_path):
+    settings = tmp_path / "environments.toml"
+    settings.write_text("[prod.cost]\nrequests_per_second = 50\nresponse_kb = 40\n")
+    usage = usage_from(["response_kb=10"], settings, "prod.cost")
+    assert (usage.requests_per_second, usage.response_kb, usage.job_run_minutes) == (50, 10, 10)
+    # An environment that sets no `cost` table assumes the defaults.
+    assert usage_from([], settings, "dev.cost") == CostAssumptions()
+    doubled = 2 * CostAssumptions().requests_per_second
+    items = lines(load_environment("prod"), usage_from([f"requests_per_second={doubled:g}"]))
+    assert usd(items, "aws_wafv2_web_acl", "requests") == round(doubled * 730 * 3600 / 1e6 * 0.60, 2)
+
+
+def test_fails_when_an_assumption_is_out_of_range_or_unknown(tmp_path):
+    with pytest.raises(ValueError, match=r"--usage: invalid settings:\n  - requests_per_second=-1.0 is invalid"):
+        usage_from(["requests_per_second=-1"])
+    with pytest.raises(ValueError, match=r"requests_per_secnd=1.0 is invalid: .*did you mean 'requests_per_second'"):
+        usage_from(["requests_per_secnd=1"])
+    with pytest.raises(ValueError, match=r"--usage 'response_kb=many': 'many' is not a number"):
+        usage_from(["response_kb=many"])
+    settings = tmp_path / "environments.toml"
+    settings.write_text("[prod.cost]\njob_run_minutes = 20000\n")
+    with pytest.raises(ValueError, match=r"(?s)environments.toml.*prod.cost.job_run_minutes=20000 is invalid"):
+        usage_from([], settings, "prod.cost")
+
+
+def cli(*args: str, cwd=None):
+    return subprocess.run([sys.executable, "-m", "cdktf_fargate_cli", *args], capture_output=True, text=True,
+                          check=False, cwd=cwd)  # fmt: skip
+
+
+def test_the_command_prices_a_synthesized_stack_writes_the_report_and_compares_two(tmp_path):
+    prod = synthesize_to(tmp_path / "prod", load_environment("prod"))
+    dev = synthesize_to(tmp_path / "dev", load_environment("dev"))
+    single = cli("--stack-dir", str(prod), "cost", "--json", str(tmp_path / "cost.json"), "--usage", "response_kb=40")
     assert single.returncode == 0, single.stderr
-    written = json.loads((tmp_path / "cost-prod.json").read_text())
-    assert set(written) >= {"monthly_usd_total", "items", "assumptions", "prices_as_of"}
+    written = json.loads((tmp_path / "cost.json").read_text())
+    assert set(written) >= {"monthly_usd_total", "items", "assumptions", "prices_as_of", "rollout"}
+    assert written["assumptions"]["response_kb"] == 40
     assert f"{written['monthly_usd_total']:.2f}" in single.stdout
-    compared = subprocess.run(
-        [sys.executable, script, "--diff", "dev", "prod"], capture_output=True, text=True, check=False
-    )
+    compared = cli("--stack-dir", str(dev), "cost", "--compare", str(prod))
     assert compared.returncode == 0, compared.stderr
     assert "aws_nat_gateway" in compared.stdout and "aws_vpc_endpoint" in compared.stdout
+
+
+def test_fails_when_the_command_is_given_no_stack_or_a_bad_assumption(tmp_path):
+    missing = cli("--stack-dir", str(tmp_path), "cost")
+    assert missing.returncode == 2 and "holds no synthesized stack (cdk.tf.json)" in missing.stderr
+    prod = synthesize_to(tmp_path / "prod", load_environment("prod"))
+    bad = cli("--stack-dir", str(prod), "cost", "--usage", "egress_gb_per_month=-5")
+    assert bad.returncode == 2 and "egress_gb_per_month=-5.0 is invalid" in bad.stderr

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import commands, drift
+from . import commands, cost, drift
 from .stack import Stack, StackError, find_stack_dir, load
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="cdktf-fargate",
-        description="Day-2 commands for a deployed cdktf-fargate stack (docs/operations.md#day-2-commands).",
+        description="Commands for a synthesized cdktf-fargate stack: its cost and drift, and the day-2 commands of a "
+        "deployed one (docs/operations.md#day-2-commands).",
     )
     top.add_argument(
         "--stack-dir",
@@ -59,6 +62,21 @@ def parser() -> argparse.ArgumentParser:
         help="what changed outside Terraform: a refresh-only plan, less what the stack expects (exit 2 on drift)",
     )
     drift_.add_argument("--var", action="append", default=[], help="more name=value variables for the plan")
+    cost_ = verbs.add_parser(
+        "cost",
+        help="an offline monthly cost estimate of the synthesized stack, from a dated price table",
+        description="Prices what the synthesized stack holds; traffic and log volume are assumptions "
+        "(docs/cost.md#assumptions). Needs no AWS credentials.",
+    )
+    cost_.add_argument("--usage", action="append", default=[], metavar="NAME=VALUE",
+                       help="an assumption, e.g. requests_per_second=50 (docs/cost.md#assumptions)")  # fmt: skip
+    cost_.add_argument("--usage-file", type=Path, help="a TOML file holding the assumptions")
+    cost_.add_argument("--usage-table", default="", metavar="TABLE",
+                       help="the file's table holding them, dotted: prod.cost in environments.toml")  # fmt: skip
+    cost_.add_argument("--region", help="the prices of this region; default the stack's provider's")
+    cost_.add_argument("--prices", type=Path, help="another price table (default: the one shipped, dated)")
+    cost_.add_argument("--compare", type=Path, metavar="STACK_DIR", help="print what differs from this other stack")
+    cost_.add_argument("--json", type=Path, metavar="FILE", help="also write the report here")
     return top
 
 
@@ -70,6 +88,24 @@ def aws_clients(stack: Stack) -> Callable[[str], Any]:
         raise StackError("the commands need boto3: pip install 'cdktf-fargate[cli]'") from None
     session = boto3.session.Session(region_name=stack.region) if stack.region else boto3.session.Session()
     return session.client  # type: ignore[no-any-return]
+
+
+def run_cost(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    """The synthesized stack alone, offline: no credentials, no Terraform."""
+    prices = cost.load_prices(args.prices or cost.PRICES)
+    warning = cost.stale_warning(prices, datetime.date.today())
+    if warning:
+        print(warning, file=sys.stderr)
+    usage = cost.usage_from(args.usage, args.usage_file, args.usage_table)
+    result = cost.cost_of(find_stack_dir(args.stack_dir), prices, usage, args.region)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    if args.compare:
+        out(cost.diff(result, cost.cost_of(find_stack_dir(args.compare), prices, usage, args.region)))
+    else:
+        out(cost.table(result))
+    return 0
 
 
 def split_at_dashes(given: list[str]) -> tuple[list[str], list[str]]:
@@ -90,6 +126,12 @@ def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = prin
             print(f"cdktf-fargate drift: {error}", file=sys.stderr)
             return 1
         return drift.report(directory, args.var, image_tag=os.environ.get("IMAGE_TAG"), out=out)
+    if args.verb == "cost":
+        try:
+            return run_cost(args, out)
+        except (StackError, ValueError) as error:
+            print(f"cdktf-fargate cost: {error}", file=sys.stderr)
+            return 2
     try:
         stack = load(find_stack_dir(args.stack_dir))
         clients = aws_clients(stack)

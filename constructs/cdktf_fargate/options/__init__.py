@@ -18,6 +18,7 @@ from ._base import (
     option,
     options_from_mapping,
 )
+from .cost import CostAssumptions
 from .infrastructure import (
     AccessLogs,
     AlbAlarms,
@@ -58,6 +59,7 @@ __all__ = [
     "Cidr",
     "ClusterOptions",
     "Container",
+    "CostAssumptions",
     "Deployment",
     "Each",
     "FlowLogs",
