@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cdktf_fargate.options import Problems, check_options, options_from_mapping
+from cdktf_fargate.options import CostAssumptions, Problems, check_options, options_from_mapping
 
 from .bootstrap_settings import BootstrapConfig, ServiceLinkedRole
-from .environment_settings import CostAssumptions, DeployOptions, EnvironmentConfig, config_from_mapping
+from .environment_settings import DeployOptions, EnvironmentConfig, config_from_mapping
 from .service_settings import AppService, ImageBuild, ServiceKind
 from .settings_file import (
     BOOTSTRAP_TABLE,

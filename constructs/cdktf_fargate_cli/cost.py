@@ -81,8 +81,8 @@ def runs_per_month(schedule: str) -> float:
     """Runs a month of a Scheduler expression: rate() exactly, cron() by its fields, at() once or never."""
     rate = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", schedule)
     if rate:
-        hours = int(rate.group(1)) * {"minute": 1 / 60, "hour": 1, "day": 24}[rate.group(2)]
-        return HOURS / hours
+        every = int(rate.group(1)) * {"minute": 1 / 60, "hour": 1, "day": 24}[rate.group(2)]
+        return HOURS / every
     cron = re.fullmatch(r"cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)", schedule)
     if not cron:
         return 0.0
@@ -184,7 +184,7 @@ def workloads(resources: Mapping[str, Any]) -> list[Workload]:
             # A job run through Step Functions: its ecs:runTask state names the task definition.
             definition = json.loads(machines.get(machine, {}).get("definition", "{}"))
             task_names = _referenced(definition, "aws_ecs_task_definition")
-            entries = next((inner for name, inner in _walk(definition) if name == "CapacityProviderStrategy"), [])
+            entries: Any = next((inner for name, inner in _walk(definition) if name == "CapacityProviderStrategy"), [])
             strategy = _strategy(entries, "CapacityProvider", "Weight", "Base")
         if not task_names or task_names[0] not in tasks:
             continue
@@ -239,7 +239,9 @@ def secrets_manager_secrets(resources: Mapping[str, Any]) -> set[str]:
 # --- pricing ------------------------------------------------------------------------------------------
 
 
-def _fargate(resource: str, what: str, workload: Workload, *, hours: float, spot: float, price: dict[str, float]):
+def _fargate(
+    resource: str, what: str, workload: Workload, *, hours: float, spot: float, price: dict[str, float]
+) -> list[Item]:
     vcpu, gb = workload.cpu_units / 1024, workload.memory_mib / 1024
     prefix = "fargate_arm_" if workload.arm else "fargate_"
     vcpu_usd, gb_usd = price[f"{prefix}vcpu_hour"], price[f"{prefix}gb_hour"]
@@ -361,7 +363,8 @@ def report(
     document: dict[str, Any], items: list[Item], prices: dict[str, Any], usage: Any, *, where: str, name: str = "stack"
 ) -> dict[str, Any]:
     """The estimate as `--json` writes it; ``name`` is the stack's when its metadata does not say."""
-    tags = next(iter(document.get("provider", {}).get("aws", [{}])), {}).get("default_tags", [{}])
+    provider: dict[str, Any] = next(iter(document.get("provider", {}).get("aws", [{}])), {})
+    tags = provider.get("default_tags", [{}])
     environment = _block(tags).get("tags", {}).get("Environment") or stack_name(document, name)
     return {
         "stack": stack_name(document, name),

@@ -13,7 +13,7 @@ from ._base import OptionType, Range, option
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class CostAssumptions(OptionType):
-    """The usage `cdktf-fargate cost` (`make cost`) assumes for a month: what the stack cannot know about its traffic."""
+    """The usage `cdktf-fargate cost` (`make cost`) assumes for a month: what a stack cannot know of its traffic."""
 
     requests_per_second: float = option(
         10.0, "average requests per second through the load balancer", Range(0, 1e6, whole=False)
