@@ -206,7 +206,7 @@ destroy-local: setup ## Destroy the `local` deployment and stop the AWS emulator
 
 import-copilot: setup ## Print environments.toml tables for an AWS Copilot workspace (DIR=<dir holding copilot/>; COPILOT_ARGS for more)
 	@test -n "$(DIR)" || { echo "usage: make import-copilot DIR=<the directory that holds copilot/>" >&2; exit 2; }
-	$(VENV)/bin/python scripts/copilot_import.py "$(DIR)" $(COPILOT_ARGS)
+	$(VENV)/bin/cdktf-fargate import-copilot "$(DIR)" $(COPILOT_ARGS)
 
 clean: ## Remove synthesized output and local tool state (not .venv, node_modules or Terraform state)
 	rm -rf cdktf.out .terraform-cli .pytest_cache .bench

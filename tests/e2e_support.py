@@ -20,9 +20,9 @@ import boto3
 import processes
 import pytest
 import yaml
+from cdktf_fargate_cli.toml_text import toml_value
 from conftest import ROOT
 from local_aws import LocalAws
-from toml_text import toml_value
 
 CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
 APP = "e2e"

@@ -1,5 +1,6 @@
-"""scripts/copilot_import.py: a Copilot workspace (tests/fixtures/copilot-workspace) becomes
-`[<env>.services.<name>]` tables that load and synthesize, with every field it cannot map reported."""
+"""`cdktf-fargate import-copilot` (cdktf_fargate_cli/copilot_import.py): a Copilot workspace
+(tests/fixtures/copilot-workspace) becomes `[<env>.services.<name>]` tables that load and synthesize,
+with every field it cannot map reported."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import tomllib
 
 import pytest
 from cdktf import Testing
+from cdktf_fargate_cli.copilot_import import Report, _http, convert, schedule, seconds, to_toml
 from conftest import CERTIFICATE_ARN, ROOT, Synthesized
-from copilot_import import convert, schedule, seconds, to_toml
 
 from stacks.environments import config_from_mapping
 from stacks.web_service_stack import WebServiceStack
@@ -140,7 +141,7 @@ def test_the_tables_load_as_environments_toml_and_synthesize(converted):
 def test_the_command_writes_the_tables_and_reports_on_stderr(tmp_path):
     output = tmp_path / "services.toml"
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "copilot_import.py"), str(WORKSPACE), "--environment", "prod",
+        [sys.executable, "-m", "cdktf_fargate_cli", "import-copilot", str(WORKSPACE), "--environment", "prod",
          "--account", ACCOUNT, "--output", str(output)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -151,8 +152,8 @@ def test_the_command_writes_the_tables_and_reports_on_stderr(tmp_path):
 
 
 def test_fails_when_the_directory_holds_no_copilot_workspace(tmp_path):
-    script = str(ROOT / "scripts" / "copilot_import.py")
-    result = subprocess.run([sys.executable, script, str(tmp_path)], capture_output=True, text=True, check=False)
+    result = subprocess.run([sys.executable, "-m", "cdktf_fargate_cli", "import-copilot", str(tmp_path)],
+                            capture_output=True, text=True, check=False)  # fmt: skip
     assert result.returncode == 2 and "copilot does not exist" in result.stderr
 
 
@@ -186,8 +187,6 @@ def test_durations(duration, expected):
 def test_aliases_in_every_form_copilot_takes_become_host_names_and_a_fourth_is_reported(tmp_path):
     """`http.alias` is a name, a list of names, or a list of {name, hosted_zone} maps; a listener rule's
     host condition takes three names (AWS), so any more are reported, never dropped silently."""
-    from copilot_import import Report, _http
-
     for alias, hosts in (
         ("shop.example.com", ["shop.example.com"]),
         (["a.example.com", "b.example.com"], ["a.example.com", "b.example.com"]),

@@ -23,6 +23,7 @@ from typing import Any
 
 import processes
 import pytest
+from cdktf_fargate_cli.toml_text import toml_value
 from conftest import ROOT
 from deploy_target import images
 from e2e_support import (
@@ -38,7 +39,6 @@ from e2e_support import (
 )
 from registry import push_image
 from side_by_side import record_e2e_figures
-from toml_text import toml_value
 
 from stacks.environments import load_environment
 

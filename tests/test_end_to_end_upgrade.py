@@ -22,6 +22,7 @@ from typing import Any
 
 import processes
 import pytest
+from cdktf_fargate_cli.toml_text import toml_value
 from conftest import ROOT
 from e2e_support import (
     ANSI,
@@ -34,7 +35,6 @@ from e2e_support import (
 )
 from local_aws import LocalAws
 from side_by_side import record_e2e_figures
-from toml_text import toml_value
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import commands, cost, drift
+from . import commands, copilot_import, cost, drift
 from .stack import Stack, StackError, find_stack_dir, load
 
 
@@ -77,6 +77,15 @@ def parser() -> argparse.ArgumentParser:
     cost_.add_argument("--prices", type=Path, help="another price table (default: the one shipped, dated)")
     cost_.add_argument("--compare", type=Path, metavar="STACK_DIR", help="print what differs from this other stack")
     cost_.add_argument("--json", type=Path, metavar="FILE", help="also write the report here")
+    copilot = verbs.add_parser(
+        "import-copilot",
+        help="an AWS Copilot workspace as [<env>.services.<name>] tables of environments.toml (docs/from-copilot.md)",
+    )
+    copilot.add_argument("workspace", type=Path, help="the directory that holds copilot/")
+    copilot.add_argument("--environment", action="append", default=[], help="an environment to write (repeatable)")
+    copilot.add_argument("--account", default="", help="the AWS account of SSM parameters given by name")
+    copilot.add_argument("--region", default="us-east-1", help="their region")
+    copilot.add_argument("--output", type=Path, help="write the tables here instead of stdout")
     return top
 
 
@@ -126,6 +135,13 @@ def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = prin
             print(f"cdktf-fargate drift: {error}", file=sys.stderr)
             return 1
         return drift.report(directory, args.var, image_tag=os.environ.get("IMAGE_TAG"), out=out)
+    if args.verb == "import-copilot":
+        try:
+            return copilot_import.run(args.workspace, environments=args.environment, account=args.account,
+                                      region=args.region, output=args.output, out=out)  # fmt: skip
+        except ValueError as error:
+            print(f"cdktf-fargate import-copilot: {error}", file=sys.stderr)
+            return 2
     if args.verb == "cost":
         try:
             return run_cost(args, out)

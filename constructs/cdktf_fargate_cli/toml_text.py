@@ -1,4 +1,4 @@
-"""A value as TOML text: what `copilot_import.py` writes its tables with, and the end-to-end tests
+"""A value as TOML text: what `cdktf-fargate import-copilot` writes its tables with, and the end-to-end tests
 their settings files. Keys of inline tables are quoted, so any name is safe."""
 
 from __future__ import annotations

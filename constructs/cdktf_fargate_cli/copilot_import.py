@@ -1,7 +1,6 @@
-#!/usr/bin/env python
-"""Turn an AWS Copilot workspace into `[<env>.services.<name>]` tables of environments.toml.
+"""`cdktf-fargate import-copilot`: an AWS Copilot workspace as `[<env>.services.<name>]` tables of environments.toml.
 
-    python scripts/copilot_import.py <workspace> [--environment prod ...] [--account 123456789012]
+    cdktf-fargate import-copilot <workspace> [--environment prod ...] [--account 123456789012]
         [--region us-east-1] [--output services.toml]
 
 Reads `copilot/<service>/manifest.yml` of the kinds this app has (Load Balanced Web Service,
@@ -14,18 +13,16 @@ checked like any other settings: load them with `make synth` before deploying.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import re
 import shlex
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-from toml_text import toml_value
+from .toml_text import toml_value
 
 KINDS = {"Load Balanced Web Service": "web", "Backend Service": "backend", "Scheduled Job": "job"}
 NOT_YET = ("Worker Service", "Request-Driven Web Service", "Static Site")
@@ -292,9 +289,9 @@ def _http(http: Mapping[str, Any], group: dict[str, Any], where: str, report: Re
     if isinstance(health, str):
         check["path"] = health
     elif isinstance(health, Mapping):
-        names = {"path": "path", "success_codes": "matcher", "healthy_threshold": "healthy_threshold",
-                 "unhealthy_threshold": "unhealthy_threshold"}  # fmt: skip
-        for field, setting in names.items():
+        settings = {"path": "path", "success_codes": "matcher", "healthy_threshold": "healthy_threshold",
+                    "unhealthy_threshold": "unhealthy_threshold"}  # fmt: skip
+        for field, setting in settings.items():
             if field in health:
                 check[setting] = str(health[field]) if setting == "matcher" else health[field]
         for field, setting in (("interval", "interval_seconds"), ("timeout", "timeout_seconds"),
@@ -340,6 +337,11 @@ def convert(
     workspace: Path, *, environments: list[str], account: str = "", region: str = "us-east-1"
 ) -> tuple[dict[str, dict[str, Any]], Report]:
     """Every environment's `services` tables, and the report."""
+    try:
+        # Only this command reads YAML: the `copilot` extra installs it.
+        import yaml  # type: ignore[import-untyped]  # noqa: PLC0415
+    except ImportError:
+        raise ValueError("reading Copilot manifests needs PyYAML: pip install 'cdktf-fargate[copilot]'") from None
     report = Report()
     manifests = []
     for path in sorted((workspace / "copilot").glob("*/manifest.yml")):
@@ -380,7 +382,7 @@ def convert(
 
 
 def to_toml(tables: Mapping[str, Mapping[str, Any]]) -> str:
-    lines = ["# Written by scripts/copilot_import.py; merge into environments.toml (docs/from-copilot.md)."]
+    lines = ["# Written by cdktf-fargate import-copilot; merge into environments.toml (docs/from-copilot.md)."]
     for environment, services in tables.items():
         for name, table in services.items():
             lines += ["", f"[{environment}.services.{name}]"]
@@ -400,23 +402,26 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]
     return items
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("workspace", type=Path, help="the directory that holds copilot/")
-    parser.add_argument("--environment", action="append", default=[], help="an environment to write (repeatable)")
-    parser.add_argument("--account", default="", help="the AWS account of SSM parameters given by name")
-    parser.add_argument("--region", default="us-east-1", help="their region")
-    parser.add_argument("--output", type=Path, help="write the tables here instead of stdout")
-    args = parser.parse_args(argv)
-    if not (args.workspace / "copilot").is_dir():
-        print(f"error: {args.workspace}/copilot does not exist: give the directory that holds it", file=sys.stderr)
+def run(
+    workspace: Path,
+    *,
+    environments: list[str],
+    account: str,
+    region: str,
+    output: Path | None,
+    out: Callable[[str], None],
+) -> int:
+    """Write the tables (to ``output``, else ``out``) and report on stderr what could not be mapped."""
+    if not (workspace / "copilot").is_dir():
+        print(f"cdktf-fargate import-copilot: {workspace}/copilot does not exist: give the directory that holds it",
+              file=sys.stderr)  # fmt: skip
         return 2
-    tables, report = convert(args.workspace, environments=args.environment, account=args.account, region=args.region)
+    tables, report = convert(workspace, environments=environments, account=account, region=region)
     text = to_toml(tables)
-    if args.output:
-        args.output.write_text(text)
+    if output:
+        output.write_text(text)
     else:
-        sys.stdout.write(text)
+        out(text.rstrip("\n"))
     for line in report.unmapped:
         print(f"unmapped: {line}", file=sys.stderr)
     for line in report.notes:
@@ -424,7 +429,3 @@ def main(argv: list[str]) -> int:
     print(f"{sum(map(len, tables.values()))} service tables for {', '.join(tables)}; {len(report.unmapped)} fields "
           "not mapped (listed above)", file=sys.stderr)  # fmt: skip
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
