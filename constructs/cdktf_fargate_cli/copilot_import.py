@@ -298,7 +298,7 @@ def _http(http: Mapping[str, Any], group: dict[str, Any], where: str, report: Re
                                ("grace_period", "grace_period_seconds")):  # fmt: skip
             if field in health:
                 check[setting] = seconds(health[field])
-        for field in sorted(set(health) - set(names) - {"interval", "timeout", "grace_period"}):
+        for field in sorted(set(health) - set(settings) - {"interval", "timeout", "grace_period"}):
             report.skip(where, f"http.healthcheck.{field}", health[field], "checks go to the container port")
     if check:
         group["health_check"] = check
