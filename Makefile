@@ -24,7 +24,7 @@ IMAGE_TAG ?= $(shell git rev-parse HEAD 2>/dev/null)
 # The local AWS emulator (moto) for deploy-local; its port is the `local` environment's endpoint.
 LOCAL_DIR := $(CURDIR)/.local
 LOCAL_AWS_PID := $(LOCAL_DIR)/moto.pid
-LOCAL_AWS := $(VENV)/bin/python scripts/local_aws.py
+LOCAL_AWS := $(VENV)/bin/cdktf-fargate emulator
 # `AWS_ENDPOINT_URL=<url>` and dummy credentials before a command when environment $(1) (default CDKTF_FARGATE_ENV) deploys
 # to the emulator: the provider reads the address from there (docs/local-emulator.md#deploy-loop).
 emulator_endpoint = $(shell $(LOCAL_AWS) endpoint $(1))
@@ -109,13 +109,13 @@ synth-bootstrap: setup ## Synthesize the account's bootstrap stack (the [bootstr
 	CDKTF_FARGATE_ENV=bootstrap $(CDKTF) synth
 
 bootstrap: setup ## Deploy the bootstrap stack (once per AWS account, and after a change of an environment's shape), with your own credentials; its state goes into the bucket it creates (docs/bootstrap.md)
-	$(call emulator_endpoint,bootstrap) CDKTF_FARGATE_CDKTF=$(CDKTF) $(VENV)/bin/python scripts/bootstrap.py deploy -- $(DEPLOY_FLAGS)
+	$(call emulator_endpoint,bootstrap) CDKTF_FARGATE_CDKTF=$(CDKTF) $(VENV)/bin/python -m scripts.bootstrap deploy -- $(DEPLOY_FLAGS)
 
 bootstrap-plan: setup ## What `make bootstrap` would change (exit 2 when anything)
-	$(call emulator_endpoint,bootstrap) CDKTF_FARGATE_CDKTF=$(CDKTF) $(VENV)/bin/python scripts/bootstrap.py plan
+	$(call emulator_endpoint,bootstrap) CDKTF_FARGATE_CDKTF=$(CDKTF) $(VENV)/bin/python -m scripts.bootstrap plan
 
 bootstrap-destroy: setup ## Destroy the bootstrap stack (its state moved out of the bucket first): every environment it serves must be destroyed before
-	$(call emulator_endpoint,bootstrap) CDKTF_FARGATE_CDKTF=$(CDKTF) $(VENV)/bin/python scripts/bootstrap.py destroy -- $(DEPLOY_FLAGS)
+	$(call emulator_endpoint,bootstrap) CDKTF_FARGATE_CDKTF=$(CDKTF) $(VENV)/bin/python -m scripts.bootstrap destroy -- $(DEPLOY_FLAGS)
 
 lint: setup ## ruff (lint and format check), mypy --strict, zizmor on the GitHub workflows, hadolint on the Dockerfiles
 	$(VENV)/bin/ruff check .
@@ -141,13 +141,13 @@ test-fast: setup ## Lint and every test but the end-to-end suites: the edit loop
 	$(call pytest_and_lint,-n $(FAST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not e2e" --durations=10 $(PYTEST_ARGS))
 
 checkov: synth ## checkov on the synthesized stack, with the skips in .checkov.yaml
-	$(VENV)/bin/python scripts/checkov_scan.py $(CHECKOV_BIN) cdktf.out/stacks/$$(ls cdktf.out/stacks | head -1) .checkov.yaml
+	$(VENV)/bin/python -m scripts.checkov_scan $(CHECKOV_BIN) cdktf.out/stacks/$$(ls cdktf.out/stacks | head -1) .checkov.yaml
 
 docs: setup ## Regenerate docs/reference.md and the tables in docs/ that mirror the code
-	$(VENV)/bin/python scripts/gen_docs.py
+	$(VENV)/bin/python -m scripts.gen_docs
 
 diagram: setup ## Redraw docs/diagrams.md and the README's diagram from environments.toml (Mermaid)
-	$(VENV)/bin/python scripts/diagram.py
+	$(VENV)/bin/python -m scripts.diagram
 
 cost: setup ## Offline monthly cost estimate of CDKTF_FARGATE_ENV (default prod) with cdktf-fargate cost; writes cdktf.out/cost-<env>.json
 	$(VENV)/bin/cdktf-fargate --stack-dir "$(call synth_apart,$(ENVIRONMENT))" cost \
@@ -163,22 +163,22 @@ drift: setup ## What changed outside Terraform in CDKTF_FARGATE_ENV's deployment
 	$(call emulator_endpoint) $(VENV)/bin/cdktf-fargate drift
 
 snapshots: setup ## Refresh tests/snapshots/ (the synthesized JSON of every environment and example) on purpose
-	$(VENV)/bin/python scripts/snapshots.py
+	$(VENV)/bin/python -m scripts.snapshots
 
 bench: setup ## Synth benchmark: fast vs ordinary provider import, cost per service (BENCH_RUNS, default 3)
-	$(VENV)/bin/python scripts/bench_synth.py --runs $(BENCH_RUNS)
+	$(VENV)/bin/python -m scripts.bench_synth --runs $(BENCH_RUNS)
 
 bench-tests: setup ## Test-suite benchmark: the whole suite one module at a time, then side by side; wall times per suite (about 30 minutes)
-	$(VENV)/bin/python scripts/bench_tests.py --workers $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(VENV)/bin/python -m scripts.bench_tests --workers $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench-deploy: setup ## Deploy-loop benchmark on the emulator: phases of a first deploy, an image update and a destroy, medians of BENCH_RUNS (BENCH_DEPLOY_ARGS=--services: three services)
-	$(VENV)/bin/python scripts/bench_deploy.py --runs $(BENCH_RUNS) $(BENCH_DEPLOY_ARGS)
+	PYTHONPATH=tests $(VENV)/bin/python -m scripts.bench_deploy --runs $(BENCH_RUNS) $(BENCH_DEPLOY_ARGS)
 
 diff: setup ## Show what a deploy would change (real AWS account)
 	$(call emulator_endpoint) $(CDKTF) diff --var image_tag=$(IMAGE_TAG)
 
 repositories: synth ## Create the environment's image repositories that do not exist yet, alone, so images can be pushed before the deploy (the deploy workflow's step)
-	$(call emulator_endpoint) $(VENV)/bin/python scripts/repositories_first.py --stack-dir cdktf.out/stacks/$$(ls cdktf.out/stacks | head -1) --var image_tag=$(IMAGE_TAG)
+	$(call emulator_endpoint) $(VENV)/bin/python -m scripts.repositories_first --stack-dir cdktf.out/stacks/$$(ls cdktf.out/stacks | head -1) --var image_tag=$(IMAGE_TAG)
 
 deploy: setup ## Deploy to the AWS account in your environment: IMAGE_TAG defaults to the git HEAD
 	$(call emulator_endpoint) $(CDKTF) deploy --auto-approve $(DEPLOY_FLAGS) --var image_tag=$(IMAGE_TAG)

@@ -35,11 +35,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "scripts")]
+from cdktf_fargate_emulator import LocalAws
+from e2e_support import Deployment
 
-from e2e_support import Deployment  # noqa: E402
-from local_aws import LocalAws  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 STEPS = (("first deploy", "deploy", "v1"), ("image update", "deploy", "v2"), ("destroy", "destroy", "v2"))
 PHASES = ("CLI, synth, version checks", "terraform init", "terraform apply/destroy", "outputs", "CLI exit")

@@ -22,12 +22,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from cdktf_fargate_cli.commands import cdktf_command
+
+from stacks.environments import BOOTSTRAP_TABLE, ENV_VAR, BootstrapConfig, load_bootstrap
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from cdktf_fargate_cli.commands import cdktf_command  # noqa: E402
-
-from stacks.environments import BOOTSTRAP_TABLE, ENV_VAR, BootstrapConfig, load_bootstrap  # noqa: E402
 
 STATE_VAR = "CDKTF_FARGATE_BOOTSTRAP_STATE"
 Run = Callable[[Sequence[str], dict[str, str]], int]

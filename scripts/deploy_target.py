@@ -27,8 +27,6 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from stacks.environments import EnvironmentConfig, load_bootstrap, load_environment
 
 # The platform `docker build` targets for each ECS runtime architecture.

@@ -19,15 +19,15 @@ import re
 import sys
 from pathlib import Path
 
+from cdktf_fargate.options import Container, ServiceOptions
+
+from stacks.environments import EnvironmentConfig, load_environment
+from stacks.settings_file import environment_names, read_tables
+from stacks.web_service_stack import network_options
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from cdktf_fargate.options import Container, ServiceOptions  # noqa: E402
-
-from stacks.environments import EnvironmentConfig, load_environment  # noqa: E402
-from stacks.settings_file import environment_names, read_tables  # noqa: E402
-from stacks.web_service_stack import network_options  # noqa: E402
 
 DIAGRAMS = ROOT / "docs" / "diagrams.md"
 README = ROOT / "README.md"

@@ -24,7 +24,6 @@ REFERENCE = DOCS / "reference.md"
 CONSTRUCTS = DOCS / "constructs.md"
 ENVIRONMENTS = DOCS / "environments.md"
 BOOTSTRAP = DOCS / "bootstrap.md"
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 PARAM_LINE = re.compile(r"^\s*:param (\w+):\s*(.*)$")

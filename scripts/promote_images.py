@@ -23,10 +23,7 @@ import sys
 import tempfile
 import urllib.request
 from collections.abc import Callable
-from pathlib import Path
 from typing import IO, Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from stacks.environments import load_environment, promotion_source
 

@@ -21,8 +21,8 @@ import processes
 import pytest
 import yaml
 from cdktf_fargate_cli.toml_text import toml_value
+from cdktf_fargate_emulator import LocalAws
 from conftest import ROOT
-from local_aws import LocalAws
 
 CDKTF = ROOT / "node_modules" / ".bin" / "cdktf"
 APP = "e2e"
@@ -69,7 +69,8 @@ class Deployment:
             shutil.copy(ROOT / name, directory / name)
         if main is not None:
             (directory / "main.py").write_text(main)
-        shutil.copytree(ROOT / "stacks", directory / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+        for tree in ("stacks", "scripts"):
+            shutil.copytree(ROOT / tree, directory / tree, ignore=shutil.ignore_patterns("__pycache__"))
         # The shipped `local` environment, pointed at this test's emulator under its own name.
         local = tomllib.loads((ROOT / "environments.toml").read_text())["local"]
         local.update(app_name=app, aws_endpoint_url=emulator.endpoint, certificate_domain=emulator.certificate_domain)
@@ -293,8 +294,9 @@ def workflow_step(name: str, **variables: str) -> list[str]:
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
     (step,) = [step for step in workflow["jobs"]["deploy"]["steps"] if step.get("name") == name]
     command = shlex.split(step["run"])
-    assert command[0] == ".venv/bin/python", command
+    # Run from the working copy, which holds the scripts as the workflow's checkout does.
+    assert command[:3] == [".venv/bin/python", "-m", command[2]] and command[2].startswith("scripts."), command
     for variable, value in variables.items():
         command = [argument.replace(f"${variable}", value) for argument in command]
     assert "$" not in "".join(command), command
-    return [sys.executable, *(str(ROOT / part) if part.startswith("scripts/") else part for part in command[1:])]
+    return [sys.executable, *command[1:]]

@@ -87,9 +87,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     """A failing test shows the last requests of the emulators its process runs: its own suite's."""
     report = yield
-    local_aws = sys.modules.get("local_aws")
-    if report.failed and local_aws is not None:
-        for emulator in local_aws.LocalAws.running:
+    emulators = sys.modules.get("cdktf_fargate_emulator")
+    if report.failed and emulators is not None:
+        for emulator in emulators.LocalAws.running:
             tail = emulator.log_tail()
             if tail:
                 report.sections.append((f"emulator at {emulator.endpoint}: its last requests", tail))

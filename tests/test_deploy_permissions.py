@@ -1,5 +1,5 @@
 """The deploy, drift and boundary policies of stacks/deploy_permissions/, judged by the evaluator
-(scripts/iam_evidence): what they grant stays in the environment, by name or tag, and fits IAM's limits.
+(cdktf_fargate_emulator/iam_evidence): what they grant stays in the environment, by name or tag, and fits IAM's limits.
 The end-to-end proof that a real deploy needs no more is tests/test_end_to_end_deploy_role.py."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ import re
 from typing import Any
 
 import pytest
+from cdktf_fargate_emulator.iam_evidence.calls import Call
+from cdktf_fargate_emulator.iam_evidence.model import authorize
+from cdktf_fargate_emulator.iam_evidence.policy import Authorization, CannotEstablish, decide, statements
+from cdktf_fargate_emulator.iam_evidence.reference import _actions
 from iam_attempts import Resources, refused_and_allowed
-from iam_evidence.calls import Call
-from iam_evidence.model import authorize
-from iam_evidence.policy import Authorization, CannotEstablish, decide, statements
-from iam_evidence.reference import _actions
 from test_iam_evidence import ALL_LINKED, FakeState
 
 from stacks.deploy_permissions import (

@@ -13,7 +13,7 @@ from stacks.environments import config_from_mapping, load_environment
 
 def test_the_committed_diagrams_match_the_configuration():
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "diagram.py"), "--check"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "scripts.diagram", "--check"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
 

@@ -1,5 +1,5 @@
 """End to end, without an AWS account: the real cdktf CLI drives the real Terraform and the real
-hashicorp/aws provider against the AWS emulator on loopback (scripts/local_aws.py, moto).
+hashicorp/aws provider against the AWS emulator on loopback (cdktf_fargate_emulator, moto).
 
 deploy → check through boto3 → deploy a new image tag (only the task definition and the
 service change) → plan is empty → drift: a rule added through the API is reported, a desired count

@@ -1,5 +1,5 @@
 """End to end as GitHub Actions deploys: every call made with a deploy or drift role's credentials is
-recorded by the emulator and judged against that role's deployed policies (scripts/iam_evidence).
+recorded by the emulator and judged against that role's deployed policies (cdktf_fargate_emulator/iam_evidence).
 
 One emulator, one bootstrap (as `make bootstrap` runs it, with the account's own credentials), two
 environments, each deployed with its own deploy role's session (as the deploy workflow gets it through
@@ -35,7 +35,20 @@ from urllib.parse import unquote
 
 import processes
 import pytest
-from conftest import ROOT
+from cdktf_fargate_emulator import LocalAws
+from cdktf_fargate_emulator.iam_evidence.calls import Call
+from cdktf_fargate_emulator.iam_evidence.evidence import (
+    authorizations,
+    describe_call,
+    refusals,
+    role_policies,
+    unused_grants,
+)
+from cdktf_fargate_emulator.iam_evidence.model import authorize
+from cdktf_fargate_emulator.iam_evidence.moto_state import MotoState
+from cdktf_fargate_emulator.iam_evidence.policy import Authorization, decide, parse, statements
+from cdktf_fargate_emulator.iam_evidence.recorder import read_records
+from cdktf_fargate_emulator.iam_evidence.reference import problems
 from e2e_support import (
     ANSI,
     CDKTF,
@@ -47,14 +60,6 @@ from e2e_support import (
     workflow_step,
 )
 from iam_attempts import Resources, refused_and_allowed
-from iam_evidence.calls import Call
-from iam_evidence.evidence import authorizations, describe_call, refusals, role_policies, unused_grants
-from iam_evidence.model import authorize
-from iam_evidence.moto_state import MotoState
-from iam_evidence.policy import Authorization, decide, parse, statements
-from iam_evidence.recorder import read_records
-from iam_evidence.reference import problems
-from local_aws import LocalAws
 from registry import push_image
 from side_by_side import record_e2e_figures
 
@@ -183,7 +188,7 @@ def run_bootstrap(deployment: Deployment, action: str) -> subprocess.CompletedPr
     }
     env.pop("AWS_SESSION_TOKEN", None)
     env["CDKTF_FARGATE_CDKTF"] = str(CDKTF)
-    command = [sys.executable, str(ROOT / "scripts" / "bootstrap.py"), action]
+    command = [sys.executable, "-m", "scripts.bootstrap", action]
     if action != "plan":
         command += ["--", "--skip-provider-lock"]
     result = processes.run(command, cwd=deployment.directory, env=env, timeout=900)

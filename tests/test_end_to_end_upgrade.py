@@ -23,6 +23,7 @@ from typing import Any
 import processes
 import pytest
 from cdktf_fargate_cli.toml_text import toml_value
+from cdktf_fargate_emulator import LocalAws
 from conftest import ROOT
 from e2e_support import (
     ANSI,
@@ -33,7 +34,6 @@ from e2e_support import (
     emulator_client,
     local_aws,
 )
-from local_aws import LocalAws
 from side_by_side import record_e2e_figures
 
 pytestmark = pytest.mark.e2e

@@ -659,8 +659,8 @@ def test_a_secrets_json_key_version_or_missing_suffix_is_granted_on_the_secrets_
 
 
 def test_the_execution_role_reads_and_decrypts_a_secret_given_by_partial_arn_and_no_other(stack):
-    """Judged as IAM would (scripts/iam_evidence): the real secret's ARN carries the random suffix."""
-    from iam_evidence.policy import Authorization, decide
+    """Judged as IAM would (cdktf_fargate_emulator/iam_evidence): the real secret's ARN carries the random suffix."""
+    from cdktf_fargate_emulator.iam_evidence.policy import Authorization, decide
 
     build(stack, {"container.secrets": {"DB": SecretsManagerSecret(f"{SECRETS}shop/db:password::")}})
     document = synth_policy(Synthesized(stack), "service/execution-secrets-policy-document")

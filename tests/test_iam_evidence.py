@@ -1,5 +1,6 @@
-"""The evidence the emulator cannot give (scripts/iam_evidence): the policy evaluator's IAM semantics, the
-authorization model's answers for the calls a deploy makes, and both held to AWS's published reference."""
+"""The evidence the emulator cannot give (cdktf_fargate_emulator/iam_evidence): the policy evaluator's IAM
+semantics, the authorization model's answers for the calls a deploy makes, and both held to AWS's published
+reference."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import json
 from typing import Any
 
 import pytest
-from iam_evidence.calls import Call
-from iam_evidence.model import UnknownCall, authorize, request_tags
-from iam_evidence.policy import Authorization, CannotEstablish, decide, glob_match, parse
-from iam_evidence.reference import problems
+from cdktf_fargate_emulator.iam_evidence.calls import Call
+from cdktf_fargate_emulator.iam_evidence.model import UnknownCall, authorize, request_tags
+from cdktf_fargate_emulator.iam_evidence.policy import Authorization, CannotEstablish, decide, glob_match, parse
+from cdktf_fargate_emulator.iam_evidence.reference import problems
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/deploy/shop-dev-deploy"
@@ -338,7 +339,7 @@ def test_a_resources_tags_are_in_the_context_of_its_own_services_actions_only():
 
 
 def test_a_resource_whose_tags_cannot_be_read_leaves_them_unestablished():
-    from iam_evidence.moto_state import Unknown
+    from cdktf_fargate_emulator.iam_evidence.moto_state import Unknown
 
     class Unreadable(FakeState):
         def tags(self, arn: str) -> dict[str, str] | None:
@@ -402,7 +403,7 @@ def test_fails_when_an_authorization_is_not_as_aws_publishes_it():
 # --- the emulator's side: its state as the model reads it, and the recorder -----------------------
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
-    from local_aws import LocalAws
+    from cdktf_fargate_emulator import LocalAws
 
     calls = tmp_path_factory.mktemp("recorded") / "calls.jsonl"
     with LocalAws(port=0, record=calls) as running:
@@ -418,7 +419,7 @@ def client(emulator: Any, service: str, **credentials: str) -> Any:
 
 
 def test_the_state_holds_each_resources_tags_as_the_emulator_keeps_them(emulator):
-    from iam_evidence.moto_state import MotoState
+    from cdktf_fargate_emulator.iam_evidence.moto_state import MotoState
 
     pairs = [{"Key": "Environment", "Value": "dev"}]
     expected = {"Environment": "dev"}
@@ -509,7 +510,7 @@ def test_the_state_holds_each_resources_tags_as_the_emulator_keeps_them(emulator
 
 
 def test_the_recorder_keeps_a_role_sessions_calls_read_and_authorized_and_nobody_elses(emulator):
-    from iam_evidence.recorder import read_records
+    from cdktf_fargate_emulator.iam_evidence.recorder import read_records
 
     _, calls = emulator
     iam = client(emulator, "iam")

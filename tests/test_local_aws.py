@@ -1,5 +1,6 @@
-"""scripts/local_aws.py: `stop` signals the emulator it started, and never a process that took its pid;
-`endpoint` names the emulator for Terraform as the settings do; the gaps it fills in moto."""
+"""`cdktf-fargate emulator` (the cdktf_fargate_emulator package): `stop` signals the emulator it started,
+and never a process that took its pid; `endpoint` names the emulator for Terraform as the settings do; the
+gaps it fills in moto."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ import tomllib
 from typing import Any
 
 import pytest
+from cdktf_fargate_emulator import endpoint_assignment, stop
 from conftest import ROOT
-from local_aws import endpoint_assignment, stop
 
 from stacks.environments import load_bootstrap, load_environment
 
-SCRIPT = ROOT / "scripts" / "local_aws.py"
+EMULATOR = [sys.executable, "-m", "cdktf_fargate_cli", "emulator"]
 
 
 @pytest.mark.parametrize("environment", sorted(tomllib.loads((ROOT / "environments.toml").read_text())))
@@ -40,9 +41,7 @@ def test_the_endpoint_follows_the_settings_file_and_environment_the_stack_reads(
     assert load_environment().aws_endpoint_url == "http://127.0.0.1:4999"
     monkeypatch.delenv("CDKTF_FARGATE_ENV")
     assert endpoint_assignment() == "" and load_environment().aws_endpoint_url == ""
-    printed = subprocess.run(
-        [sys.executable, str(SCRIPT), "endpoint", "local"], capture_output=True, text=True, check=True
-    )
+    printed = subprocess.run([*EMULATOR, "endpoint", "local"], capture_output=True, text=True, check=True)
     assert printed.stdout == assignment + "\n"
 
 
@@ -54,8 +53,8 @@ def test_every_make_target_that_runs_terraform_gives_it_the_emulators_endpoint()
         for line in recipes
         if re.search(r"\$\(CDKTF\) (deploy|destroy|diff)\b", line)
         or "cdktf-fargate drift" in line
-        or "scripts/bootstrap.py" in line
-        or "scripts/repositories_first.py" in line
+        or "-m scripts.bootstrap" in line
+        or "-m scripts.repositories_first" in line
     ]
     assert len(terraform_runs) == 10, terraform_runs
     for line in terraform_runs:
@@ -78,7 +77,7 @@ def test_stop_signals_nothing_when_the_pid_is_not_the_emulators(tmp_path):
 def test_stop_ends_the_emulator_it_started(tmp_path):
     pid_file = tmp_path / "moto.pid"
     emulator = subprocess.Popen(
-        [sys.executable, str(SCRIPT), "serve", "--port", "0", "--pid-file", str(pid_file)],
+        [*EMULATOR, "serve", "--port", "0", "--pid-file", str(pid_file)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -99,7 +98,7 @@ def test_a_bucket_policy_deny_on_a_condition_moto_cannot_evaluate_does_not_apply
 
     import boto3
     import pytest
-    from local_aws import patch_moto
+    from cdktf_fargate_emulator import patch_moto
     from moto import mock_aws
 
     patch_moto()
@@ -129,7 +128,7 @@ def test_a_bucket_policy_deny_on_a_condition_moto_cannot_evaluate_does_not_apply
 def test_a_bucket_with_delete_markers_can_be_emptied_once_versioning_is_suspended():
     # Destroying the state bucket removes its versioning (Suspended) first, then empties it.
     import boto3
-    from local_aws import patch_moto
+    from cdktf_fargate_emulator import patch_moto
     from moto import mock_aws
 
     patch_moto()
@@ -148,7 +147,7 @@ def test_a_bucket_with_delete_markers_can_be_emptied_once_versioning_is_suspende
 
 def test_a_prefix_list_egress_rule_keeps_its_description():
     import boto3
-    from local_aws import patch_moto
+    from cdktf_fargate_emulator import patch_moto
     from moto import mock_aws
 
     patch_moto()
@@ -174,7 +173,7 @@ def test_a_prefix_list_egress_rule_keeps_its_description():
 
 def test_step_functions_validates_a_definition_and_lists_no_versions():
     import boto3
-    from local_aws import patch_moto
+    from cdktf_fargate_emulator import patch_moto
     from moto import mock_aws
 
     patch_moto()
@@ -213,7 +212,7 @@ def fargate_cluster(container: dict) -> tuple[Any, str, str]:
 
 
 def test_a_service_keeps_its_service_connect_configuration_through_an_update():
-    from local_aws import patch_moto
+    from cdktf_fargate_emulator import patch_moto
     from moto import mock_aws
 
     patch_moto()
@@ -248,7 +247,7 @@ def test_a_service_keeps_its_service_connect_configuration_through_an_update():
 def test_one_requests_choice_of_fields_does_not_reach_another_answered_at_the_same_time():
     """DescribeServices with `include=["TAGS"]` and one without, interleaved as two server threads can
     interleave them: the first must still answer with its tags."""
-    from local_aws import patch_moto
+    from cdktf_fargate_emulator import patch_moto
     from moto.ecs.responses import DESCRIBE_SERVICES_TAGS, EC2ContainerServiceResponse
 
     patch_moto()
@@ -262,7 +261,7 @@ def test_one_requests_choice_of_fields_does_not_reach_another_answered_at_the_sa
 
 
 def test_an_sdks_retry_of_a_call_already_answered_gets_the_answer_again_and_runs_nothing_twice(tmp_path):
-    from local_aws import AnsweredOnce, RequestLog
+    from cdktf_fargate_emulator import AnsweredOnce, RequestLog
 
     runs = []
 
@@ -305,7 +304,7 @@ def test_an_sdks_retry_of_a_call_already_answered_gets_the_answer_again_and_runs
 
 def test_a_fargate_task_whose_container_names_no_memory_runs():
     """As the stack's task definitions are: memory on the task only."""
-    from local_aws import patch_moto
+    from cdktf_fargate_emulator import patch_moto
     from moto import mock_aws
 
     patch_moto()
@@ -322,7 +321,7 @@ def test_a_fargate_task_whose_container_names_no_memory_runs():
 
 
 def test_the_log_names_a_request_the_emulator_failed_on_with_an_exception(tmp_path):
-    from local_aws import RequestLog
+    from cdktf_fargate_emulator import RequestLog
 
     def failing(environ, start_response):
         raise TypeError("unsupported operand type(s) for +=: 'int' and 'NoneType'")
@@ -338,7 +337,7 @@ def test_the_log_names_a_request_the_emulator_failed_on_with_an_exception(tmp_pa
 
 def test_port_0_takes_a_free_port_and_the_log_says_what_each_request_asked(tmp_path):
     import boto3
-    from local_aws import LocalAws
+    from cdktf_fargate_emulator import LocalAws
 
     log = tmp_path / "requests.log"
     with LocalAws(port=0, log=log) as emulator:
@@ -361,7 +360,7 @@ def test_port_0_takes_a_free_port_and_the_log_says_what_each_request_asked(tmp_p
 
 
 def test_the_log_shows_the_body_of_the_emulators_own_failure(tmp_path):
-    from local_aws import RequestLog
+    from cdktf_fargate_emulator import RequestLog
 
     def refusing(environ, start_response):
         start_response("400 Bad Request", [("Content-Type", "text/xml")])

@@ -63,6 +63,8 @@ def test_wheel_holds_the_package_its_type_marker_node_preload_and_start_up_hook_
         "cdktf_fargate",
         # The `cdktf-fargate` command's package: it starts without the construct library.
         "cdktf_fargate_cli",
+        # `cdktf-fargate emulator`: moto with this project's patches (the `emulator` extra installs moto).
+        "cdktf_fargate_emulator",
         f"cdktf_fargate-{cdktf_fargate.__version__}.dist-info",
         # The start-up hook: a .pth at site-packages' root and the small module it imports.
         "cdktf_fargate_startup.pth",
@@ -136,10 +138,24 @@ def test_fresh_environment_imports_the_installed_copy_not_this_checkout(fresh_en
     assert version == cdktf_fargate.__version__
 
 
-def test_changelog_names_the_packaged_version_as_its_latest_release():
-    releases = re.findall(r"^## (\d+\.\d+\.\d+) — \d{4}-\d{2}-\d{2}$", (ROOT / "CHANGELOG.md").read_text(), re.M)
+def test_the_version_the_changelog_and_the_upgrade_guides_agree():
+    """The package is its latest release, or the next minor's development version while the changelog has
+    an Unreleased section; every upgrade guide leads to a release or to that next one."""
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    releases = re.findall(r"^## (\d+\.\d+\.\d+) — \d{4}-\d{2}-\d{2}$", changelog, re.M)
     assert releases, "CHANGELOG.md has no release heading like '## 1.2.3 — 2026-01-31'"
-    assert releases[0] == cdktf_fargate.__version__
+    major, minor, _ = releases[0].split(".")
+    upcoming = f"{major}.{int(minor) + 1}"
+    if re.search(r"^## Unreleased$", changelog, re.M):
+        assert cdktf_fargate.__version__ == f"{upcoming}.0.dev0"
+    else:
+        assert cdktf_fargate.__version__ == releases[0]
+    released = {release.rsplit(".", 1)[0] for release in releases}
+    for guide in sorted((ROOT / "docs").glob("UPGRADE-*.md")):
+        target = guide.stem.removeprefix("UPGRADE-")
+        assert target in released | {upcoming}, guide.name
+        assert guide.read_text().startswith("# Upgrading from "), guide.name
+        assert f" to {target}\n" in guide.read_text().splitlines(keepends=True)[0], guide.name
 
 
 def test_every_example_has_its_own_app_files():

@@ -1,6 +1,6 @@
 """Build once, promote (`promote_from`): the settings that allow it, and the copy by digest
 (scripts/promote_images.py) on the emulator, whose ECR keeps and serves layers and checks manifests as
-AWS does (scripts/local_aws.py `_patch_ecr_image_content`). The deploy role's reach is proven with the
+AWS does (cdktf_fargate_emulator/patches.py `_patch_ecr_image_content`). The deploy role's reach is proven with the
 roles' recorded calls in tests/test_end_to_end_deploy_role.py."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from local_aws import LocalAws
+from cdktf_fargate_emulator import LocalAws
 from promote_images import PromotionError, copy_image, promotions
 from registry import image_manifest, push_image, upload
 

@@ -20,8 +20,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: an end-to-end suite")
 """
 
-# Stands in for scripts/local_aws.py: the plugin asks whatever `local_aws` module the process imported
-# for its running emulators.
+# Stands in for the emulator package: the plugin asks whatever `cdktf_fargate_emulator` the process
+# imported for its running emulators.
 FAKE_LOCAL_AWS = """
 class _Emulator:
     endpoint = "http://127.0.0.1:4321"
@@ -55,7 +55,7 @@ def test_one():
 def side_by_side_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))
     pytester.makeconftest(PLUGIN_ONLY)
-    pytester.makepyfile(local_aws=FAKE_LOCAL_AWS)
+    pytester.makepyfile(cdktf_fargate_emulator=FAKE_LOCAL_AWS)
     return pytester
 
 
@@ -84,10 +84,10 @@ def test_the_figures_a_worker_records_reach_the_summary_and_the_module_times(sid
 def test_a_failing_test_shows_the_last_requests_of_its_processs_emulator(side_by_side_run):
     side_by_side_run.makepyfile(
         test_e2e_failing="""
-import local_aws
+import cdktf_fargate_emulator
 
 def test_deploy():
-    assert local_aws.LocalAws.running
+    assert cdktf_fargate_emulator.LocalAws.running
     assert False, "the deploy failed"
 """
     )

@@ -164,7 +164,7 @@ def test_the_environments_workflow_lists_what_the_bootstrap_serves_as_json(capsy
     read = step_named(listing, "list", "List the environments, checked as `make bootstrap` checks them")
     assert read["id"] == "read"
     assert shlex.split(read["run"]) == [
-        ".venv/bin/python", "scripts/deploy_target.py", "--environments", ">>", "$GITHUB_OUTPUT"
+        ".venv/bin/python", "-m", "scripts.deploy_target", "--environments", ">>", "$GITHUB_OUTPUT"
     ]  # fmt: skip
     assert deploy_target_main(["--environments"]) == 0
     assert capsys.readouterr().out == 'environments=["dev","prod"]\n'
@@ -209,7 +209,8 @@ def test_a_manual_run_with_a_tag_rolls_back_to_it_without_building(deploy):
     assert check["if"] == "github.event_name == 'workflow_dispatch' && inputs.image_tag != ''"
     assert check["env"] == {"DEPLOY_ENVIRONMENT": "${{ matrix.environment }}"}
     assert shlex.split(check["run"]) == [
-        ".venv/bin/python", "scripts/deploy_target.py", "$DEPLOY_ENVIRONMENT", "--require-images", "--tag", "$IMAGE_TAG"
+        ".venv/bin/python", "-m", "scripts.deploy_target", "$DEPLOY_ENVIRONMENT", "--require-images",
+        "--tag", "$IMAGE_TAG",
     ]  # fmt: skip
     names = [step.get("name") for step in steps(deploy, "deploy")]
     assert names.index("Check every repository still holds the rollback's tag") < names.index("Deploy")
@@ -231,7 +232,7 @@ def test_a_promoted_environment_copies_what_its_source_ran_instead_of_building(d
     assert step["env"] == {"DEPLOY_ENVIRONMENT": "${{ matrix.environment }}"}
     # tests/test_end_to_end_deploy_role.py runs this very command with the promoted environment's role.
     assert shlex.split(step["run"]) == [
-        ".venv/bin/python", "scripts/promote_images.py", "$DEPLOY_ENVIRONMENT", "--tag", "$IMAGE_TAG"
+        ".venv/bin/python", "-m", "scripts.promote_images", "$DEPLOY_ENVIRONMENT", "--tag", "$IMAGE_TAG"
     ]  # fmt: skip
     # Nothing is built for it: no QEMU, no buildx.
     for built in ("Build and push each image tagged with the commit SHA",):
@@ -264,8 +265,8 @@ def test_deploy_pushes_every_image_tagged_with_the_commit_sha(deploy):
         "REGISTRY": "${{ steps.ecr.outputs.registry }}",
     }
     command = shlex.split(push["run"])
-    assert command[:3] == [".venv/bin/python", "scripts/deploy_target.py", "$DEPLOY_ENVIRONMENT"]
-    assert command[3:] == ["--push-images", "--registry", "$REGISTRY", "--tag", "$IMAGE_TAG"]
+    assert command[:4] == [".venv/bin/python", "-m", "scripts.deploy_target", "$DEPLOY_ENVIRONMENT"]
+    assert command[4:] == ["--push-images", "--registry", "$REGISTRY", "--tag", "$IMAGE_TAG"]
     # On a push, the tag is the commit SHA.
     assert deploy["jobs"]["deploy"]["env"]["IMAGE_TAG"] == "${{ inputs.image_tag || github.sha }}"
 
@@ -281,7 +282,7 @@ def test_deploy_creates_the_missing_repositories_before_it_pushes(deploy):
     assert step["env"] == {"STACK": "${{ steps.target.outputs.stack_name }}"}
     # tests/test_end_to_end_golden_path.py runs this very command on the emulator.
     assert shlex.split(step["run"]) == [
-        ".venv/bin/python", "scripts/repositories_first.py", "--stack-dir", "cdktf.out/stacks/$STACK",
+        ".venv/bin/python", "-m", "scripts.repositories_first", "--stack-dir", "cdktf.out/stacks/$STACK",
         "--var", "image_tag=$IMAGE_TAG",
     ]  # fmt: skip
     assert step_named(deploy, "deploy", "Synthesize")["run"] == "npx cdktf synth"
@@ -326,7 +327,7 @@ def test_deploy_reads_its_target_from_environments_toml_and_puts_the_app_environ
     assert '"$PWD/.venv/bin" >> "$GITHUB_PATH"' in setup
     target = step_named(deploy, "deploy", "Read the deploy target from environments.toml")
     assert target["id"] == "target"
-    assert "scripts/deploy_target.py" in target["run"]
+    assert "-m scripts.deploy_target" in target["run"]
     assert "--require-remote-state" in target["run"]
     assert target["run"].rstrip().endswith('>> "$GITHUB_OUTPUT"')
 
@@ -479,7 +480,8 @@ def test_deploy_waits_for_the_rollout_after_the_deploy(deploy):
     assert step["env"] == {"STACK": "${{ steps.target.outputs.stack_name }}"}
     assert shlex.split(step["run"]) == [
         ".venv/bin/python",
-        "scripts/await_rollout.py",
+        "-m",
+        "scripts.await_rollout",
         "--stack-dir",
         "cdktf.out/stacks/$STACK",
     ]

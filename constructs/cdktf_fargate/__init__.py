@@ -115,4 +115,4 @@ __all__ = [
     "rule_covers",
     "use_lazy_provider_package",
 ]
-__version__ = "0.2.0"
+__version__ = "0.4.0.dev0"

@@ -86,7 +86,37 @@ def parser() -> argparse.ArgumentParser:
     copilot.add_argument("--account", default="", help="the AWS account of SSM parameters given by name")
     copilot.add_argument("--region", default="us-east-1", help="their region")
     copilot.add_argument("--output", type=Path, help="write the tables here instead of stdout")
+    emulator = verbs.add_parser(
+        "emulator",
+        help="the local AWS emulator (moto with this project's patches; docs/local-emulator.md)",
+    )
+    actions = emulator.add_subparsers(dest="action", required=True, metavar="ACTION")
+    serve = actions.add_parser("serve", help="run it on loopback until SIGTERM (needs the emulator extra)")
+    serve.add_argument("--port", type=int, default=4566, help="0 takes a free one (default 4566)")
+    serve.add_argument("--certificate-domain", default="app.local.test",
+                       help="the domain of the self-signed certificate it imports into ACM")  # fmt: skip
+    serve.add_argument("--pid-file", type=Path, help="write its pid here (what `stop` reads)")
+    stop = actions.add_parser("stop", help="stop the emulator started with --pid-file")
+    stop.add_argument("--pid-file", type=Path, required=True)
+    endpoint = actions.add_parser(
+        "endpoint",
+        help="print AWS_ENDPOINT_URL=<url> and dummy credentials when the environment deploys to an emulator",
+    )
+    endpoint.add_argument("environment", nargs="?", help="default: CDKTF_FARGATE_ENV, else prod")
     return top
+
+
+def run_emulator(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    # The package imports moto only when it serves: `endpoint` runs before every Terraform run.
+    import cdktf_fargate_emulator as emulator  # noqa: PLC0415
+
+    if args.action == "serve":
+        return emulator.serve(args.port, args.certificate_domain, args.pid_file)
+    if args.action == "stop":
+        return emulator.stop(args.pid_file)
+    if assignment := emulator.endpoint_assignment(args.environment):
+        out(assignment)
+    return 0
 
 
 def aws_clients(stack: Stack) -> Callable[[str], Any]:
@@ -135,6 +165,8 @@ def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = prin
             print(f"cdktf-fargate drift: {error}", file=sys.stderr)
             return 1
         return drift.report(directory, args.var, image_tag=os.environ.get("IMAGE_TAG"), out=out)
+    if args.verb == "emulator":
+        return run_emulator(args, out)
     if args.verb == "import-copilot":
         try:
             return copilot_import.run(args.workspace, environments=args.environment, account=args.account,

@@ -1,0 +1,348 @@
+"""moto's gaps for this stack, filled by wrapping moto's own code (the list: this package's docstring)."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+from typing import Any
+
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+# Dummy credentials: boto3 inside this process (certificate import) needs some.
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+from .endpoint import DEFAULT_PORT
+
+# Service settings moto's CreateService ignores but the provider sets and reads back.
+ECS_SERVICE_FIELDS_KEPT = (
+    "availabilityZoneRebalancing",
+    "capacityProviderStrategy",
+    "deploymentConfiguration",
+    "healthCheckGracePeriodSeconds",
+    "enableECSManagedTags",
+    "enableExecuteCommand",
+)
+
+
+def _patch_ecs_service_fields() -> None:
+    from moto.core.utils import camelcase_to_underscores
+    from moto.ecs.responses import EC2ContainerServiceResponse
+
+    original_create = EC2ContainerServiceResponse.create_service
+
+    def create_service(self):  # type: ignore[no-untyped-def]
+        result = original_create(self)
+        service = self.ecs_backend._get_service(self._get_param("cluster", "default"), self._get_param("serviceName"))
+        for key in ECS_SERVICE_FIELDS_KEPT:
+            value = self._get_param(key)
+            if value is not None:
+                setattr(service, camelcase_to_underscores(key), value)
+        return result
+
+    EC2ContainerServiceResponse.create_service = create_service
+    _keep_service_connect(EC2ContainerServiceResponse)
+
+
+def _keep_service_connect(responses: type) -> None:
+    for action in ("create_service", "update_service"):
+        original = getattr(responses, action)
+
+        def kept(self, original=original):  # type: ignore[no-untyped-def]
+            result = original(self)
+            configuration = self._get_param("serviceConnectConfiguration")
+            if configuration is not None:
+                service = self.ecs_backend._get_service(
+                    self._get_param("cluster", "default"),
+                    (self._get_param("serviceName") or self._get_param("service")).split("/")[-1],
+                )
+                for deployment in service.deployments:
+                    deployment["serviceConnectConfiguration"] = configuration
+            return result
+
+        setattr(responses, action, kept)
+
+
+def _patch_application_autoscaling_tags() -> None:
+    from moto.applicationautoscaling import responses
+
+    if hasattr(responses.ApplicationAutoScalingResponse, "list_tags_for_resource"):
+        return
+    original_register = responses.ApplicationAutoScalingResponse.register_scalable_target
+
+    def tags_by_arn(response) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+        # On the backend, where a reset empties them with everything else (and iam_evidence reads them).
+        backend = response.applicationautoscaling_backend
+        if not hasattr(backend, "tags_by_arn"):
+            backend.tags_by_arn = {}
+        return backend.tags_by_arn  # type: ignore[no-any-return]
+
+    def register_scalable_target(self):  # type: ignore[no-untyped-def]
+        body = original_register(self)
+        arn = json.loads(body)["ScalableTargetARN"]
+        tags_by_arn(self).setdefault(arn, {}).update(self._get_param("Tags") or {})
+        return body
+
+    def list_tags_for_resource(self):  # type: ignore[no-untyped-def]
+        return json.dumps({"Tags": tags_by_arn(self).get(self._get_param("ResourceARN"), {})})
+
+    def tag_resource(self):  # type: ignore[no-untyped-def]
+        tags_by_arn(self).setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+        return json.dumps({})
+
+    def untag_resource(self):  # type: ignore[no-untyped-def]
+        tags = tags_by_arn(self).setdefault(self._get_param("ResourceARN"), {})
+        for key in self._get_param("TagKeys") or []:
+            tags.pop(key, None)
+        return json.dumps({})
+
+    responses.ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target
+    responses.ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
+    responses.ApplicationAutoScalingResponse.tag_resource = tag_resource
+    responses.ApplicationAutoScalingResponse.untag_resource = untag_resource
+
+
+def _patch_security_group_rule_descriptions() -> None:
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    create = SecurityGroupRule.__init__
+    signature = inspect.signature(create)
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        create(self, *args, **kwargs)
+        prefix_list = signature.bind(self, *args, **kwargs).arguments.get("prefix_list_id")
+        self.prefix_list_description = (prefix_list or {}).get("Description")
+
+    def description(self):  # type: ignore[no-untyped-def]
+        return (
+            self.ip_range.get("Description")
+            or self.source_group.get("Description")
+            or getattr(self, "prefix_list_description", None)
+        )
+
+    SecurityGroupRule.__init__ = __init__  # type: ignore[method-assign]
+    SecurityGroupRule.description = property(description)  # type: ignore[assignment]
+
+
+def _patch_route53_zone_ids() -> None:
+    from moto.route53 import models
+
+    original = models.create_route53_zone_id
+    if getattr(original, "__cdktf_fargate_patched__", False):
+        return
+
+    def create_route53_zone_id(*args, **kwargs):  # type: ignore[no-untyped-def]
+        generated = original(*args, **kwargs)
+        return generated if generated.startswith("Z") else "Z" + generated[1:]
+
+    create_route53_zone_id.__cdktf_fargate_patched__ = True  # type: ignore[attr-defined]
+    models.create_route53_zone_id = create_route53_zone_id
+
+
+def _patch_policy_conditions() -> None:
+    from moto.iam import access_control, policy_conditions
+
+    statement_type = access_control.IAMPolicyStatement
+    is_action_permitted = statement_type.is_action_permitted
+    evaluated = set(policy_conditions.CONDITION_OPERATIONS)
+
+    def permitted(self, action, resource="*", principal=None, incoming_condition_values=None):  # type: ignore[no-untyped-def]
+        conditions = self._statement.get("Condition") or {}
+        if self._statement.get("Effect") == "Deny" and set(conditions) - evaluated:
+            return access_control.PermissionResult.NEUTRAL
+        return is_action_permitted(self, action, resource, principal, incoming_condition_values)
+
+    statement_type.is_action_permitted = permitted
+
+
+def _patch_delete_marker_disposal() -> None:
+    from moto.s3 import models
+
+    if not hasattr(models.FakeDeleteMarker, "dispose"):
+        models.FakeDeleteMarker.dispose = lambda self, garbage=False: None  # type: ignore[attr-defined]
+
+
+def _patch_state_machine_validation() -> None:
+    from moto.core.responses import ActionResult
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def validate_state_machine_definition(self):  # type: ignore[no-untyped-def]
+        return ActionResult({"result": "OK", "diagnostics": [], "truncated": False})
+
+    def list_state_machine_versions(self):  # type: ignore[no-untyped-def]
+        return ActionResult({"stateMachineVersions": []})
+
+    for method in (validate_state_machine_definition, list_state_machine_versions):
+        if not hasattr(StepFunctionResponse, method.__name__):
+            setattr(StepFunctionResponse, method.__name__, method)
+
+
+def _patch_task_resources_without_container_memory() -> None:
+    """moto adds up the containers' `memory` to place a task, and fails (500) on a container without one,
+    which Fargate allows (the task's memory is what counts): RunTask of the stack's task definitions
+    failed. Such a container counts 0 MiB; the task definition itself is unchanged."""
+    import copy
+
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original = EC2ContainerServiceBackend._calculate_task_resource_requirements
+    sized = ("memory", "memoryReservation", "Memory", "MemoryReservation")
+
+    def calculate(task_definition):  # type: ignore[no-untyped-def]
+        definitions = task_definition.container_definitions
+        if all(any(key in definition for key in sized) for definition in definitions):
+            return original(task_definition)
+        counted = copy.copy(task_definition)
+        counted.container_definitions = [
+            definition if any(key in definition for key in sized) else {**definition, "memory": 0}
+            for definition in definitions
+        ]
+        return original(counted)
+
+    EC2ContainerServiceBackend._calculate_task_resource_requirements = staticmethod(calculate)  # type: ignore[method-assign]
+
+
+def _patch_response_fields_per_request() -> None:
+    """moto keeps a response's "leave this field out" choices (ECS's `include=["TAGS"]` among them) in
+    one dict on the class, shared by every request of every thread: a DescribeServices without TAGS
+    answered while one with TAGS was being written dropped the tags from the latter, so Terraform
+    stored `tags_all = {}` and the next refresh-only plan saw drift that never happened. Each request
+    gets its own copy."""
+    from moto.core.responses import BaseResponse, never_return
+
+    def fields(self):  # type: ignore[no-untyped-def]
+        own = vars(self).get("RESPONSE_KEY_PATH_TO_TRANSFORMER")
+        if own is None:
+            own = self.RESPONSE_KEY_PATH_TO_TRANSFORMER = dict(type(self).RESPONSE_KEY_PATH_TO_TRANSFORMER)
+        return own
+
+    def include(self, response_key_path):  # type: ignore[no-untyped-def]
+        fields(self)[response_key_path] = lambda value: value
+
+    def exclude(self, response_key_path):  # type: ignore[no-untyped-def]
+        fields(self)[response_key_path] = never_return
+
+    BaseResponse._include_in_response = include  # type: ignore[method-assign]
+    BaseResponse._exclude_from_response = exclude  # type: ignore[method-assign]
+
+
+# Where the emulator serves a layer's bytes; GetDownloadUrlForLayer points here (AWS: a pre-signed S3 URL).
+LAYER_PATH = "/_emulator/ecr-layer/"
+
+
+def _ecr_errors() -> dict[str, type]:
+    from moto.core.exceptions import ServiceException
+
+    def error(code: str) -> type:
+        return type(code, (ServiceException,), {"code": code})
+
+    codes = ("InvalidLayerException", "LayersNotFoundException", "ImageDigestDoesNotMatchException",
+             "ReferencedImagesNotFoundException")  # fmt: skip
+    return {code: error(code) for code in codes}
+
+
+def manifest_references(manifest: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """What an image manifest needs in its repository: (blobs: its config and layers, foreign layers left
+    out as registries do; images: the manifests an index lists)."""
+    blobs = [manifest["config"]["digest"]] if "config" in manifest else []
+    blobs += [layer["digest"] for layer in manifest.get("layers", []) if not layer.get("urls")]
+    return blobs, [child["digest"] for child in manifest.get("manifests", [])]
+
+
+def _patch_ecr_image_content() -> None:
+    """moto's ECR keeps a layer's size but not its bytes, has no GetDownloadUrlForLayer, takes any manifest in
+    PutImage and makes up its digest: an image could not be copied from one repository to another, and a copy
+    that forgot a layer would pass. As AWS does, here: CompleteLayerUpload refuses bytes that are not the digest
+    named and keeps them; GetDownloadUrlForLayer answers a URL of this emulator that serves them (LAYER_PATH);
+    PutImage refuses a manifest whose layers or (for an index) images the repository does not hold, names
+    the image by the SHA-256 of the manifest's bytes, and refuses another digest given for it."""
+    import hashlib
+
+    from moto.core.responses import ActionResult
+    from moto.ecr.models import ECRBackend
+    from moto.ecr.responses import ECRResponse
+
+    errors = _ecr_errors()
+    complete, put = ECRBackend.complete_layer_upload, ECRBackend.put_image
+
+    def complete_layer_upload(self, repository_name, upload_id, layer_digests, registry_id=None):  # type: ignore[no-untyped-def]
+        repository = self._get_repository(repository_name, registry_id)
+        upload = repository.uploads.get(upload_id)
+        content = bytes(upload.layer_parts) if upload is not None else b""
+        actual = "sha256:" + hashlib.sha256(content).hexdigest()
+        if upload is not None and list(layer_digests or []) != [actual]:
+            raise errors["InvalidLayerException"](f"layer digest {layer_digests} does not match the upload's {actual}")
+        answer = complete(self, repository_name, upload_id, layer_digests, registry_id=registry_id)
+        vars(repository).setdefault("layer_blobs", {})[actual] = content
+        return answer
+
+    def put_image(self, repository_name, image_manifest, image_tag, image_manifest_mediatype=None, digest=None):  # type: ignore[no-untyped-def] # noqa: PLR0917 (moto's signature)
+        repository = self._get_repository(repository_name, None)
+        actual = "sha256:" + hashlib.sha256(image_manifest.encode()).hexdigest()
+        if digest and digest != actual:
+            raise errors["ImageDigestDoesNotMatchException"](f"digest {digest} is not the manifest's, {actual}")
+        blobs, images = manifest_references(json.loads(image_manifest))
+        missing = [blob for blob in blobs if blob not in repository.layers]
+        if missing:
+            raise errors["LayersNotFoundException"](f"layers not found in {repository_name}: {missing}")
+        held = {image.get_image_digest() for image in repository.images}
+        absent = [image for image in images if image not in held]
+        if absent:
+            raise errors["ReferencedImagesNotFoundException"](f"images not found in {repository_name}: {absent}")
+        return put(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, actual)
+
+    def get_download_url_for_layer(self):  # type: ignore[no-untyped-def]
+        name, digest = self._get_param("repositoryName"), self._get_param("layerDigest")
+        repository = self.ecr_backend._get_repository(name, self._get_param("registryId"))
+        if digest not in vars(repository).get("layer_blobs", {}):
+            raise errors["LayersNotFoundException"](f"layer {digest} not found in {name}")
+        host = self.headers.get("Host", f"127.0.0.1:{DEFAULT_PORT}")
+        where = f"{self.current_account}/{self.region}/{name}/{digest}"
+        return ActionResult({"downloadUrl": f"http://{host}{LAYER_PATH}{where}", "layerDigest": digest})
+
+    ECRBackend.complete_layer_upload = complete_layer_upload  # type: ignore[method-assign]
+    ECRBackend.put_image = put_image  # type: ignore[method-assign]
+    ECRResponse.get_download_url_for_layer = get_download_url_for_layer  # type: ignore[method-assign]
+
+
+class LayerDownloads:
+    """WSGI middleware: the layer bytes a GetDownloadUrlForLayer URL names (`_patch_ecr_image_content`)."""
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(LAYER_PATH):
+            return self.application(environ, start_response)
+        from moto.ecr.models import ecr_backends
+
+        account, region, *name, digest = path[len(LAYER_PATH) :].split("/")
+        repository = ecr_backends[account][region].repositories.get("/".join(name))
+        content = vars(repository).get("layer_blobs", {}).get(digest) if repository is not None else None
+        if content is None:
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"no such layer"]
+        start_response("200 OK", [("Content-Type", "application/octet-stream"), ("Content-Length", str(len(content)))])
+        return [content]
+
+
+_PATCHED: list[bool] = []
+
+
+def patch_moto() -> None:
+    """Once per process: a second round would wrap the wrappers."""
+    if _PATCHED:
+        return
+    _PATCHED.append(True)
+    _patch_response_fields_per_request()
+    _patch_ecr_image_content()
+    _patch_task_resources_without_container_memory()
+    _patch_policy_conditions()
+    _patch_delete_marker_disposal()
+    _patch_ecs_service_fields()
+    _patch_route53_zone_ids()
+    _patch_security_group_rule_descriptions()
+    _patch_application_autoscaling_tags()
+    _patch_state_machine_validation()
