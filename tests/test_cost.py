@@ -24,6 +24,7 @@ from cdktf_fargate_cli.cost import (
     stale_warning,
     usage_from,
 )
+from cdktf_fargate_cli.synthesized import without_interpolations
 from conftest import CERTIFICATE_ARN
 
 from stacks.environments import config_from_mapping, load_environment
@@ -232,3 +233,31 @@ def test_fails_when_the_command_is_given_no_stack_or_a_bad_assumption(tmp_path):
     prod = synthesize_to(tmp_path / "prod", load_environment("prod"))
     bad = cli("--stack-dir", str(prod), "cost", "--usage", "egress_gb_per_month=-5")
     assert bad.returncode == 2 and "egress_gb_per_month=-5.0 is invalid" in bad.stderr
+
+
+def test_each_secrets_manager_secret_the_containers_read_is_priced_once():
+    """Read from the task definitions, whose JSON holds Terraform interpolations with quotes in them."""
+    secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+    reads = {"kind": "secrets-manager", "arn": secret}
+    one_key = {**reads, "arn": f"{secret}:user::"}
+    config = config_from_mapping(
+        "shop",
+        {
+            "certificate_arn": CERTIFICATE_ARN,
+            "services": {
+                "web": {"service": {"container": {"secrets": {"DB": reads, "USER": one_key}}}},
+                "api": {"kind": "backend", "service": {"container": {"secrets": {"DB": reads}}}},
+                "nightly": {"kind": "job", "job": {"container": {"secrets": {"TOKEN": {"kind": "ssm-parameter",
+                            "arn": "arn:aws:ssm:us-east-1:123456789012:parameter/token"}}}}},
+            },
+        },
+    )  # fmt: skip
+    items = lines(config)
+    (line,) = [item for item in items if item.resource == "secretsmanager_secret"]
+    assert line.quantity == 1 and line.monthly_usd == 0.40
+
+
+def test_terraform_interpolations_are_taken_out_before_json_is_read():
+    text = '[{"image": "${aws_ecr_repository.web.repository_url}:${lookup(var.tags, "web", var.tag)}", "n": 1}]'
+    assert json.loads(without_interpolations(text, "X")) == [{"image": "X:X", "n": 1}]
+    assert without_interpolations('{"a": "${jsonencode({"b": 1})}"}', "X") == '{"a": "X"}'

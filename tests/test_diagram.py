@@ -1,7 +1,9 @@
-"""scripts/diagram.py: each environment drawn from its configuration, and the committed drawings current."""
+"""`cdktf-fargate diagram` (cdktf_fargate_cli/diagram.py): a stack drawn from its synthesized JSON alone, each
+environment's through scripts/diagram.py, another app's through the command; the committed drawings current."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -59,3 +61,29 @@ def test_the_drawing_follows_the_settings():
     assert 'svc_api -->|"Service Connect, port 7700"| svc_search' in drawn
     assert "port 7700<br/>the image's user, no capabilities" in drawn
     assert 'logs[("CloudWatch Logs<br/>/ecs/webapp-shop*")]' in drawn and "KMS" not in drawn
+
+
+def test_the_command_draws_another_apps_stack_from_its_synthesized_json(tmp_path):
+    """An example app (an existing VPC and load balancer's subnets given as variables) as `cdktf synth` left it."""
+    (document,) = json.loads(
+        (ROOT / "tests" / "snapshots" / "example-single-service-existing-vpc.json").read_text()
+    ).values()
+    stack = tmp_path / "stacks" / "single-service"
+    stack.mkdir(parents=True)
+    (stack / "cdk.tf.json").write_text(json.dumps(document))
+    output = tmp_path / "diagram.md"
+    command = ["-m", "cdktf_fargate_cli", "--stack-dir", str(stack), "diagram", "--output", str(output)]
+    result = subprocess.run([sys.executable, *command], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    drawn = (tmp_path / "diagram.md").read_text()
+    assert drawn.startswith("```mermaid\nflowchart LR\n") and drawn.endswith("```\n")
+    assert 'vpc["the given VPC"]' in drawn
+    names = [body["name"] for body in document["resource"]["aws_ecs_service"].values()]
+    assert any(f"{name}" in drawn for name in names)
+    assert "ECS service" in drawn or "web service" in drawn
+
+
+def test_fails_when_the_command_is_given_no_synthesized_stack(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "cdktf_fargate_cli", "--stack-dir", str(tmp_path), "diagram"],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 2 and "holds no synthesized stack" in result.stderr

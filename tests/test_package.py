@@ -104,6 +104,9 @@ def test_wheel_declares_the_dependency_ranges_of_the_provider_bindings(wheel):
         "cdktf-cdktf-provider-aws<21,>=20.1",
         "cdktf<0.22,>=0.21",
         "constructs<11,>=10.4.2",
+        # The commands that need more say which extra brings it: the emulator's moto as pinned for development.
+        'moto[server]==5.2.5; extra == "emulator"',
+        'pyyaml>=6; extra == "copilot"',
     ]
 
 
@@ -112,7 +115,8 @@ def test_the_installed_wheel_has_the_command_which_says_what_it_needs(fresh_env,
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
     shown = run([str(command), "--help"], tmp_path, env)
     assert shown.returncode == 0, shown.stderr
-    for verb in ("status", "logs", "redeploy", "run-task", "exec", "rollback"):
+    for verb in ("status", "logs", "redeploy", "run-task", "exec", "rollback", "drift", "cost", "diagram",
+                 "import-copilot", "emulator"):  # fmt: skip
         assert verb in shown.stdout
     # Outside an app: it says what to do first, in one line, without a traceback.
     refused = run([str(command), "status"], tmp_path, env)
@@ -229,3 +233,30 @@ def test_existing_alb_example_creates_only_the_service_and_what_belongs_to_it(sy
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_example_passes_terraform_validate(synthesized_examples, example, terraform_env):
     terraform_validate(synthesized_examples[example], terraform_env)
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_an_outside_app_prices_and_draws_its_own_stack_with_the_installed_command(
+    fresh_env, synthesized_examples, example, tmp_path
+):
+    """As a team with its own CDKTF app would: the wheel's `cdktf-fargate` on the app's synthesized stack."""
+    command = str(fresh_env / "bin" / "cdktf-fargate")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+    stack = synthesized_examples[example]
+    services = {body["name"] for body in resources(stack)["aws_ecs_service"].values()}
+    priced = run([command, "--stack-dir", str(stack), "cost", "--json", str(tmp_path / "cost.json")], tmp_path, env)
+    assert priced.returncode == 0, priced.stderr
+    report = json.loads((tmp_path / "cost.json").read_text())
+    fargate = {item["what"].split(":")[0] for item in report["items"] if item["resource"] == "aws_ecs_service"}
+    assert fargate == services
+    assert report["monthly_usd_total"] == pytest.approx(sum(item["monthly_usd"] for item in report["items"]), abs=0.05)
+    assert f"{report['monthly_usd_total']:.2f}" in priced.stdout
+    drawn = run([command, "--stack-dir", str(stack), "diagram"], tmp_path, env)
+    assert drawn.returncode == 0, drawn.stderr
+    assert drawn.stdout.startswith("flowchart LR\n")
+    for rule in resources(stack)["aws_lb_listener_rule"].values():
+        assert f'· priority {rule["priority"]}"| ' in drawn.stdout
+    for name in services:
+        # Named as in the stack, less the stack's own name in front: `shop-api` of stack `shop` is `api`.
+        assert f'["{name.removeprefix(stack.name + "-")}' in drawn.stdout

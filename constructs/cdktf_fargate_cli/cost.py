@@ -17,9 +17,11 @@ import json
 import math
 import re
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from .synthesized import block, containers, referenced, stack_document, stack_name, walk
 
 PRICES = Path(__file__).with_name("prices.toml")
 HOURS = 730  # AWS's month
@@ -116,41 +118,13 @@ def _count_values(field: str, low: int, high: int) -> int:
 # --- reading the stack --------------------------------------------------------------------------------
 
 
-def stack_document(directory: Path) -> dict[str, Any]:
-    """The synthesized stack of ``directory`` (its `cdk.tf.json`)."""
-    return json.loads((directory / "cdk.tf.json").read_text())  # type: ignore[no-any-return]
-
-
-def _referenced(value: Any, kind: str) -> list[str]:
-    """The names of ``kind`` resources that ``value`` refers to (`${kind.NAME.attribute}`), in order."""
-    text = value if isinstance(value, str) else json.dumps(value)
-    return list(dict.fromkeys(re.findall(rf"\b{kind}\.([A-Za-z0-9_-]+)\.", text)))
-
-
-def _block(value: Any) -> dict[str, Any]:
-    """A nested block as cdktf writes it: a map, or a list of one."""
-    if isinstance(value, list):
-        return value[0] if value else {}
-    return value or {}
-
-
 def _strategy(entries: Any, provider: str, weight: str, base: str) -> tuple[tuple[str, int, int], ...]:
     return tuple((entry[provider], int(entry.get(weight, 0)), int(entry.get(base, 0))) for entry in entries or [])
 
 
 def _task_size(task: Mapping[str, Any]) -> tuple[int, int, bool]:
-    platform = _block(task.get("runtime_platform"))
+    platform = block(task.get("runtime_platform"))
     return int(task["cpu"]), int(task["memory"]), platform.get("cpu_architecture") == "ARM64"
-
-
-def _walk(value: Any) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            yield key, inner
-            yield from _walk(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            yield from _walk(inner)
 
 
 def workloads(resources: Mapping[str, Any]) -> list[Workload]:
@@ -162,7 +136,7 @@ def workloads(resources: Mapping[str, Any]) -> list[Workload]:
                                      "weight", "base")  # fmt: skip
     found: list[Workload] = []
     for key, service in resources.get("aws_ecs_service", {}).items():
-        task_names = _referenced(service.get("task_definition", ""), "aws_ecs_task_definition")
+        task_names = referenced(service.get("task_definition", ""), "aws_ecs_task_definition")
         if not task_names or task_names[0] not in tasks:
             continue
         cpu, memory, arm = _task_size(tasks[task_names[0]])
@@ -176,15 +150,15 @@ def workloads(resources: Mapping[str, Any]) -> list[Workload]:
         found.append(Workload(str(service.get("name", key)), False, cpu, memory, arm, strategy, tasks=count))
     machines = resources.get("aws_sfn_state_machine", {})
     for key, schedule in resources.get("aws_scheduler_schedule", {}).items():
-        target = _block(schedule.get("target"))
-        definition: Any = _block(target.get("ecs_parameters"))
+        target = block(schedule.get("target"))
+        definition: Any = block(target.get("ecs_parameters"))
         strategy = _strategy(definition.get("capacity_provider_strategy"), "capacity_provider", "weight", "base")
-        task_names = _referenced(definition, "aws_ecs_task_definition")
-        for machine in _referenced(target.get("arn", ""), "aws_sfn_state_machine"):
+        task_names = referenced(definition, "aws_ecs_task_definition")
+        for machine in referenced(target.get("arn", ""), "aws_sfn_state_machine"):
             # A job run through Step Functions: its ecs:runTask state names the task definition.
             definition = json.loads(machines.get(machine, {}).get("definition", "{}"))
-            task_names = _referenced(definition, "aws_ecs_task_definition")
-            entries: Any = next((inner for name, inner in _walk(definition) if name == "CapacityProviderStrategy"), [])
+            task_names = referenced(definition, "aws_ecs_task_definition")
+            entries: Any = next((inner for name, inner in walk(definition) if name == "CapacityProviderStrategy"), [])
             strategy = _strategy(entries, "CapacityProvider", "Weight", "Base")
         if not task_names or task_names[0] not in tasks:
             continue
@@ -224,11 +198,7 @@ def secrets_manager_secrets(resources: Mapping[str, Any]) -> set[str]:
     """The Secrets Manager secrets the containers read, each once (a JSON key of one is the same secret)."""
     found: set[str] = set()
     for task in resources.get("aws_ecs_task_definition", {}).values():
-        try:
-            containers = json.loads(task.get("container_definitions", "[]"))
-        except json.JSONDecodeError:
-            continue
-        for container in containers:
+        for container in containers(task):
             for secret in container.get("secrets", []):
                 value = str(secret.get("valueFrom", ""))
                 if ":secretsmanager:" in value:
@@ -330,10 +300,6 @@ def estimate(document: dict[str, Any], price: dict[str, float], usage: Any) -> l
     return items
 
 
-def stack_name(document: dict[str, Any], fallback: str = "stack") -> str:
-    return str(document.get("//", {}).get("metadata", {}).get("stackName", fallback))
-
-
 def region(document: dict[str, Any]) -> str:
     """The region of the stack's default AWS provider (the one without an alias)."""
     providers = document.get("provider", {}).get("aws", [])
@@ -365,7 +331,7 @@ def report(
     """The estimate as `--json` writes it; ``name`` is the stack's when its metadata does not say."""
     provider: dict[str, Any] = next(iter(document.get("provider", {}).get("aws", [{}])), {})
     tags = provider.get("default_tags", [{}])
-    environment = _block(tags).get("tags", {}).get("Environment") or stack_name(document, name)
+    environment = block(tags).get("tags", {}).get("Environment") or stack_name(document, name)
     return {
         "stack": stack_name(document, name),
         "environment": environment,

@@ -11,15 +11,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import commands, copilot_import, cost, drift
+from . import commands, copilot_import, cost, diagram, drift
 from .stack import Stack, StackError, find_stack_dir, load
+from .synthesized import stack_document
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="cdktf-fargate",
-        description="Commands for a synthesized cdktf-fargate stack: its cost and drift, and the day-2 commands of a "
-        "deployed one (docs/operations.md#day-2-commands).",
+        description="Commands for a synthesized cdktf-fargate stack (its cost, diagram and drift), the day-2 commands "
+        "of a deployed one (docs/operations.md#day-2-commands), the Copilot importer and the local AWS emulator.",
     )
     top.add_argument(
         "--stack-dir",
@@ -77,6 +78,12 @@ def parser() -> argparse.ArgumentParser:
     cost_.add_argument("--prices", type=Path, help="another price table (default: the one shipped, dated)")
     cost_.add_argument("--compare", type=Path, metavar="STACK_DIR", help="print what differs from this other stack")
     cost_.add_argument("--json", type=Path, metavar="FILE", help="also write the report here")
+    drawing = verbs.add_parser(
+        "diagram",
+        help="the synthesized stack as a Mermaid flowchart (docs/diagrams.md shows this app's)",
+        description="Draws what the stack holds, read from its cdk.tf.json alone; needs no AWS credentials.",
+    )
+    drawing.add_argument("--output", type=Path, help="write it here (a Markdown file gets a mermaid block)")
     copilot = verbs.add_parser(
         "import-copilot",
         help="an AWS Copilot workspace as [<env>.services.<name>] tables of environments.toml (docs/from-copilot.md)",
@@ -174,6 +181,19 @@ def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = prin
         except ValueError as error:
             print(f"cdktf-fargate import-copilot: {error}", file=sys.stderr)
             return 2
+    if args.verb == "diagram":
+        try:
+            directory = find_stack_dir(args.stack_dir)
+        except StackError as error:
+            print(f"cdktf-fargate diagram: {error}", file=sys.stderr)
+            return 2
+        drawn = diagram.mermaid(stack_document(directory), directory.name)
+        if args.output is None:
+            out(drawn)
+        else:
+            markdown = args.output.suffix == ".md"
+            args.output.write_text(f"```mermaid\n{drawn}\n```\n" if markdown else drawn + "\n")
+        return 0
     if args.verb == "cost":
         try:
             return run_cost(args, out)
