@@ -81,3 +81,22 @@ def test_the_stacks_package_still_gives_its_names():
 
     assert sorted(stacks.__all__) == sorted(stacks._WHERE)
     assert stacks.WebServiceStack.__name__ == "WebServiceStack"
+
+
+def test_one_export_list_each_name_written_once():
+    """The package lists its constructs; every option type and rule is exported by the options package's own
+    list, which the package adds whole: no name is written in both, and every listed name exists."""
+    import ast
+
+    from cdktf_fargate import options
+
+    source = ast.parse((Path(cdktf_fargate.__file__)).read_text())
+    (literal,) = [
+        node.value
+        for node in source.body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets)
+    ]
+    written = [element.value for element in literal.elts]  # type: ignore[attr-defined]
+    assert not set(written) & set(options.__all__)
+    assert sorted(cdktf_fargate.__all__) == sorted([*written, *options.__all__])
+    assert all(hasattr(cdktf_fargate, name) for name in cdktf_fargate.__all__)

@@ -15,6 +15,8 @@ use_lazy_provider_package()
 if (_warning := slow_import_warning()) is not None:
     print(_warning, file=sys.stderr)
 
+# Every name of the options package, by its own list: one list, not a copy here to keep in step.
+from . import options  # noqa: E402
 from ._load_balancer_members import rule_covers  # noqa: E402
 from ._rollout import RolloutEstimate, estimate_rollout  # noqa: E402
 from .access_log_bucket import AccessLogBucket  # noqa: E402
@@ -24,31 +26,7 @@ from .fargate_service import FargateService  # noqa: E402
 from .github_deploy_role import GithubDeployRole, GithubOidcProvider, PermissionsBoundary  # noqa: E402
 from .kms_key import KmsKey  # noqa: E402
 from .network import ExistingNetwork, Network  # noqa: E402
-from .options import (  # noqa: E402
-    AccessLogs,
-    Alarms,
-    AlbAlarms,
-    AlbOptions,
-    CapacityMix,
-    ClusterOptions,
-    Container,
-    Deployment,
-    FlowLogs,
-    HealthCheck,
-    JobOptions,
-    Logging,
-    NetworkOptions,
-    RepositoryOptions,
-    Routing,
-    Scaling,
-    Secret,
-    SecretsManagerSecret,
-    ServiceConnect,
-    ServiceOptions,
-    SsmParameter,
-    TaskSize,
-    Waf,
-)
+from .options import *  # noqa: E402, F403
 from .public_alb import ExistingAlb, PublicAlb  # noqa: E402
 from .refs import AlbRef, ClusterRef, NetworkRef, RepositoryRef, ServiceNamespaceRef  # noqa: E402
 from .scheduled_job import ScheduledJob  # noqa: E402
@@ -61,17 +39,9 @@ from .web_acl import WebAcl  # noqa: E402
 
 __all__ = [
     "AccessLogBucket",
-    "AccessLogs",
-    "Alarms",
-    "AlbAlarms",
-    "AlbOptions",
     "AlbRef",
-    "CapacityMix",
     "Cluster",
-    "ClusterOptions",
     "ClusterRef",
-    "Container",
-    "Deployment",
     "EcrRepo",
     "ExistingAlb",
     "ExistingCluster",
@@ -79,40 +49,26 @@ __all__ = [
     "ExistingNetwork",
     "ExistingRepository",
     "FargateService",
-    "FlowLogs",
     "GithubDeployRole",
     "GithubOidcProvider",
-    "HealthCheck",
-    "JobOptions",
     "KmsKey",
-    "Logging",
     "Network",
-    "NetworkOptions",
     "NetworkRef",
     "PermissionsBoundary",
     "PublicAlb",
-    "RepositoryOptions",
     "RepositoryRef",
     "RolloutEstimate",
-    "Routing",
-    "Scaling",
     "ScheduledJob",
-    "Secret",
-    "SecretsManagerSecret",
     "ServiceAlarms",
     "ServiceAutoscaling",
-    "ServiceConnect",
     "ServiceDomain",
     "ServiceNamespace",
     "ServiceNamespaceRef",
-    "ServiceOptions",
-    "SsmParameter",
     "StateBucket",
-    "TaskSize",
-    "Waf",
     "WebAcl",
     "estimate_rollout",
     "rule_covers",
     "use_lazy_provider_package",
 ]
+__all__ += options.__all__
 __version__ = "0.4.0.dev0"
