@@ -14,6 +14,7 @@ from cdktf_fargate.options import (
     ClusterOptions,
     CostAssumptions,
     Each,
+    HealthCheck,
     JobOptions,
     NetworkOptions,
     OptionType,
@@ -28,6 +29,7 @@ from cdktf_fargate.options import (
 )
 
 from .service_settings import (
+    BACKEND_HEALTH_CHECK,
     SERVICE_KEY,
     AppService,
     ImageBuild,
@@ -362,3 +364,10 @@ def _report_settings_without_effect(config: EnvironmentConfig, settings: Mapping
         ):
             problems.add(f"{where}.service.routing", "<set>", "has no effect: a backend service has no "
                          "load-balancer route")  # fmt: skip
+        if (
+            declared.kind == "backend"
+            and isinstance(service_table, Mapping)
+            and "health_check" in service_table
+            and declared.service.health_check == HealthCheck()
+        ):
+            problems.add(f"{where}.service.health_check", "<set>", f"has no effect: {BACKEND_HEALTH_CHECK}")

@@ -12,6 +12,7 @@ from cdktf_fargate import rule_covers
 from cdktf_fargate.options import (
     Container,
     Each,
+    HealthCheck,
     JobOptions,
     OptionType,
     Pattern,
@@ -92,6 +93,15 @@ class AppService(OptionType):
             )
         if self.kind != "web" and self.service.routing != Routing():
             report("service.routing", "<set>", f"a {self.kind} service has no load-balancer route")
+        if self.kind == "backend" and self.service.health_check != HealthCheck():
+            report("service.health_check", "<set>", BACKEND_HEALTH_CHECK)
+
+
+# The load balancer's target-group check: a backend has neither, so these settings would do nothing.
+BACKEND_HEALTH_CHECK = (
+    "a backend service has no load balancer to check it: its container's own check is "
+    "`service.container.health_check_interval_seconds`, `_timeout_seconds` and `_retries`"
+)
 
 
 def check_services(services: Mapping[str, AppService], report: Report) -> None:

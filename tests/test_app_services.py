@@ -235,6 +235,23 @@ def test_fails_when_a_backend_gets_a_route_or_a_web_service_gets_job_settings():
     assert "services.api.service.routing='<set>' is invalid: a backend service has no load-balancer route" in message
 
 
+def test_fails_when_a_backend_sets_the_load_balancers_health_check_at_any_value():
+    """A backend has no target group: its `health_check` would do nothing, set away from the default or at it."""
+    for check in ({"path": "/status"}, {"grace_period_seconds": 60}, {"path": "/health"}):
+        with pytest.raises(ValueError) as error:
+            config_from_mapping(
+                "multi",
+                {"certificate_arn": CERTIFICATE_ARN,
+                 "services": {"web": {}, "api": {"kind": "backend", "service": {"health_check": check}}}},
+            )  # fmt: skip
+        message = str(error.value)
+        assert message.count("services.api.service.health_check='<set>' is invalid: ") == 1, message
+        assert "container's own check is `service.container.health_check_interval_seconds`" in message
+    # A web service's check is the load balancer's, as before.
+    web = {"web": {"service": {"health_check": {"path": "/s"}}}}
+    config_from_mapping("multi", {"certificate_arn": CERTIFICATE_ARN, "services": web})
+
+
 def test_fails_when_a_setting_has_no_effect_even_when_it_repeats_the_default():
     """Written out at their defaults, settings a service's kind ignores would pass unseen: each is reported,
     once, with the path the file gives it."""
