@@ -179,3 +179,56 @@ def test_fails_when_the_state_moves_during_every_check(tmp_path):
     states = [task_definition_state(serial, "r/webapp-prod:v1") for serial in range(2 * ATTEMPTS)]
     with pytest.raises(RuntimeError, match=f"the state changed during each of {ATTEMPTS} checks"):
         check(stack_dir(tmp_path), [], run=FakeTerraform(states))
+
+
+LB_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/1"
+SPLIT_STATE = {
+    "resources": [
+        {"type": kind, "instances": [{"attributes": attributes}]}
+        for kind, attributes in (
+            ("aws_iam_role_policy", {"role": "shop-web-execution", "name": "pull-shop-web"}),
+            ("aws_route", {"route_table_id": "rtb-1", "destination_cidr_block": "0.0.0.0/0"}),
+            ("aws_lb", {"arn": LB_ARN}),
+            ("aws_s3_bucket_policy", {"bucket": "shop-logs"}),
+            ("aws_s3_bucket_versioning", {"bucket": "shop-logs"}),
+        )
+    ]
+}
+
+
+def test_what_a_first_deploys_state_misses_of_the_stacks_own_split_resources_is_expected_and_nothing_more():
+    """Right after a first deploy, a refresh shows on a role, a route table, a target group and a bucket what
+    the stack manages as resources of their own: expected. What it does not manage is drift."""
+    role = {"name": "shop-web-execution", "id": "shop-web-execution", "inline_policy": []}
+    table = {"id": "rtb-1", "route": []}
+    bucket = {"bucket": "shop-logs", "id": "shop-logs", "policy": "", "versioning": [{"enabled": False}]}
+    group = {"arn": "tg", "load_balancer_arns": []}
+    # A nested flag unset in the state and read back as false is the same setting.
+    encryption = {
+        "rule": [{"bucket_key_enabled": None, "apply_server_side_encryption_by_default": [{"sse": "AES256"}]}]
+    }
+    expected = [
+        drift("aws_iam_role.web", role, {**role, "inline_policy": [{"name": "pull-shop-web", "policy": "{}"}]}),
+        drift("aws_route_table.public", table, {**table, "route": [{"cidr_block": "0.0.0.0/0", "gateway_id": "igw"}]}),
+        drift("aws_lb_target_group.web", group, {**group, "load_balancer_arns": [LB_ARN]}),
+        drift("aws_s3_bucket.logs", bucket, {**bucket, "policy": "{}", "versioning": [{"enabled": True}]}),
+        drift("aws_s3_bucket_server_side_encryption_configuration.logs", encryption,
+              {"rule": [{**encryption["rule"][0], "bucket_key_enabled": False}]}),
+    ]  # fmt: skip
+    assert unexpected_drift({"resource_drift": expected}, {}, SPLIT_STATE) == []
+    unmanaged = [
+        drift("aws_iam_role.web", role, {**role, "inline_policy": [{"name": "added-by-hand", "policy": "{}"}]}),
+        drift("aws_route_table.public", table, {**table, "route": [{"cidr_block": "10.9.0.0/16", "gateway_id": "x"}]}),
+        drift("aws_lb_target_group.web", group, {**group, "load_balancer_arns": [LB_ARN + "-other"]}),
+        drift("aws_s3_bucket.logs", bucket, {**bucket, "cors_rule": [{"allowed_origins": ["*"]}]}),
+        drift("aws_s3_bucket_server_side_encryption_configuration.logs", encryption,
+              {"rule": [{**encryption["rule"][0], "bucket_key_enabled": True}]}),
+    ]  # fmt: skip
+    found = unexpected_drift({"resource_drift": unmanaged}, {}, SPLIT_STATE)
+    assert [line.split(":")[0] for line in found] == [change["address"] for change in unmanaged]
+    assert "added-by-hand" in found[0] and "10.9.0.0/16" in found[1] and "cors_rule" in found[3]
+
+
+def test_unset_and_empty_are_one_value_at_any_depth_but_true_is_not_false():
+    assert changed_attributes({"a": [{"b": None, "c": ""}]}, {"a": [{"b": False, "c": None}]}) == []
+    assert changed_attributes({"a": [{"b": False}]}, {"a": [{"b": True}]}) == ["a"]

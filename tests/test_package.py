@@ -260,3 +260,51 @@ def test_an_outside_app_prices_and_draws_its_own_stack_with_the_installed_comman
     for name in services:
         # Named as in the stack, less the stack's own name in front: `shop-api` of stack `shop` is `api`.
         assert f'["{name.removeprefix(stack.name + "-")}' in drawn.stdout
+
+
+@pytest.mark.e2e
+def test_an_outside_app_deployed_to_the_emulator_is_drift_checked_by_the_installed_command(
+    fresh_env, tmp_path_factory, terraform_env
+):
+    """The two-service example, deployed with the pinned cdktf CLI and the fresh venv's python to its own
+    emulator; the wheel's `cdktf-fargate drift` finds nothing, then what was changed outside Terraform."""
+    import boto3
+    import processes
+    from e2e_support import ANSI, EMULATOR_CREDENTIALS, local_aws
+
+    app_dir = tmp_path_factory.mktemp("outside-app")
+    shutil.copytree(ROOT / "examples" / "two-services-one-alb", app_dir, dirs_exist_ok=True)
+    main = app_dir / "main.py"
+    # The emulator answers on 127.0.0.1, where S3 can only be addressed by path (its gap, not the app's).
+    main.write_text(main.read_text().replace('region="us-east-1")', 'region="us-east-1", s3_use_path_style=True)', 1))
+    with local_aws(tmp_path_factory, "outside") as emulator:
+        dropped = ("PYTHONPATH", "VIRTUAL_ENV")
+        env = {key: value for key, value in terraform_env.items()
+               if key not in dropped and not key.startswith(("AWS_", "CDKTF_FARGATE_"))}  # fmt: skip
+        env.update(
+            PATH=f"{fresh_env / 'bin'}{os.pathsep}{terraform_env['PATH']}",
+            JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
+            AWS_ENDPOINT_URL=emulator.endpoint,
+            AWS_DEFAULT_REGION="us-east-1",
+            TF_PLUGIN_CACHE_DIR=str(app_dir / ".terraform-plugin-cache"),
+            **EMULATOR_CREDENTIALS,
+        )
+        env = processes.marked(env, app_dir.name)
+        (app_dir / ".terraform-plugin-cache").mkdir()
+        variables = ["--var", "image_tag=v1", "--var", f"certificate_arn={emulator.certificate_arn}"]
+        deployed = processes.run([str(CDKTF), "deploy", "--auto-approve", "--skip-provider-lock", *variables],
+                                 cwd=app_dir, env=env, timeout=900)  # fmt: skip
+        assert deployed.returncode == 0, ANSI.sub("", deployed.stdout[-3000:]) + deployed.stderr[-2000:]
+        drift = [str(fresh_env / "bin" / "cdktf-fargate"), "--stack-dir", "cdktf.out/stacks/shop", "drift", *variables]
+        clean = processes.run(drift, cwd=app_dir, env=env, timeout=600)
+        assert clean.returncode == 0, ANSI.sub("", clean.stdout[-3000:]) + clean.stderr[-2000:]
+        elb = boto3.client("elbv2", endpoint_url=emulator.endpoint, region_name="us-east-1", aws_access_key_id="test",
+                           aws_secret_access_key="test")  # fmt: skip
+        (balancer,) = elb.describe_load_balancers(Names=["shop"])["LoadBalancers"]
+        elb.modify_load_balancer_attributes(
+            LoadBalancerArn=balancer["LoadBalancerArn"],
+            Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "300"}],
+        )
+        drifted = processes.run(drift, cwd=app_dir, env=env, timeout=600)
+        assert drifted.returncode == 2, ANSI.sub("", drifted.stdout[-3000:]) + drifted.stderr[-2000:]
+        assert "idle_timeout" in ANSI.sub("", drifted.stdout)

@@ -9,8 +9,15 @@ Expected, and so not reported:
   which autoscaling and operators move);
 - a security group's own `ingress`/`egress` list showing the rules the stack manages as separate
   `aws_vpc_security_group_*_rule` resources (the group's record in the state predates them);
-- the provider's default tags showing up in a resource's own `tags` (they are `tags_all`'s).
-A rule added by hand to such a group, or any other attribute changed, is drift.
+- likewise, the attributes that mirror what the stack manages as resources of their own: a role's
+  `inline_policy` (its `aws_iam_role_policy`s) and `managed_policy_arns` (its attachments), a route
+  table's `route` (its `aws_route`s), a bucket's `policy`, `versioning`, encryption, lifecycle and
+  logging (the `aws_s3_bucket_*` resources), a target group's `load_balancer_arns` (the listeners of
+  the stack's load balancers). A state written by a first deploy predates them all;
+- the provider's default tags showing up in a resource's own `tags` (they are `tags_all`'s);
+- a nested flag read back as `false` where the state holds nothing (the same setting).
+A rule added by hand to such a group, a policy or route the stack does not manage, or any other
+attribute changed, is drift.
 """
 
 from __future__ import annotations
@@ -29,17 +36,78 @@ RULE_TYPES = {"ingress": "aws_vpc_security_group_ingress_rule", "egress": "aws_v
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, (list, dict)) and not value)
+    return value is None or value == "" or value is False or (isinstance(value, (list, dict)) and not value)
+
+
+def _normalized(value: Any) -> Any:
+    """``value`` with every unset or empty part (null, "", false, [], {}) as null, at any depth."""
+    if isinstance(value, dict):
+        value = {key: _normalized(inner) for key, inner in value.items()}
+    elif isinstance(value, list):
+        value = [_normalized(inner) for inner in value]
+    return None if _empty(value) else value
 
 
 def changed_attributes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[str]:
-    """Attributes whose value changed; unset and empty (null, "", [], {}) are one value."""
+    """Attributes whose value changed; unset and empty (null, "", false, [], {}) are one value, at any depth."""
     before, after = before or {}, after or {}
     return sorted(
-        key
-        for key in set(before) | set(after)
-        if before.get(key) != after.get(key) and not (_empty(before.get(key)) and _empty(after.get(key)))
+        key for key in set(before) | set(after) if _normalized(before.get(key)) != _normalized(after.get(key))
     )
+
+
+# A bucket's attributes that its own `aws_s3_bucket_*` resources manage (the provider reads both ways).
+BUCKET_PARTS = {
+    "policy": "aws_s3_bucket_policy",
+    "versioning": "aws_s3_bucket_versioning",
+    "server_side_encryption_configuration": "aws_s3_bucket_server_side_encryption_configuration",
+    "lifecycle_rule": "aws_s3_bucket_lifecycle_configuration",
+    "logging": "aws_s3_bucket_logging",
+    "acl": "aws_s3_bucket_acl",
+    "grant": "aws_s3_bucket_acl",
+    "cors_rule": "aws_s3_bucket_cors_configuration",
+    "website": "aws_s3_bucket_website_configuration",
+}
+
+
+def _instances(state_resources: Iterable[Mapping[str, Any]], kind: str) -> list[Mapping[str, Any]]:
+    return [
+        instance["attributes"]
+        for resource in state_resources
+        if resource.get("type") == kind
+        for instance in resource.get("instances", [])
+    ]
+
+
+def mirrored_elsewhere(
+    kind: str, attribute: str, after: Mapping[str, Any], state_resources: Sequence[Mapping[str, Any]]
+) -> bool:
+    """Whether ``attribute`` of a ``kind`` resource, as AWS now shows it, is only what the stack manages
+    through resources of their own (whose drift they report themselves)."""
+    value = after.get(attribute) or []
+    role = (after.get("name"), after.get("id"))
+    if kind == "aws_iam_role" and attribute == "inline_policy":
+        policies = _instances(state_resources, "aws_iam_role_policy")
+        managed = {policy.get("name") for policy in policies if policy.get("role") in role}
+        return all(policy.get("name") in managed for policy in value if policy.get("name"))
+    if kind == "aws_iam_role" and attribute == "managed_policy_arns":
+        attachments = _instances(state_resources, "aws_iam_role_policy_attachment")
+        return set(value) <= {each.get("policy_arn") for each in attachments if each.get("role") in role}
+    if kind == "aws_route_table" and attribute == "route":
+        own = [
+            route
+            for route in _instances(state_resources, "aws_route")
+            if route.get("route_table_id") == after.get("id")
+        ]
+        routes = {route.get("destination_cidr_block") or route.get("destination_prefix_list_id") for route in own}
+        return all((entry.get("cidr_block") or entry.get("destination_prefix_list_id")) in routes for entry in value)
+    if kind == "aws_lb_target_group" and attribute == "load_balancer_arns":
+        balancers = {balancer.get("arn") for balancer in _instances(state_resources, "aws_lb")}
+        return set(value) <= balancers
+    if kind == "aws_s3_bucket" and attribute in BUCKET_PARTS:
+        return any(part.get("bucket") in (after.get("bucket"), after.get("id"))
+                   for part in _instances(state_resources, BUCKET_PARTS[attribute]))  # fmt: skip
+    return False
 
 
 def _shown(value: Any, limit: int = 160) -> str:
@@ -115,6 +183,9 @@ def unexpected_drift(plan: Mapping[str, Any], config: Mapping[str, Any], state: 
         if "tags" in attributes and _only_default_tags(before.get("tags"), after.get("tags"), defaults):
             attributes.remove("tags")
         details = {name: f"{_shown(before.get(name))} -> {_shown(after.get(name))}" for name in attributes}
+        for attribute in list(attributes):
+            if mirrored_elsewhere(kind, attribute, after, resources):
+                attributes.remove(attribute)
         if kind == "aws_security_group":
             for direction in set(attributes) & set(RULE_TYPES):
                 unmanaged = group_rules(after["id"], after.get(direction, [])) - managed_rules(resources, direction)
