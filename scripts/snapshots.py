@@ -17,8 +17,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
+
+from stacks.settings_file import DEFAULT_CONFIG_PATH, read_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "tests" / "snapshots"
@@ -26,8 +27,8 @@ EXAMPLES = ROOT / "examples"
 
 
 def environments() -> list[str]:
-    with (ROOT / "environments.toml").open("rb") as handle:
-        return list(tomllib.load(handle))
+    """Every table of the shipped settings file, the bootstrap's too (whatever CDKTF_FARGATE_CONFIG says)."""
+    return list(read_tables(DEFAULT_CONFIG_PATH)[1])
 
 
 def examples() -> list[str]:

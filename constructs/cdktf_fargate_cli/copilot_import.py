@@ -411,11 +411,10 @@ def run(
     output: Path | None,
     out: Callable[[str], None],
 ) -> int:
-    """Write the tables (to ``output``, else ``out``) and report on stderr what could not be mapped."""
+    """Write the tables (to ``output``, else ``out``) and report on stderr what could not be mapped; a
+    directory without a workspace is a ValueError."""
     if not (workspace / "copilot").is_dir():
-        print(f"cdktf-fargate import-copilot: {workspace}/copilot does not exist: give the directory that holds it",
-              file=sys.stderr)  # fmt: skip
-        return 2
+        raise ValueError(f"{workspace}/copilot does not exist: give the directory that holds it")
     tables, report = convert(workspace, environments=environments, account=account, region=region)
     text = to_toml(tables)
     if output:

@@ -154,6 +154,22 @@ def run_cost(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     return 0
 
 
+def run_diagram(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    directory = find_stack_dir(args.stack_dir)
+    drawn = diagram.mermaid(stack_document(directory), directory.name)
+    if args.output is None:
+        out(drawn)
+    else:
+        markdown = args.output.suffix == ".md"
+        args.output.write_text(f"```mermaid\n{drawn}\n```\n" if markdown else drawn + "\n")
+    return 0
+
+
+def run_import(args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    return copilot_import.run(args.workspace, environments=args.environment, account=args.account,
+                              region=args.region, output=args.output, out=out)  # fmt: skip
+
+
 def split_at_dashes(given: list[str]) -> tuple[list[str], list[str]]:
     """Everything after the first `--` is the task's command (or cdktf's arguments), never an option of ours."""
     if "--" not in given:
@@ -172,33 +188,12 @@ def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = prin
             print(f"cdktf-fargate drift: {error}", file=sys.stderr)
             return 1
         return drift.report(directory, args.var, image_tag=os.environ.get("IMAGE_TAG"), out=out)
-    if args.verb == "emulator":
-        return run_emulator(args, out)
-    if args.verb == "import-copilot":
+    offline = {"cost": run_cost, "diagram": run_diagram, "import-copilot": run_import, "emulator": run_emulator}
+    if args.verb in offline:
         try:
-            return copilot_import.run(args.workspace, environments=args.environment, account=args.account,
-                                      region=args.region, output=args.output, out=out)  # fmt: skip
-        except ValueError as error:
-            print(f"cdktf-fargate import-copilot: {error}", file=sys.stderr)
-            return 2
-    if args.verb == "diagram":
-        try:
-            directory = find_stack_dir(args.stack_dir)
-        except StackError as error:
-            print(f"cdktf-fargate diagram: {error}", file=sys.stderr)
-            return 2
-        drawn = diagram.mermaid(stack_document(directory), directory.name)
-        if args.output is None:
-            out(drawn)
-        else:
-            markdown = args.output.suffix == ".md"
-            args.output.write_text(f"```mermaid\n{drawn}\n```\n" if markdown else drawn + "\n")
-        return 0
-    if args.verb == "cost":
-        try:
-            return run_cost(args, out)
+            return offline[args.verb](args, out)
         except (StackError, ValueError) as error:
-            print(f"cdktf-fargate cost: {error}", file=sys.stderr)
+            print(f"cdktf-fargate {args.verb}: {error}", file=sys.stderr)
             return 2
     try:
         stack = load(find_stack_dir(args.stack_dir))
