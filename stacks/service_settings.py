@@ -17,7 +17,6 @@ from cdktf_fargate.options import (
     OptionType,
     Pattern,
     Routing,
-    ServiceConnect,
     ServiceOptions,
     TaskSize,
     option,
@@ -93,6 +92,9 @@ class AppService(OptionType):
             )
         if self.kind != "web" and self.service.routing != Routing():
             report("service.routing", "<set>", f"a {self.kind} service has no load-balancer route")
+        if self.kind == "web" and self.service.service_connect.sets_timeouts:
+            report("service.service_connect", "<set>", "its timeouts apply to calls over Service Connect, which reach "
+                   "a backend: a web service is reached through the load balancer")  # fmt: skip
         if self.kind == "backend" and self.service.health_check != HealthCheck():
             report("service.health_check", "<set>", BACKEND_HEALTH_CHECK)
 
@@ -100,7 +102,7 @@ class AppService(OptionType):
 # The load balancer's target-group check: a backend has neither, so these settings would do nothing.
 BACKEND_HEALTH_CHECK = (
     "a backend service has no load balancer to check it: its container's own check is "
-    "`service.container.health_check_interval_seconds`, `_timeout_seconds` and `_retries`"
+    "`service.container.health_check_command`, with its `health_check_*` timings"
 )
 
 
@@ -205,5 +207,5 @@ def deployed_service_options(services: Mapping[str, AppService], key: str) -> Se
             options, routing=dataclasses.replace(options.routing, priority=web_priorities(services)[key])
         )
     elif declared.kind == "backend":
-        options = dataclasses.replace(options, service_connect=ServiceConnect(name=key))
+        options = dataclasses.replace(options, service_connect=dataclasses.replace(options.service_connect, name=key))
     return options

@@ -81,7 +81,13 @@ def test_the_backend_is_published_in_the_namespace_and_the_web_service_calls_it(
     assert web["enabled"] is True and web["namespace"] == namespace and "service" not in web
     assert api["namespace"] == namespace
     assert api["service"] == [
-        {"client_alias": {"dns_name": "api", "port": 9000}, "discovery_name": "api", "port_name": "http"}
+        {
+            "client_alias": {"dns_name": "api", "port": 9000},
+            "discovery_name": "api",
+            "port_name": "http",
+            # The environment's timeouts for calls to it (environments.toml).
+            "timeout": {"idle_timeout_seconds": 600, "per_request_timeout_seconds": 30},
+        }
     ]
     assert api["log_configuration"]["options"]["awslogs-stream-prefix"] == "service-connect"
     port = container(local, "service-api")["portMappings"][0]
@@ -235,6 +241,20 @@ def test_fails_when_a_backend_gets_a_route_or_a_web_service_gets_job_settings():
     assert "services.api.service.routing='<set>' is invalid: a backend service has no load-balancer route" in message
 
 
+def test_fails_when_a_web_service_sets_service_connect_timeouts():
+    """Only a backend is called over Service Connect: a web service's timeouts would do nothing."""
+    with pytest.raises(ValueError) as error:
+        config_from_mapping(
+            "multi",
+            {"certificate_arn": CERTIFICATE_ARN,
+             "services": {"web": {"service": {"service_connect": {"per_request_timeout_seconds": 30}}},
+                          "api": {"kind": "backend", "service": {"service_connect": {"idle_timeout_seconds": -1}}}}},
+        )  # fmt: skip
+    message = str(error.value)
+    assert "services.web.service.service_connect='<set>' is invalid: its timeouts apply to calls over" in message
+    assert "services.api.service.service_connect.idle_timeout_seconds=-1 is invalid: must be a whole number" in message
+
+
 def test_fails_when_a_backend_sets_the_load_balancers_health_check_at_any_value():
     """A backend has no target group: its `health_check` would do nothing, set away from the default or at it."""
     for check in ({"path": "/status"}, {"grace_period_seconds": 60}, {"path": "/health"}):
@@ -246,7 +266,7 @@ def test_fails_when_a_backend_sets_the_load_balancers_health_check_at_any_value(
             )  # fmt: skip
         message = str(error.value)
         assert message.count("services.api.service.health_check='<set>' is invalid: ") == 1, message
-        assert "container's own check is `service.container.health_check_interval_seconds`" in message
+        assert "container's own check is `service.container.health_check_command`" in message
     # A web service's check is the load balancer's, as before.
     web = {"web": {"service": {"health_check": {"path": "/s"}}}}
     config_from_mapping("multi", {"certificate_arn": CERTIFICATE_ARN, "services": web})

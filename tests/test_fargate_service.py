@@ -18,6 +18,7 @@ from cdktf_fargate import (
     SecretsManagerSecret,
     ServiceAlarms,
     ServiceAutoscaling,
+    ServiceNamespace,
     ServiceOptions,
     SsmParameter,
 )
@@ -1169,3 +1170,28 @@ def test_services_on_one_load_balancer_get_target_group_prefixes_that_tell_them_
     # The first keeps the prefix 0.1 gave it; the others end with their own last letters.
     assert prefixes == {"webapp-prod": "webap-", "webapp-prod-api": "weapi-", "webapp-prod-admin-api": "inapi-"}
     assert all(len(prefix) <= 6 for prefix in prefixes.values())
+
+
+def test_service_connect_timeouts_reach_the_published_service(stack):
+    namespace = ServiceNamespace(stack, "namespace", name="shop")
+    build(stack, {"service_connect.name": "api", "service_connect.idle_timeout_seconds": 0,
+                  "service_connect.per_request_timeout_seconds": 45}, service_connect_namespace=namespace)  # fmt: skip
+    (service,) = Synthesized(stack).resources("aws_ecs_service").values()
+    (published,) = service["service_connect_configuration"]["service"]
+    # 0 is kept: it turns the idle timeout off, unlike None (ECS's default, not written).
+    assert published["timeout"] == {"idle_timeout_seconds": 0, "per_request_timeout_seconds": 45}
+
+
+def test_without_timeouts_ecs_keeps_its_defaults(stack):
+    build(stack, {"service_connect.name": "api"}, service_connect_namespace=ServiceNamespace(stack, "ns", name="shop"))
+    (service,) = Synthesized(stack).resources("aws_ecs_service").values()
+    assert "timeout" not in service["service_connect_configuration"]["service"][0]
+
+
+@pytest.mark.parametrize("published", ["", "api"])
+def test_fails_when_service_connect_timeouts_are_set_on_a_service_nobody_calls_over_it(stack, published):
+    """Without a namespace, or without a published name, no proxy would apply them."""
+    wiring = {"service_connect_namespace": ServiceNamespace(stack, "ns", name="shop")} if not published else {}
+    with pytest.raises(ValueError, match=r"options.service_connect.per_request_timeout_seconds=30 is invalid: "
+                       r"applies to calls to this service over Service Connect"):  # fmt: skip
+        build(stack, {"service_connect.name": published, "service_connect.per_request_timeout_seconds": 30}, **wiring)

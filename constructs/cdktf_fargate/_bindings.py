@@ -64,6 +64,7 @@ from cdktf_cdktf_provider_aws.ecs_service import (
     EcsServiceServiceConnectConfigurationLogConfiguration,
     EcsServiceServiceConnectConfigurationService,
     EcsServiceServiceConnectConfigurationServiceClientAlias,
+    EcsServiceServiceConnectConfigurationServiceTimeout,
 )
 from cdktf_cdktf_provider_aws.ecs_task_definition import (
     EcsTaskDefinition,
@@ -211,6 +212,7 @@ __all__ = [
     "EcsServiceServiceConnectConfigurationLogConfiguration",
     "EcsServiceServiceConnectConfigurationService",
     "EcsServiceServiceConnectConfigurationServiceClientAlias",
+    "EcsServiceServiceConnectConfigurationServiceTimeout",
     "EcsTaskDefinition",
     "EcsTaskDefinitionRuntimePlatform",
     "EcsTaskDefinitionVolume",

@@ -20,6 +20,7 @@ from ._bindings import (
     EcsServiceServiceConnectConfigurationLogConfiguration,
     EcsServiceServiceConnectConfigurationService,
     EcsServiceServiceConnectConfigurationServiceClientAlias,
+    EcsServiceServiceConnectConfigurationServiceTimeout,
     IamRolePolicy,
     ITerraformDependable,
     LbListenerRule,
@@ -285,6 +286,12 @@ class FargateService(TaskRoleGrants):
                     client_alias=EcsServiceServiceConnectConfigurationServiceClientAlias(
                         port=options.container.port, dns_name=published
                     ),
+                    timeout=EcsServiceServiceConnectConfigurationServiceTimeout(
+                        idle_timeout_seconds=options.service_connect.idle_timeout_seconds,
+                        per_request_timeout_seconds=options.service_connect.per_request_timeout_seconds,
+                    )
+                    if options.service_connect.sets_timeouts
+                    else None,
                 )
             ]
             if published
@@ -363,6 +370,15 @@ class FargateService(TaskRoleGrants):
                 options.service_connect.name,
                 "publishes the service in a namespace: wire service_connect_namespace too",
             )
+        if options.service_connect.sets_timeouts and not (namespace is not None and options.service_connect.name):
+            timeouts = ("idle_timeout_seconds", "per_request_timeout_seconds")
+            for field in [name for name in timeouts if getattr(options.service_connect, name) is not None]:
+                problems.add(
+                    f"options.service_connect.{field}",
+                    getattr(options.service_connect, field),
+                    "applies to calls to this service over Service Connect: publish it (service_connect.name, "
+                    "with service_connect_namespace)",
+                )
         if hasattr(alb, "claim_rule"):
             routing = options.routing
             for clash in alb.claim_rule(self.node.path, routing.priority, routing.path_patterns, routing.host_headers):

@@ -390,6 +390,22 @@ class ServiceConnect(OptionType):
         '`http://<name>:<container.port>`; `""`: it only calls others',
         SERVICE_CONNECT_NAME,
     )
+    # ECS's own defaults stand when these are None: 5 minutes idle, 15 s per request (HTTP).
+    idle_timeout_seconds: int | None = option(
+        None,
+        "how long the Service Connect proxy keeps an idle connection to this service; 0: never closes it; None: "
+        "ECS's default (300 for HTTP)",
+        Range(0, 2147483647),
+    )
+    per_request_timeout_seconds: int | None = option(
+        None,
+        "how long a caller's proxy waits for this service's whole response; 0: no limit; None: ECS's default (15)",
+        Range(0, 2147483647),
+    )
+
+    @property
+    def sets_timeouts(self) -> bool:
+        return self.idle_timeout_seconds is not None or self.per_request_timeout_seconds is not None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
