@@ -7,6 +7,7 @@ from typing import Any
 
 from cdktf_fargate import (
     Alarms,
+    CapacitySchedule,
     Cluster,
     Container,
     FargateService,
@@ -1195,3 +1196,59 @@ def test_fails_when_service_connect_timeouts_are_set_on_a_service_nobody_calls_o
     with pytest.raises(ValueError, match=r"options.service_connect.per_request_timeout_seconds=30 is invalid: "
                        r"applies to calls to this service over Service Connect"):  # fmt: skip
         build(stack, {"service_connect.name": published, "service_connect.per_request_timeout_seconds": 30}, **wiring)
+
+
+def test_capacity_schedules_become_scheduled_actions_that_own_the_targets_bounds(stack):
+    opening = CapacitySchedule(schedule="cron(0 8 ? * MON-FRI *)", timezone="Europe/Berlin", min_count=6)
+    closing = CapacitySchedule(schedule="cron(0 19 ? * MON-FRI *)", timezone="Europe/Berlin", min_count=3)
+    freeze = CapacitySchedule(schedule="at(2027-12-24T00:00:00)", min_count=2, max_count=4)
+    build(stack, {"scaling.schedules": (opening, closing, freeze)})
+    synth = Synthesized(stack)
+    target = synth.only("aws_appautoscaling_target")
+    # The schedules move the bounds outside Terraform: a plan leaves them as they are.
+    assert target["lifecycle"] == {"ignore_changes": ["min_capacity", "max_capacity"]}
+    actions = sorted(synth.resources("aws_appautoscaling_scheduled_action").values(), key=lambda a: a["name"])
+    assert [action["name"] for action in actions] == ["shop-schedule-0", "shop-schedule-1", "shop-schedule-2"]
+    assert [(a["schedule"], a["timezone"], a["scalable_target_action"]) for a in actions] == [
+        ("cron(0 8 ? * MON-FRI *)", "Europe/Berlin", {"min_capacity": "6"}),
+        ("cron(0 19 ? * MON-FRI *)", "Europe/Berlin", {"min_capacity": "3"}),
+        ("at(2027-12-24T00:00:00)", "UTC", {"min_capacity": "2", "max_capacity": "4"}),
+    ]
+    # Named through the target, so each action is put after the target is registered.
+    assert all(a["resource_id"] == ref("aws_appautoscaling_target", target, "resource_id") for a in actions)
+
+
+def test_without_schedules_terraform_keeps_the_targets_bounds(stack):
+    build(stack)
+    assert "lifecycle" not in Synthesized(stack).only("aws_appautoscaling_target")
+
+
+@pytest.mark.parametrize(
+    ("schedules", "message"),
+    [
+        ([{"schedule": "cron(0 8 * * MON-FRI *)", "min_count": 4}],
+         r"scaling.schedules\[0\].schedule=.* exactly one of day-of-month and day-of-week must be '\?'"),
+        ([{"schedule": "rate(1 day)", "min_count": 4, "timezone": "Europe/Berlin"}],
+         r"scaling.schedules\[0\].timezone='Europe/Berlin' is invalid: applies to cron\(\) and at\(\)"),
+        ([{"schedule": "rate(1 day)", "min_count": 1}, {"schedule": "rate(2 days)"}],
+         r"scaling.schedules\[1\].min_count=None is invalid: a schedule sets min_count, max_count or both"),
+        ([{"schedule": "rate(1 day)", "min_count": 5, "max_count": 4}],
+         r"scaling.schedules\[0\].max_count=4 is invalid: must be at least min_count \(5\)"),
+        ([{"schedule": "rate(1 day)", "min_count": 20}],
+         r"scaling.schedules\[0\].min_count=20 is invalid: must be at most max_count \(12\), or set the"),
+        ([{"schedule": "rate(1 day)", "max_count": 1}],
+         r"scaling.schedules\[0\].max_count=1 is invalid: must be at least min_count \(3\), or set the"),
+        ([{"schedule": "rate(1 day)", "min_count": -1}],
+         r"scaling.schedules\[0\].min_count=-1 is invalid: must be a whole number from 0 to 5000"),
+    ],
+)  # fmt: skip
+def test_fails_when_a_capacity_schedule_is_invalid(stack, schedules, message):
+    entries = tuple(CapacitySchedule(**entry) for entry in schedules)
+    with pytest.raises(ValueError, match=message):
+        build(stack, {"scaling.schedules": entries})
+
+
+def test_fails_when_schedules_are_given_without_autoscaling(stack):
+    entry = CapacitySchedule(schedule="rate(1 day)", min_count=2)
+    with pytest.raises(ValueError, match=r"scaling.schedules='1 schedules' is invalid: change autoscaling's bounds"):
+        build(stack, {"scaling.enabled": False, "scaling.schedules": (entry,)})

@@ -42,6 +42,7 @@ OPTION_TYPES = every_option_type()
 # Types whose defaults need the user's values: the settings their default is refused for, and nothing else.
 NEEDS_INPUT = {
     "BootstrapConfig": ["environments", "github_repository", "state_bucket"],
+    "CapacitySchedule": ["min_count", "schedule"],
     "Secret": ["arn"],
 }
 

@@ -18,6 +18,10 @@ from cdktf_cdktf_provider_aws.appautoscaling_policy import (
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
 )
+from cdktf_cdktf_provider_aws.appautoscaling_scheduled_action import (
+    AppautoscalingScheduledAction,
+    AppautoscalingScheduledActionScalableTargetAction,
+)
 from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
@@ -177,6 +181,8 @@ __all__ = [
     "AppautoscalingPolicy",
     "AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration",
     "AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification",
+    "AppautoscalingScheduledAction",
+    "AppautoscalingScheduledActionScalableTargetAction",
     "AppautoscalingTarget",
     "CloudwatchLogGroup",
     "CloudwatchMetricAlarm",

@@ -8,6 +8,8 @@ from ._bindings import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+    AppautoscalingScheduledAction,
+    AppautoscalingScheduledActionScalableTargetAction,
     AppautoscalingTarget,
 )
 from ._validation import Problems
@@ -15,8 +17,9 @@ from .options import Scaling, check_options
 
 
 class ServiceAutoscaling(Construct):
-    """A scalable target between ``min_count`` and ``max_count`` and one target-tracking policy per
-    metric given. ``FargateService`` creates one when ``options.scaling.enabled``."""
+    """A scalable target between ``min_count`` and ``max_count``, one target-tracking policy per metric
+    given, and a scheduled action per ``schedules`` entry (which then own the target's bounds: Terraform
+    leaves them as the schedules set them). ``FargateService`` creates one when ``options.scaling.enabled``."""
 
     def __init__(
         self,
@@ -70,7 +73,26 @@ class ServiceAutoscaling(Construct):
             resource_id=f"service/{cluster_name}/{service_name}",
             min_capacity=min_count,
             max_capacity=max_count,
+            # Scheduled actions move the bounds outside Terraform; a plan must not move them back mid-window.
+            lifecycle={"ignore_changes": ["min_capacity", "max_capacity"]} if options.schedules else None,
         )
+        self.scheduled_actions = [
+            AppautoscalingScheduledAction(
+                self,
+                f"schedule-{index}",
+                name=f"{name}-schedule-{index}",
+                service_namespace=self.target.service_namespace,
+                scalable_dimension=self.target.scalable_dimension,
+                resource_id=self.target.resource_id,
+                schedule=entry.schedule,
+                timezone=entry.timezone,
+                scalable_target_action=AppautoscalingScheduledActionScalableTargetAction(
+                    min_capacity=None if entry.min_count is None else str(entry.min_count),
+                    max_capacity=None if entry.max_count is None else str(entry.max_count),
+                ),
+            )
+            for index, entry in enumerate(options.schedules)
+        ]
         metrics = (
             ("cpu", "ECSServiceAverageCPUUtilization", cpu_target_percent, None),
             ("memory", "ECSServiceAverageMemoryUtilization", memory_target_percent, None),

@@ -117,6 +117,16 @@ def _workloads(
         for target in resources.get("aws_appautoscaling_target", {}).values()
         for target_key in referenced(target.get("resource_id", ""), SERVICE)
     }
+    # Scheduled actions name their target; the target names its service.
+    target_services = {
+        name: referenced(target.get("resource_id", ""), SERVICE)
+        for name, target in resources.get("aws_appautoscaling_target", {}).items()
+    }
+    schedules: dict[str, int] = {}
+    for action in resources.get("aws_appautoscaling_scheduled_action", {}).values():
+        for target_name in referenced(action.get("resource_id", ""), "aws_appautoscaling_target"):
+            for service_key in target_services.get(target_name, []):
+                schedules[service_key] = schedules.get(service_key, 0) + 1
     found: dict[str, Workload] = {}
     services = resources.get(SERVICE, {})
     for key, service in services.items():
@@ -128,6 +138,8 @@ def _workloads(
         port = next((m.get("containerPort") for m in container.get("portMappings", [])), None)
         if key in targets:
             count = f"{targets[key]['min_capacity']}-{targets[key]['max_capacity']} tasks"
+            if schedules.get(key):
+                count += f", {_plural(schedules[key], 'capacity schedule', 'capacity schedules')}"
         else:
             count = _plural(int(service.get("desired_count", 0)), "task", "tasks")
         aliases = [

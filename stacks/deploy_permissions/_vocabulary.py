@@ -22,6 +22,7 @@ READ_ACTIONS = (
     "acm:ListTagsForCertificate",
     "application-autoscaling:DescribeScalableTargets",
     "application-autoscaling:DescribeScalingPolicies",
+    "application-autoscaling:DescribeScheduledActions",
     "application-autoscaling:ListTagsForResource",
     "cloudwatch:DescribeAlarms",
     "cloudwatch:ListTagsForResource",

@@ -100,6 +100,8 @@ def alarms_and_scaling_statements(config: EnvironmentConfig, arns: Arns) -> list
                 "application-autoscaling:DeregisterScalableTarget",
                 "application-autoscaling:PutScalingPolicy",
                 "application-autoscaling:DeleteScalingPolicy",
+                "application-autoscaling:PutScheduledAction",
+                "application-autoscaling:DeleteScheduledAction",
                 "application-autoscaling:TagResource",
                 "application-autoscaling:UntagResource",
             ],

@@ -272,7 +272,11 @@ def _check_items(
     problems: Problems, path: str, items: list[Any], item_type: Any, rule: Rule | None, *, what: str = "item"
 ) -> bool:
     each = rule if isinstance(rule, Each) else Each(rule=rule, unique=False)
-    results = [check_value(problems, path, item, item_type, each.rule) for item in items]
+    # Tables in a list are told apart by their place: `scaling.schedules[1].min_count`.
+    paths = [f"{path}[{index}]" for index in range(len(items))] if is_option_type(item_type) else [path] * len(items)
+    results = [
+        check_value(problems, where, item, item_type, each.rule) for where, item in zip(paths, items, strict=True)
+    ]
     ok = all(results)
     if each.unique and ok and len({repr(item) for item in items}) != len(items):
         problems.add(path, items, f"must not repeat a{'n' if what[0] in 'aeiou' else ''} {what}")
@@ -363,6 +367,10 @@ def _from_toml(annotation: Any, value: Any, path: str, problems: Problems) -> An
         built = options_from_mapping(annotation, value, path, problems)
         return _MISSING if built is None else built
     if origin is tuple and isinstance(value, list):
+        item_type = arguments[0] if arguments else Any
+        if is_option_type(item_type):
+            built = [_from_toml(item_type, item, f"{path}[{index}]", problems) for index, item in enumerate(value)]
+            return tuple(item for item in built if item is not _MISSING)
         return tuple(value)
     if origin in (dict, Mapping) and isinstance(value, Mapping) and is_option_type(arguments[1]):
         items = {key: _from_toml(arguments[1], item, f"{path}.{key}", problems) for key, item in value.items()}

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from .._validation import is_token
 from ._base import LOG_RETENTION, PORT, Above, Each, OptionType, Pattern, Range, option
+from .schedule import SCHEDULE_FORMS, TIMEZONE, schedule_problem
 
 Report = Callable[[str, Any, str], None]
 
@@ -333,6 +334,28 @@ class CapacityMix(OptionType):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class CapacitySchedule(OptionType):
+    """New autoscaling bounds from a time on (an Application Auto Scaling scheduled action): they hold until
+    another schedule sets others, so a window is two entries, one to open it and one to close it."""
+
+    schedule: str = option("", f"when: {SCHEDULE_FORMS}")
+    timezone: str = option("UTC", "the time zone a cron() or at() schedule is read in", TIMEZONE)
+    min_count: int | None = option(None, "fewest tasks from then on; None: unchanged", Range(0, 5000))
+    max_count: int | None = option(None, "most tasks from then on; None: unchanged", Range(0, 5000))
+
+    def _cross_check(self, report: Report) -> None:
+        problem = schedule_problem(self.schedule)
+        if problem:
+            report("schedule", self.schedule, problem)
+        if self.timezone != "UTC" and not self.schedule.startswith(("cron(", "at(")):
+            report("timezone", self.timezone, "applies to cron() and at() schedules only")
+        if self.min_count is None and self.max_count is None:
+            report("min_count", None, "a schedule sets min_count, max_count or both")
+        elif self.min_count is not None and self.max_count is not None and self.max_count < self.min_count:
+            report("max_count", self.max_count, f"must be at least min_count ({self.min_count})")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Scaling(OptionType):
     """Target-tracking autoscaling of the task count."""
 
@@ -346,10 +369,25 @@ class Scaling(OptionType):
     )
     scale_in_cooldown_seconds: int = option(300, "wait after scaling in", Range(0, 3600))
     scale_out_cooldown_seconds: int = option(60, "wait after scaling out", Range(0, 3600))
+    schedules: tuple[CapacitySchedule, ...] = option(
+        (),
+        "bounds by time of day or date (business hours, batch windows); with any, `min_count` and "
+        "`max_count` are the bounds the service starts with, and the schedules own them from then on",
+    )
 
     def _cross_check(self, report: Report) -> None:
         if not self.enabled:
+            if self.schedules:
+                report("schedules", f"{len(self.schedules)} schedules", "change autoscaling's bounds: set enabled")
             return
+        for index, entry in enumerate(self.schedules):
+            # One bound alone meets the service's other: a minimum above its maximum is refused when it fires.
+            if entry.max_count is None and entry.min_count is not None and entry.min_count > self.max_count:
+                allowed = f"must be at most max_count ({self.max_count}), or set the schedule's max_count too"
+                report(f"schedules[{index}].min_count", entry.min_count, allowed)
+            if entry.min_count is None and entry.max_count is not None and entry.max_count < self.min_count:
+                allowed = f"must be at least min_count ({self.min_count}), or set the schedule's min_count too"
+                report(f"schedules[{index}].max_count", entry.max_count, allowed)
         if self.max_count < self.min_count:
             report("max_count", self.max_count, f"must be at least min_count ({self.min_count})")
         if self.cpu_target_percent is None and self.memory_target_percent is None and self.requests_per_target is None:
