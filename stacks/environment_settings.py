@@ -12,6 +12,7 @@ from cdktf_fargate.options import (
     PRINCIPAL_ARN,
     AlbOptions,
     ClusterOptions,
+    Container,
     CostAssumptions,
     Each,
     HealthCheck,
@@ -165,7 +166,37 @@ class EnvironmentConfig(OptionType):
         check_options(problems, "", self)
         problems.raise_if_any()
 
+    def containers(self) -> list[tuple[str, Container]]:
+        """Every container of every task of the environment, with its settings path."""
+        if not self.services:
+            return [("service.container", self.service.container)] + [
+                (f"service.sidecars.{key}", sidecar) for key, sidecar in self.service.sidecars.items()
+            ]
+        found: list[tuple[str, Container]] = []
+        for name, declared in self.services.items():
+            group = f"services.{name}.{'job' if declared.kind == 'job' else 'service'}"
+            found.append((f"{group}.container", declared.container))
+            found += [(f"{group}.sidecars.{key}", sidecar) for key, sidecar in declared.sidecars.items()]
+        return found
+
+    def _check_sidecar_registries(self, report: Report) -> None:
+        """Tasks without internet egress reach this region's ECR through its endpoints, and no other registry:
+        a sidecar's image from elsewhere would fail every task start."""
+        if self.vpc_id or self.network.allow_internet_egress:
+            return
+        own_registry = f".dkr.ecr.{self.region}.amazonaws.com"
+        for path, container in self.containers():
+            image = getattr(container, "image", "")
+            if not isinstance(image, str) or not image:
+                continue
+            if "/" not in image or not image.split("/", 1)[0].endswith(own_registry):
+                cache = f"`<account>{own_registry}/ecr-public/...`"
+                report(f"{path}.image", image, f"tasks without internet egress pull from {self.region}'s ECR only: "
+                       f"copy the image there, or pull it through an ECR pull-through cache rule ({cache}), or "
+                       "set network.allow_internet_egress = true")  # fmt: skip
+
     def _cross_check(self, report: Report) -> None:
+        self._check_sidecar_registries(report)
         if self.certificate_arn and self.certificate_domain:
             report(
                 "certificate_domain", self.certificate_domain, "give certificate_arn or certificate_domain, not both"

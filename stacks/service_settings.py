@@ -18,6 +18,7 @@ from cdktf_fargate.options import (
     Pattern,
     Routing,
     ServiceOptions,
+    Sidecar,
     TaskSize,
     option,
 )
@@ -78,6 +79,16 @@ class AppService(OptionType):
     def container(self) -> Container:
         """Its application container, a job's or a service's."""
         return self.job.container if self.kind == "job" else self.service.container
+
+    @property
+    def sidecars(self) -> Mapping[str, Sidecar]:
+        """Its task's other containers, by name."""
+        return self.job.sidecars if self.kind == "job" else self.service.sidecars
+
+    @property
+    def containers(self) -> tuple[Container, ...]:
+        """Every container of its task, the application's first."""
+        return (self.container, *self.sidecars.values())
 
     def _cross_check(self, report: Report) -> None:
         if self.kind == "job" and self.service != ServiceOptions():

@@ -60,12 +60,10 @@ def network_options(config: EnvironmentConfig) -> NetworkOptions:
     if options.allow_internet_egress:
         return options
     needed = list(options.interface_endpoints)
-    containers = [config.service.container]
     exec_enabled = config.service.enable_execute_command
     for declared in config.services.values():
-        containers.append(declared.container)
         exec_enabled = exec_enabled or (declared.kind != "job" and declared.service.enable_execute_command)
-    kinds = {secret.kind for container in containers for secret in container.secrets.values()}
+    kinds = {secret.kind for _, container in config.containers() for secret in container.secrets.values()}
     needed += [service for kind, service in SECRET_ENDPOINTS.items() if kind in kinds]
     if exec_enabled:
         needed.append("ssmmessages")

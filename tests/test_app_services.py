@@ -30,9 +30,13 @@ def local() -> Synthesized:
 TAG_EXPRESSION = re.compile(r'\$\{lookup\(var\.image_tags, "([a-z0-9-]+)", var\.image_tag\)\}')
 
 
-def container(synth: Synthesized, key: str) -> dict[str, Any]:
+def containers(synth: Synthesized, key: str) -> list[dict[str, Any]]:
     body = synth.by_path("aws_ecs_task_definition", f"services/{key}/task-definition")
-    return json.loads(TAG_EXPRESSION.sub(r"<tag of \1>", body["container_definitions"]))[0]
+    return json.loads(TAG_EXPRESSION.sub(r"<tag of \1>", body["container_definitions"]))
+
+
+def container(synth: Synthesized, key: str) -> dict[str, Any]:
+    return containers(synth, key)[0]
 
 
 def ingress_sources(synth: Synthesized, key: str) -> list[tuple[str, int]]:
@@ -351,3 +355,24 @@ def test_a_service_sharing_an_image_runs_its_own_command():
     )  # fmt: skip
     assert container(synth_, "service-worker")["command"] == ["python", "-m", "worker"]
     assert "command" not in container(synth_, "service-web")
+
+
+def test_fails_when_a_sidecars_image_is_out_of_reach_of_tasks_without_internet_egress():
+    """Tasks without internet egress reach this region's ECR only: an image from elsewhere is named, with the way
+    out; with egress, or in an existing VPC (whose routes the stack does not know), any registry is taken."""
+    hub = {"image": "docker.io/datadog/agent:7"}
+    services = {"web": {"service": {"sidecars": {"agent": hub}}}, "nightly": {"kind": "job", "job": {"sidecars": {
+        "agent": {"image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/agent:7"}}}}}  # fmt: skip
+    with pytest.raises(ValueError) as error:
+        config_from_mapping("multi", {"certificate_arn": CERTIFICATE_ARN, "services": services})
+    message = str(error.value)
+    assert "services.web.service.sidecars.agent.image='docker.io/datadog/agent:7' is invalid: tasks without" in message
+    assert "services.nightly.job.sidecars.agent.image=" in message and "pull-through cache rule" in message
+    config_from_mapping("multi", {"certificate_arn": CERTIFICATE_ARN, "services": services,
+                                  "network": {"allow_internet_egress": True}})  # fmt: skip
+
+
+def test_the_local_apis_agent_runs_beside_it_and_the_app_waits_for_it(local):
+    app, agent = containers(local, "service-api")
+    assert app["dependsOn"] == [{"containerName": "agent", "condition": "HEALTHY"}]
+    assert agent["name"] == "agent" and agent["essential"] is True and (agent["cpu"], agent["memory"]) == (128, 256)

@@ -307,3 +307,26 @@ def test_fails_when_a_boundary_resource_is_not_an_arn(tmp_path):
 def test_the_shipped_environments_pack_into_managed_policies():
     for name in ("prod", "dev", "local"):
         assert len(deploy_policies(load_environment(name), state_bucket=BUCKET, partition="aws", account=ACCOUNT)) >= 2
+
+
+def test_the_boundary_admits_a_sidecars_secret_as_the_apps(tmp_path):
+    """The task's roles read what every container of the task names: a sidecar's secret too."""
+    secret = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:agent-key-AbCdEf"
+    image = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/agent:1.0"
+    path = tmp_path / "environments.toml"
+    path.write_text(
+        SETTINGS.replace(
+            'alarm_email = "ops@example.com"',
+            f'alarm_email = "ops@example.com"\nservice.sidecars.agent = {{ image = "{image}", '
+            f'secrets = {{ KEY = {{ arn = "{secret}" }} }} }}',
+        )
+    )
+    bootstrap, configs = load_bootstrap(path)
+    edge = next(config for config in configs if config.environment == "edge")
+    boundary = {"Statement": boundary_statements(edge, bootstrap, partition="aws", account=ACCOUNT)}
+    anything = [{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]
+    assert decide(Authorization("secretsmanager:GetSecretValue", secret, {}, ("aws:resourcetag/",)), anything, boundary)
+    other = secret.replace("agent-key", "other-key")
+    assert not decide(
+        Authorization("secretsmanager:GetSecretValue", other, {}, ("aws:resourcetag/",)), anything, boundary
+    )

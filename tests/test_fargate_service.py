@@ -21,6 +21,7 @@ from cdktf_fargate import (
     ServiceAutoscaling,
     ServiceNamespace,
     ServiceOptions,
+    Sidecar,
     SsmParameter,
 )
 
@@ -1252,3 +1253,64 @@ def test_fails_when_schedules_are_given_without_autoscaling(stack):
     entry = CapacitySchedule(schedule="rate(1 day)", min_count=2)
     with pytest.raises(ValueError, match=r"scaling.schedules='1 schedules' is invalid: change autoscaling's bounds"):
         build(stack, {"scaling.enabled": False, "scaling.schedules": (entry,)})
+
+
+AGENT = "123456789012.dkr.ecr.us-east-1.amazonaws.com/ecr-public/aws-observability/aws-otel-collector:v0.40.0"
+
+
+def test_sidecars_join_the_task_hardened_like_the_app_with_their_own_reservations_and_logs(stack):
+    secret = SecretsManagerSecret(arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:agent-key-AbCdEf")
+    sidecars = {
+        "agent": Sidecar(image=AGENT, cpu_units=128, memory_mib=256, port=4317, secrets={"API_KEY": secret},
+                         health_check_command=("CMD", "/healthcheck")),
+        "init": Sidecar(image=AGENT, essential=False, command=("migrate",), user="", scratch_paths=()),
+    }  # fmt: skip
+    build(stack, {"sidecars": sidecars, "container.depends_on": {"init": "SUCCESS", "agent": "HEALTHY"}})
+    synth = Synthesized(stack)
+    task = synth.only("aws_ecs_task_definition")
+    app, agent, init = json.loads(task["container_definitions"])
+    assert app["dependsOn"] == [
+        {"containerName": "agent", "condition": "HEALTHY"},
+        {"containerName": "init", "condition": "SUCCESS"},
+    ]
+    assert (agent["name"], agent["image"], agent["essential"], agent["cpu"], agent["memory"]) == (
+        "agent",
+        AGENT,
+        True,
+        128,
+        256,
+    )
+    assert agent["portMappings"] == [{"containerPort": 4317, "hostPort": 4317, "protocol": "tcp"}]
+    # The application's hardening by default, overridable per sidecar.
+    assert agent["user"] == "1000:1000" and agent["readonlyRootFilesystem"] is True
+    assert agent["linuxParameters"]["capabilities"] == {"drop": ["ALL"]}
+    assert "user" not in init and init["essential"] is False and init["command"] == ["migrate"]
+    assert agent["logConfiguration"]["options"]["awslogs-stream-prefix"] == "agent"
+    assert agent["mountPoints"] == [{"sourceVolume": "agent-scratch-0", "containerPath": "/tmp", "readOnly": False}]
+    assert {volume["name"] for volume in task["volume"]} == {"scratch-0", "agent-scratch-0"}
+    # The execution role reads the sidecar's secret at task start, as the app's.
+    policy = synth_policy(synth, "execution-secrets-policy-document")
+    assert secret.arn in json.dumps(policy)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"sidecars": {"app": Sidecar(image=AGENT)}}, r"sidecars.app='<set>' is invalid: is the application"),
+        ({"sidecars": {"agent": Sidecar(image="Not An Image")}}, r"sidecars.agent.image='Not An Image' is invalid"),
+        ({"sidecars": {"agent": Sidecar(image=AGENT)}, "container.depends_on": {"agent": "SUCCESS"}},
+         r"container.depends_on.agent='SUCCESS' is invalid: 'agent' is essential"),
+        ({"sidecars": {"agent": Sidecar(image=AGENT)}, "container.depends_on": {"agent": "HEALTHY"}},
+         r"container.depends_on.agent='HEALTHY' is invalid: 'agent' has no health_check_command"),
+        ({"container.depends_on": {"nope": "START"}}, r"container.depends_on.nope='START' is invalid: is not a "),
+        ({"sidecars": {"agent": Sidecar(image=AGENT, depends_on={"agent": "START"})}},
+         r"sidecars.agent.depends_on.agent='START' is invalid: names itself"),
+        ({"sidecars": {"agent": Sidecar(image=AGENT, cpu_units=512)}},
+         r"sidecars='512 CPU units' is invalid: must leave the application some of the task's 512"),
+        ({"sidecars": {"agent": Sidecar(image=AGENT, memory_mib=1024)}},
+         r"sidecars='1024 MiB' is invalid: must leave the application some of the task's 1024 MiB"),
+    ],
+)  # fmt: skip
+def test_fails_when_a_sidecar_or_what_a_container_waits_for_is_invalid(stack, changes, message):
+    with pytest.raises(ValueError, match=message):
+        build(stack, changes)

@@ -43,6 +43,7 @@ OPTION_TYPES = every_option_type()
 NEEDS_INPUT = {
     "BootstrapConfig": ["environments", "github_repository", "state_bucket"],
     "CapacitySchedule": ["min_count", "schedule"],
+    "Sidecar": ["image"],
     "Secret": ["arn"],
 }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from constructs import Construct
@@ -32,7 +32,7 @@ from ._bindings import (
 from ._iam import service_trust_policy
 from ._validation import Problems, is_token
 from .network import check_network
-from .options import Container, Logging, Secret, TaskSize, check_options
+from .options import Container, Logging, Secret, Sidecar, TaskSize, check_options
 from .options.service import SECRET_DECRYPT_CONTEXT
 
 SECRET_READ_ACTIONS = {
@@ -107,6 +107,8 @@ class TaskSettings(Protocol):
     def container(self) -> Container: ...
     @property
     def logging(self) -> Logging: ...
+    @property
+    def sidecars(self) -> Mapping[str, Sidecar]: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,10 +185,9 @@ def build_task(
     execution_logs_policy = IamRolePolicy(
         scope, "execution-logs-policy", name="write-logs", role=execution_role.id, policy=logs_document.json
     )
-    secrets = options.container.secrets
-    execution_secrets_policy = (
-        _allow_reading_secrets(scope, execution_role, list(secrets.values()), region.name) if secrets else None
-    )
+    # The execution role reads every container's secrets at task start: the sidecars' too.
+    secrets = [secret for container in _containers(options).values() for secret in container.secrets.values()]
+    execution_secrets_policy = _allow_reading_secrets(scope, execution_role, secrets, region.name) if secrets else None
     task_definition = EcsTaskDefinition(
         scope,
         "task-definition",
@@ -201,9 +202,20 @@ def build_task(
             operating_system_family="LINUX", cpu_architecture=options.task.cpu_architecture
         ),
         container_definitions=json.dumps(
-            [container_definition(options, image, log_group.name, region.name, port_mappings, start_period_seconds)]
+            [
+                container_definition(options, image, log_group.name, region.name, port_mappings, start_period_seconds),
+                *(
+                    sidecar_definition(key, sidecar, log_group.name, region.name, start_period_seconds)
+                    for key, sidecar in options.sidecars.items()
+                ),
+            ]
         ),
-        volume=[EcsTaskDefinitionVolume(name=volume) for volume in _scratch_volumes(options)] or None,
+        volume=[
+            EcsTaskDefinitionVolume(name=volume)
+            for key, container in _containers(options).items()
+            for volume in _scratch_volumes(container, key)
+        ]
+        or None,
     )
     return Task(
         caller=caller,
@@ -218,8 +230,14 @@ def build_task(
     )
 
 
-def _scratch_volumes(options: TaskSettings) -> list[str]:
-    return [f"scratch-{index}" for index in range(len(options.container.scratch_paths))]
+def _containers(options: TaskSettings) -> dict[str, Container]:
+    """The task's containers by name: the application's first (its scratch volumes keep their names)."""
+    return {"": options.container, **options.sidecars}
+
+
+def _scratch_volumes(container: Container, sidecar: str = "") -> list[str]:
+    prefix = f"{sidecar}-scratch" if sidecar else "scratch"
+    return [f"{prefix}-{index}" for index in range(len(container.scratch_paths))]
 
 
 def container_definition(  # noqa: PLR0917
@@ -230,9 +248,41 @@ def container_definition(  # noqa: PLR0917
     port_mappings: list[dict[str, object]],
     start_period_seconds: int,
 ) -> dict[str, object]:
+    """The application container: always essential, named by ``container.name``."""
     container = options.container
+    return _definition(
+        container, container.name, image, log_group_name, region_name, port_mappings, start_period_seconds, ""
+    )
+
+
+def sidecar_definition(
+    key: str, sidecar: Sidecar, log_group_name: str, region_name: str, start_period_seconds: int
+) -> dict[str, object]:
+    """A sidecar: its own image, essential or not, with its reservations, logging beside the application's."""
+    ports: list[dict[str, object]] = (
+        [] if sidecar.port is None else [{"containerPort": sidecar.port, "hostPort": sidecar.port, "protocol": "tcp"}]
+    )
+    definition = _definition(sidecar, key, sidecar.image, log_group_name, region_name, ports, start_period_seconds, key)
+    definition["essential"] = sidecar.essential
+    if sidecar.cpu_units:
+        definition["cpu"] = sidecar.cpu_units
+    if sidecar.memory_mib is not None:
+        definition["memory"] = sidecar.memory_mib
+    return definition
+
+
+def _definition(  # noqa: PLR0917
+    container: Container,
+    name: str,
+    image: str,
+    log_group_name: str,
+    region_name: str,
+    port_mappings: list[dict[str, object]],
+    start_period_seconds: int,
+    sidecar: str,
+) -> dict[str, object]:
     definition: dict[str, object] = {
-        "name": container.name,
+        "name": name,
         "image": image,
         "essential": True,
         "readonlyRootFilesystem": container.readonly_root_filesystem,
@@ -241,14 +291,14 @@ def container_definition(  # noqa: PLR0917
         "secrets": [{"name": key, "valueFrom": secret.arn} for key, secret in sorted(container.secrets.items())],
         "mountPoints": [
             {"sourceVolume": volume, "containerPath": path, "readOnly": False}
-            for volume, path in zip(_scratch_volumes(options), container.scratch_paths, strict=True)
+            for volume, path in zip(_scratch_volumes(container, sidecar), container.scratch_paths, strict=True)
         ],
         "logConfiguration": {
             "logDriver": "awslogs",
             "options": {
                 "awslogs-group": log_group_name,
                 "awslogs-region": region_name,
-                "awslogs-stream-prefix": container.name,
+                "awslogs-stream-prefix": name,
             },
         },
     }
@@ -270,6 +320,11 @@ def container_definition(  # noqa: PLR0917
     if container.drop_all_capabilities:
         linux_parameters["capabilities"] = {"drop": ["ALL"]}
     definition["linuxParameters"] = linux_parameters
+    if container.depends_on:
+        definition["dependsOn"] = [
+            {"containerName": other, "condition": condition}
+            for other, condition in sorted(container.depends_on.items())
+        ]
     return definition
 
 

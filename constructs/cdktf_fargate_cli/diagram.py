@@ -57,6 +57,12 @@ def _main_container(task: Mapping[str, Any]) -> dict[str, Any]:
     return next((c for c in found if c.get("essential", True)), found[0] if found else {})
 
 
+def _sidecars(task: Mapping[str, Any]) -> str:
+    """The task's other containers, said after its own: `<br/>sidecars: agent, init`."""
+    others = [str(container.get("name", "")) for container in containers(task)[1:]]
+    return f"<br/>sidecars: {', '.join(others)}" if others else ""
+
+
 def _hardening(container: Mapping[str, Any]) -> str:
     parts = [f"user {container['user']}" if container.get("user") else "the image's user"]
     dropped = container.get("linuxParameters", {}).get("capabilities", {}).get("drop", [])
@@ -148,7 +154,7 @@ def _workloads(
         ]
         alias = next((a for a in aliases if a.get("dns_name")), None)
         short = _short(name, stack)
-        facts = f"{_size(task)}{f', port {port}' if port else ''}<br/>{_hardening(container)}"
+        facts = f"{_size(task)}{f', port {port}' if port else ''}<br/>{_hardening(container)}{_sidecars(task)}"
         if len(services) == 1 and name == stack:
             found[key] = Workload(
                 "service", name, "service", f"{name}<br/>ECS service, {count}<br/>{facts}", (0, 0, "")
@@ -182,7 +188,7 @@ def _jobs(resources: Mapping[str, Any], stack: str) -> list[tuple[Workload, str]
             retries = sum(int(retry.get("MaxAttempts", 0)) for retry in states[0].get("Retry", []))
             timeout = states[0].get("TimeoutSeconds")
             lines.append(f"{f'timeout {timeout} s, ' if timeout else ''}{_plural(retries, 'retry', 'retries')}")
-        lines.append(_hardening(_main_container(task)))
+        lines.append(_hardening(_main_container(task)) + _sidecars(task))
         node = f"svc_{short}".replace("-", "_")
         found.append((Workload(node, short, "job", "<br/>".join(lines), (2, 0, short)),
                       str(schedule.get("schedule_expression", ""))))  # fmt: skip

@@ -151,10 +151,7 @@ def _without_not_action(statement: Statement) -> Statement:
 
 def _secrets(config: EnvironmentConfig) -> list[Secret]:
     """The secrets and parameters the environment's containers read."""
-    containers = [config.service.container] if not config.services else []
-    for declared in config.services.values():
-        containers.append(declared.container)
-    return [secret for container in containers for secret in container.secrets.values()]
+    return [secret for _, container in config.containers() for secret in container.secrets.values()]
 
 
 def _secret_arns(config: EnvironmentConfig) -> list[str]:

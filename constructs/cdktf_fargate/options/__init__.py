@@ -45,6 +45,7 @@ from .service import (
     SecretsManagerSecret,
     ServiceConnect,
     ServiceOptions,
+    Sidecar,
     SsmParameter,
     TaskSize,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "SecretsManagerSecret",
     "ServiceConnect",
     "ServiceOptions",
+    "Sidecar",
     "SsmParameter",
     "TaskSize",
     "Waf",

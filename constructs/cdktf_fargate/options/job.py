@@ -6,12 +6,12 @@ The task itself (size, container, logs, capacity) takes the same types as a serv
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._base import OptionType, Range, option
+from ._base import Each, OptionType, Range, option
 from .schedule import SCHEDULE_FORMS, TIMEZONE, schedule_problem
-from .service import CapacityMix, Container, Logging, TaskSize
+from .service import CONTAINER_NAME, CapacityMix, Container, Logging, Sidecar, TaskSize, check_containers
 
 Report = Callable[[str, Any, str], None]
 
@@ -36,8 +36,12 @@ class JobOptions(OptionType):
         CapacityMix(), "FARGATE and FARGATE_SPOT shares (a stopped Spot task is a failed run)"
     )
     logging: Logging = option(Logging(), "the log group")
+    sidecars: Mapping[str, Sidecar] = option(
+        {}, "more containers in each run's task, by name: agents, init containers", Each(CONTAINER_NAME)
+    )
 
     def _cross_check(self, report: Report) -> None:
+        check_containers(report, self.task, self.container, self.sidecars)
         problem = schedule_problem(self.schedule)
         if problem:
             report("schedule", self.schedule, problem)

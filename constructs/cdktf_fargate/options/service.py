@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from .._validation import is_token
+from .._validation import IMAGE_REFERENCE, IMAGE_REFERENCE_DESCRIBED, is_token
 from ._base import LOG_RETENTION, PORT, Above, Each, OptionType, Pattern, Range, option
 from .schedule import SCHEDULE_FORMS, TIMEZONE, schedule_problem
 
@@ -27,6 +27,8 @@ CpuUnits = Literal[256, 512, 1024, 2048, 4096, 8192, 16384]
 CpuArchitecture = Literal["X86_64", "ARM64"]
 SecretKind = Literal["ssm-parameter", "secrets-manager"]
 
+# What a container may wait for of another (ECS's dependsOn conditions).
+DependencyCondition = Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]
 CONTAINER_NAME = Pattern(re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"), "must be 1-255 letters, digits, '-' or '_'")
 ENV_NAME = Pattern(re.compile(r"[A-Za-z_][A-Za-z0-9_]*"), "must be letters, digits and '_', not starting with a digit")
 CONTAINER_PATH = Pattern(re.compile(r"/[A-Za-z0-9._/-]*"), "must be an absolute path")
@@ -207,6 +209,12 @@ class Container(OptionType):
         3, "with `health_check_command`: failed checks in a row before the container is unhealthy", Range(1, 10)
     )
     stop_timeout_seconds: int = option(30, "time after SIGTERM before SIGKILL", Range(2, 120))
+    depends_on: Mapping[str, DependencyCondition] = option(
+        {},
+        "containers of the task it starts after: a sidecar's name (or the application container's, for a "
+        "sidecar) -> START, COMPLETE or SUCCESS (it ran to its end, with exit 0) or HEALTHY (its health check passes)",
+        Each(CONTAINER_NAME),
+    )
 
     def _cross_check(self, report: Report) -> None:
         for key, value in self.environment.items():
@@ -237,6 +245,63 @@ class Container(OptionType):
                 f"must be less than health_check_interval_seconds ({self.health_check_interval_seconds}): a check "
                 "still running when the next is due",
             )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Sidecar(Container):
+    """Another container of the task beside the application's: an agent (metrics, logs, tracing), a proxy,
+    or an init container that runs to its end first. Hardened as the application's container by default;
+    each setting of a `Container` applies to it, its name is its key in `sidecars`."""
+
+    NOT_IN_TABLE: ClassVar[tuple[str, ...]] = ("name",)
+
+    image: str = option("", "its image, pinned by you: `[registry/]repository[:tag][@sha256:digest]`")
+    essential: bool = option(
+        True, "the task stops when it stops; false for an init container or an agent the app can run without"
+    )
+    cpu_units: int = option(0, "CPU units reserved for it out of the task's; 0: none reserved", Range(0, 16384))
+    memory_mib: int | None = option(
+        None, "its hard memory limit, MiB, out of the task's; None: it shares the task's memory", Range(6, 122880)
+    )
+    port: int | None = option(None, "a port it listens on; None: none", PORT)  # type: ignore[assignment]
+    environment: Mapping[str, str] = option(
+        {}, "plain environment variables; names and values that look secret are refused (use `secrets`)",
+        Each(ENV_NAME, unique=False),
+    )  # fmt: skip
+
+    def _cross_check(self, report: Report) -> None:
+        super()._cross_check(report)
+        if not is_token(self.image) and not IMAGE_REFERENCE.fullmatch(self.image):
+            report("image", self.image, IMAGE_REFERENCE_DESCRIBED)
+
+
+def check_containers(report: Report, task: TaskSize, container: Container, sidecars: Mapping[str, Sidecar]) -> None:
+    """Rules across a task's containers: names, what each waits for, and what their reservations leave the
+    application of the task's CPU and memory (ECS refuses a task whose containers ask for more)."""
+    names = {container.name: container, **sidecars}
+    for key in sidecars:
+        if key == container.name:
+            report(f"sidecars.{key}", "<set>", f"is the application container's name ({container.name!r})")
+    members = [("container", container), *((f"sidecars.{key}", sidecar) for key, sidecar in sidecars.items())]
+    for where, member in members:
+        for other, condition in member.depends_on.items():
+            target = names.get(other)
+            if target is None or target is member:
+                allowed = "names itself" if target is member else f"is not a container of the task: {sorted(names)}"
+                report(f"{where}.depends_on.{other}", condition, allowed)
+            elif condition in ("COMPLETE", "SUCCESS") and getattr(target, "essential", True):
+                why = f"{other!r} is essential: a task stops when it exits, so nothing waits for its end"
+                report(f"{where}.depends_on.{other}", condition, f"{why}; set its essential = false (init container)")
+            elif condition == "HEALTHY" and not target.health_check_command:
+                report(f"{where}.depends_on.{other}", condition, f"{other!r} has no health_check_command")
+    reserved_cpu = sum(sidecar.cpu_units for sidecar in sidecars.values())
+    if reserved_cpu >= task.cpu_units and sidecars:
+        report("sidecars", f"{reserved_cpu} CPU units", f"must leave the application some of the task's "
+               f"{task.cpu_units} (task.cpu_units)")  # fmt: skip
+    reserved_memory = sum(sidecar.memory_mib or 0 for sidecar in sidecars.values())
+    if reserved_memory >= task.memory_mib and sidecars:
+        report("sidecars", f"{reserved_memory} MiB", f"must leave the application some of the task's "
+               f"{task.memory_mib} MiB (task.memory_mib)")  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -464,6 +529,9 @@ class ServiceOptions(OptionType):
     alarms: Alarms = option(Alarms(), "CloudWatch alarms")
     logging: Logging = option(Logging(), "the log group")
     service_connect: ServiceConnect = option(ServiceConnect(), "calls between the services of a namespace")
+    sidecars: Mapping[str, Sidecar] = option(
+        {}, "more containers in each task, by name: agents, proxies, init containers", Each(CONTAINER_NAME)
+    )
 
     def _cross_check(self, report: Report) -> None:
         scaling = self.scaling
@@ -475,6 +543,7 @@ class ServiceOptions(OptionType):
                 f"must be within scaling.min_count and scaling.max_count ({scaling.min_count}-{scaling.max_count}): "
                 "autoscaling would move it there at once; change the bounds, or set scaling.enabled=False",
             )
+        check_containers(report, self.task, self.container, self.sidecars)
         if self.enable_execute_command and self.container.readonly_root_filesystem:
             report(
                 "enable_execute_command",
@@ -498,6 +567,8 @@ __all__ = [
     "SecretsManagerSecret",
     "ServiceConnect",
     "ServiceOptions",
+    "Sidecar",
     "SsmParameter",
     "TaskSize",
+    "check_containers",
 ]
