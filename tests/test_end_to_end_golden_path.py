@@ -121,7 +121,7 @@ def test_after_the_push_the_first_deploy_runs_the_pushed_images(deployment):
     for key in ("web", "api"):
         (service,) = ecs.describe_services(cluster=STACK, services=[f"{STACK}-{key}"])["services"]
         definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
-        (container,) = definition["containerDefinitions"]
+        container = definition["containerDefinitions"][0]  # the application container, before any sidecar
         assert container["image"].endswith(f"/{STACK}-{key}:v1"), container["image"]
     assert deployment.planned_changes("v1") == {}
     # The next deploy's step finds every repository and applies nothing.
@@ -222,9 +222,10 @@ def test_rollback_deploys_the_previous_tag_to_one_service_and_keeps_the_others(d
     ecs = deployment.client("ecs")
     for key, tag in (("web", "v1"), ("api", "v2")):
         (service,) = ecs.describe_services(cluster=STACK, services=[f"{STACK}-{key}"])["services"]
-        (container,) = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"][
+        # The application container comes first, before any sidecar.
+        container = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"][
             "containerDefinitions"
-        ]
+        ][0]
         assert container["image"].endswith(f":{tag}"), (key, container["image"])
     # A tag the repository never held is refused before anything runs.
     missing = day2(deployment, "rollback", "web", "--to", "v0")

@@ -55,10 +55,11 @@ def describe(deployment: Deployment, key: str) -> dict[str, Any]:
 
 
 def image_of(deployment: Deployment, task_definition: str) -> str:
-    (container,) = deployment.client("ecs").describe_task_definition(taskDefinition=task_definition)["taskDefinition"][
+    """The application container's image: the task definition lists it first, before any sidecar."""
+    containers = deployment.client("ecs").describe_task_definition(taskDefinition=task_definition)["taskDefinition"][
         "containerDefinitions"
     ]
-    return container["image"]
+    return str(containers[0]["image"])
 
 
 def security_group(deployment: Deployment, key: str) -> str:
