@@ -23,6 +23,7 @@ from cdktf_fargate.options import (
     Range,
     RepositoryOptions,
     Routing,
+    Secret,
     ServiceOptions,
     check_options,
     option,
@@ -166,32 +167,47 @@ class EnvironmentConfig(OptionType):
         check_options(problems, "", self)
         problems.raise_if_any()
 
+    def tasks(self) -> list[tuple[str, ServiceOptions | JobOptions]]:
+        """Every task's settings (a service's or a job's) with their path in the settings file."""
+        if not self.services:
+            return [("service", self.service)]
+        return [
+            (f"services.{name}.job", declared.job)
+            if declared.kind == "job"
+            else (f"services.{name}.service", declared.service)
+            for name, declared in self.services.items()
+        ]
+
     def containers(self) -> list[tuple[str, Container]]:
         """Every container of every task of the environment, with its settings path."""
-        if not self.services:
-            return [("service.container", self.service.container)] + [
-                (f"service.sidecars.{key}", sidecar) for key, sidecar in self.service.sidecars.items()
-            ]
         found: list[tuple[str, Container]] = []
-        for name, declared in self.services.items():
-            group = f"services.{name}.{'job' if declared.kind == 'job' else 'service'}"
-            found.append((f"{group}.container", declared.container))
-            found += [(f"{group}.sidecars.{key}", sidecar) for key, sidecar in declared.sidecars.items()]
+        for path, task in self.tasks():
+            found.append((f"{path}.container", task.container))
+            found += [(f"{path}.sidecars.{key}", sidecar) for key, sidecar in task.sidecars.items()]
         return found
+
+    def secrets(self) -> list[Secret]:
+        """Every secret a task reads at start: its containers' and its log router's."""
+        found = [secret for _, container in self.containers() for secret in container.secrets.values()]
+        return found + [secret for _, task in self.tasks() for secret in task.logging.destination_secrets.values()]
+
+    def _images_from_elsewhere(self) -> list[tuple[str, str]]:
+        """The images a task pulls besides its own repository's: sidecars' and FireLens log routers'."""
+        found = [(f"{path}.image", str(getattr(container, "image", ""))) for path, container in self.containers()]
+        found += [(f"{path}.logging.router_image", task.logging.router_image) for path, task in self.tasks()
+                  if task.logging.router == "firelens"]  # fmt: skip
+        return [(path, image) for path, image in found if image]
 
     def _check_sidecar_registries(self, report: Report) -> None:
         """Tasks without internet egress reach this region's ECR through its endpoints, and no other registry:
-        a sidecar's image from elsewhere would fail every task start."""
+        an image from elsewhere would fail every task start."""
         if self.vpc_id or self.network.allow_internet_egress:
             return
         own_registry = f".dkr.ecr.{self.region}.amazonaws.com"
-        for path, container in self.containers():
-            image = getattr(container, "image", "")
-            if not isinstance(image, str) or not image:
-                continue
+        for path, image in self._images_from_elsewhere():
             if "/" not in image or not image.split("/", 1)[0].endswith(own_registry):
                 cache = f"`<account>{own_registry}/ecr-public/...`"
-                report(f"{path}.image", image, f"tasks without internet egress pull from {self.region}'s ECR only: "
+                report(path, image, f"tasks without internet egress pull from {self.region}'s ECR only: "
                        f"copy the image there, or pull it through an ECR pull-through cache rule ({cache}), or "
                        "set network.allow_internet_egress = true")  # fmt: skip
 

@@ -63,7 +63,7 @@ def network_options(config: EnvironmentConfig) -> NetworkOptions:
     exec_enabled = config.service.enable_execute_command
     for declared in config.services.values():
         exec_enabled = exec_enabled or (declared.kind != "job" and declared.service.enable_execute_command)
-    kinds = {secret.kind for _, container in config.containers() for secret in container.secrets.values()}
+    kinds = {secret.kind for secret in config.secrets()}
     needed += [service for kind, service in SECRET_ENDPOINTS.items() if kind in kinds]
     if exec_enabled:
         needed.append("ssmmessages")

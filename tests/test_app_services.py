@@ -376,3 +376,16 @@ def test_the_local_apis_agent_runs_beside_it_and_the_app_waits_for_it(local):
     app, agent = containers(local, "service-api")
     assert app["dependsOn"] == [{"containerName": "agent", "condition": "HEALTHY"}]
     assert agent["name"] == "agent" and agent["essential"] is True and (agent["cpu"], agent["memory"]) == (128, 256)
+
+
+def test_fails_when_the_log_routers_image_is_out_of_reach_and_its_secret_is_admitted_by_the_boundary():
+    from stacks.deploy_permissions.boundary import _secret_arns
+
+    key = "arn:aws:secretsmanager:us-east-1:123456789012:secret:datadog-key-AbCdEf"
+    logging = {"router": "firelens", "destination": {"Name": "datadog"},
+               "destination_secrets": {"apikey": {"arn": key}}}  # fmt: skip
+    settings = {"certificate_arn": CERTIFICATE_ARN, "services": {"web": {"service": {"logging": logging}}}}
+    with pytest.raises(ValueError, match=r"services.web.service.logging.router_image='public.ecr.aws/aws-observ"):
+        config_from_mapping("multi", settings)
+    config = config_from_mapping("multi", {**settings, "network": {"allow_internet_egress": True}})
+    assert key in _secret_arns(config)

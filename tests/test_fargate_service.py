@@ -1314,3 +1314,43 @@ def test_sidecars_join_the_task_hardened_like_the_app_with_their_own_reservation
 def test_fails_when_a_sidecar_or_what_a_container_waits_for_is_invalid(stack, changes, message):
     with pytest.raises(ValueError, match=message):
         build(stack, changes)
+
+
+def test_firelens_sends_the_apps_logs_through_a_fluent_bit_router_with_its_key_from_a_secret(stack):
+    key = SecretsManagerSecret(arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:datadog-key-AbCdEf")
+    destination = {"Name": "datadog", "Host": "http-intake.logs.datadoghq.eu", "TLS": "on"}
+    build(stack, {"logging.router": "firelens", "logging.destination": destination,
+                  "logging.destination_secrets": {"apikey": key}})  # fmt: skip
+    synth = Synthesized(stack)
+    app, router = json.loads(synth.only("aws_ecs_task_definition")["container_definitions"])
+    assert app["logConfiguration"] == {
+        "logDriver": "awsfirelens",
+        "options": destination,
+        "secretOptions": [{"name": "apikey", "valueFrom": key.arn}],
+    }
+    assert router["name"] == "log_router" and router["essential"] is True
+    assert router["firelensConfiguration"] == {"type": "fluentbit", "options": {"enable-ecs-log-metadata": "true"}}
+    assert router["image"] == "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5"
+    # The router's own logs stay in the service's log group.
+    assert router["logConfiguration"]["logDriver"] == "awslogs"
+    assert router["logConfiguration"]["options"]["awslogs-stream-prefix"] == "log_router"
+    assert router["linuxParameters"]["capabilities"] == {"drop": ["ALL"]}
+    # The execution role reads the destination's secret at task start, as a container's.
+    assert key.arn in json.dumps(synth_policy(synth, "execution-secrets-policy-document"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"logging.router": "firelens"}, r"logging.destination=\{\} is invalid: names its Fluent Bit output plugin"),
+        ({"logging.destination": {"Name": "datadog"}}, r"logging.destination='<set>' is invalid: is FireLens's"),
+        ({"logging.router": "firelens", "logging.destination": {"Name": "datadog"},
+          "sidecars": {"log_router": Sidecar(image=AGENT)}},
+         r"sidecars.log_router='log_router' is invalid: is the FireLens log router's name"),
+        ({"logging.router": "firelens", "logging.destination": {"Name": "datadog"}, "logging.router_image": "x y"},
+         r"logging.router_image='x y' is invalid: must be an image reference"),
+    ],
+)  # fmt: skip
+def test_fails_when_log_routing_is_set_wrongly(stack, changes, message):
+    with pytest.raises(ValueError, match=message):
+        build(stack, changes)

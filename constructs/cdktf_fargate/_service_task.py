@@ -185,8 +185,9 @@ def build_task(
     execution_logs_policy = IamRolePolicy(
         scope, "execution-logs-policy", name="write-logs", role=execution_role.id, policy=logs_document.json
     )
-    # The execution role reads every container's secrets at task start: the sidecars' too.
+    # The execution role reads every container's secrets at task start: the sidecars' and the log router's too.
     secrets = [secret for container in _containers(options).values() for secret in container.secrets.values()]
+    secrets += list(options.logging.destination_secrets.values())
     execution_secrets_policy = _allow_reading_secrets(scope, execution_role, secrets, region.name) if secrets else None
     task_definition = EcsTaskDefinition(
         scope,
@@ -202,13 +203,7 @@ def build_task(
             operating_system_family="LINUX", cpu_architecture=options.task.cpu_architecture
         ),
         container_definitions=json.dumps(
-            [
-                container_definition(options, image, log_group.name, region.name, port_mappings, start_period_seconds),
-                *(
-                    sidecar_definition(key, sidecar, log_group.name, region.name, start_period_seconds)
-                    for key, sidecar in options.sidecars.items()
-                ),
-            ]
+            _container_definitions(options, image, log_group.name, region.name, port_mappings, start_period_seconds)
         ),
         volume=[
             EcsTaskDefinitionVolume(name=volume)
@@ -228,6 +223,26 @@ def build_task(
         execution_secrets_policy=execution_secrets_policy,
         task_definition=task_definition,
     )
+
+
+def _container_definitions(  # noqa: PLR0917
+    options: TaskSettings,
+    image: str,
+    log_group_name: str,
+    region_name: str,
+    port_mappings: list[dict[str, object]],
+    start_period_seconds: int,
+) -> list[dict[str, object]]:
+    """The application container first, then its sidecars, then the log router when logs go through FireLens."""
+    app = container_definition(options, image, log_group_name, region_name, port_mappings, start_period_seconds)
+    found = [routed(app, options.logging)]
+    found += [
+        sidecar_definition(key, sidecar, log_group_name, region_name, start_period_seconds)
+        for key, sidecar in options.sidecars.items()
+    ]
+    if options.logging.router == "firelens":
+        found.append(log_router_definition(options.logging, log_group_name, region_name))
+    return found
 
 
 def _containers(options: TaskSettings) -> dict[str, Container]:
@@ -269,6 +284,46 @@ def sidecar_definition(
     if sidecar.memory_mib is not None:
         definition["memory"] = sidecar.memory_mib
     return definition
+
+
+LOG_ROUTER = "log_router"
+
+
+def routed(definition: dict[str, object], logging: Logging) -> dict[str, object]:
+    """The application container's logs through FireLens to ``logging.destination``, when it says so."""
+    if logging.router != "firelens":
+        return definition
+    configuration: dict[str, object] = {"logDriver": "awsfirelens", "options": dict(logging.destination)}
+    if logging.destination_secrets:
+        configuration["secretOptions"] = [
+            {"name": key, "valueFrom": secret.arn} for key, secret in sorted(logging.destination_secrets.items())
+        ]
+    return {**definition, "logConfiguration": configuration}
+
+
+def log_router_definition(logging: Logging, log_group_name: str, region_name: str) -> dict[str, object]:
+    """The FireLens log router (Fluent Bit): essential, its own logs in the log group. It runs as root, as
+    AWS's FireLens examples do (Fluent Bit's buffers and FireLens's generated configuration are root's),
+    with no capabilities and a writable filesystem. ECS starts it before the containers that use it."""
+    return {
+        "name": LOG_ROUTER,
+        "image": logging.router_image,
+        "essential": True,
+        "firelensConfiguration": {"type": "fluentbit", "options": {"enable-ecs-log-metadata": "true"}},
+        "user": "0",
+        "readonlyRootFilesystem": False,
+        # AWS's guidance for Fluent Bit's buffers, out of the task's memory.
+        "memoryReservation": 50,
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": log_group_name,
+                "awslogs-region": region_name,
+                "awslogs-stream-prefix": LOG_ROUTER,
+            },
+        },
+        "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
+    }
 
 
 def _definition(  # noqa: PLR0917

@@ -151,7 +151,7 @@ def _without_not_action(statement: Statement) -> Statement:
 
 def _secrets(config: EnvironmentConfig) -> list[Secret]:
     """The secrets and parameters the environment's containers read."""
-    return [secret for _, container in config.containers() for secret in container.secrets.values()]
+    return config.secrets()
 
 
 def _secret_arns(config: EnvironmentConfig) -> list[str]:

@@ -41,7 +41,7 @@ class JobOptions(OptionType):
     )
 
     def _cross_check(self, report: Report) -> None:
-        check_containers(report, self.task, self.container, self.sidecars)
+        check_containers(report, self.task, self.container, self.sidecars, self.logging)
         problem = schedule_problem(self.schedule)
         if problem:
             report("schedule", self.schedule, problem)

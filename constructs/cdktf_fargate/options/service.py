@@ -27,6 +27,8 @@ CpuUnits = Literal[256, 512, 1024, 2048, 4096, 8192, 16384]
 CpuArchitecture = Literal["X86_64", "ARM64"]
 SecretKind = Literal["ssm-parameter", "secrets-manager"]
 
+# AWS for Fluent Bit, pinned; the image's own tags are documented at github.com/aws/aws-for-fluent-bit.
+FLUENT_BIT_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5"
 # What a container may wait for of another (ECS's dependsOn conditions).
 DependencyCondition = Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]
 CONTAINER_NAME = Pattern(re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"), "must be 1-255 letters, digits, '-' or '_'")
@@ -275,13 +277,20 @@ class Sidecar(Container):
             report("image", self.image, IMAGE_REFERENCE_DESCRIBED)
 
 
-def check_containers(report: Report, task: TaskSize, container: Container, sidecars: Mapping[str, Sidecar]) -> None:
+def check_containers(
+    report: Report, task: TaskSize, container: Container, sidecars: Mapping[str, Sidecar], logging: Logging
+) -> None:
     """Rules across a task's containers: names, what each waits for, and what their reservations leave the
     application of the task's CPU and memory (ECS refuses a task whose containers ask for more)."""
-    names = {container.name: container, **sidecars}
+    names: dict[str, Container] = {container.name: container, **sidecars}
     for key in sidecars:
         if key == container.name:
             report(f"sidecars.{key}", "<set>", f"is the application container's name ({container.name!r})")
+    if logging.router == "firelens":
+        # The log router's own name (see _service_task.LOG_ROUTER).
+        for where, name in [("container.name", container.name), *((f"sidecars.{key}", key) for key in sidecars)]:
+            if name == "log_router":
+                report(where, name, "is the FireLens log router's name with logging.router = 'firelens'")
     members = [("container", container), *((f"sidecars.{key}", sidecar) for key, sidecar in sidecars.items())]
     for where, member in members:
         for other, condition in member.depends_on.items():
@@ -477,9 +486,42 @@ class Alarms(OptionType):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Logging(OptionType):
-    """The service's CloudWatch log group `/ecs/<name>`."""
+    """Where the application's logs go: the CloudWatch log group `/ecs/<name>`, or through a FireLens log
+    router (Fluent Bit) to another destination (Datadog, Firehose, OpenSearch, …)."""
 
     retention_days: int = option(365, "a CloudWatch retention value (0: never expire)", LOG_RETENTION)
+    router: Literal["awslogs", "firelens"] = option(
+        "awslogs",
+        "`awslogs`: the log group; `firelens`: a Fluent Bit sidecar sends the application's logs to `destination` "
+        "(the other containers' and its own stay in the log group)",
+    )
+    router_image: str = option(
+        FLUENT_BIT_IMAGE,
+        "the log router's image, pinned (AWS for Fluent Bit); without internet egress, this region's ECR "
+        "(a pull-through cache of ECR Public)",
+    )
+    destination: Mapping[str, str] = option(
+        {},
+        'with `firelens`: the Fluent Bit output\'s options, `Name` first (e.g. `{ Name = "datadog", Host = '
+        '"http-intake.logs.datadoghq.eu", TLS = "on" }`)',
+    )
+    destination_secrets: Mapping[str, Secret] = option(
+        {}, "with `firelens`: output options read from a secret at task start (an API key): name -> `Secret`"
+    )
+
+    def _cross_check(self, report: Report) -> None:
+        if self.router == "awslogs":
+            for field in ("destination", "destination_secrets"):
+                if getattr(self, field):
+                    report(field, "<set>", "is FireLens's: set router = 'firelens' too")
+            return
+        if "Name" not in self.destination:
+            report("destination", dict(self.destination), "names its Fluent Bit output plugin: `Name` (e.g. 'datadog', "
+                   "'kinesis_firehose', 'opensearch', 'cloudwatch_logs')")  # fmt: skip
+        for key in set(self.destination) & set(self.destination_secrets):
+            report(f"destination_secrets.{key}", self.destination_secrets[key].arn, "is also a plain option; use one")
+        if not is_token(self.router_image) and not IMAGE_REFERENCE.fullmatch(self.router_image):
+            report("router_image", self.router_image, IMAGE_REFERENCE_DESCRIBED)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -543,7 +585,7 @@ class ServiceOptions(OptionType):
                 f"must be within scaling.min_count and scaling.max_count ({scaling.min_count}-{scaling.max_count}): "
                 "autoscaling would move it there at once; change the bounds, or set scaling.enabled=False",
             )
-        check_containers(report, self.task, self.container, self.sidecars)
+        check_containers(report, self.task, self.container, self.sidecars, self.logging)
         if self.enable_execute_command and self.container.readonly_root_filesystem:
             report(
                 "enable_execute_command",
