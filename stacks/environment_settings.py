@@ -196,6 +196,8 @@ class EnvironmentConfig(OptionType):
         found = [(f"{path}.image", str(getattr(container, "image", ""))) for path, container in self.containers()]
         found += [(f"{path}.logging.router_image", task.logging.router_image) for path, task in self.tasks()
                   if task.logging.router == "firelens"]  # fmt: skip
+        found += [(f"{path}.telemetry.image", task.telemetry.image) for path, task in self.tasks()
+                  if task.telemetry.collector == "otel"]  # fmt: skip
         return [(path, image) for path, image in found if image]
 
     def _check_sidecar_registries(self, report: Report) -> None:

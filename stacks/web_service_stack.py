@@ -67,6 +67,8 @@ def network_options(config: EnvironmentConfig) -> NetworkOptions:
     needed += [service for kind, service in SECRET_ENDPOINTS.items() if kind in kinds]
     if exec_enabled:
         needed.append("ssmmessages")
+    if any(task.telemetry.collector == "otel" for _, task in config.tasks()):
+        needed.append("xray")
     return dataclasses.replace(options, interface_endpoints=tuple(dict.fromkeys(needed)))
 
 

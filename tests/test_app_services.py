@@ -389,3 +389,18 @@ def test_fails_when_the_log_routers_image_is_out_of_reach_and_its_secret_is_admi
         config_from_mapping("multi", settings)
     config = config_from_mapping("multi", {**settings, "network": {"allow_internet_egress": True}})
     assert key in _secret_arns(config)
+
+
+def test_the_local_web_services_telemetry_reaches_x_ray_through_an_endpoint_its_boundary_admits(local):
+    names = {endpoint["service_name"].rsplit(".", 1)[-1] for endpoint in local.resources("aws_vpc_endpoint").values()}
+    assert "xray" in names
+    collector = containers(local, "service-web")[-1]
+    assert collector["name"] == "otel-collector" and collector["image"].endswith("/aws-otel-collector:v0.43.3")
+    names = {group["name"] for group in local.resources("aws_cloudwatch_log_group").values()}
+    assert "/ecs/webapp-local-web/metrics" in names and "/ecs/webapp-local-api/metrics" not in names
+
+
+def test_fails_when_the_collectors_image_is_out_of_reach_of_tasks_without_internet_egress():
+    services = {"web": {"service": {"telemetry": {"collector": "otel"}}}}
+    with pytest.raises(ValueError, match=r"services.web.service.telemetry.image='public.ecr.aws/aws-observability/"):
+        config_from_mapping("multi", {"certificate_arn": CERTIFICATE_ARN, "services": services})

@@ -30,7 +30,7 @@ def test_the_local_environment_shows_its_three_services_their_route_call_and_sch
     assert 'schedule_svc_report["EventBridge Scheduler<br/>cron(0 3 * * ? *)"]' in drawn
     assert "timeout 900 s, 1 retry" in drawn
     assert "ECR: 3 repositories, immutable tags" in drawn
-    assert 'egress["VPC endpoints<br/>ecr.api, ecr.dkr, logs, S3 gateway"]' in drawn
+    assert 'egress["VPC endpoints<br/>ecr.api, ecr.dkr, logs, xray, S3 gateway"]' in drawn
 
 
 def test_dev_shows_its_one_nat_gateway_and_one_task_range():

@@ -1354,3 +1354,50 @@ def test_firelens_sends_the_apps_logs_through_a_fluent_bit_router_with_its_key_f
 def test_fails_when_log_routing_is_set_wrongly(stack, changes, message):
     with pytest.raises(ValueError, match=message):
         build(stack, changes)
+
+
+def test_telemetry_adds_a_collector_its_metrics_log_group_and_the_task_roles_permission_for_them(stack):
+    build(stack, {"telemetry.collector": "otel", "container.environment": {"OTEL_SERVICE_NAME": "storefront"}})
+    synth = Synthesized(stack)
+    app, collector = json.loads(synth.only("aws_ecs_task_definition")["container_definitions"])
+    environment = {entry["name"]: entry["value"] for entry in app["environment"]}
+    # The SDKs' default endpoint; a name the app sets itself wins.
+    assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://localhost:4317"
+    assert environment["OTEL_SERVICE_NAME"] == "storefront"
+    assert collector["name"] == "otel-collector" and collector["essential"] is False
+    assert collector["image"] == "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+    assert collector["user"] == "1000:1000" and collector["readonlyRootFilesystem"] is True
+    (config,) = [entry["value"] for entry in collector["environment"] if entry["name"] == "AOT_CONFIG_CONTENT"]
+    assert "endpoint: 127.0.0.1:4317" in config and "awsxray:" in config
+    assert "log_group_name: /ecs/shop/metrics" in config and "namespace: shop" in config
+    groups = {group["name"]: group for group in synth.resources("aws_cloudwatch_log_group").values()}
+    assert groups["/ecs/shop/metrics"]["retention_in_days"] == groups["/ecs/shop"]["retention_in_days"]
+    policy = synth_policy(synth, "telemetry-policy-document")
+    statements = {statement["Sid"]: statement for statement in policy["Statement"]}
+    assert statements["SendTraces"]["Resource"] == ["*"]
+    metrics = ref("aws_cloudwatch_log_group", synth.by_path("aws_cloudwatch_log_group", "metrics-log-group"), "arn")
+    assert statements["WriteMetrics"]["Resource"] == [metrics, f"{metrics}:*"]
+    assert set(statements["WriteMetrics"]["Action"]) == {
+        "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"
+    }  # fmt: skip
+
+
+def test_without_telemetry_there_is_no_collector_and_no_metrics_group(default_service):
+    _, synth = default_service
+    assert len(json.loads(synth.only("aws_ecs_task_definition")["container_definitions"])) == 1
+    names = {group["name"] for group in synth.resources("aws_cloudwatch_log_group").values()}
+    assert "/ecs/shop" in names and "/ecs/shop/metrics" not in names
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"telemetry.collector": "otel", "sidecars": {"otel-collector": Sidecar(image=AGENT)}},
+         r"sidecars.otel-collector='otel-collector' is invalid: is the OpenTelemetry collector's name"),
+        ({"telemetry.collector": "otel", "telemetry.image": "x y"}, r"telemetry.image='x y' is invalid"),
+        ({"telemetry.collector": "jaeger"}, r"telemetry.collector='jaeger' is invalid: must be 'none' or 'otel'"),
+    ],
+)  # fmt: skip
+def test_fails_when_telemetry_is_set_wrongly(stack, changes, message):
+    with pytest.raises(ValueError, match=message):
+        build(stack, changes)

@@ -32,7 +32,7 @@ from ._bindings import (
 from ._iam import service_trust_policy
 from ._validation import Problems, is_token
 from .network import check_network
-from .options import Container, Logging, Secret, Sidecar, TaskSize, check_options
+from .options import Container, Logging, Secret, Sidecar, TaskSize, Telemetry, check_options
 from .options.service import SECRET_DECRYPT_CONTEXT
 
 SECRET_READ_ACTIONS = {
@@ -109,6 +109,8 @@ class TaskSettings(Protocol):
     def logging(self) -> Logging: ...
     @property
     def sidecars(self) -> Mapping[str, Sidecar]: ...
+    @property
+    def telemetry(self) -> Telemetry: ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,6 +124,9 @@ class Task:
     execution_logs_policy: IamRolePolicy
     execution_secrets_policy: IamRolePolicy | None
     task_definition: EcsTaskDefinition
+    # With telemetry.collector = "otel": the collector's metrics log group and what the task role may do for it.
+    metrics_log_group: CloudwatchLogGroup | None = None
+    telemetry_policy: IamRolePolicy | None = None
 
 
 def build_task(
@@ -189,6 +194,9 @@ def build_task(
     secrets = [secret for container in _containers(options).values() for secret in container.secrets.values()]
     secrets += list(options.logging.destination_secrets.values())
     execution_secrets_policy = _allow_reading_secrets(scope, execution_role, secrets, region.name) if secrets else None
+    metrics_log_group = telemetry_policy = None
+    if options.telemetry.collector == "otel":
+        metrics_log_group, telemetry_policy = _telemetry_resources(scope, name, options, log_kms_key_arn, task_role)
     task_definition = EcsTaskDefinition(
         scope,
         "task-definition",
@@ -203,7 +211,9 @@ def build_task(
             operating_system_family="LINUX", cpu_architecture=options.task.cpu_architecture
         ),
         container_definitions=json.dumps(
-            _container_definitions(options, image, log_group.name, region.name, port_mappings, start_period_seconds)
+            _container_definitions(
+                options, image, log_group.name, region.name, port_mappings, start_period_seconds, name=name
+            )
         ),
         volume=[
             EcsTaskDefinitionVolume(name=volume)
@@ -222,6 +232,8 @@ def build_task(
         execution_logs_policy=execution_logs_policy,
         execution_secrets_policy=execution_secrets_policy,
         task_definition=task_definition,
+        metrics_log_group=metrics_log_group,
+        telemetry_policy=telemetry_policy,
     )
 
 
@@ -232,9 +244,20 @@ def _container_definitions(  # noqa: PLR0917
     region_name: str,
     port_mappings: list[dict[str, object]],
     start_period_seconds: int,
+    *,
+    name: str,
 ) -> list[dict[str, object]]:
-    """The application container first, then its sidecars, then the log router when logs go through FireLens."""
-    app = container_definition(options, image, log_group_name, region_name, port_mappings, start_period_seconds)
+    """The application container first, then its sidecars, then the log router when logs go through FireLens
+    and the OpenTelemetry collector when the task has one."""
+    container = options.container
+    otel = options.telemetry.collector == "otel"
+    if otel:
+        # Where OpenTelemetry SDKs look by default; a variable the app sets itself wins.
+        defaults = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317", "OTEL_SERVICE_NAME": name}
+        container = dataclasses.replace(container, environment={**defaults, **container.environment})
+    app = _definition(
+        container, container.name, image, log_group_name, region_name, port_mappings, start_period_seconds, ""
+    )
     found = [routed(app, options.logging)]
     found += [
         sidecar_definition(key, sidecar, log_group_name, region_name, start_period_seconds)
@@ -242,7 +265,97 @@ def _container_definitions(  # noqa: PLR0917
     ]
     if options.logging.router == "firelens":
         found.append(log_router_definition(options.logging, log_group_name, region_name))
+    if otel:
+        found.append(collector_definition(options, name, log_group_name, region_name))
     return found
+
+
+COLLECTOR = "otel-collector"
+# OTLP in on loopback only (the task's containers share it); traces out to X-Ray, metrics to CloudWatch as
+# embedded metric format records in the task's own metrics log group.
+COLLECTOR_CONFIG = """receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:4317
+      http:
+        endpoint: 127.0.0.1:4318
+processors:
+  batch/traces:
+    timeout: 1s
+    send_batch_size: 50
+  batch/metrics:
+    timeout: 60s
+exporters:
+  awsxray:
+    region: {region}
+  awsemf:
+    region: {region}
+    namespace: {namespace}
+    log_group_name: {log_group}
+service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch/traces]
+      exporters: [awsxray]
+    metrics:
+      receivers: [otlp]
+      processors: [batch/metrics]
+      exporters: [awsemf]
+"""
+
+
+def metrics_log_group_name(name: str) -> str:
+    return f"/ecs/{name}/metrics"
+
+
+def collector_definition(options: TaskSettings, name: str, log_group_name: str, region_name: str) -> dict[str, object]:
+    """The AWS Distro for OpenTelemetry collector: not essential (the app runs on without it), hardened as
+    a sidecar is by default, its configuration in `AOT_CONFIG_CONTENT`, its own logs in the log group."""
+    collector = Sidecar(image=options.telemetry.image, essential=False)
+    definition = sidecar_definition(COLLECTOR, collector, log_group_name, region_name, 0)
+    config = COLLECTOR_CONFIG.format(region=region_name, namespace=name, log_group=metrics_log_group_name(name))
+    definition["environment"] = [{"name": "AOT_CONFIG_CONTENT", "value": config}]
+    return definition
+
+
+def _telemetry_resources(
+    scope: Construct, name: str, options: TaskSettings, log_kms_key_arn: str | None, task_role: IamRole
+) -> tuple[CloudwatchLogGroup, IamRolePolicy]:
+    """The collector's metrics log group, kept as the task's logs are, and the task role's permission to send
+    traces (X-Ray names no resource for these) and to write to that group alone."""
+    metrics = CloudwatchLogGroup(
+        scope,
+        "metrics-log-group",
+        name=metrics_log_group_name(name),
+        retention_in_days=options.logging.retention_days,
+        kms_key_id=log_kms_key_arn,
+    )
+    document = DataAwsIamPolicyDocument(
+        scope,
+        "telemetry-policy-document",
+        statement=[
+            DataAwsIamPolicyDocumentStatement(
+                sid="SendTraces",
+                actions=[
+                    "xray:PutTraceSegments",
+                    "xray:PutTelemetryRecords",
+                    "xray:GetSamplingRules",
+                    "xray:GetSamplingTargets",
+                    "xray:GetSamplingStatisticSummaries",
+                ],
+                resources=["*"],
+            ),
+            DataAwsIamPolicyDocumentStatement(
+                sid="WriteMetrics",
+                actions=["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                resources=[metrics.arn, f"{metrics.arn}:*"],
+            ),
+        ],
+    )
+    policy = IamRolePolicy(scope, "telemetry-policy", name="telemetry", role=task_role.id, policy=document.json)
+    return metrics, policy
 
 
 def _containers(options: TaskSettings) -> dict[str, Container]:
@@ -253,21 +366,6 @@ def _containers(options: TaskSettings) -> dict[str, Container]:
 def _scratch_volumes(container: Container, sidecar: str = "") -> list[str]:
     prefix = f"{sidecar}-scratch" if sidecar else "scratch"
     return [f"{prefix}-{index}" for index in range(len(container.scratch_paths))]
-
-
-def container_definition(  # noqa: PLR0917
-    options: TaskSettings,
-    image: str,
-    log_group_name: str,
-    region_name: str,
-    port_mappings: list[dict[str, object]],
-    start_period_seconds: int,
-) -> dict[str, object]:
-    """The application container: always essential, named by ``container.name``."""
-    container = options.container
-    return _definition(
-        container, container.name, image, log_group_name, region_name, port_mappings, start_period_seconds, ""
-    )
 
 
 def sidecar_definition(

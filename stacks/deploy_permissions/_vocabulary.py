@@ -263,8 +263,9 @@ def log_groups(
 
 
 def log_group_names(prefix: str) -> list[str]:
-    """The names of an environment's log groups (`*` matches): its services', its VPC's, its web ACL's."""
-    return [f"/ecs/{prefix}", f"/ecs/{prefix}-*", f"/vpc/{prefix}/*", f"aws-waf-logs-{prefix}"]
+    """The names of an environment's log groups (`*` matches): its services' (and their collectors' metrics
+    groups, `/ecs/<service>/metrics`), its VPC's, its web ACL's."""
+    return [f"/ecs/{prefix}", f"/ecs/{prefix}/*", f"/ecs/{prefix}-*", f"/vpc/{prefix}/*", f"aws-waf-logs-{prefix}"]
 
 
 def in_region(arns: Arns) -> Statement:

@@ -63,6 +63,21 @@ def boundary_statements(
             "*",
         ),
     ]
+    if any(task.telemetry.collector == "otel" for _, task in config.tasks()):
+        # The OpenTelemetry collector sends traces with its task's role; X-Ray names no resource for these.
+        statements.append(
+            allow(
+                "SendTraces",
+                [
+                    "xray:GetSamplingRules",
+                    "xray:GetSamplingStatisticSummaries",
+                    "xray:GetSamplingTargets",
+                    "xray:PutTelemetryRecords",
+                    "xray:PutTraceSegments",
+                ],
+                "*",
+            )
+        )
     if secrets:
         statements += [
             allow("ReadTheNamedSecrets", ["secretsmanager:GetSecretValue", "ssm:GetParameters"], secrets),

@@ -48,6 +48,7 @@ from .service import (
     Sidecar,
     SsmParameter,
     TaskSize,
+    Telemetry,
 )
 
 __all__ = [
@@ -85,6 +86,7 @@ __all__ = [
     "Sidecar",
     "SsmParameter",
     "TaskSize",
+    "Telemetry",
     "Waf",
     "check_options",
     "describe_type",

@@ -64,7 +64,7 @@ class NetworkOptions(OptionType):
     interface_endpoints: tuple[str, ...] = option(
         ("ecr.api", "ecr.dkr", "logs"),
         "without internet egress: the AWS services tasks reach through interface endpoints (image pulls and "
-        "logs need these; the stack adds `secretsmanager`, `ssm`, `kms`, `ssmmessages` when it uses them)",
+        "logs need these; the stack adds `secretsmanager`, `ssm`, `kms`, `ssmmessages`, `xray` when it uses them)",
         Each(ENDPOINT_SERVICE),
     )
     single_nat_gateway: bool = option(False, "one NAT gateway for all zones (cheaper; an AZ outage cuts egress)")

@@ -11,7 +11,7 @@ from typing import Any
 
 from ._base import Each, OptionType, Range, option
 from .schedule import SCHEDULE_FORMS, TIMEZONE, schedule_problem
-from .service import CONTAINER_NAME, CapacityMix, Container, Logging, Sidecar, TaskSize, check_containers
+from .service import CONTAINER_NAME, CapacityMix, Container, Logging, Sidecar, TaskSize, Telemetry, check_containers
 
 Report = Callable[[str, Any, str], None]
 
@@ -39,9 +39,10 @@ class JobOptions(OptionType):
     sidecars: Mapping[str, Sidecar] = option(
         {}, "more containers in each run's task, by name: agents, init containers", Each(CONTAINER_NAME)
     )
+    telemetry: Telemetry = option(Telemetry(), "traces and metrics through an OpenTelemetry collector")
 
     def _cross_check(self, report: Report) -> None:
-        check_containers(report, self.task, self.container, self.sidecars, self.logging)
+        check_containers(report, self)
         problem = schedule_problem(self.schedule)
         if problem:
             report("schedule", self.schedule, problem)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from .._validation import IMAGE_REFERENCE, IMAGE_REFERENCE_DESCRIBED, is_token
 from ._base import LOG_RETENTION, PORT, Above, Each, OptionType, Pattern, Range, option
 from .schedule import SCHEDULE_FORMS, TIMEZONE, schedule_problem
+
+if TYPE_CHECKING:
+    from .job import JobOptions
 
 Report = Callable[[str, Any, str], None]
 
@@ -29,6 +32,8 @@ SecretKind = Literal["ssm-parameter", "secrets-manager"]
 
 # AWS for Fluent Bit, pinned; the image's own tags are documented at github.com/aws/aws-for-fluent-bit.
 FLUENT_BIT_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5"
+# AWS Distro for OpenTelemetry's collector, pinned (github.com/aws-observability/aws-otel-collector).
+OTEL_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
 # What a container may wait for of another (ECS's dependsOn conditions).
 DependencyCondition = Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]
 CONTAINER_NAME = Pattern(re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"), "must be 1-255 letters, digits, '-' or '_'")
@@ -277,15 +282,20 @@ class Sidecar(Container):
             report("image", self.image, IMAGE_REFERENCE_DESCRIBED)
 
 
-def check_containers(
-    report: Report, task: TaskSize, container: Container, sidecars: Mapping[str, Sidecar], logging: Logging
-) -> None:
-    """Rules across a task's containers: names, what each waits for, and what their reservations leave the
-    application of the task's CPU and memory (ECS refuses a task whose containers ask for more)."""
+def check_containers(report: Report, options: ServiceOptions | JobOptions) -> None:
+    """Rules across a task's containers (a service's or a job's): names, what each waits for, and what their
+    reservations leave the application of the task's CPU and memory (ECS refuses a task that asks for more)."""
+    task, container, sidecars = options.task, options.container, options.sidecars
+    logging, telemetry = options.logging, options.telemetry
     names: dict[str, Container] = {container.name: container, **sidecars}
     for key in sidecars:
         if key == container.name:
             report(f"sidecars.{key}", "<set>", f"is the application container's name ({container.name!r})")
+    reserved = {"otel-collector": "the OpenTelemetry collector's name with telemetry.collector = 'otel'"}
+    if telemetry.collector == "otel":
+        for where, name in [("container.name", container.name), *((f"sidecars.{key}", key) for key in sidecars)]:
+            if name in reserved:
+                report(where, name, f"is {reserved[name]}")
     if logging.router == "firelens":
         # The log router's own name (see _service_task.LOG_ROUTER).
         for where, name in [("container.name", container.name), *((f"sidecars.{key}", key) for key in sidecars)]:
@@ -525,6 +535,27 @@ class Logging(OptionType):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class Telemetry(OptionType):
+    """Traces and metrics: an OpenTelemetry collector (AWS Distro) beside the application sends its OTLP
+    traces to X-Ray and its metrics to CloudWatch (embedded metric format, log group `/ecs/<name>/metrics`)."""
+
+    collector: Literal["none", "otel"] = option(
+        "none",
+        "`otel`: the collector sidecar; the app finds it at `OTEL_EXPORTER_OTLP_ENDPOINT` (http://localhost:4317, "
+        "gRPC; 4318 for HTTP) and is named by `OTEL_SERVICE_NAME`",
+    )
+    image: str = option(
+        OTEL_COLLECTOR_IMAGE,
+        "the collector's image, pinned; without internet egress, this region's ECR (a pull-through cache of "
+        "ECR Public)",
+    )
+
+    def _cross_check(self, report: Report) -> None:
+        if not is_token(self.image) and not IMAGE_REFERENCE.fullmatch(self.image):
+            report("image", self.image, IMAGE_REFERENCE_DESCRIBED)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class ServiceConnect(OptionType):
     """How the other services of the environment call this one over ECS Service Connect (used only when
     the service is wired to a namespace)."""
@@ -574,6 +605,7 @@ class ServiceOptions(OptionType):
     sidecars: Mapping[str, Sidecar] = option(
         {}, "more containers in each task, by name: agents, proxies, init containers", Each(CONTAINER_NAME)
     )
+    telemetry: Telemetry = option(Telemetry(), "traces and metrics through an OpenTelemetry collector")
 
     def _cross_check(self, report: Report) -> None:
         scaling = self.scaling
@@ -585,7 +617,7 @@ class ServiceOptions(OptionType):
                 f"must be within scaling.min_count and scaling.max_count ({scaling.min_count}-{scaling.max_count}): "
                 "autoscaling would move it there at once; change the bounds, or set scaling.enabled=False",
             )
-        check_containers(report, self.task, self.container, self.sidecars, self.logging)
+        check_containers(report, self)
         if self.enable_execute_command and self.container.readonly_root_filesystem:
             report(
                 "enable_execute_command",
@@ -612,5 +644,6 @@ __all__ = [
     "Sidecar",
     "SsmParameter",
     "TaskSize",
+    "Telemetry",
     "check_containers",
 ]
