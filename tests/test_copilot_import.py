@@ -114,8 +114,6 @@ def test_every_field_it_cannot_map_is_reported_once_with_its_manifest(converted)
     reported = [line.split(": not mapped")[0] for line in report.unmapped]
     assert reported == [
         'copilot/worker/manifest.yml: type = "Worker Service"',
-        "copilot/api/manifest.yml: sidecars = "
-        + '{"nginx": {"port": 80, "image": "public.ecr.aws/nginx/nginx:latest"}}',
         'copilot/frontend/manifest.yml: image.build.args = {"NODE_ENV": "production"}',
         "copilot/frontend/manifest.yml: http.stickiness = true",
     ]
@@ -132,7 +130,11 @@ def test_the_tables_load_as_environments_toml_and_synthesize(converted):
     tables, _ = converted
     loaded = tomllib.loads(to_toml(tables))
     for environment in ("prod", "test"):
-        config = config_from_mapping(environment, {"certificate_arn": CERTIFICATE_ARN, **loaded[environment]})
+        # Copilot's tasks reached the internet; its sidecar's image is public ECR's, reached the same way here.
+        network = {"network": {"allow_internet_egress": True}}
+        config = config_from_mapping(
+            environment, {"certificate_arn": CERTIFICATE_ARN, **network, **loaded[environment]}
+        )
         assert sorted(config.services) == ["api", "frontend", "report"]
     synth = Synthesized(WebServiceStack(Testing.app(), "webapp-prod", config=config))
     assert synth.count("aws_ecs_service") == 2 and synth.count("aws_scheduler_schedule") == 1
@@ -147,8 +149,8 @@ def test_the_command_writes_the_tables_and_reports_on_stderr(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert sorted(tomllib.loads(output.read_text())["prod"]["services"]) == ["api", "frontend", "report"]
-    assert "unmapped: copilot/api/manifest.yml: sidecars" in result.stderr
-    assert result.stderr.rstrip().endswith("3 service tables for prod; 4 fields not mapped (listed above)")
+    assert "check: copilot/api/manifest.yml: sidecars.nginx: runs as its image's user" in result.stderr
+    assert result.stderr.rstrip().endswith("3 service tables for prod; 3 fields not mapped (listed above)")
 
 
 def test_fails_when_the_directory_holds_no_copilot_workspace(tmp_path):
@@ -204,3 +206,40 @@ def test_aliases_in_every_form_copilot_takes_become_host_names_and_a_fourth_is_r
     assert line.startswith('copilot/web/manifest.yml: http.alias = ["d.example.com", "e.example.com"]: not mapped')
     # What is kept passes the settings' own rules.
     config_from_mapping("prod", {"certificate_arn": CERTIFICATE_ARN, "services": {"web": {"service": group}}})
+
+
+def test_sidecars_logging_and_tracing_are_carried_over():
+    """A sidecar with its port, variables, dependency and health check; FireLens logging with its secret;
+    X-Ray tracing as the OpenTelemetry collector."""
+    from cdktf_fargate_cli.copilot_import import convert_service
+
+    manifest = {
+        "name": "api", "type": "Backend Service", "image": {"build": "api/Dockerfile", "port": 8080},
+        "sidecars": {"envoy": {"image": "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.27.0.0-prod", "port": "9901/tcp",
+                               "essential": False, "variables": {"LEVEL": "info"}, "depends_on": {"api": "start"},
+                               "healthcheck": {"command": ["CMD", "true"]}, "mount_points": []}},
+        "logging": {"destination": {"Name": "datadog", "Host": "http-intake.logs.datadoghq.eu"},
+                    "secretOptions": {"apikey": "arn:aws:secretsmanager:us-east-1:123456789012:secret:dd-AbCdEf"},
+                    "image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5", "configFilePath": "/x"},
+        "observability": {"tracing": "awsxray"},
+    }  # fmt: skip
+    report = Report()
+    table = convert_service(manifest, "copilot/api/manifest.yml", report, account=ACCOUNT, region="us-east-1")
+    service = table["service"]
+    assert service["sidecars"]["envoy"] == {
+        "image": "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.27.0.0-prod", "port": 9901, "essential": False,
+        "environment": {"LEVEL": "info"}, "depends_on": {"app": "START"}, "health_check_command": ["CMD", "true"],
+        "user": "", "readonly_root_filesystem": False,
+    }  # fmt: skip
+    assert service["logging"]["router"] == "firelens"
+    assert service["logging"]["destination"]["Name"] == "datadog"
+    assert service["logging"]["destination_secrets"]["apikey"]["kind"] == "secrets-manager"
+    assert service["telemetry"] == {"collector": "otel"}
+    skipped = [line.split(" = ")[0] for line in report.unmapped]
+    assert skipped == [
+        "copilot/api/manifest.yml: logging.configFilePath",
+        "copilot/api/manifest.yml: sidecars.envoy.mount_points",
+    ]
+    # What is kept passes the settings' own rules (with internet egress, as Copilot's tasks had).
+    config_from_mapping("prod", {"certificate_arn": CERTIFICATE_ARN, "network": {"allow_internet_egress": True},
+                                 "services": {"web": {}, "api": table}})  # fmt: skip

@@ -40,8 +40,8 @@ CRON_ALIASES = {
 }
 # Fields read below; any other top-level field is reported.
 KNOWN = {"name", "type", "image", "cpu", "memory", "platform", "count", "exec", "http", "network", "variables",
-         "secrets", "logging", "storage", "command", "deployment", "on", "retries", "timeout",
-         "environments"}  # fmt: skip
+         "secrets", "logging", "storage", "command", "deployment", "on", "retries", "timeout", "sidecars",
+         "observability", "environments"}  # fmt: skip
 
 
 class Report:
@@ -174,11 +174,20 @@ def convert_service(
                            "in Copilot is service.container.readonly_root_filesystem = false here)")  # fmt: skip
     for key in sorted(set(storage) - {"readonly_fs"}):
         report.skip(where, f"storage.{key}", storage[key], "volumes are task-lifetime scratch paths only")
-    logging = manifest.get("logging") or {}
-    if "retention" in logging:
-        group["logging"] = {"retention_days": logging["retention"]}
-    for key in sorted(set(logging) - {"retention"}):
-        report.skip(where, f"logging.{key}", logging[key], "logs go to CloudWatch through awslogs")
+    _logging(manifest.get("logging") or {}, group, where, report, account=account, region=region)
+    sidecars = _sidecars(manifest.get("sidecars") or {}, where, report, service=str(manifest.get("name", "")),
+                         account=account, region=region)  # fmt: skip
+    if sidecars:
+        group["sidecars"] = sidecars
+    tracing = (manifest.get("observability") or {}).get("tracing")
+    if tracing == "awsxray":
+        group["telemetry"] = {"collector": "otel"}
+        report.note(where, "observability.tracing: an OpenTelemetry collector sends traces to X-Ray (telemetry); "
+                           "without internet egress, set telemetry.image to a copy in this region's ECR")  # fmt: skip
+    elif tracing:
+        report.skip(where, "observability.tracing", tracing, "traces go to X-Ray only")
+    for key in sorted(set(manifest.get("observability") or {}) - {"tracing"}):
+        report.skip(where, f"observability.{key}", manifest["observability"][key], "this app has no equivalent")
 
     if kind == "job":
         job = _job(manifest, where, report)
@@ -214,6 +223,81 @@ def convert_service(
         report.skip(where, f"network.{key}", network[key], "tasks run in the environment's private subnets")
     table["service"] = group
     return table
+
+
+# Copilot's sidecar fields this app maps.
+SIDECAR_FIELDS = {"image", "port", "essential", "variables", "command", "secrets", "depends_on", "healthcheck"}
+
+
+def _sidecars(
+    sidecars: Mapping[str, Any], where: str, report: Report, *, service: str, account: str, region: str
+) -> dict[str, Any]:
+    """Copilot's `sidecars` as `sidecars.<name>` tables: image, port, essential, variables, secrets, command,
+    depends_on (its conditions upper-cased) and the health check; the rest reported."""
+    mapped: dict[str, Any] = {}
+    for name, sidecar in sidecars.items():
+        if not isinstance(sidecar, Mapping) or not isinstance(sidecar.get("image"), str):
+            report.skip(where, f"sidecars.{name}", sidecar, "a sidecar here is an image reference (`image`)")
+            continue
+        table: dict[str, Any] = {"image": sidecar["image"]}
+        port = sidecar.get("port")
+        if port is not None:
+            number = str(port).split("/", 1)[0]
+            if number.isdigit():
+                table["port"] = int(number)
+        if "essential" in sidecar:
+            table["essential"] = bool(sidecar["essential"])
+        if sidecar.get("variables"):
+            table["environment"] = {key: str(value) for key, value in sidecar["variables"].items()}
+        secrets = _secrets(sidecar.get("secrets") or {}, f"{where}: sidecars.{name}", report, account=account,
+                           region=region)  # fmt: skip
+        if secrets:
+            table["secrets"] = secrets
+        command = sidecar.get("command")
+        if command:
+            table["command"] = shlex.split(command) if isinstance(command, str) else [str(part) for part in command]
+        if sidecar.get("depends_on"):
+            # Copilot names the main container after the service; here it is `app`.
+            waits = sidecar["depends_on"].items()
+            table["depends_on"] = {
+                "app" if other == service else str(other): str(cond).upper() for other, cond in waits
+            }
+        health = sidecar.get("healthcheck")
+        if isinstance(health, Mapping) and health.get("command"):
+            table["health_check_command"] = [str(part) for part in health["command"]]
+        # Copilot ran sidecars as their image's user, with a writable filesystem.
+        table["user"] = ""
+        table["readonly_root_filesystem"] = False
+        report.note(where, f"sidecars.{name}: runs as its image's user with a writable filesystem, as in Copilot "
+                           "(set its user and readonly_root_filesystem to harden it); without internet egress its "
+                           "image must be in this region's ECR")  # fmt: skip
+        for key in sorted(set(sidecar) - set(SIDECAR_FIELDS)):
+            report.skip(where, f"sidecars.{name}.{key}", sidecar[key], "this app has no equivalent for sidecars")
+        mapped[name] = table
+    return mapped
+
+
+def _logging(
+    logging: Mapping[str, Any], group: dict[str, Any], where: str, report: Report, *, account: str, region: str
+) -> None:
+    """Copilot's `logging`: `retention` is the log group's; a `destination` routes through FireLens."""
+    mapped: dict[str, Any] = {}
+    if "retention" in logging:
+        mapped["retention_days"] = logging["retention"]
+    if logging.get("destination"):
+        mapped["router"] = "firelens"
+        mapped["destination"] = {str(key): str(value) for key, value in logging["destination"].items()}
+        if logging.get("image"):
+            mapped["router_image"] = str(logging["image"])
+        secrets = _secrets(logging.get("secretOptions") or {}, f"{where}: logging", report, account=account,
+                           region=region)  # fmt: skip
+        if secrets:
+            mapped["destination_secrets"] = secrets
+    if mapped:
+        group["logging"] = mapped
+    known = {"retention", "destination", "image", "secretOptions"}
+    for key in sorted(set(logging) - known):
+        report.skip(where, f"logging.{key}", logging[key], "FireLens runs with its generated configuration")
 
 
 def _secrets(secrets: Mapping[str, Any], where: str, report: Report, *, account: str, region: str) -> dict[str, Any]:
