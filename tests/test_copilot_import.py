@@ -214,7 +214,9 @@ def test_sidecars_logging_and_tracing_are_carried_over():
     from cdktf_fargate_cli.copilot_import import convert_service
 
     manifest = {
-        "name": "api", "type": "Backend Service", "image": {"build": "api/Dockerfile", "port": 8080},
+        "name": "api", "type": "Backend Service",
+        "image": {"build": "api/Dockerfile", "port": 8080, "depends_on": {"envoy": "healthy"}},
+        "entrypoint": "/bin/tini --", "command": ["serve"],
         "sidecars": {"envoy": {"image": "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.27.0.0-prod", "port": "9901/tcp",
                                "essential": False, "variables": {"LEVEL": "info"}, "depends_on": {"api": "start"},
                                "healthcheck": {"command": ["CMD", "true"]}, "mount_points": []}},
@@ -235,6 +237,9 @@ def test_sidecars_logging_and_tracing_are_carried_over():
     assert service["logging"]["destination"]["Name"] == "datadog"
     assert service["logging"]["destination_secrets"]["apikey"]["kind"] == "secrets-manager"
     assert service["telemetry"] == {"collector": "otel"}
+    container = service["container"]
+    assert (container["entrypoint"], container["command"]) == (["/bin/tini", "--"], ["serve"])
+    assert container["depends_on"] == {"envoy": "HEALTHY"}
     skipped = [line.split(" = ")[0] for line in report.unmapped]
     assert skipped == [
         "copilot/api/manifest.yml: logging.configFilePath",

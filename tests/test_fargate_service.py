@@ -1265,10 +1265,12 @@ def test_sidecars_join_the_task_hardened_like_the_app_with_their_own_reservation
                          health_check_command=("CMD", "/healthcheck")),
         "init": Sidecar(image=AGENT, essential=False, command=("migrate",), user="", scratch_paths=()),
     }  # fmt: skip
-    build(stack, {"sidecars": sidecars, "container.depends_on": {"init": "SUCCESS", "agent": "HEALTHY"}})
+    build(stack, {"sidecars": sidecars, "container.depends_on": {"init": "SUCCESS", "agent": "HEALTHY"},
+                  "container.entrypoint": ("/bin/tini", "--")})  # fmt: skip
     synth = Synthesized(stack)
     task = synth.only("aws_ecs_task_definition")
     app, agent, init = json.loads(task["container_definitions"])
+    assert app["entryPoint"] == ["/bin/tini", "--"] and "entryPoint" not in agent
     assert app["dependsOn"] == [
         {"containerName": "agent", "condition": "HEALTHY"},
         {"containerName": "init", "condition": "SUCCESS"},

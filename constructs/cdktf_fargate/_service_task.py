@@ -455,6 +455,8 @@ def _definition(  # noqa: PLR0917
             },
         },
     }
+    if container.entrypoint:
+        definition["entryPoint"] = list(container.entrypoint)
     if container.command:
         definition["command"] = list(container.command)
     if container.user:

@@ -40,8 +40,8 @@ CRON_ALIASES = {
 }
 # Fields read below; any other top-level field is reported.
 KNOWN = {"name", "type", "image", "cpu", "memory", "platform", "count", "exec", "http", "network", "variables",
-         "secrets", "logging", "storage", "command", "deployment", "on", "retries", "timeout", "sidecars",
-         "observability", "environments"}  # fmt: skip
+         "secrets", "logging", "storage", "command", "entrypoint", "deployment", "on", "retries", "timeout",
+         "sidecars", "observability", "environments"}  # fmt: skip
 
 
 class Report:
@@ -128,7 +128,7 @@ def convert_service(
             report.skip(where, f"image.build.{key}", build[key], "the workflow builds with the Dockerfile's defaults")
     elif "location" in image:
         report.skip(where, "image.location", image["location"], "every image is built from this repository")
-    for key in sorted(set(image) - {"build", "location", "port", "healthcheck"}):
+    for key in sorted(set(image) - {"build", "location", "port", "healthcheck", "depends_on"}):
         report.skip(where, f"image.{key}", image[key], "this app has no equivalent")
     container: dict[str, Any] = {}
     task: dict[str, Any] = {}
@@ -154,6 +154,13 @@ def convert_service(
     command = manifest.get("command")
     if command:
         container["command"] = shlex.split(command) if isinstance(command, str) else [str(part) for part in command]
+    entrypoint = manifest.get("entrypoint")
+    if entrypoint:
+        container["entrypoint"] = (shlex.split(entrypoint) if isinstance(entrypoint, str)
+                                   else [str(part) for part in entrypoint])  # fmt: skip
+    if image.get("depends_on"):
+        # The main container waits for its sidecars as Copilot's did.
+        container["depends_on"] = {str(key): str(cond).upper() for key, cond in image["depends_on"].items()}
     health = image.get("healthcheck")
     if isinstance(health, Mapping) and health.get("command"):
         container["health_check_command"] = [str(part) for part in health["command"]]

@@ -185,6 +185,9 @@ class Container(OptionType):
     command: tuple[str, ...] = option(
         (), 'run this instead of the image\'s CMD, e.g. `["python", "-m", "worker"]` (two services sharing one image)'
     )
+    entrypoint: tuple[str, ...] = option(
+        (), "run this instead of the image's ENTRYPOINT (then `command`, or the image's CMD, are its arguments)"
+    )
     environment: Mapping[str, str] = option(
         {"LOG_LEVEL": "info"},
         "plain environment variables; names and values that look secret are refused (use `secrets`)",
