@@ -193,21 +193,24 @@ def test_a_role_an_environment_makes_reaches_none_of_another_environments_data(e
     assert not decide(item, anything, boundary)
 
 
+def edge_boundary(tmp_path, more: str) -> dict:
+    """The `edge` environment's permissions boundary with ``more`` settings lines in its table."""
+    path = tmp_path / "environments.toml"
+    path.write_text(SETTINGS.replace('alarm_email = "ops@example.com"', f'alarm_email = "ops@example.com"\n{more}'))
+    bootstrap, configs = load_bootstrap(path)
+    edge = next(config for config in configs if config.environment == "edge")
+    return {"Statement": boundary_statements(edge, bootstrap, partition="aws", account=ACCOUNT)}
+
+
 def test_the_boundary_admits_the_secrets_the_settings_name_as_iam_names_them(tmp_path):
     secret = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:db-AbCdEf"
     # Given without its random suffix, in another region.
     partial = f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:api-key"
-    path = tmp_path / "environments.toml"
-    path.write_text(
-        SETTINGS.replace(
-            'alarm_email = "ops@example.com"',
-            f'alarm_email = "ops@example.com"\nservice.container.secrets.DB = {{ arn = "{secret}:password::" }}\n'
-            f'service.container.secrets.API = {{ arn = "{partial}" }}',
-        )
+    boundary = edge_boundary(
+        tmp_path,
+        f'service.container.secrets.DB = {{ arn = "{secret}:password::" }}\n'
+        f'service.container.secrets.API = {{ arn = "{partial}" }}',
     )
-    bootstrap, configs = load_bootstrap(path)
-    edge = next(config for config in configs if config.environment == "edge")
-    boundary = {"Statement": boundary_statements(edge, bootstrap, partition="aws", account=ACCOUNT)}
     anything = [{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]
     read = Authorization("secretsmanager:GetSecretValue", secret, {}, ("aws:resourcetag/",))
     assert decide(read, anything, boundary)
@@ -313,17 +316,8 @@ def test_the_boundary_admits_a_sidecars_secret_as_the_apps(tmp_path):
     """The task's roles read what every container of the task names: a sidecar's secret too."""
     secret = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:agent-key-AbCdEf"
     image = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/agent:1.0"
-    path = tmp_path / "environments.toml"
-    path.write_text(
-        SETTINGS.replace(
-            'alarm_email = "ops@example.com"',
-            f'alarm_email = "ops@example.com"\nservice.sidecars.agent = {{ image = "{image}", '
-            f'secrets = {{ KEY = {{ arn = "{secret}" }} }} }}',
-        )
-    )
-    bootstrap, configs = load_bootstrap(path)
-    edge = next(config for config in configs if config.environment == "edge")
-    boundary = {"Statement": boundary_statements(edge, bootstrap, partition="aws", account=ACCOUNT)}
+    boundary = edge_boundary(tmp_path, f'service.sidecars.agent = {{ image = "{image}", '
+                             f'secrets = {{ KEY = {{ arn = "{secret}" }} }} }}')  # fmt: skip
     anything = [{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]
     assert decide(Authorization("secretsmanager:GetSecretValue", secret, {}, ("aws:resourcetag/",)), anything, boundary)
     other = secret.replace("agent-key", "other-key")

@@ -30,6 +30,8 @@ CpuUnits = Literal[256, 512, 1024, 2048, 4096, 8192, 16384]
 CpuArchitecture = Literal["X86_64", "ARM64"]
 SecretKind = Literal["ssm-parameter", "secrets-manager"]
 
+# A container image reference, as Docker and ECS parse it (the rule of every image setting).
+IMAGE = Pattern(IMAGE_REFERENCE, IMAGE_REFERENCE_DESCRIBED)
 # AWS for Fluent Bit, pinned; the image's own tags are documented at github.com/aws/aws-for-fluent-bit.
 FLUENT_BIT_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5"
 # AWS Distro for OpenTelemetry's collector, pinned (github.com/aws-observability/aws-otel-collector).
@@ -265,7 +267,7 @@ class Sidecar(Container):
 
     NOT_IN_TABLE: ClassVar[tuple[str, ...]] = ("name",)
 
-    image: str = option("", "its image, pinned by you: `[registry/]repository[:tag][@sha256:digest]`")
+    image: str = option("", "its image, pinned by you: `[registry/]repository[:tag][@sha256:digest]`", IMAGE)
     essential: bool = option(
         True, "the task stops when it stops; false for an init container or an agent the app can run without"
     )
@@ -278,11 +280,6 @@ class Sidecar(Container):
         {}, "plain environment variables; names and values that look secret are refused (use `secrets`)",
         Each(ENV_NAME, unique=False),
     )  # fmt: skip
-
-    def _cross_check(self, report: Report) -> None:
-        super()._cross_check(report)
-        if not is_token(self.image) and not IMAGE_REFERENCE.fullmatch(self.image):
-            report("image", self.image, IMAGE_REFERENCE_DESCRIBED)
 
 
 def check_containers(report: Report, options: ServiceOptions | JobOptions) -> None:
@@ -512,6 +509,7 @@ class Logging(OptionType):
         FLUENT_BIT_IMAGE,
         "the log router's image, pinned (AWS for Fluent Bit); without internet egress, this region's ECR "
         "(a pull-through cache of ECR Public)",
+        IMAGE,
     )
     destination: Mapping[str, str] = option(
         {},
@@ -533,8 +531,6 @@ class Logging(OptionType):
                    "'kinesis_firehose', 'opensearch', 'cloudwatch_logs')")  # fmt: skip
         for key in set(self.destination) & set(self.destination_secrets):
             report(f"destination_secrets.{key}", self.destination_secrets[key].arn, "is also a plain option; use one")
-        if not is_token(self.router_image) and not IMAGE_REFERENCE.fullmatch(self.router_image):
-            report("router_image", self.router_image, IMAGE_REFERENCE_DESCRIBED)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -551,11 +547,8 @@ class Telemetry(OptionType):
         OTEL_COLLECTOR_IMAGE,
         "the collector's image, pinned; without internet egress, this region's ECR (a pull-through cache of "
         "ECR Public)",
+        IMAGE,
     )
-
-    def _cross_check(self, report: Report) -> None:
-        if not is_token(self.image) and not IMAGE_REFERENCE.fullmatch(self.image):
-            report("image", self.image, IMAGE_REFERENCE_DESCRIBED)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
