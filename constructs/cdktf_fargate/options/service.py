@@ -5,14 +5,11 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 from .._validation import IMAGE_REFERENCE, IMAGE_REFERENCE_DESCRIBED, is_token
 from ._base import LOG_RETENTION, PORT, Above, Each, OptionType, Pattern, Range, option
 from .schedule import SCHEDULE_FORMS, TIMEZONE, schedule_problem
-
-if TYPE_CHECKING:
-    from .job import JobOptions
 
 Report = Callable[[str, Any, str], None]
 
@@ -282,7 +279,22 @@ class Sidecar(Container):
     )  # fmt: skip
 
 
-def check_containers(report: Report, options: ServiceOptions | JobOptions) -> None:
+class TaskContainers(Protocol):
+    """What a task's containers are built from: a service's options and a job's both have it."""
+
+    @property
+    def task(self) -> TaskSize: ...
+    @property
+    def container(self) -> Container: ...
+    @property
+    def sidecars(self) -> Mapping[str, Sidecar]: ...
+    @property
+    def logging(self) -> Logging: ...
+    @property
+    def telemetry(self) -> Telemetry: ...
+
+
+def check_containers(report: Report, options: TaskContainers) -> None:
     """Rules across a task's containers (a service's or a job's): names, what each waits for, and what their
     reservations leave the application of the task's CPU and memory (ECS refuses a task that asks for more)."""
     task, container, sidecars = options.task, options.container, options.sidecars
