@@ -331,9 +331,11 @@ def test_an_environment_of_a_bootstrapped_account_caps_every_role_and_keeps_its_
     assert admins == [boundary.replace(":policy/deploy/webapp-prod-boundary", ":role/deploy/webapp-prod-deploy"),
                       "arn:aws:iam::123456789012:role/Admin"]  # fmt: skip
     (logs,) = key_policy["CloudWatchLogsEncryptsThisAccountsLogGroups"]["Condition"]["ArnLike"].values()
-    # With a separator: `prod` never covers a `prod2` environment's log groups.
+    # With a separator: `prod` never covers a `prod2` environment's log groups. `/ecs/webapp-prod/*` holds a
+    # collector's metrics group (`/ecs/<name>/metrics`), encrypted with the same key.
     assert [arn.split(":log-group:")[1] for arn in logs] == [
         "/ecs/webapp-prod",
+        "/ecs/webapp-prod/*",
         "/ecs/webapp-prod-*",
         "/vpc/webapp-prod/*",
         "aws-waf-logs-webapp-prod",
