@@ -171,12 +171,7 @@ class EnvironmentConfig(OptionType):
         """Every task's settings (a service's or a job's) with their path in the settings file."""
         if not self.services:
             return [("service", self.service)]
-        return [
-            (f"services.{name}.job", declared.job)
-            if declared.kind == "job"
-            else (f"services.{name}.service", declared.service)
-            for name, declared in self.services.items()
-        ]
+        return [(f"services.{name}.{declared.group}", declared.settings) for name, declared in self.services.items()]
 
     def containers(self) -> list[tuple[str, Container]]:
         """Every container of every task of the environment, with its settings path."""
@@ -200,7 +195,7 @@ class EnvironmentConfig(OptionType):
                   if task.telemetry.collector == "otel"]  # fmt: skip
         return [(path, image) for path, image in found if image]
 
-    def _check_sidecar_registries(self, report: Report) -> None:
+    def _check_image_registries(self, report: Report) -> None:
         """Tasks without internet egress reach this region's ECR through its endpoints, and no other registry:
         an image from elsewhere would fail every task start."""
         if self.vpc_id or self.network.allow_internet_egress:
@@ -214,7 +209,7 @@ class EnvironmentConfig(OptionType):
                        "set network.allow_internet_egress = true")  # fmt: skip
 
     def _cross_check(self, report: Report) -> None:
-        self._check_sidecar_registries(report)
+        self._check_image_registries(report)
         if self.certificate_arn and self.certificate_domain:
             report(
                 "certificate_domain", self.certificate_domain, "give certificate_arn or certificate_domain, not both"

@@ -18,7 +18,6 @@ from cdktf_fargate.options import (
     Pattern,
     Routing,
     ServiceOptions,
-    Sidecar,
     TaskSize,
     option,
 )
@@ -71,24 +70,24 @@ class AppService(OptionType):
     job: JobOptions = option(JobOptions(), "a `job`'s settings (`JobOptions`)")
 
     @property
+    def group(self) -> Literal["job", "service"]:
+        """The table that holds its task's settings: a job's `job`, a web or backend service's `service`."""
+        return "job" if self.kind == "job" else "service"
+
+    @property
+    def settings(self) -> ServiceOptions | JobOptions:
+        """Its task's settings, a job's or a service's."""
+        return self.job if self.kind == "job" else self.service
+
+    @property
     def task(self) -> TaskSize:
-        """Its task's size and architecture, a job's or a service's."""
-        return self.job.task if self.kind == "job" else self.service.task
+        """Its task's size and architecture."""
+        return self.settings.task
 
     @property
     def container(self) -> Container:
-        """Its application container, a job's or a service's."""
-        return self.job.container if self.kind == "job" else self.service.container
-
-    @property
-    def sidecars(self) -> Mapping[str, Sidecar]:
-        """Its task's other containers, by name."""
-        return self.job.sidecars if self.kind == "job" else self.service.sidecars
-
-    @property
-    def containers(self) -> tuple[Container, ...]:
-        """Every container of its task, the application's first."""
-        return (self.container, *self.sidecars.values())
+        """Its application container."""
+        return self.settings.container
 
     def _cross_check(self, report: Report) -> None:
         if self.kind == "job" and self.service != ServiceOptions():
