@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import json
 import math
 import re
 import tomllib
@@ -21,7 +20,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .synthesized import block, containers, referenced, stack_document, stack_name, walk
+from .synthesized import (
+    block,
+    containers,
+    default_tags,
+    job_run,
+    scaling_targets,
+    stack_document,
+    stack_name,
+    task_definition,
+    walk,
+)
 
 PRICES = Path(__file__).with_name("prices.toml")
 HOURS = 730  # AWS's month
@@ -129,47 +138,36 @@ def _task_size(task: Mapping[str, Any]) -> tuple[int, int, bool]:
 
 def workloads(resources: Mapping[str, Any]) -> list[Workload]:
     """Each ECS service and each scheduled job of the stack, with its task definition's size."""
-    tasks = resources.get("aws_ecs_task_definition", {})
     default_strategy: tuple[tuple[str, int, int], ...] = ()
     for cluster in resources.get("aws_ecs_cluster_capacity_providers", {}).values():
         default_strategy = _strategy(cluster.get("default_capacity_provider_strategy"), "capacity_provider",
                                      "weight", "base")  # fmt: skip
+    targets = scaling_targets(resources)
     found: list[Workload] = []
     for key, service in resources.get("aws_ecs_service", {}).items():
-        task_names = referenced(service.get("task_definition", ""), "aws_ecs_task_definition")
-        if not task_names or task_names[0] not in tasks:
+        task = task_definition(resources, service.get("task_definition", ""))
+        if task is None:
             continue
-        cpu, memory, arm = _task_size(tasks[task_names[0]])
-        count = float(service.get("desired_count", 0))
-        for target in resources.get("aws_appautoscaling_target", {}).values():
-            if f"aws_ecs_service.{key}." in str(target.get("resource_id", "")):
-                count = float(target["min_capacity"])
+        count = float(targets[key][1]["min_capacity"] if key in targets else service.get("desired_count", 0))
         strategy = _strategy(service.get("capacity_provider_strategy"), "capacity_provider", "weight", "base")
         if not strategy and not service.get("launch_type"):
             strategy = default_strategy
-        found.append(Workload(str(service.get("name", key)), False, cpu, memory, arm, strategy, tasks=count))
-    machines = resources.get("aws_sfn_state_machine", {})
+        found.append(Workload(str(service.get("name", key)), False, *_task_size(task), strategy, tasks=count))
     for key, schedule in resources.get("aws_scheduler_schedule", {}).items():
-        target = block(schedule.get("target"))
-        definition: Any = block(target.get("ecs_parameters"))
-        strategy = _strategy(definition.get("capacity_provider_strategy"), "capacity_provider", "weight", "base")
-        task_names = referenced(definition, "aws_ecs_task_definition")
-        for machine in referenced(target.get("arn", ""), "aws_sfn_state_machine"):
-            # A job run through Step Functions: its ecs:runTask state names the task definition.
-            definition = json.loads(machines.get(machine, {}).get("definition", "{}"))
-            task_names = referenced(definition, "aws_ecs_task_definition")
-            entries: Any = next((inner for name, inner in walk(definition) if name == "CapacityProviderStrategy"), [])
-            strategy = _strategy(entries, "CapacityProvider", "Weight", "Base")
-        if not task_names or task_names[0] not in tasks:
+        task, state = job_run(resources, schedule)
+        if task is None:
             continue
-        cpu, memory, arm = _task_size(tasks[task_names[0]])
+        if state is None:
+            parameters = block(block(schedule.get("target")).get("ecs_parameters"))
+            strategy = _strategy(parameters.get("capacity_provider_strategy"), "capacity_provider", "weight", "base")
+        else:
+            entries: Any = next((inner for name, inner in walk(state) if name == "CapacityProviderStrategy"), [])
+            strategy = _strategy(entries, "CapacityProvider", "Weight", "Base")
         found.append(
             Workload(
                 str(schedule.get("name", key)),
                 True,
-                cpu,
-                memory,
-                arm,
+                *_task_size(task),
                 strategy or default_strategy,
                 schedule=str(schedule.get("schedule_expression", "")),
                 enabled=schedule.get("state") != "DISABLED",
@@ -329,9 +327,7 @@ def report(
     document: dict[str, Any], items: list[Item], prices: dict[str, Any], usage: Any, *, where: str, name: str = "stack"
 ) -> dict[str, Any]:
     """The estimate as `--json` writes it; ``name`` is the stack's when its metadata does not say."""
-    provider: dict[str, Any] = next(iter(document.get("provider", {}).get("aws", [{}])), {})
-    tags = provider.get("default_tags", [{}])
-    environment = block(tags).get("tags", {}).get("Environment") or stack_name(document, name)
+    environment = default_tags(document).get("Environment") or stack_name(document, name)
     return {
         "stack": stack_name(document, name),
         "environment": environment,

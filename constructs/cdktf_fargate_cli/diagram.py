@@ -11,11 +11,10 @@ app built from the constructs can draw its own; this app's `docs/diagrams.md` is
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from .synthesized import block, containers, referenced, stack_name
+from .synthesized import block, containers, job_run, referenced, scaling_targets, stack_name, task_definition
 
 SERVICE = "aws_ecs_service"
 
@@ -78,12 +77,6 @@ def _size(task: Mapping[str, Any]) -> str:
     return f"{int(task['cpu']) / 1024:g} vCPU, {int(task['memory']) / 1024:g} GB, {architecture}"
 
 
-def _task_of(resources: Mapping[str, Any], value: Any) -> dict[str, Any] | None:
-    names = referenced(value, "aws_ecs_task_definition")
-    tasks = resources.get("aws_ecs_task_definition", {})
-    return tasks.get(names[0]) if names and names[0] in tasks else None
-
-
 def _security_groups(resources: Mapping[str, Any]) -> dict[str, str]:
     """Each task security group's owner: the service (its resource name) whose tasks it holds."""
     owners: dict[str, str] = {}
@@ -118,32 +111,27 @@ def _workloads(
     resources: Mapping[str, Any], stack: str, routes: Mapping[str, list[tuple[int, str]]]
 ) -> dict[str, Workload]:
     """Every service and job, by its resource name, described from its task definition."""
-    targets = {
-        target_key: target
-        for target in resources.get("aws_appautoscaling_target", {}).values()
-        for target_key in referenced(target.get("resource_id", ""), SERVICE)
-    }
+    targets = scaling_targets(resources)
     # Scheduled actions name their target; the target names its service.
-    target_services = {
-        name: referenced(target.get("resource_id", ""), SERVICE)
-        for name, target in resources.get("aws_appautoscaling_target", {}).items()
-    }
+    services_by_target = {name: service for service, (name, _) in targets.items()}
     schedules: dict[str, int] = {}
     for action in resources.get("aws_appautoscaling_scheduled_action", {}).values():
         for target_name in referenced(action.get("resource_id", ""), "aws_appautoscaling_target"):
-            for service_key in target_services.get(target_name, []):
+            if target_name in services_by_target:
+                service_key = services_by_target[target_name]
                 schedules[service_key] = schedules.get(service_key, 0) + 1
     found: dict[str, Workload] = {}
     services = resources.get(SERVICE, {})
     for key, service in services.items():
-        task = _task_of(resources, service.get("task_definition", ""))
+        task = task_definition(resources, service.get("task_definition", ""))
         if task is None:
             continue
         name = str(service.get("name", key))
         container = _main_container(task)
         port = next((m.get("containerPort") for m in container.get("portMappings", [])), None)
         if key in targets:
-            count = f"{targets[key]['min_capacity']}-{targets[key]['max_capacity']} tasks"
+            target = targets[key][1]
+            count = f"{target['min_capacity']}-{target['max_capacity']} tasks"
             if schedules.get(key):
                 count += f", {_plural(schedules[key], 'capacity schedule', 'capacity schedules')}"
         else:
@@ -172,21 +160,16 @@ def _workloads(
 
 def _jobs(resources: Mapping[str, Any], stack: str) -> list[tuple[Workload, str]]:
     """Every scheduled job: its drawing and its schedule."""
-    machines = resources.get("aws_sfn_state_machine", {})
     found: list[tuple[Workload, str]] = []
     for key, schedule in resources.get("aws_scheduler_schedule", {}).items():
-        target = block(schedule.get("target"))
         short = _short(str(schedule.get("name", key)), stack)
-        run = next(iter(referenced(target.get("arn", ""), "aws_sfn_state_machine")), None)
-        definition = json.loads(machines[run].get("definition", "{}")) if run in machines else {}
-        states = [state for state in definition.get("States", {}).values() if state.get("Type") == "Task"]
-        task = _task_of(resources, states[0] if states else block(target.get("ecs_parameters")))
+        task, state = job_run(resources, schedule)
         if task is None:
             continue
         lines = [f"{short}: job", _size(task)]
-        if states:
-            retries = sum(int(retry.get("MaxAttempts", 0)) for retry in states[0].get("Retry", []))
-            timeout = states[0].get("TimeoutSeconds")
+        if state:
+            retries = sum(int(retry.get("MaxAttempts", 0)) for retry in state.get("Retry", []))
+            timeout = state.get("TimeoutSeconds")
             lines.append(f"{f'timeout {timeout} s, ' if timeout else ''}{_plural(retries, 'retry', 'retries')}")
         lines.append(_hardening(_main_container(task)) + _sidecars(task))
         node = f"svc_{short}".replace("-", "_")

@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .synthesized import default_tags
+
 # Before the first deploy, any valid tag: a refresh-only plan compares the state with AWS, never the
 # configuration with either; once deployed, the tag the tasks run (data sources may look it up).
 PLACEHOLDER_TAG = "drift-check"
@@ -145,16 +147,6 @@ def group_rules(group_id: str, entries: Sequence[Mapping[str, Any]]) -> set[tupl
         for peer in peers:
             keys.add(_rule_key(group_id, entry["protocol"], entry.get("from_port"), entry.get("to_port"), peer))
     return keys
-
-
-def default_tags(config: Mapping[str, Any]) -> dict[str, str]:
-    """The provider's default tags, which every resource carries in `tags_all`."""
-    providers = config.get("provider", {}).get("aws", [])
-    tags: dict[str, str] = {}
-    for provider in providers if isinstance(providers, list) else [providers]:
-        for block in provider.get("default_tags", []):
-            tags.update(block.get("tags", {}))
-    return tags
 
 
 def _only_default_tags(before: Any, after: Any, defaults: Mapping[str, str]) -> bool:

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from cdktf_fargate_emulator.endpoint import DEFAULT_DOMAIN, DEFAULT_PORT
+
 from . import commands, copilot_import, cost, diagram, drift
 from .stack import Stack, StackError, find_stack_dir, load
 from .synthesized import stack_document
@@ -99,8 +101,8 @@ def parser() -> argparse.ArgumentParser:
     )
     actions = emulator.add_subparsers(dest="action", required=True, metavar="ACTION")
     serve = actions.add_parser("serve", help="run it on loopback until SIGTERM (needs the emulator extra)")
-    serve.add_argument("--port", type=int, default=4566, help="0 takes a free one (default 4566)")
-    serve.add_argument("--certificate-domain", default="app.local.test",
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"0 takes a free one (default {DEFAULT_PORT})")
+    serve.add_argument("--certificate-domain", default=DEFAULT_DOMAIN,
                        help="the domain of the self-signed certificate it imports into ACM")  # fmt: skip
     serve.add_argument("--pid-file", type=Path, help="write its pid here (what `stop` reads)")
     stop = actions.add_parser("stop", help="stop the emulator started with --pid-file")

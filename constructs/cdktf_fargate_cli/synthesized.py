@@ -19,6 +19,16 @@ def stack_name(document: Mapping[str, Any], fallback: str = "stack") -> str:
     return str(document.get("//", {}).get("metadata", {}).get("stackName", fallback))
 
 
+def default_tags(document: Mapping[str, Any]) -> dict[str, str]:
+    """The provider's default tags, which every resource carries in `tags_all`."""
+    providers = document.get("provider", {}).get("aws", [])
+    tags: dict[str, str] = {}
+    for provider in providers if isinstance(providers, list) else [providers]:
+        for block in provider.get("default_tags", []):
+            tags.update(block.get("tags", {}))
+    return tags
+
+
 def referenced(value: Any, kind: str) -> list[str]:
     """The names of ``kind`` resources that ``value`` refers to (`${kind.NAME.attribute}`), in order."""
     text = value if isinstance(value, str) else json.dumps(value)
@@ -41,6 +51,38 @@ def walk(value: Any) -> Iterator[tuple[str, Any]]:
     elif isinstance(value, list):
         for inner in value:
             yield from walk(inner)
+
+
+def task_definition(resources: Mapping[str, Any], value: Any) -> dict[str, Any] | None:
+    """The stack's task definition that ``value`` (a service's `task_definition`, a state) refers to."""
+    names = referenced(value, "aws_ecs_task_definition")
+    tasks = resources.get("aws_ecs_task_definition", {})
+    return tasks.get(names[0]) if names and names[0] in tasks else None
+
+
+def scaling_targets(resources: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each ECS service's scalable target, by the service's resource name: (the target's name, the target)."""
+    return {
+        service: (name, target)
+        for name, target in resources.get("aws_appautoscaling_target", {}).items()
+        for service in referenced(target.get("resource_id", ""), "aws_ecs_service")
+    }
+
+
+def job_run(
+    resources: Mapping[str, Any], schedule: Mapping[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """What a schedule runs: its task definition, and the Step Functions state that runs it (None when the
+    schedule starts the task itself, with its target's `ecs_parameters`)."""
+    target = block(schedule.get("target"))
+    machines = resources.get("aws_sfn_state_machine", {})
+    machine = next(iter(referenced(target.get("arn", ""), "aws_sfn_state_machine")), None)
+    if machine not in machines:
+        return task_definition(resources, block(target.get("ecs_parameters"))), None
+    definition = json.loads(machines[machine].get("definition", "{}"))
+    states: dict[str, dict[str, Any]] = definition.get("States", {})
+    state = next((state for state in states.values() if state.get("Type") == "Task"), {})
+    return task_definition(resources, state), state
 
 
 def without_interpolations(text: str, placeholder: str = "(known after apply)") -> str:
