@@ -9,8 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Mapping, Sequence
-from typing import Protocol
+from collections.abc import Sequence
 
 from constructs import Construct
 
@@ -32,8 +31,8 @@ from ._bindings import (
 from ._iam import service_trust_policy
 from ._validation import Problems, is_token
 from .network import check_network
-from .options import Container, Logging, Secret, Sidecar, TaskSize, Telemetry, check_options
-from .options.service import SECRET_DECRYPT_CONTEXT
+from .options import Container, Logging, Secret, Sidecar, check_options
+from .options.service import SECRET_DECRYPT_CONTEXT, TaskContainers
 
 SECRET_READ_ACTIONS = {
     "ssm-parameter": ("ReadParameters", "ssm:GetParameters"),
@@ -98,21 +97,6 @@ def check_task_wiring(scope: Construct, problems: Problems, options_type: type, 
     return options_ok
 
 
-class TaskSettings(Protocol):
-    """What a task is built from: ``ServiceOptions`` and ``JobOptions`` both have it."""
-
-    @property
-    def task(self) -> TaskSize: ...
-    @property
-    def container(self) -> Container: ...
-    @property
-    def logging(self) -> Logging: ...
-    @property
-    def sidecars(self) -> Mapping[str, Sidecar]: ...
-    @property
-    def telemetry(self) -> Telemetry: ...
-
-
 @dataclasses.dataclass(frozen=True)
 class Task:
     caller: DataAwsCallerIdentity
@@ -133,7 +117,7 @@ def build_task(
     scope: Construct,
     *,
     name: str,
-    options: TaskSettings,
+    options: TaskContainers,
     image: str,
     log_kms_key_arn: str | None,
     permissions_boundary_arn: str | None,
@@ -238,7 +222,7 @@ def build_task(
 
 
 def _container_definitions(  # noqa: PLR0917
-    options: TaskSettings,
+    options: TaskContainers,
     image: str,
     log_group_name: str,
     region_name: str,
@@ -310,7 +294,9 @@ def metrics_log_group_name(name: str) -> str:
     return f"/ecs/{name}/metrics"
 
 
-def collector_definition(options: TaskSettings, name: str, log_group_name: str, region_name: str) -> dict[str, object]:
+def collector_definition(
+    options: TaskContainers, name: str, log_group_name: str, region_name: str
+) -> dict[str, object]:
     """The AWS Distro for OpenTelemetry collector: not essential (the app runs on without it), hardened as
     a sidecar is by default, its configuration in `AOT_CONFIG_CONTENT`, its own logs in the log group."""
     collector = Sidecar(image=options.telemetry.image, essential=False)
@@ -321,7 +307,7 @@ def collector_definition(options: TaskSettings, name: str, log_group_name: str, 
 
 
 def _telemetry_resources(
-    scope: Construct, name: str, options: TaskSettings, log_kms_key_arn: str | None, task_role: IamRole
+    scope: Construct, name: str, options: TaskContainers, log_kms_key_arn: str | None, task_role: IamRole
 ) -> tuple[CloudwatchLogGroup, IamRolePolicy]:
     """The collector's metrics log group, kept as the task's logs are, and the task role's permission to send
     traces (X-Ray names no resource for these) and to write to that group alone."""
@@ -358,7 +344,7 @@ def _telemetry_resources(
     return metrics, policy
 
 
-def _containers(options: TaskSettings) -> dict[str, Container]:
+def _containers(options: TaskContainers) -> dict[str, Container]:
     """The task's containers by name: the application's first (its scratch volumes keep their names)."""
     return {"": options.container, **options.sidecars}
 

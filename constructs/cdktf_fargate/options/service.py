@@ -280,7 +280,7 @@ class Sidecar(Container):
 
 
 class TaskContainers(Protocol):
-    """What a task's containers are built from: a service's options and a job's both have it."""
+    """What a task and its containers are built and checked from: a service's options and a job's both have it."""
 
     @property
     def task(self) -> TaskSize: ...
