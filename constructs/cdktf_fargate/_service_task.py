@@ -32,7 +32,7 @@ from ._iam import service_trust_policy
 from ._validation import Problems, is_token
 from .network import check_network
 from .options import Container, Logging, Secret, Sidecar, check_options
-from .options.service import SECRET_DECRYPT_CONTEXT, TaskContainers
+from .options.service import COLLECTOR, LOG_ROUTER, SECRET_DECRYPT_CONTEXT, TaskContainers
 
 SECRET_READ_ACTIONS = {
     "ssm-parameter": ("ReadParameters", "ssm:GetParameters"),
@@ -254,7 +254,6 @@ def _container_definitions(  # noqa: PLR0917
     return found
 
 
-COLLECTOR = "otel-collector"
 # OTLP in on loopback only (the task's containers share it); traces out to X-Ray, metrics to CloudWatch as
 # embedded metric format records in the task's own metrics log group.
 COLLECTOR_CONFIG = """receivers:
@@ -368,9 +367,6 @@ def sidecar_definition(
     if sidecar.memory_mib is not None:
         definition["memory"] = sidecar.memory_mib
     return definition
-
-
-LOG_ROUTER = "log_router"
 
 
 def routed(definition: dict[str, object], logging: Logging) -> dict[str, object]:

@@ -33,6 +33,9 @@ IMAGE = Pattern(IMAGE_REFERENCE, IMAGE_REFERENCE_DESCRIBED)
 FLUENT_BIT_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5"
 # AWS Distro for OpenTelemetry's collector, pinned (github.com/aws-observability/aws-otel-collector).
 OTEL_COLLECTOR_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+# The names of the containers the stack adds to a task: the FireLens log router, the OpenTelemetry collector.
+LOG_ROUTER = "log_router"
+COLLECTOR = "otel-collector"
 # What a container may wait for of another (ECS's dependsOn conditions).
 DependencyCondition = Literal["START", "COMPLETE", "SUCCESS", "HEALTHY"]
 CONTAINER_NAME = Pattern(re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"), "must be 1-255 letters, digits, '-' or '_'")
@@ -303,16 +306,15 @@ def check_containers(report: Report, options: TaskContainers) -> None:
     for key in sidecars:
         if key == container.name:
             report(f"sidecars.{key}", "<set>", f"is the application container's name ({container.name!r})")
-    reserved = {"otel-collector": "the OpenTelemetry collector's name with telemetry.collector = 'otel'"}
+    # The containers the stack adds take these names.
+    reserved = {}
     if telemetry.collector == "otel":
-        for where, name in [("container.name", container.name), *((f"sidecars.{key}", key) for key in sidecars)]:
-            if name in reserved:
-                report(where, name, f"is {reserved[name]}")
+        reserved[COLLECTOR] = "the OpenTelemetry collector's name with telemetry.collector = 'otel'"
     if logging.router == "firelens":
-        # The log router's own name (see _service_task.LOG_ROUTER).
-        for where, name in [("container.name", container.name), *((f"sidecars.{key}", key) for key in sidecars)]:
-            if name == "log_router":
-                report(where, name, "is the FireLens log router's name with logging.router = 'firelens'")
+        reserved[LOG_ROUTER] = "the FireLens log router's name with logging.router = 'firelens'"
+    for where, name in [("container.name", container.name), *((f"sidecars.{key}", key) for key in sidecars)]:
+        if name in reserved:
+            report(where, name, f"is {reserved[name]}")
     members = [("container", container), *((f"sidecars.{key}", sidecar) for key, sidecar in sidecars.items())]
     for where, member in members:
         for other, condition in member.depends_on.items():
