@@ -37,6 +37,7 @@ from .service_settings import (
     ImageBuild,
     check_services,
     deployed_service_options,
+    topics,
     web_priorities,
 )
 from .settings_file import BOOTSTRAP_TABLE, DEFAULT_ENVIRONMENT
@@ -248,6 +249,13 @@ class EnvironmentConfig(OptionType):
                     "with `services`, each service's settings go under `services.<name>.service` (or `.job`)",
                 )
             check_services(self.services, report)
+            scaled_workers = [
+                key for key, s in self.services.items() if s.kind == "worker" and s.service.scaling.enabled
+            ]
+            if scaled_workers and not self.cluster.container_insights:
+                report("cluster.container_insights", False, f"workers {scaled_workers} scale on messages waiting per "
+                       "running task, counted by Container Insights: turn it on, or set their "
+                       "`service.scaling.enabled = false`")  # fmt: skip
             if self.build != ImageBuild():
                 report("build", "<set>", "with services, each service's build is its own: `services.<name>.build`")
         self._check_rollout_time(report)
@@ -291,6 +299,15 @@ class EnvironmentConfig(OptionType):
                     "timeout-minutes in .github/workflows/deploy.yml and this setting together, or shorten the "
                     "rollout (fewer health-check intervals, a shorter deregistration delay, a higher maximum_percent)",
                 )
+
+    def topics(self) -> dict[str, list[str]]:
+        """The environment's topics, with the services and jobs that publish to each."""
+        return topics(self.services)
+
+    @property
+    def has_subscriptions(self) -> bool:
+        """Whether a worker's queue receives from topics (SNS then delivers with the environment's key)."""
+        return any(declared.kind == "worker" and declared.queue.subscriptions for declared in self.services.values())
 
     def web_priorities(self) -> dict[str, int]:
         """Each web service's listener-rule priority (`service_settings.web_priorities`)."""

@@ -16,11 +16,14 @@ from cdktf_fargate.options import (
     JobOptions,
     OptionType,
     Pattern,
+    QueueOptions,
     Routing,
     ServiceOptions,
     TaskSize,
     option,
 )
+from cdktf_fargate.options.queue import TOPIC_NAME
+from cdktf_fargate.worker_service import QUEUE_URL_VARIABLE
 
 from .settings_rules import Report
 
@@ -32,7 +35,7 @@ RELATIVE_PATH = Pattern(
     re.compile(r"(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9._/-]*"),
     "must be a path inside the repository, relative to its root, without '..'",
 )
-ServiceKind = Literal["web", "backend", "job"]
+ServiceKind = Literal["web", "backend", "worker", "job"]
 # Web services' listener rules, when none is given a priority: specific ones first, this far apart.
 FIRST_DERIVED_PRIORITY = 100
 DERIVED_PRIORITY_STEP = 10
@@ -57,7 +60,8 @@ class AppService(OptionType):
     kind: ServiceKind = option(
         "web",
         "`web`: behind the load balancer; `backend`: called by the environment's other services over "
-        "Service Connect at `http://<name>:<port>`; `job`: a task run on a schedule",
+        "Service Connect at `http://<name>:<port>`; `worker`: takes its work from its own queue, which receives "
+        "the topics it subscribes to (`queue`); `job`: a task run on a schedule",
     )
     calls: tuple[str, ...] = option(
         (), "the backend services it calls; only these admit it, on their container port", Each(SERVICE_KEY)
@@ -65,8 +69,19 @@ class AppService(OptionType):
     repository: str = option(
         "", "use this other service's image repository; default its own, `<app>-<env>-<name>`", SERVICE_KEY_OR_EMPTY
     )
+    publish: tuple[str, ...] = option(
+        (),
+        "topics of the environment it publishes to (SNS topics `<app>-<env>-<topic>`, made for their publishers); "
+        "its application finds their ARNs in `SNS_TOPIC_ARNS`, a JSON object by topic name",
+        Each(TOPIC_NAME),
+    )
     build: ImageBuild = option(ImageBuild(), "how the deploy workflow builds its image")
-    service: ServiceOptions = option(ServiceOptions(), "a `web` or `backend` service's settings (`ServiceOptions`)")
+    service: ServiceOptions = option(
+        ServiceOptions(), "a `web`, `backend` or `worker` service's settings (`ServiceOptions`)"
+    )
+    queue: QueueOptions = option(
+        QueueOptions(), "a `worker`'s queue: its subscriptions, dead-letter queue, backlog target and alarms"
+    )
     job: JobOptions = option(JobOptions(), "a `job`'s settings (`JobOptions`)")
 
     @property
@@ -102,13 +117,33 @@ class AppService(OptionType):
             )
         if self.kind != "web" and self.service.routing != Routing():
             report("service.routing", "<set>", f"a {self.kind} service has no load-balancer route")
+        if self.kind != "worker" and self.queue != QueueOptions():
+            report("queue", "<set>", f"only a worker has a queue; a {self.kind} service can `publish` to topics")
+        if self.kind == "worker":
+            self._check_worker(report)
+        if self.publish and TOPIC_ARNS_VARIABLE in self.container.environment:
+            report(f"{self.group}.container.environment.{TOPIC_ARNS_VARIABLE}", "<set>",
+                   "is set to the ARNs of the topics it publishes to")  # fmt: skip
         if self.kind == "web" and self.service.service_connect.sets_timeouts:
             report("service.service_connect", "<set>", "its timeouts apply to calls over Service Connect, which reach "
                    "a backend: a web service is reached through the load balancer")  # fmt: skip
-        if self.kind == "backend" and self.service.health_check != HealthCheck():
-            report("service.health_check", "<set>", BACKEND_HEALTH_CHECK)
+        if self.kind in ("backend", "worker") and self.service.health_check != HealthCheck():
+            report("service.health_check", "<set>", BACKEND_HEALTH_CHECK.replace("backend", self.kind))
+
+    def _check_worker(self, report: Report) -> None:
+        connect = self.service.service_connect
+        if connect.name or connect.sets_timeouts:
+            report("service.service_connect", "<set>", "nothing calls a worker: it takes its work from its queue")
+        scaling = self.service.scaling
+        if scaling.enabled and scaling.min_count < 1:
+            report("service.scaling.min_count", scaling.min_count, "must be at least 1: a worker scales on the "
+                   "messages waiting per running task, which no task running leaves undefined")  # fmt: skip
+        if QUEUE_URL_VARIABLE in self.service.container.environment:
+            report(f"service.container.environment.{QUEUE_URL_VARIABLE}", "<set>", "is set to the worker's queue")
 
 
+# What a publisher's application is told: {topic: ARN} as JSON (AppServices).
+TOPIC_ARNS_VARIABLE = "SNS_TOPIC_ARNS"
 # The load balancer's target-group check: a backend has neither, so these settings would do nothing.
 BACKEND_HEALTH_CHECK = (
     "a backend service has no load balancer to check it: its container's own check is "
@@ -150,6 +185,15 @@ def check_services(services: Mapping[str, AppService], report: Report) -> None:
                     f"services.{key}.repository",
                     shared,
                     f"its tasks run on {mine}, the image of {shared!r} is built for {theirs}",
+                )
+        for index, subscription in enumerate(declared.queue.subscriptions):
+            topic = subscription.topic
+            if not topic.startswith("arn:") and not any(topic in other.publish for other in services.values()):
+                report(
+                    f"services.{key}.queue.subscriptions[{index}].topic",
+                    topic,
+                    "is published by no service or job of this environment: add it to one's `publish`, or give "
+                    "the ARN of a topic from elsewhere",
                 )
         published = declared.service.service_connect.name
         if published and published != key:
@@ -206,6 +250,15 @@ def web_priorities(services: Mapping[str, AppService]) -> dict[str, int]:
 
     ranked = sorted(web, key=breadth)
     return {key: FIRST_DERIVED_PRIORITY + DERIVED_PRIORITY_STEP * rank for rank, key in enumerate(ranked)}
+
+
+def topics(services: Mapping[str, AppService]) -> dict[str, list[str]]:
+    """The environment's topics, in the order first published, with the services and jobs that publish to each."""
+    found: dict[str, list[str]] = {}
+    for key, declared in services.items():
+        for topic in declared.publish:
+            found.setdefault(topic, []).append(key)
+    return found
 
 
 def deployed_service_options(services: Mapping[str, AppService], key: str) -> ServiceOptions:

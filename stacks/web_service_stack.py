@@ -69,6 +69,10 @@ def network_options(config: EnvironmentConfig) -> NetworkOptions:
         needed.append("ssmmessages")
     if any(task.telemetry.collector == "otel" for _, task in config.tasks()):
         needed.append("xray")
+    if any(declared.kind == "worker" for declared in config.services.values()):
+        needed.append("sqs")
+    if config.topics():
+        needed.append("sns")
     return dataclasses.replace(options, interface_endpoints=tuple(dict.fromkeys(needed)))
 
 
@@ -117,6 +121,7 @@ class WebServiceStack(TerraformStack):
                 alias=name,
                 description=f"{name}: repository and log encryption",
                 log_group_patterns=log_group_names(name),
+                allow_sns_deliveries=config.has_subscriptions,
                 admin_arns=[deploy_role_arn(config, **account), *config.deploy.key_admin_arns],
             )
         key_arn = self.key.arn if self.key else None
@@ -268,6 +273,14 @@ class WebServiceStack(TerraformStack):
             "rollback_worst_case_seconds": (
                 {key: created.rollout.rollback_seconds for key, created in services.items()},
                 ROLLBACK_OUTPUT,
+            ),
+            "queue_urls": (
+                {key: worker.queue.url for key, worker in self.services.workers.items()},
+                "Each worker's queue: aws sqs send-message --queue-url <url> --message-body ...",
+            ),
+            "topic_arns": (
+                {topic: created.arn for topic, created in self.services.topics.items()},
+                "Each topic of the environment: aws sns publish --topic-arn <arn> --message ...",
             ),
             "job_state_machine_arns": (
                 {key: job.state_machine_arn for key, job in jobs.items()},

@@ -350,6 +350,32 @@ def test_a_resource_whose_tags_cannot_be_read_leaves_them_unestablished():
         made.values("aws:ResourceTag/Environment")
 
 
+def test_a_queue_is_named_by_its_url_and_created_with_its_tags_tagging_too():
+    url = f"https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/shop-dev-fulfil"
+    queue = f"arn:aws:sqs:us-east-1:{ACCOUNT}:shop-dev-fulfil"
+    created = authorize(
+        call("sqs", "CreateQueue", QueueName="shop-dev-fulfil", tags={"Environment": "dev"}), FakeState()
+    )
+    assert [(a.action, a.resource) for a in created] == [("sqs:CreateQueue", queue), ("sqs:TagQueue", queue)]
+    assert created[0].values("aws:RequestTag/Environment") == ("dev",)
+    untagged = authorize(call("sqs", "CreateQueue", QueueName="shop-dev-fulfil"), FakeState())
+    assert [a.action for a in untagged] == ["sqs:CreateQueue"]
+    state = FakeState({queue: {"Environment": "prod"}})
+    (changed,) = authorize(call("sqs", "SetQueueAttributes", QueueUrl=url, Attributes={}), state)
+    assert (changed.action, changed.resource) == ("sqs:SetQueueAttributes", queue)
+    assert changed.values("aws:ResourceTag/Environment") == ("prod",)
+    (removed,) = authorize(call("sqs", "UntagQueue", QueueUrl=url, TagKeys=["Team"]), state)
+    assert removed.values("aws:TagKeys") == ("Team",)
+
+
+def test_a_subscription_is_authorized_on_its_topic_with_its_endpoint_and_protocol():
+    topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:shop-dev-orders"
+    queue = f"arn:aws:sqs:us-east-1:{ACCOUNT}:shop-dev-fulfil"
+    (made,) = authorize(call("sns", "Subscribe", TopicArn=topic, Protocol="sqs", Endpoint=queue), FakeState())
+    assert (made.action, made.resource) == ("sns:Subscribe", topic)
+    assert (made.values("sns:Endpoint"), made.values("sns:Protocol")) == ((queue,), ("sqs",))
+
+
 def test_fails_when_the_model_does_not_know_a_call():
     with pytest.raises(UnknownCall, match="ec2:RunInstances"):
         authorize(call("ec2", "RunInstances"), FakeState())
@@ -438,6 +464,7 @@ def test_the_state_holds_each_resources_tags_as_the_emulator_keeps_them(emulator
     client(emulator, "logs").create_log_group(logGroupName="/ecs/shop-dev", tags=expected)
     role = client(emulator, "iam").create_role(RoleName="shop-dev-task", AssumeRolePolicyDocument="{}", Tags=pairs)
     topic = client(emulator, "sns").create_topic(Name="shop-dev-alarms", Tags=pairs)["TopicArn"]
+    client(emulator, "sqs").create_queue(QueueName="shop-dev-fulfil", tags=expected)
     client(emulator, "cloudwatch").put_metric_alarm(
         AlarmName="shop-dev-cpu",
         MetricName="CPU",
@@ -493,6 +520,7 @@ def test_the_state_holds_each_resources_tags_as_the_emulator_keeps_them(emulator
         arn("logs", "log-group:/ecs/shop-dev"): expected,
         role["Role"]["Arn"]: expected,
         topic: expected,
+        arn("sqs", "shop-dev-fulfil"): expected,
         arn("cloudwatch", "alarm:shop-dev-cpu"): expected,
         cluster["clusterArn"]: expected,
         repository["repositoryArn"]: expected,
@@ -505,7 +533,12 @@ def test_the_state_holds_each_resources_tags_as_the_emulator_keeps_them(emulator
         arn("servicediscovery", f"namespace/{namespace['NAMESPACE']}"): expected,
     }
     assert {resource: state.tags(resource) for resource in tagged} == tagged
-    for missing in (arn("ec2", "vpc/vpc-0000"), arn("logs", "log-group:/ecs/none"), arn("sns", "none")):
+    for missing in (
+        arn("ec2", "vpc/vpc-0000"),
+        arn("logs", "log-group:/ecs/none"),
+        arn("sns", "none"),
+        arn("sqs", "none"),
+    ):
         assert state.tags(missing) is None, missing
 
 

@@ -22,6 +22,7 @@ from ._rollout import RolloutEstimate, estimate_rollout  # noqa: E402
 from .access_log_bucket import AccessLogBucket  # noqa: E402
 from .cluster import Cluster, ExistingCluster  # noqa: E402
 from .ecr_repo import EcrRepo, ExistingRepository  # noqa: E402
+from .event_topic import EventTopic  # noqa: E402
 from .fargate_service import FargateService  # noqa: E402
 from .github_deploy_role import GithubDeployRole, GithubOidcProvider, PermissionsBoundary  # noqa: E402
 from .kms_key import KmsKey  # noqa: E402
@@ -36,6 +37,8 @@ from .service_domain import ServiceDomain  # noqa: E402
 from .service_namespace import ExistingNamespace, ServiceNamespace  # noqa: E402
 from .state_bucket import StateBucket  # noqa: E402
 from .web_acl import WebAcl  # noqa: E402
+from .worker_queue import WorkerQueue  # noqa: E402
+from .worker_service import WorkerService  # noqa: E402
 
 __all__ = [
     "AccessLogBucket",
@@ -43,6 +46,7 @@ __all__ = [
     "Cluster",
     "ClusterRef",
     "EcrRepo",
+    "EventTopic",
     "ExistingAlb",
     "ExistingCluster",
     "ExistingNamespace",
@@ -66,6 +70,8 @@ __all__ = [
     "ServiceNamespaceRef",
     "StateBucket",
     "WebAcl",
+    "WorkerQueue",
+    "WorkerService",
     "estimate_rollout",
     "rule_covers",
     "use_lazy_provider_package",

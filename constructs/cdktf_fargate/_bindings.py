@@ -11,6 +11,9 @@ from cdktf import (
     ITerraformDependable,
     Token,
 )
+
+# A target-tracking policy's metric math, under names a line can hold.
+from cdktf_cdktf_provider_aws import appautoscaling_policy as _scaling
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
 from cdktf_cdktf_provider_aws.appautoscaling_policy import (
@@ -151,6 +154,12 @@ from cdktf_cdktf_provider_aws.sfn_state_machine import (
     SfnStateMachineLoggingConfiguration,
     SfnStateMachineTracingConfiguration,
 )
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
+from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
+from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
+from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
+from cdktf_cdktf_provider_aws.sqs_queue_redrive_allow_policy import SqsQueueRedriveAllowPolicy
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
@@ -174,6 +183,17 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
     Wafv2WebAclLoggingConfigurationRedactedFields,
     Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader,
 )
+
+# A target-tracking policy's metric math, under names a line can hold.
+ScalingMetric = _scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification
+ScalingMetricQuery = (
+    _scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics
+)
+ScalingMetricStat = (
+    _scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStat
+)
+ScalingMetricStatMetric = _scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric  # noqa: E501
+ScalingMetricDimension = _scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions  # noqa: E501
 
 __all__ = [
     "AcmCertificate",
@@ -269,6 +289,11 @@ __all__ = [
     "S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA",
     "S3BucketVersioningA",
     "S3BucketVersioningVersioningConfiguration",
+    "ScalingMetric",
+    "ScalingMetricDimension",
+    "ScalingMetricQuery",
+    "ScalingMetricStat",
+    "ScalingMetricStatMetric",
     "SchedulerSchedule",
     "SchedulerScheduleFlexibleTimeWindow",
     "SchedulerScheduleTarget",
@@ -278,6 +303,12 @@ __all__ = [
     "SfnStateMachine",
     "SfnStateMachineLoggingConfiguration",
     "SfnStateMachineTracingConfiguration",
+    "SnsTopic",
+    "SnsTopicPolicy",
+    "SnsTopicSubscription",
+    "SqsQueue",
+    "SqsQueuePolicy",
+    "SqsQueueRedriveAllowPolicy",
     "Subnet",
     "Token",
     "Vpc",

@@ -35,6 +35,7 @@ class KmsKey(Construct):
         deletion_window_days: int = 30,
         allow_cloudwatch_logs: bool = True,
         allow_cloudwatch_alarms: bool = True,
+        allow_sns_deliveries: bool = False,
         log_group_patterns: Sequence[str] = ("*",),
         admin_arns: Sequence[str] = (),
     ) -> None:
@@ -46,6 +47,8 @@ class KmsKey(Construct):
             region with the key (log groups cannot use a key otherwise). Default True.
         :param allow_cloudwatch_alarms: let CloudWatch alarms of this account publish to SNS topics
             encrypted with the key. Default True.
+        :param allow_sns_deliveries: let SNS topics of this account deliver to SQS queues encrypted with the
+            key (a worker's queue subscribed to topics). Default False.
         :param log_group_patterns: names (``*`` and ``?`` match) of the log groups CloudWatch Logs may
             encrypt with the key, e.g. ``["/ecs/webapp-prod*"]``. Default every log group of the account
             in the region.
@@ -121,6 +124,17 @@ class KmsKey(Construct):
                     "Sid": "CloudWatchAlarmsPublishToEncryptedTopics",
                     "Effect": "Allow",
                     "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": caller.account_id}},
+                }
+            )
+        if allow_sns_deliveries:
+            statements.append(
+                {
+                    "Sid": "SnsDeliversToEncryptedQueues",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "sns.amazonaws.com"},
                     "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                     "Resource": "*",
                     "Condition": {"StringEquals": {"aws:SourceAccount": caller.account_id}},

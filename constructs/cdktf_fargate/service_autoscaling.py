@@ -1,4 +1,5 @@
-"""ServiceAutoscaling: target tracking on CPU, memory and requests per target for one ECS service."""
+"""ServiceAutoscaling: target tracking on CPU, memory, requests per target and queue backlog per task for one
+ECS service."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from ._bindings import (
     AppautoscalingScheduledAction,
     AppautoscalingScheduledActionScalableTargetAction,
     AppautoscalingTarget,
+    ScalingMetric,
+    ScalingMetricDimension,
+    ScalingMetricQuery,
+    ScalingMetricStat,
+    ScalingMetricStatMetric,
 )
 from ._validation import Problems
 from .options import Scaling, check_options
@@ -41,7 +47,11 @@ class ServiceAutoscaling(Construct):
             ``requests_per_target``.
         """
         super().__init__(scope, id_)
+        self.name = name
+        self.cluster_name = cluster_name
+        self.service_name = service_name
         options = Scaling() if options is None else options
+        self.options = options
         problems = Problems.of(self)
         for setting, value in (("name", name), ("cluster_name", cluster_name), ("service_name", service_name)):
             problems.check_non_empty(setting, value)
@@ -123,3 +133,77 @@ class ServiceAutoscaling(Construct):
                     )
                 ),
             )
+
+    def track_backlog(self, *, queue_name: str, messages_per_task: int) -> AppautoscalingPolicy:
+        """Keep the messages waiting in an SQS queue per running task near ``messages_per_task`` (a policy
+        ``<name>-backlog``). The running tasks are Container Insights' ``RunningTaskCount``: the cluster must
+        have Container Insights, and ``min_count`` must be at least 1 (no running task, no backlog per task)."""
+        problems = Problems.of(self)
+        problems.check_non_empty("queue_name", queue_name)
+        problems.check_int_range("messages_per_task", messages_per_task, 1, 100_000)
+        if self.options.min_count < 1:
+            problems.add(
+                "options.min_count",
+                self.options.min_count,
+                "must be at least 1 to scale on backlog per task: with no task running there is no such metric",
+            )
+        if "backlog" in self.policies:
+            problems.add("queue_name", queue_name, "a backlog is tracked already: one queue a service")
+        problems.raise_if_any()
+
+        def stat(
+            id_: str, namespace: str, metric_name: str, dimensions: dict[str, str], statistic: str
+        ) -> ScalingMetricQuery:
+            return ScalingMetricQuery(
+                id=id_,
+                return_data=False,
+                metric_stat=ScalingMetricStat(
+                    stat=statistic,
+                    metric=ScalingMetricStatMetric(
+                        namespace=namespace,
+                        metric_name=metric_name,
+                        dimensions=[ScalingMetricDimension(name=key, value=value) for key, value in dimensions.items()],
+                    ),
+                ),
+            )
+
+        policy = AppautoscalingPolicy(
+            self,
+            "backlog-policy",
+            name=f"{self.name}-backlog",
+            policy_type="TargetTrackingScaling",
+            service_namespace=self.target.service_namespace,
+            scalable_dimension=self.target.scalable_dimension,
+            resource_id=self.target.resource_id,
+            target_tracking_scaling_policy_configuration=AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(
+                target_value=messages_per_task,
+                scale_in_cooldown=self.options.scale_in_cooldown_seconds,
+                scale_out_cooldown=self.options.scale_out_cooldown_seconds,
+                customized_metric_specification=ScalingMetric(
+                    metrics=[
+                        stat(
+                            "visible",
+                            "AWS/SQS",
+                            "ApproximateNumberOfMessagesVisible",
+                            {"QueueName": queue_name},
+                            "Sum",
+                        ),
+                        stat(
+                            "tasks",
+                            "ECS/ContainerInsights",
+                            "RunningTaskCount",
+                            {"ClusterName": self.cluster_name, "ServiceName": self.service_name},
+                            "Average",
+                        ),
+                        ScalingMetricQuery(
+                            id="backlog_per_task",
+                            expression="visible / tasks",
+                            label="Messages waiting per running task",
+                            return_data=True,
+                        ),
+                    ]
+                ),
+            ),
+        )
+        self.policies["backlog"] = policy
+        return policy

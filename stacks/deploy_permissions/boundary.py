@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cdktf_fargate import Secret
 from cdktf_fargate.scheduled_job import LOG_DELIVERY_ACTIONS, SYNC_RULE_ACTIONS, TRACING_ACTIONS
+from cdktf_fargate.worker_queue import CONSUME_ACTIONS
 
 from ..environments import BootstrapConfig, EnvironmentConfig
 from ._vocabulary import (
@@ -130,6 +131,21 @@ def boundary_statements(
             ["kms:Decrypt"],
             arns.regional("kms", "key/*"),
             {"StringEquals": {"aws:ResourceTag/Environment": config.environment}},
+        ),
+        # A worker takes from its own queue, a service or job publishes to the environment's topics; both are
+        # encrypted with the environment's key, which SQS and SNS use on the caller's behalf.
+        allow("ConsumeOwnQueues", list(CONSUME_ACTIONS), arns.regional("sqs", f"{prefix}-*")),
+        allow("PublishToOwnTopics", ["sns:Publish"], arns.regional("sns", f"{prefix}-*")),
+        allow(
+            "QueuesAndTopicsUseTheKey",
+            ["kms:Decrypt", "kms:GenerateDataKey"],
+            arns.regional("kms", "key/*"),
+            {
+                "StringEquals": {
+                    "aws:ResourceTag/Environment": config.environment,
+                    "kms:ViaService": [f"sqs.{region}.amazonaws.com", f"sns.{region}.amazonaws.com"],
+                }
+            },
         ),
         allow(
             "PassTaskRoles",

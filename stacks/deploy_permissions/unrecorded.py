@@ -46,6 +46,8 @@ UNRECORDED = {
     "logs:UntagResource": "a tag removed from the settings",
     "cloudwatch:UntagResource": "a tag removed from the settings",
     "sns:UntagResource": "a tag removed from the settings",
+    "sns:SetSubscriptionAttributes": "a subscription's filter policy or raw delivery changed",
+    "sqs:UntagQueue": "a tag removed from the settings",
     "states:UntagResource": "a tag removed from the settings",
     "wafv2:UpdateWebACL": "changed rules or rate limit",
     "wafv2:UntagResource": "a tag removed from the settings",

@@ -109,31 +109,37 @@ def alarms_and_scaling_statements(config: EnvironmentConfig, arns: Arns) -> list
             tagged(environment),
         ),
     ]
-    if config.alarms_enabled:
-        subscriptions = ["sns:Subscribe", "sns:Unsubscribe"] if config.alarm_email else []
-        statements.append(
-            allow(
-                "TopicByName",
-                [
-                    "sns:CreateTopic",
-                    "sns:DeleteTopic",
-                    "sns:SetTopicAttributes",
-                    "sns:TagResource",
-                    "sns:UntagResource",
-                    *subscriptions,
-                ],
-                arns.regional("sns", f"{arns.prefix}-*"),
-            )
-        )
     return statements
 
 
 def services_statements(config: EnvironmentConfig, arns: Arns) -> list[Statement]:
-    """Jobs' state machines and schedules by name; the Service Connect namespace by tag (its ARN is an id).
-    Granted to every environment, with jobs and backends or not yet: each stays within the environment, and a
-    job or backend added later needs no new bootstrap."""
+    """Jobs' state machines and schedules, workers' queues and the topics (the alarms' and the services') by
+    name; the Service Connect namespace by tag (its ARN is an id). Granted to every environment, with jobs,
+    backends, workers and topics or not yet: each stays within the environment, and one added later needs no
+    new bootstrap."""
     environment = config.environment
     statements = [
+        allow(
+            "QueuesByName",
+            ["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue"],
+            arns.regional("sqs", f"{arns.prefix}-*"),
+        ),
+        # A subscription is authorized on its topic: only the environment's topics, whatever they deliver to
+        # (a queue admits only the topics its own policy names).
+        allow(
+            "TopicsByName",
+            [
+                "sns:CreateTopic",
+                "sns:DeleteTopic",
+                "sns:SetTopicAttributes",
+                "sns:TagResource",
+                "sns:UntagResource",
+                "sns:Subscribe",
+                "sns:Unsubscribe",
+                "sns:SetSubscriptionAttributes",
+            ],
+            arns.regional("sns", f"{arns.prefix}-*"),
+        ),
         allow(
             "StateMachinesByName",
             [

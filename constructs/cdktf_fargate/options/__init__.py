@@ -30,6 +30,7 @@ from .infrastructure import (
     Waf,
 )
 from .job import JobOptions, schedule_problem
+from .queue import QueueOptions, Subscription
 from .service import (
     FARGATE_TASK_SIZES,
     Alarms,
@@ -75,6 +76,7 @@ __all__ = [
     "OptionType",
     "Pattern",
     "Problems",
+    "QueueOptions",
     "Range",
     "RepositoryOptions",
     "Routing",
@@ -85,6 +87,7 @@ __all__ = [
     "ServiceOptions",
     "Sidecar",
     "SsmParameter",
+    "Subscription",
     "TaskSize",
     "Telemetry",
     "Waf",

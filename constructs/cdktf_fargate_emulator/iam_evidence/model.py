@@ -664,6 +664,9 @@ def _sns(request: Request, operation: str) -> list[Authorization]:
     if operation == "CreateTopic":
         new = request.arn("sns", params["Name"])
         return [request.authorize("sns:CreateTopic", new), *request.tag_on_create("sns:TagResource", new)]
+    if operation == "Subscribe":
+        keys = {"sns:Endpoint": params.get("Endpoint"), "sns:Protocol": params["Protocol"]}
+        return [request.authorize("sns:Subscribe", params["TopicArn"], keys=keys)]
     for name in ("TopicArn", "ResourceArn"):
         if name in params:
             return [request.authorize(f"sns:{operation}", params[name])]
@@ -672,6 +675,29 @@ def _sns(request: Request, operation: str) -> list[Authorization]:
         topic = params["SubscriptionArn"].rsplit(":", 1)[0]
         return [request.authorize(f"sns:{operation}", topic)]
     raise UnknownCall(f"sns:{operation}")
+
+
+# --- SQS -------------------------------------------------------------------------------------------
+def _sqs(request: Request, operation: str) -> list[Authorization]:
+    params = request.params
+    if operation == "CreateQueue":
+        new = request.arn("sqs", params["QueueName"])
+        tags = dict(params.get("tags") or {})
+        created = [request.authorize("sqs:CreateQueue", new, new=True, tags=tags)]
+        # SQS documents that a queue created with tags needs `sqs:TagQueue` too.
+        return created + ([request.authorize("sqs:TagQueue", new, new=True, reason="tags on create", tags=tags)]
+                          if tags else [])  # fmt: skip
+    if operation == "GetQueueUrl":
+        return [request.authorize("sqs:GetQueueUrl", request.arn("sqs", params["QueueName"]))]
+    if "QueueUrl" in params:
+        # A queue URL is https://sqs.<region>.amazonaws.com/<account>/<name> (or the emulator's host).
+        account, name = str(params["QueueUrl"]).rstrip("/").split("/")[-2:]
+        queue = f"arn:{request.partition}:sqs:{request.region}:{account}:{name}"
+        tags = dict.fromkeys(params["TagKeys"], "") if operation == "UntagQueue" else None
+        if operation == "TagQueue":
+            tags = dict(params.get("Tags") or {})
+        return [request.authorize(f"sqs:{operation}", queue, tags=tags)]
+    raise UnknownCall(f"sqs:{operation}")
 
 
 # --- Step Functions --------------------------------------------------------------------------------
@@ -1000,6 +1026,7 @@ HANDLERS = {
     "logs": _logs,
     "cloudwatch": _cloudwatch,
     "sns": _sns,
+    "sqs": _sqs,
     "stepfunctions": _states,
     "scheduler": _scheduler,
     "servicediscovery": _servicediscovery,

@@ -88,6 +88,9 @@ class MotoState:
         if service == "sns":
             backend = self._backend("sns", account, region)
             return dict(backend.list_tags_for_resource(arn)) if arn in backend.topics else None
+        if service == "sqs":
+            queue = self._backend("sqs", account, region).queues.get(resource)
+            return None if queue is None else dict(queue.tags)
         if service == "states":
             return _pairs(self._backend("stepfunctions", account, region).list_tags_for_resource(arn))
         if service == "servicediscovery":
