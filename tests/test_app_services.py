@@ -53,17 +53,18 @@ def group_of(synth: Synthesized, key: str) -> str:
     return ref("aws_security_group", synth.by_path("aws_security_group", f"services/{key}/security-group"), "id")
 
 
-def test_the_local_environment_runs_a_web_service_a_backend_and_a_job(local):
-    assert local.count("aws_ecs_service") == 2
-    assert local.count("aws_ecs_task_definition") == 3
-    assert local.count("aws_ecr_repository") == 3
+def test_the_local_environment_runs_a_web_service_a_backend_a_worker_and_a_job(local):
+    assert local.count("aws_ecs_service") == 3
+    assert local.count("aws_ecs_task_definition") == 4
+    assert local.count("aws_ecr_repository") == 4
     assert local.count("aws_ecs_cluster") == 1 and local.count("aws_lb") == 1
     assert local.count("aws_service_discovery_http_namespace") == 1
     assert local.count("aws_scheduler_schedule") == 1 and local.count("aws_sfn_state_machine") == 1
     names = sorted(service["name"] for service in local.resources("aws_ecs_service").values())
-    assert names == ["webapp-local-api", "webapp-local-web"]
+    assert names == ["webapp-local-api", "webapp-local-fulfil", "webapp-local-web"]
     assert sorted(r["name"] for r in local.resources("aws_ecr_repository").values()) == [
         "webapp-local-api",
+        "webapp-local-fulfil",
         "webapp-local-report",
         "webapp-local-web",
     ]
@@ -127,7 +128,7 @@ def test_a_backend_alarms_on_cpu_and_memory_and_rolls_back_on_its_circuit_breake
 def test_each_service_runs_its_own_tag_unless_image_tags_names_one(local):
     variable = local.json["variable"]["image_tags"]
     assert variable["type"] == "map(string)" and variable["default"] == {}
-    assert '["web", "api", "report"]' in variable["validation"][0]["condition"]
+    assert '["web", "api", "fulfil", "report"]' in variable["validation"][0]["condition"]
     for key, service in (("service-web", "web"), ("service-api", "api"), ("job-report", "report")):
         image = container(local, key)["image"]
         assert image.endswith(f":<tag of {service}>"), image

@@ -58,6 +58,7 @@ SERVICE_OF_RESOURCE = {
     "aws_s3_bucket": "s3",
     "aws_security_group": "ec2",
     "aws_sns_topic": "sns",
+    "aws_sqs_queue": "sqs",
     "aws_subnet": "ec2",
     "aws_vpc": "ec2",
     "aws_wafv2": "wafv2",

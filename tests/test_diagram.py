@@ -20,7 +20,7 @@ def test_the_committed_diagrams_match_the_configuration():
     assert result.returncode == 0, result.stderr
 
 
-def test_the_local_environment_shows_its_three_services_their_route_call_and_schedule():
+def test_the_local_environment_shows_its_services_their_route_call_schedule_topic_and_queue():
     drawn = mermaid(load_environment("local"))
     assert 'svc_web["web: web service<br/>3-12 tasks, 2 capacity schedules<br/>' in drawn
     assert 'svc_api["api: backend at http://api:9000<br/>2-4 tasks' in drawn
@@ -29,8 +29,15 @@ def test_the_local_environment_shows_its_three_services_their_route_call_and_sch
     assert 'svc_web -->|"Service Connect, port 9000"| svc_api' in drawn
     assert 'schedule_svc_report["EventBridge Scheduler<br/>cron(0 3 * * ? *)"]' in drawn
     assert "timeout 900 s, 1 retry" in drawn
-    assert "ECR: 3 repositories, immutable tags" in drawn
-    assert 'egress["VPC endpoints<br/>ecr.api, ecr.dkr, logs, xray, S3 gateway"]' in drawn
+    assert "ECR: 4 repositories, immutable tags" in drawn
+    assert 'egress["VPC endpoints<br/>ecr.api, ecr.dkr, logs, sns, sqs, xray, S3 gateway"]' in drawn
+    assert 'svc_fulfil["fulfil: queue worker<br/>1-4 tasks' in drawn
+    assert 'svc_web -->|"publishes"| topic_orders' in drawn
+    assert (
+        'queue_fulfil[("SQS queue<br/>fulfil<br/>dead-letter queue after 3 receives")] -->|"receives"| svc_fulfil'
+        in drawn
+    )
+    assert 'topic_orders -->|"filter {#quot;event#quot;: [#quot;created#quot;]}, raw"| queue_fulfil' in drawn
 
 
 def test_dev_shows_its_one_nat_gateway_and_one_task_range():

@@ -45,6 +45,7 @@ NEEDS_INPUT = {
     "CapacitySchedule": ["min_count", "schedule"],
     "Sidecar": ["image"],
     "Secret": ["arn"],
+    "Subscription": ["topic"],
 }
 
 

@@ -52,8 +52,8 @@ def test_the_stack_outputs_them():
     assert outputs["rollback_worst_case_seconds"]["value"] == 420
     local = load_environment("local")
     outputs = Synthesized(WebServiceStack(Testing.app(), local.stack_name, config=local)).json["output"]
-    assert outputs["rollout_worst_case_seconds"]["value"] == {"web": 180, "api": 90}
-    assert outputs["rollback_worst_case_seconds"]["value"] == {"web": 420, "api": 180}
+    assert outputs["rollout_worst_case_seconds"]["value"] == {"web": 180, "api": 90, "fulfil": 90}
+    assert outputs["rollback_worst_case_seconds"]["value"] == {"web": 420, "api": 180, "fulfil": 180}
 
 
 def test_fails_when_a_failed_rollout_would_outlast_the_deploy_workflow():

@@ -252,7 +252,11 @@ def test_require_images_names_every_repository_without_the_tag():
         calls.append(command)
         return 0 if command[4] == "webapp-local-web" else 254
 
-    assert missing_images(images(config), tag="3f2a9c1", run=run) == ["webapp-local-api", "webapp-local-report"]
+    assert missing_images(images(config), tag="3f2a9c1", run=run) == [
+        "webapp-local-api",
+        "webapp-local-fulfil",
+        "webapp-local-report",
+    ]
     assert calls[0] == [
         "aws", "ecr", "describe-images", "--repository-name", "webapp-local-web", "--image-ids", "imageTag=3f2a9c1"
     ]  # fmt: skip
@@ -366,6 +370,8 @@ def test_deploy_target_builds_one_image_per_repository_of_an_environment_with_se
     assert images(config) == [
         {"repository": "webapp-local-web", "context": "app", "dockerfile": "app/Dockerfile", "platform": "linux/amd64"},
         {"repository": "webapp-local-api", "context": "api", "dockerfile": "api/Dockerfile", "platform": "linux/amd64"},
+        {"repository": "webapp-local-fulfil", "context": "fulfil", "dockerfile": "fulfil/Dockerfile",
+         "platform": "linux/amd64"},
         {"repository": "webapp-local-report", "context": "report", "dockerfile": "report/Dockerfile",
          "platform": "linux/amd64"},
     ]  # fmt: skip
@@ -406,9 +412,13 @@ def test_push_images_builds_what_is_missing_and_skips_what_was_pushed():
 
     pushed = push_images(built, registry="123456789012.dkr.ecr.us-east-1.amazonaws.com", tag="3f2c1d0", run=run)
     registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
-    assert pushed == [f"{registry}/webapp-local-web:3f2c1d0", f"{registry}/webapp-local-report:3f2c1d0"]
+    assert pushed == [
+        f"{registry}/webapp-local-web:3f2c1d0",
+        f"{registry}/webapp-local-fulfil:3f2c1d0",
+        f"{registry}/webapp-local-report:3f2c1d0",
+    ]
     builds = [command for command in commands if command[0] == "docker"]
-    assert builds[1] == [
+    assert builds[2] == [
         "docker", "buildx", "build", "--platform", "linux/amd64", "--file", "report/Dockerfile",
         "--tag", f"{registry}/webapp-local-report:3f2c1d0", "--push", "report",
     ]  # fmt: skip

@@ -11,15 +11,29 @@ from cdktf import (
     ITerraformDependable,
     Token,
 )
-
-# A target-tracking policy's metric math, under names a line can hold.
-from cdktf_cdktf_provider_aws import appautoscaling_policy as _scaling
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
 from cdktf_cdktf_provider_aws.appautoscaling_policy import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+)
+
+# A target-tracking policy's metric math under names a line can hold.
+from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification as ScalingMetric,
+)
+from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics as ScalingMetricQuery,  # noqa: E501
+)
+from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStat as ScalingMetricStat,  # noqa: E501
+)
+from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric as ScalingMetricStatMetric,  # noqa: E501
+)
+from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions as ScalingMetricDimension,  # noqa: E501
 )
 from cdktf_cdktf_provider_aws.appautoscaling_scheduled_action import (
     AppautoscalingScheduledAction,
@@ -183,17 +197,6 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
     Wafv2WebAclLoggingConfigurationRedactedFields,
     Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader,
 )
-
-# A target-tracking policy's metric math, under names a line can hold.
-ScalingMetric = _scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification
-ScalingMetricQuery = (
-    _scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics
-)
-ScalingMetricStat = (
-    _scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStat
-)
-ScalingMetricStatMetric = _scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric  # noqa: E501
-ScalingMetricDimension = _scaling.AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions  # noqa: E501
 
 __all__ = [
     "AcmCertificate",

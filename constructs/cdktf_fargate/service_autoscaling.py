@@ -47,11 +47,10 @@ class ServiceAutoscaling(Construct):
             ``requests_per_target``.
         """
         super().__init__(scope, id_)
-        self.name = name
-        self.cluster_name = cluster_name
-        self.service_name = service_name
+        # What track_backlog needs of the service.
+        self._names = (name, cluster_name, service_name)
         options = Scaling() if options is None else options
-        self.options = options
+        self._options = options
         problems = Problems.of(self)
         for setting, value in (("name", name), ("cluster_name", cluster_name), ("service_name", service_name)):
             problems.check_non_empty(setting, value)
@@ -141,15 +140,16 @@ class ServiceAutoscaling(Construct):
         problems = Problems.of(self)
         problems.check_non_empty("queue_name", queue_name)
         problems.check_int_range("messages_per_task", messages_per_task, 1, 100_000)
-        if self.options.min_count < 1:
+        if self._options.min_count < 1:
             problems.add(
                 "options.min_count",
-                self.options.min_count,
+                self._options.min_count,
                 "must be at least 1 to scale on backlog per task: with no task running there is no such metric",
             )
         if "backlog" in self.policies:
             problems.add("queue_name", queue_name, "a backlog is tracked already: one queue a service")
         problems.raise_if_any()
+        name, cluster_name, service_name = self._names
 
         def stat(
             id_: str, namespace: str, metric_name: str, dimensions: dict[str, str], statistic: str
@@ -170,15 +170,15 @@ class ServiceAutoscaling(Construct):
         policy = AppautoscalingPolicy(
             self,
             "backlog-policy",
-            name=f"{self.name}-backlog",
+            name=f"{name}-backlog",
             policy_type="TargetTrackingScaling",
             service_namespace=self.target.service_namespace,
             scalable_dimension=self.target.scalable_dimension,
             resource_id=self.target.resource_id,
             target_tracking_scaling_policy_configuration=AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(
                 target_value=messages_per_task,
-                scale_in_cooldown=self.options.scale_in_cooldown_seconds,
-                scale_out_cooldown=self.options.scale_out_cooldown_seconds,
+                scale_in_cooldown=self._options.scale_in_cooldown_seconds,
+                scale_out_cooldown=self._options.scale_out_cooldown_seconds,
                 customized_metric_specification=ScalingMetric(
                     metrics=[
                         stat(
@@ -192,7 +192,7 @@ class ServiceAutoscaling(Construct):
                             "tasks",
                             "ECS/ContainerInsights",
                             "RunningTaskCount",
-                            {"ClusterName": self.cluster_name, "ServiceName": self.service_name},
+                            {"ClusterName": cluster_name, "ServiceName": service_name},
                             "Average",
                         ),
                         ScalingMetricQuery(

@@ -4,13 +4,15 @@ What is drawn is what the stack holds: the load balancer (its WAF, listeners and
 listener rule's route and priority, each ECS service with its task count, size and port and the
 hardening of its container, the services one calls over Service Connect (the security-group rules
 that admit it), each scheduled job with its schedule, timeout and retries, how tasks reach AWS (VPC
-endpoints or NAT gateways), the image repositories, log groups, access-log bucket and alarms. So any
+endpoints or NAT gateways), the topics services publish to and the queues workers take their work from
+(with their subscriptions' filters), the image repositories, log groups, access-log bucket and alarms. So any
 app built from the constructs can draw its own; this app's `docs/diagrams.md` is drawn the same way.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,7 +44,7 @@ class Workload:
 
     node: str
     key: str
-    kind: str  # "service" (the one of a stack), "web", "backend" or "job"
+    kind: str  # "service" (the one of a stack), "web", "backend", "worker" or "job"
     text: str
     order: tuple[int, int, str]
 
@@ -151,6 +153,9 @@ def _workloads(
             first = min(priority for priority, _ in routes[key])
             found[key] = Workload(f"svc_{short}".replace("-", "_"), short, "web",
                                   f"{short}: web service<br/>{count}<br/>{facts}", (0, first, short))  # fmt: skip
+        elif referenced(task.get("container_definitions", ""), "aws_sqs_queue"):
+            found[key] = Workload(f"svc_{short}".replace("-", "_"), short, "worker",
+                                  f"{short}: queue worker<br/>{count}<br/>{facts}", (1, 1, short))  # fmt: skip
         else:
             kind = f"backend at http://{alias['dns_name']}:{alias['port']}" if alias else "ECS service"
             found[key] = Workload(f"svc_{short}".replace("-", "_"), short, "backend",
@@ -158,9 +163,9 @@ def _workloads(
     return found
 
 
-def _jobs(resources: Mapping[str, Any], stack: str) -> list[tuple[Workload, str]]:
-    """Every scheduled job: its drawing and its schedule."""
-    found: list[tuple[Workload, str]] = []
+def _jobs(resources: Mapping[str, Any], stack: str) -> dict[str, tuple[Workload, str]]:
+    """Every scheduled job, by its schedule's resource name: its drawing and its schedule."""
+    found: dict[str, tuple[Workload, str]] = {}
     for key, schedule in resources.get("aws_scheduler_schedule", {}).items():
         short = _short(str(schedule.get("name", key)), stack)
         task, state = job_run(resources, schedule)
@@ -173,9 +178,62 @@ def _jobs(resources: Mapping[str, Any], stack: str) -> list[tuple[Workload, str]
             lines.append(f"{f'timeout {timeout} s, ' if timeout else ''}{_plural(retries, 'retry', 'retries')}")
         lines.append(_hardening(_main_container(task)) + _sidecars(task))
         node = f"svc_{short}".replace("-", "_")
-        found.append((Workload(node, short, "job", "<br/>".join(lines), (2, 0, short)),
-                      str(schedule.get("schedule_expression", ""))))  # fmt: skip
+        found[key] = (Workload(node, short, "job", "<br/>".join(lines), (2, 0, short)),
+                      str(schedule.get("schedule_expression", "")))  # fmt: skip
     return found
+
+
+def _task_of(resources: Mapping[str, Any], workload_key: str) -> dict[str, Any]:
+    """The task definition of a service or a job (by the service's or the schedule's resource name)."""
+    service = resources.get(SERVICE, {}).get(workload_key)
+    if service is not None:
+        return task_definition(resources, service.get("task_definition", "")) or {}
+    schedule = resources.get("aws_scheduler_schedule", {}).get(workload_key)
+    return (job_run(resources, schedule)[0] or {}) if schedule is not None else {}
+
+
+def _messaging(resources: Mapping[str, Any], stack: str, drawn: Mapping[str, Workload]) -> list[str]:
+    """Topics and queues: who publishes to each topic, which queues it delivers to (with what filter), and
+    which worker takes from each queue. ``drawn``: the workloads by their resource name."""
+    queues = resources.get("aws_sqs_queue", {})
+    topics = resources.get("aws_sns_topic", {})
+    subscriptions = [s for s in resources.get("aws_sns_topic_subscription", {}).values() if s.get("protocol") == "sqs"]
+    lines: list[str] = []
+    drawn_topics: set[str] = set()
+
+    def topic_node(key: str) -> str:
+        short = _short(str(topics[key].get("name", key)), stack)
+        node = f"topic_{short}".replace("-", "_")
+        if key not in drawn_topics:
+            drawn_topics.add(key)
+            lines.append("  " + _node(node, f"SNS topic<br/>{short}", "[()]"))
+        return node
+
+    for key, workload in drawn.items():
+        definitions = _task_of(resources, key).get("container_definitions", "")
+        for topic in referenced(definitions, "aws_sns_topic"):
+            if topic in topics:
+                lines.append(_edge(workload.node, topic_node(topic), "publishes"))
+        for queue in referenced(definitions, "aws_sqs_queue"):
+            if queue not in queues:
+                continue
+            name = _short(str(queues[queue].get("name", queue)), stack)
+            node = f"queue_{name}".replace("-", "_")
+            received = re.search(r'"maxReceiveCount"\s*[:=]\s*(\d+)', str(queues[queue].get("redrive_policy", "")))
+            dead = f"<br/>dead-letter queue after {received[1]} receives" if received else ""
+            lines.append(_edge(_node(node, f"SQS queue<br/>{name}{dead}", "[()]"), workload.node, "receives"))
+            for subscription in subscriptions:
+                if queue not in referenced(subscription.get("endpoint", ""), "aws_sqs_queue"):
+                    continue
+                sources = [t for t in referenced(subscription.get("topic_arn", ""), "aws_sns_topic") if t in topics]
+                source = sources[0] if sources else None
+                filtered = subscription.get("filter_policy")
+                label = f"filter {filtered}" if filtered else "every message"
+                if subscription.get("raw_message_delivery"):
+                    label += ", raw"
+                lines.append(_edge(topic_node(source) if source else _node(f"{node}_source", str(subscription.get(
+                    "topic_arn", ""))), node, label))  # fmt: skip
+    return lines
 
 
 def _calls(resources: Mapping[str, Any]) -> list[tuple[str, str, int]]:
@@ -269,7 +327,7 @@ def mermaid(document: Mapping[str, Any], name: str = "stack") -> str:
     routes = _routes(resources)
     services = _workloads(resources, stack, routes)
     jobs = _jobs(resources, stack)
-    drawn = sorted([*services.values(), *(job for job, _ in jobs)], key=lambda w: w.order)
+    drawn = sorted([*services.values(), *(job for job, _ in jobs.values())], key=lambda w: w.order)
     lines += ["      " + _node(workload.node, workload.text) for workload in drawn]
     lines += ["      " + _egress(resources), "    end", "  end"]
     calls = _calls(resources)
@@ -280,13 +338,14 @@ def mermaid(document: Mapping[str, Any], name: str = "stack") -> str:
         for caller, callee, port in calls:
             if caller == key and callee in services:
                 lines.append(_edge(workload.node, services[callee].node, f"Service Connect, port {port}"))
-        for job, schedule in jobs:
+        for job, schedule in jobs.values():
             if job is workload:
                 lines.append(_edge(_node(f"schedule_{job.node}", f"EventBridge Scheduler<br/>{schedule}"),
                                    _node(f"run_{job.node}", "Step Functions run")))  # fmt: skip
                 lines.append(_edge(f"run_{job.node}", job.node, "ecs:RunTask, waits, stops at timeout"))
     if drawn:
         lines.append(_edge(" & ".join(workload.node for workload in drawn), "egress", "HTTPS 443 out"))
+    lines += _messaging(resources, stack, {**services, **{key: job for key, (job, _) in jobs.items()}})
     repositories = list(resources.get("aws_ecr_repository", {}).values())
     if repositories:
         tags = str(repositories[0].get("image_tag_mutability", "MUTABLE")).lower()

@@ -37,7 +37,7 @@ FILTER_POLICY_CHARACTERS = 256 * 1024
 class Subscription(OptionType):
     """One topic the worker's queue receives from (an SNS subscription with the `sqs` protocol)."""
 
-    topic: str = option("", "a topic of the environment by name, or another SNS topic by ARN", TOPIC)
+    topic: str = option("", "a topic of the environment by name, or another SNS topic by ARN (required)")
     filter_policy: str = option(
         "",
         "only messages this SNS filter policy (a JSON object) matches reach the queue; '' : every message",
@@ -50,8 +50,8 @@ class Subscription(OptionType):
     )
 
     def _cross_check(self, report: Report) -> None:
-        if not self.topic:
-            report("topic", self.topic, "is required: " + TOPIC.described)
+        if not TOPIC(self.topic):
+            report("topic", self.topic, TOPIC.described)
         if self.filter_policy:
             try:
                 policy = json.loads(self.filter_policy)
