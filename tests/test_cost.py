@@ -122,6 +122,18 @@ def test_a_job_costs_its_runs():
     assert usd(items, "aws_ecs_service", "api:") == round(2 * 730 * (0.5 * 0.04048 + 0.004445), 2)
 
 
+def test_a_topic_costs_its_publishes_and_a_workers_queue_its_requests_and_empty_receives(prod):
+    items = lines(load_environment("local"), CostAssumptions(messages_per_month=2_000_000))
+    assert usd(items, "aws_sns_topic", "webapp-local-orders") == round(2 * 0.50, 2)
+    # One task of fulfil polls every 20 s (long polling) besides a send, a receive and a delete a message.
+    empty = 730 * 3600 / 20 / 1e6
+    assert usd(items, "aws_sqs_queue", "webapp-local-fulfil") == round((3 * 2 + empty) * 0.40, 2)
+    assert usd(lines(load_environment("prod")), "aws_sqs_queue") == usd(
+        lines(load_environment("prod")), "aws_sns_topic"
+    )
+    assert usd(lines(load_environment("prod")), "aws_sns_topic") == 0
+
+
 @pytest.mark.parametrize(
     ("schedule", "runs"),
     [

@@ -4,8 +4,9 @@ Everything priced is read from the stack (`cdk.tf.json`), so any app built from 
 price its own: each ECS service's tasks (the autoscaling minimum, else its desired count) and each
 scheduled job's runs, at their task definition's size, processor and Spot share; NAT gateways, the
 load balancers, public IPv4 addresses, interface VPC endpoints, CloudWatch log groups at their
-retention, KMS keys, WAF web ACLs, Route53 zones, the Secrets Manager secrets the containers read and
-the alarms. What the stack cannot know (traffic, log volume, how long a job runs) is `CostAssumptions`.
+retention, KMS keys, WAF web ACLs, Route53 zones, the Secrets Manager secrets the containers read, the
+alarms, the services' SNS topics and workers' SQS queues (with the empty receives of long polling).
+What the stack cannot know (traffic, log volume, how long a job runs, messages) is `CostAssumptions`.
 Prices are `prices.toml` beside this module, dated; a table over a year old is warned about.
 """
 
@@ -25,6 +26,7 @@ from .synthesized import (
     containers,
     default_tags,
     job_run,
+    referenced,
     scaling_targets,
     stack_document,
     stack_name,
@@ -66,6 +68,7 @@ class Workload:
     tasks: float = 1.0  # a service's tasks when idle
     schedule: str = ""  # a job's
     enabled: bool = True
+    definitions: str = ""  # its containers as synthesized, with the references to what they are told of
 
 
 def load_prices(path: Path = PRICES) -> dict[str, Any]:
@@ -152,7 +155,8 @@ def workloads(resources: Mapping[str, Any]) -> list[Workload]:
         strategy = _strategy(service.get("capacity_provider_strategy"), "capacity_provider", "weight", "base")
         if not strategy and not service.get("launch_type"):
             strategy = default_strategy
-        found.append(Workload(str(service.get("name", key)), False, *_task_size(task), strategy, tasks=count))
+        found.append(Workload(str(service.get("name", key)), False, *_task_size(task), strategy, tasks=count,
+                              definitions=str(task.get("container_definitions", ""))))  # fmt: skip
     for key, schedule in resources.get("aws_scheduler_schedule", {}).items():
         task, state = job_run(resources, schedule)
         if task is None:
@@ -171,6 +175,7 @@ def workloads(resources: Mapping[str, Any]) -> list[Workload]:
                 strategy or default_strategy,
                 schedule=str(schedule.get("schedule_expression", "")),
                 enabled=schedule.get("state") != "DISABLED",
+                definitions=str(task.get("container_definitions", "")),
             )
         )
     return found
@@ -295,6 +300,38 @@ def estimate(document: dict[str, Any], price: dict[str, float], usage: Any) -> l
         add("secretsmanager_secret", "secrets the tasks read", len(secrets), "secret-month", "secret_month")
     if count("aws_cloudwatch_metric_alarm"):
         add("aws_cloudwatch_metric_alarm", "alarms", count("aws_cloudwatch_metric_alarm"), "alarm-month", "alarm_month")
+    items += _messaging(resources, price, usage)
+    return items
+
+
+def _messaging(resources: Mapping[str, Any], price: dict[str, float], usage: Any) -> list[Item]:
+    """SNS publishes to the topics tasks publish to, and SQS requests of the queues workers take from: a send, a
+    receive and a delete a message, and the receives that wait `receive_wait_time_seconds` and find nothing."""
+    items: list[Item] = []
+    messages = usage.messages_per_month / 1e6
+    published: set[str] = set()
+    consumers: dict[str, float] = {}
+    for workload in workloads(resources):
+        published.update(referenced(workload.definitions, "aws_sns_topic"))
+        for queue in referenced(workload.definitions, "aws_sqs_queue"):
+            consumers[queue] = consumers.get(queue, 0.0) + workload.tasks
+    topics = resources.get("aws_sns_topic", {})
+    for key in sorted(published & set(topics)):
+        name = str(topics[key].get("name", key))
+        items.append(Item("aws_sns_topic", f"{name}: publishes", messages, "million", price["sns_million_publishes"],
+                          messages * price["sns_million_publishes"]))  # fmt: skip
+    queues = resources.get("aws_sqs_queue", {})
+    for key, tasks in consumers.items():
+        if key not in queues:
+            continue
+        queue = queues[key]
+        wait = int(queue.get("receive_wait_time_seconds") or 0)
+        # Each task polls without pause: one empty receive per wait (long polling), or per second when short.
+        empty = tasks * SECONDS / max(wait, 1) / 1e6
+        requests = 3 * messages + empty
+        what = f"{queue.get('name', key)}: {3 * messages:g}M for messages, {empty:.2f}M empty receives"
+        items.append(Item("aws_sqs_queue", what, requests, "million", price["sqs_million_requests"],
+                          requests * price["sqs_million_requests"]))  # fmt: skip
     return items
 
 

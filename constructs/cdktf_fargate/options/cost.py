@@ -29,3 +29,8 @@ class CostAssumptions(OptionType):
     )
     flow_log_gb_per_month: float = option(5.0, "GB of VPC flow logs", Range(0, 1e6, whole=False))
     job_run_minutes: float = option(10.0, "how long a job's run lasts", Range(0, 10080, whole=False))
+    messages_per_month: float = option(
+        1_000_000.0,
+        "messages each topic carries and each worker's queue receives (a send, a receive and a delete each)",
+        Range(0, 1e12, whole=False),
+    )
