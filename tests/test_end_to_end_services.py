@@ -1,5 +1,6 @@
-"""End to end, the shipped `local` environment's three services on the emulator: a web service behind
-the load balancer, a backend it calls over Service Connect, a scheduled job.
+"""End to end, the shipped `local` environment's services on the emulator: a web service behind the load
+balancer, a backend it calls over Service Connect, a worker taking the web service's `orders` topic from
+its queue, a scheduled job.
 
 deploy → check through boto3 → a new tag for one service (only its task definition and service
 change) → the plan is empty → destroy (nothing left, namespace, schedule and state machine included).
@@ -46,6 +47,8 @@ def service_kinds(deployment: Deployment) -> dict[str, int]:
         "namespaces": len(deployment.client("servicediscovery").list_namespaces()["Namespaces"]),
         "schedules": len(deployment.client("scheduler").list_schedules()["Schedules"]),
         "state_machines": len(deployment.client("stepfunctions").list_state_machines()["stateMachines"]),
+        "queues": len(deployment.client("sqs").list_queues().get("QueueUrls", [])),
+        "topics": len(deployment.client("sns").list_topics()["Topics"]),
     }
 
 
@@ -71,13 +74,65 @@ def security_group(deployment: Deployment, key: str) -> str:
     return group
 
 
-def test_deploy_creates_three_services_on_one_cluster_and_load_balancer(deployment, first_deploy):
+def test_deploy_creates_the_services_on_one_cluster_and_load_balancer(deployment, first_deploy):
     counts = active_counts(deployment)
     assert (counts["clusters"], counts["load_balancers"], counts["target_groups"]) == (1, 1, 1)
-    assert (counts["services"], counts["repositories"], counts["scalable_targets"]) == (2, 3, 2)
-    # Three task security groups, the load balancer's and the endpoints'.
-    assert counts["security_groups"] == 5
-    assert service_kinds(deployment) == {"namespaces": 1, "schedules": 1, "state_machines": 1}
+    assert (counts["services"], counts["repositories"], counts["scalable_targets"]) == (3, 4, 3)
+    # Four task security groups, the load balancer's and the endpoints'.
+    assert counts["security_groups"] == 6
+    # The worker's queue and its dead-letter queue; the alarms' topic and `orders`.
+    assert service_kinds(deployment) == {
+        "namespaces": 1,
+        "schedules": 1,
+        "state_machines": 1,
+        "queues": 2,
+        "topics": 2,
+    }
+
+
+def test_the_workers_queue_takes_the_orders_its_filter_admits_as_published(deployment, first_deploy):
+    sqs, sns = deployment.client("sqs"), deployment.client("sns")
+    url = sqs.get_queue_url(QueueName=f"{STACK}-fulfil")["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    dead_letter = sqs.get_queue_attributes(
+        QueueUrl=sqs.get_queue_url(QueueName=f"{STACK}-fulfil-dead-letter")["QueueUrl"], AttributeNames=["All"]
+    )["Attributes"]
+    redrive = json.loads(attributes["RedrivePolicy"])
+    assert (redrive["deadLetterTargetArn"], int(redrive["maxReceiveCount"])) == (dead_letter["QueueArn"], 3)
+    assert (attributes["VisibilityTimeout"], attributes["ReceiveMessageWaitTimeSeconds"]) == ("120", "20")
+    assert attributes["KmsMasterKeyId"] and dead_letter["KmsMasterKeyId"] == attributes["KmsMasterKeyId"]
+    (topic,) = [t["TopicArn"] for t in sns.list_topics()["Topics"] if t["TopicArn"].endswith(f":{STACK}-orders")]
+    admitted = json.loads(attributes["Policy"])["Statement"]
+    assert [s["Condition"] for s in admitted if s.get("Sid") == "SubscribedTopicsSend"] == [
+        {"ArnEquals": {"aws:SourceArn": topic}}
+    ]
+    # What the subscription's filter lets through arrives as published (raw delivery); the rest never does.
+    for event in ("cancelled", "created"):
+        sns.publish(
+            TopicArn=topic,
+            Message=json.dumps({"order": event}),
+            MessageAttributes={"event": {"DataType": "String", "StringValue": event}},
+        )
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+    assert [json.loads(message["Body"]) for message in received] == [{"order": "created"}]
+    # The worker is told its queue and scales on the messages waiting per running task.
+    (service,) = deployment.client("ecs").describe_services(cluster=STACK, services=[f"{STACK}-fulfil"])["services"]
+    definition = deployment.client("ecs").describe_task_definition(taskDefinition=service["taskDefinition"])
+    environment = {
+        e["name"]: e["value"] for e in definition["taskDefinition"]["containerDefinitions"][0]["environment"]
+    }
+    assert environment["QUEUE_URL"].endswith(f"/{STACK}-fulfil")
+    policies = deployment.client("application-autoscaling").describe_scaling_policies(
+        ServiceNamespace="ecs", ResourceId=f"service/{STACK}/{STACK}-fulfil"
+    )["ScalingPolicies"]
+    backlog = next(p for p in policies if p["PolicyName"] == f"{STACK}-fulfil-backlog")
+    tracking = backlog["TargetTrackingScalingPolicyConfiguration"]
+    assert tracking["TargetValue"] == 20
+    assert [m["Id"] for m in tracking["CustomizedMetricSpecification"]["Metrics"]] == [
+        "visible",
+        "tasks",
+        "backlog_per_task",
+    ]
 
 
 def test_the_backend_is_published_and_the_web_service_calls_it(deployment, first_deploy):
@@ -154,4 +209,10 @@ def test_destroy_leaves_nothing_behind(deployment, first_deploy):
     assert result.returncode == 0, result.stdout[-5000:]
     REPORT["services_destroy_seconds"] = round(seconds, 1)
     assert active_counts(deployment) == NOTHING
-    assert service_kinds(deployment) == {"namespaces": 0, "schedules": 0, "state_machines": 0}
+    assert service_kinds(deployment) == {
+        "namespaces": 0,
+        "schedules": 0,
+        "state_machines": 0,
+        "queues": 0,
+        "topics": 0,
+    }

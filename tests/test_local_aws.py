@@ -5,6 +5,7 @@ gaps it fills in moto."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
@@ -185,6 +186,39 @@ def test_step_functions_validates_a_definition_and_lists_no_versions():
             name="job", definition=definition, roleArn="arn:aws:iam::123456789012:role/job-run"
         )["stateMachineArn"]
         assert sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"] == []
+
+
+def test_a_queue_keeps_its_policy_through_other_attributes_and_answers_its_redrive_allow_policy():
+    import boto3
+    from cdktf_fargate_emulator import patch_moto
+    from moto import mock_aws
+
+    patch_moto()
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="jobs-dead-letter")["QueueUrl"]
+        insecure = {"Bool": {"aws:SecureTransport": "false"}}
+        deny = {"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*", "Condition": insecure}
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [deny]})
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+        allowed = json.dumps(
+            {"redrivePermission": "byQueue", "sourceQueueArns": ["arn:aws:sqs:us-east-1:123456789012:jobs"]}
+        )
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedriveAllowPolicy": allowed})
+        every = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        assert (every["Policy"], every["RedriveAllowPolicy"]) == (policy, allowed)
+        named = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedriveAllowPolicy", "Policy"])["Attributes"]
+        assert named == {"RedriveAllowPolicy": allowed, "Policy": policy}
+        # A redrive policy comes back as AWS writes it, without spaces.
+        source = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+        redrive = {"deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:jobs-dead-letter", "maxReceiveCount": 3}
+        sqs.set_queue_attributes(QueueUrl=source, Attributes={"RedrivePolicy": json.dumps(redrive)})
+        answered = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["All"])["Attributes"]["RedrivePolicy"]
+        assert answered == json.dumps(redrive, separators=(",", ":"))
+        # Emptied, as the provider does on destroy: both are gone.
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedriveAllowPolicy": "", "Policy": ""})
+        left = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        assert "RedriveAllowPolicy" not in left and "Policy" not in left
 
 
 def fargate_cluster(container: dict) -> tuple[Any, str, str]:

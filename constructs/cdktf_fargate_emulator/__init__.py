@@ -41,6 +41,11 @@ never changed to suit the emulator):
   layers are kept and served, and PutImage checks what the manifest references and names the image
   by its SHA-256, as AWS does, so an image can be copied between repositories (promotion) and a copy
   that forgets a layer fails.
+- SQS's SetQueueAttributes replaces the queue's policy with whatever the call holds, so setting any
+  other attribute (the dead-letter queue's redrive-allow policy) removed it; and `RedriveAllowPolicy`
+  is stored but never answered, so the provider waited for it until it timed out; the redrive policy
+  came back with spaces, which the provider took for a change on every plan. The policy is kept when a
+  call does not name it, the redrive-allow policy is answered and the redrive policy is compact, as on AWS.
 - AWS-managed IAM policies exist only with `MOTO_IAM_LOAD_MANAGED_POLICIES=true`, which is set.
 - moto does not evaluate IAM for a role's session the way AWS does: with `record`, every call such a
   session signs is recorded with what AWS would authorize for it, for cdktf_fargate_emulator/iam_evidence to judge.

@@ -328,6 +328,45 @@ class LayerDownloads:
         return [content]
 
 
+def _patch_sqs_queue_attributes() -> None:
+    """SetQueueAttributes replaces a queue's policy with whatever the call gives, so setting any other
+    attribute removes it (AWS keeps it); `RedriveAllowPolicy` is stored but never answered (nor asked for
+    by name), so the provider waits for it until it times out; and the redrive policy comes back with
+    spaces AWS does not write, which the provider plans to change forever. All three as AWS does here."""
+    from moto.sqs.models import Queue, SQSBackend
+
+    set_attributes = Queue._set_attributes
+    attributes = Queue.attributes
+    get_queue_attributes = SQSBackend.get_queue_attributes
+
+    def _set_attributes(self, attributes, now=None):  # type: ignore[no-untyped-def]
+        policy = getattr(self, "policy", None)
+        set_attributes(self, attributes, now)
+        if "Policy" not in attributes:
+            self.policy = policy
+
+    def answered(self):  # type: ignore[no-untyped-def]
+        found = attributes.fget(self)
+        if "RedrivePolicy" in found:
+            found["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
+        if getattr(self, "redrive_allow_policy", None):
+            found["RedriveAllowPolicy"] = self.redrive_allow_policy
+        return found
+
+    def get_queue_attributes_(self, queue_name, attribute_names):  # type: ignore[no-untyped-def]
+        others = [name for name in attribute_names if name != "RedriveAllowPolicy"]
+        found = get_queue_attributes(self, queue_name, others) if others else {}
+        if len(others) < len(attribute_names):
+            allowed = getattr(self.get_queue(queue_name), "redrive_allow_policy", None)
+            if allowed:
+                found["RedriveAllowPolicy"] = allowed
+        return found
+
+    Queue._set_attributes = _set_attributes
+    Queue.attributes = property(answered)
+    SQSBackend.get_queue_attributes = get_queue_attributes_
+
+
 _PATCHED: list[bool] = []
 
 
@@ -346,3 +385,4 @@ def patch_moto() -> None:
     _patch_security_group_rule_descriptions()
     _patch_application_autoscaling_tags()
     _patch_state_machine_validation()
+    _patch_sqs_queue_attributes()
