@@ -405,3 +405,98 @@ def test_fails_when_the_collectors_image_is_out_of_reach_of_tasks_without_intern
     services = {"web": {"service": {"telemetry": {"collector": "otel"}}}}
     with pytest.raises(ValueError, match=r"services.web.service.telemetry.image='public.ecr.aws/aws-observability/"):
         config_from_mapping("multi", {"certificate_arn": CERTIFICATE_ARN, "services": services})
+
+
+def test_publishers_are_told_their_topics_and_the_worker_its_queue(local):
+    topic = local.by_path("aws_sns_topic", "services/topic-orders/topic")
+    assert topic["name"] == "webapp-local-orders"
+    told = {e["name"]: e["value"] for e in container(local, "service-web")["environment"]}
+    assert json.loads(told["SNS_TOPIC_ARNS"]) == {"orders": ref("aws_sns_topic", topic, "arn")}
+    worker = {e["name"]: e["value"] for e in container(local, "worker-fulfil/service")["environment"]}
+    queue = local.by_path("aws_sqs_queue", "services/worker-fulfil/queue")
+    assert worker["QUEUE_URL"] == ref("aws_sqs_queue", queue, "url") and "SNS_TOPIC_ARNS" not in worker
+    # Only those who publish may: the web service, not the backend.
+    policies = {name.rsplit("_", 1)[0] for name in local.resources("aws_iam_role_policy")}
+    assert "services_service-web_task-policy-PublishToTopicOrders" in policies
+    assert not any("service-api_task-policy-Publish" in name for name in policies)
+    # SNS delivers to the queue encrypted with the environment's key: the key's policy lets it.
+    key_policy = json.loads(local.only("aws_kms_key")["policy"])
+    assert "SnsDeliversToEncryptedQueues" in {statement["Sid"] for statement in key_policy["Statement"]}
+
+
+def test_an_environment_without_subscriptions_keeps_sns_out_of_its_key():
+    plain = synth({"services": {"web": {}}})
+    key_policy = json.loads(plain.only("aws_kms_key")["policy"])
+    assert "SnsDeliversToEncryptedQueues" not in {statement["Sid"] for statement in key_policy["Statement"]}
+    assert plain.resources("aws_sqs_queue") == {} and plain.resources("aws_sns_topic_subscription") == {}
+
+
+def test_a_worker_may_call_a_backend_and_a_job_publish():
+    synthesized = synth(
+        {
+            "services": {
+                "web": {"publish": ["orders"]},
+                "api": {"kind": "backend"},
+                "fulfil": {"kind": "worker", "calls": ["api"], "queue": {"subscriptions": [{"topic": "orders"}]}},
+                "report": {"kind": "job", "publish": ["orders", "reports"]},
+            }
+        }
+    )
+    assert ingress_sources(synthesized, "service-api") == [(group_of(synthesized, "worker-fulfil/service"), 8080)]
+    assert sorted(t["name"] for t in synthesized.resources("aws_sns_topic").values()) == [
+        "webapp-multi-alarms",
+        "webapp-multi-orders",
+        "webapp-multi-reports",
+    ]
+    told = {e["name"]: e["value"] for e in container(synthesized, "job-report")["environment"]}
+    assert sorted(json.loads(told["SNS_TOPIC_ARNS"])) == ["orders", "reports"]
+
+
+def test_fails_when_workers_topics_and_queues_do_not_fit_together_reporting_every_problem_at_once():
+    settings = {
+        "certificate_arn": CERTIFICATE_ARN,
+        "cluster": {"container_insights": False},
+        "services": {
+            "web": {"queue": {"max_receive_count": 2}, "publish": ["orders"],
+                    "service": {"container": {"environment": {"SNS_TOPIC_ARNS": "{}"}}}},
+            "fulfil": {
+                "kind": "worker",
+                "queue": {"subscriptions": [{"topic": "payments"}, {"topic": "arn:aws:sns:us-east-1:123456789012:x"}]},
+                "service": {"scaling": {"min_count": 0}, "health_check": {"path": "/ready"},
+                            "service_connect": {"name": "fulfil"}},
+            },
+            "report": {"kind": "job", "publish": ["Orders"]},
+        },
+    }  # fmt: skip
+    with pytest.raises(ValueError) as error:
+        config_from_mapping("multi", settings)
+    message = str(error.value)
+    expected = [
+        "services.web.queue='<set>' is invalid: only a worker has a queue",
+        "services.web.service.container.environment.SNS_TOPIC_ARNS='<set>' is invalid: is set to the ARNs",
+        "services.fulfil.queue.subscriptions[0].topic='payments' is invalid: is published by no service or job",
+        "services.fulfil.service.scaling.min_count=0 is invalid: must be at least 1",
+        "services.fulfil.service.health_check='<set>' is invalid: a worker service has no load balancer",
+        "services.fulfil.service.service_connect='<set>' is invalid: nothing calls a worker",
+        "services.report.publish='Orders' is invalid",
+    ]
+    missing = [fragment for fragment in expected if fragment not in message]
+    assert not missing, f"missing {missing} in:\n{message}"
+    # The ARN of a topic from elsewhere needs no publisher here.
+    assert "subscriptions[1]" not in message
+
+
+def test_fails_when_a_scaled_worker_has_no_container_insights_to_count_its_tasks():
+    with pytest.raises(ValueError, match=r"cluster\.container_insights=False is invalid: workers \['fulfil'\] scale"):
+        config_from_mapping(
+            "multi",
+            {
+                "certificate_arn": CERTIFICATE_ARN,
+                "cluster": {"container_insights": False},
+                "services": {"web": {}, "fulfil": {"kind": "worker"}},
+            },
+        )
+    unscaled = {"web": {}, "fulfil": {"kind": "worker", "service": {"scaling": {"enabled": False}}}}
+    config_from_mapping(
+        "multi", {"certificate_arn": CERTIFICATE_ARN, "cluster": {"container_insights": False}, "services": unscaled}
+    )

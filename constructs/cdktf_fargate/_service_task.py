@@ -536,11 +536,13 @@ class TaskRoleGrants(Construct):
                 elif not is_token(resource):
                     problems.check_arn("resources", resource)
         problems.raise_if_any()
-        document = DataAwsIamPolicyDocument(
-            self,
-            f"task-policy-{sid}-document",
-            statement=[DataAwsIamPolicyDocumentStatement(sid=sid, actions=list(actions), resources=list(resources))],
+        return self._attach_task_policy(
+            sid, [DataAwsIamPolicyDocumentStatement(sid=sid, actions=list(actions), resources=list(resources))]
         )
+
+    def _attach_task_policy(self, sid: str, statements: list[DataAwsIamPolicyDocumentStatement]) -> IamRolePolicy:
+        """One more inline policy ``sid`` on the task role (a topic's or a queue's grant, with conditions)."""
+        document = DataAwsIamPolicyDocument(self, f"task-policy-{sid}-document", statement=statements)
         policy = IamRolePolicy(self, f"task-policy-{sid}", name=sid, role=self.task_role.id, policy=document.json)
         self.task_role_policies.append(policy)
         return policy

@@ -11,6 +11,7 @@ from ._bindings import (
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
+    DataAwsRegion,
     IamRolePolicy,
     SnsTopic,
     SnsTopicPolicy,
@@ -43,6 +44,7 @@ class EventTopic(Construct):
         problems.raise_if_any()
         self.name = name
         self.kms_key_arn = kms_key_arn
+        self._region = DataAwsRegion(self, "region").name
         self.topic = SnsTopic(self, "topic", name=name, kms_master_key_id=kms_key_arn or AWS_MANAGED_KEY)
         self.arn = self.topic.arn
         anyone = [DataAwsIamPolicyDocumentStatementPrincipals(type="AWS", identifiers=["*"])]
@@ -75,10 +77,19 @@ class EventTopic(Construct):
             problems.add("grantee", grantee, "must be a FargateService or a ScheduledJob")
         problems.raise_if_any()
         sid = "PublishTo" + "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", self.node.id) if part)
-        policy = grantee.add_to_task_role_policy(sid=sid, actions=["sns:Publish"], resources=[self.topic.arn])
+        statements = [DataAwsIamPolicyDocumentStatement(sid="Publish", actions=["sns:Publish"], resources=[self.arn])]
         if self.kms_key_arn is not None:
-            # A publisher to a topic encrypted with a customer key makes the data key SNS encrypts with.
-            grantee.add_to_task_role_policy(
-                sid=f"{sid}Encrypted", actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[self.kms_key_arn]
+            # A publisher to a topic encrypted with a customer key has SNS make the data key, as the publisher.
+            statements.append(
+                DataAwsIamPolicyDocumentStatement(
+                    sid="EncryptThroughSns",
+                    actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                    resources=[self.kms_key_arn],
+                    condition=[
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="StringEquals", variable="kms:ViaService", values=[f"sns.{self._region}.amazonaws.com"]
+                        )
+                    ],
+                )
             )
-        return policy
+        return grantee._attach_task_policy(sid, statements)

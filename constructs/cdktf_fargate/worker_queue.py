@@ -13,6 +13,7 @@ from ._bindings import (
     DataAwsIamPolicyDocumentStatement,
     DataAwsIamPolicyDocumentStatementCondition,
     DataAwsIamPolicyDocumentStatementPrincipals,
+    DataAwsRegion,
     Fn,
     IamRolePolicy,
     SnsTopicSubscription,
@@ -80,6 +81,7 @@ class WorkerQueue(Construct):
         problems.raise_if_any()
         self.options = options
         self.kms_key_arn = kms_key_arn
+        self._region = DataAwsRegion(self, "region").name
         encryption: dict[str, object] = (
             {"kms_master_key_id": kms_key_arn} if kms_key_arn else {"sqs_managed_sse_enabled": True}
         )
@@ -213,9 +215,21 @@ class WorkerQueue(Construct):
         if not isinstance(grantee, TaskRoleGrants):
             problems.add("grantee", grantee, "must be a FargateService or a ScheduledJob")
         problems.raise_if_any()
-        policy = grantee.add_to_task_role_policy(sid="ConsumeQueue", actions=CONSUME_ACTIONS, resources=[self.arn])
+        statements = [
+            DataAwsIamPolicyDocumentStatement(sid="Consume", actions=list(CONSUME_ACTIONS), resources=[self.arn])
+        ]
         if self.kms_key_arn:
-            grantee.add_to_task_role_policy(
-                sid="ConsumeQueueDecrypt", actions=["kms:Decrypt"], resources=[self.kms_key_arn]
+            # SQS decrypts a message encrypted with a customer key as the consumer.
+            statements.append(
+                DataAwsIamPolicyDocumentStatement(
+                    sid="DecryptThroughSqs",
+                    actions=["kms:Decrypt"],
+                    resources=[self.kms_key_arn],
+                    condition=[
+                        DataAwsIamPolicyDocumentStatementCondition(
+                            test="StringEquals", variable="kms:ViaService", values=[f"sqs.{self._region}.amazonaws.com"]
+                        )
+                    ],
+                )
             )
-        return policy
+        return grantee._attach_task_policy("ConsumeQueue", statements)
