@@ -11,7 +11,7 @@ import tomllib
 import pytest
 from cdktf import Testing
 from cdktf_fargate_cli.copilot_import import Report, _http, convert, schedule, seconds, to_toml
-from conftest import CERTIFICATE_ARN, ROOT, Synthesized
+from conftest import CERTIFICATE_ARN, ROOT, Synthesized, ref
 
 from stacks.environments import config_from_mapping
 from stacks.web_service_stack import WebServiceStack
@@ -32,6 +32,7 @@ def test_environments_come_from_the_workspace_and_each_gets_every_service_of_a_k
         "api": "backend",
         "frontend": "web",
         "report": "job",
+        "worker": "worker",
     }
 
 
@@ -113,11 +114,28 @@ def test_every_field_it_cannot_map_is_reported_once_with_its_manifest(converted)
     _, report = converted
     reported = [line.split(": not mapped")[0] for line in report.unmapped]
     assert reported == [
-        'copilot/worker/manifest.yml: type = "Worker Service"',
         'copilot/frontend/manifest.yml: image.build.args = {"NODE_ENV": "production"}',
         "copilot/frontend/manifest.yml: http.stickiness = true",
+        'copilot/worker/manifest.yml: subscribe.topics[1] = {"name": "refunds", "service": "frontend"}',
     ]
     assert any("network.connect: calls = ['api']" in note for note in report.notes)
+
+
+def test_a_worker_service_maps_its_queue_subscriptions_and_queue_delay_and_its_publisher_its_topic(converted):
+    worker = converted[0]["prod"]["worker"]
+    assert worker["queue"] == {
+        "subscriptions": [{"topic": "orders", "filter_policy": '{"event":["order_created"]}'}],
+        "retention_seconds": 96 * 3600,
+        "visibility_timeout_seconds": 120,
+        "max_receive_count": 4,
+        # Copilot's target: the acceptable latency over one message's processing time (1 min / 250 ms).
+        "backlog_per_task": 240,
+    }
+    assert worker["service"]["scaling"] == {"min_count": 1, "max_count": 6, "cpu_target_percent": None}
+    assert converted[0]["prod"]["api"]["publish"] == ["orders"]
+    notes = converted[1].notes
+    assert any("QUEUE_URL (Copilot's was COPILOT_QUEUE_URI)" in note for note in notes)
+    assert any("SNS_TOPIC_ARNS (Copilot's were in COPILOT_SNS_TOPIC_ARNS)" in note for note in notes)
 
 
 def test_a_secret_given_by_name_is_reported_without_an_account():
@@ -135,9 +153,24 @@ def test_the_tables_load_as_environments_toml_and_synthesize(converted):
         config = config_from_mapping(
             environment, {"certificate_arn": CERTIFICATE_ARN, **network, **loaded[environment]}
         )
-        assert sorted(config.services) == ["api", "frontend", "report"]
+        assert sorted(config.services) == ["api", "frontend", "report", "worker"]
     synth = Synthesized(WebServiceStack(Testing.app(), "webapp-prod", config=config))
-    assert synth.count("aws_ecs_service") == 2 and synth.count("aws_scheduler_schedule") == 1
+    assert synth.count("aws_ecs_service") == 3 and synth.count("aws_scheduler_schedule") == 1
+    # What the worker's manifest said lands in the synthesized stack, not only in the settings.
+    queue = synth.by_path("aws_sqs_queue", "services/worker-worker/queue")
+    assert (queue["name"], queue["message_retention_seconds"], queue["visibility_timeout_seconds"]) == (
+        f"{config.resource_name}-worker",
+        345_600,
+        120,
+    )
+    assert '"maxReceiveCount" = 4' in queue["redrive_policy"]
+    (subscription,) = synth.resources("aws_sns_topic_subscription").values()
+    assert subscription["filter_policy"] == '{"event":["order_created"]}'
+    topic = synth.by_path("aws_sns_topic", "services/topic-orders/topic")
+    assert topic["name"] == f"{config.resource_name}-orders"
+    assert subscription["topic_arn"] == ref("aws_sns_topic", topic, "arn")
+    backlog = synth.by_path("aws_appautoscaling_policy", "services/worker-worker/service/autoscaling/backlog-policy")
+    assert backlog["target_tracking_scaling_policy_configuration"]["target_value"] == 240
 
 
 def test_the_command_writes_the_tables_and_reports_on_stderr(tmp_path):
@@ -148,9 +181,9 @@ def test_the_command_writes_the_tables_and_reports_on_stderr(tmp_path):
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert sorted(tomllib.loads(output.read_text())["prod"]["services"]) == ["api", "frontend", "report"]
+    assert sorted(tomllib.loads(output.read_text())["prod"]["services"]) == ["api", "frontend", "report", "worker"]
     assert "check: copilot/api/manifest.yml: sidecars.nginx: runs as its image's user" in result.stderr
-    assert result.stderr.rstrip().endswith("3 service tables for prod; 3 fields not mapped (listed above)")
+    assert result.stderr.rstrip().endswith("4 service tables for prod; 3 fields not mapped (listed above)")
 
 
 def test_fails_when_the_directory_holds_no_copilot_workspace(tmp_path):

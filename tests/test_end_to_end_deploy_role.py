@@ -4,8 +4,8 @@ recorded by the emulator and judged against that role's deployed policies (cdktf
 One emulator, one bootstrap (as `make bootstrap` runs it, with the account's own credentials), two
 environments, each deployed with its own deploy role's session (as the deploy workflow gets it through
 GitHub's OIDC token):
-- `svc`: the shipped `local` environment's three services (web, a backend over Service Connect, a
-  scheduled job), with its own DNS name (a certificate requested and validated in a hosted zone);
+- `svc`: the shipped `local` environment's services (web, a backend over Service Connect, a worker on
+  the web service's topic, a scheduled job), with its own DNS name (a certificate requested and validated in a hosted zone);
 - `edge`: one service with internet egress through a NAT gateway, the certificate found by domain, an
   alarm e-mail.
 Both deploy at once (their waits overlap), re-plan empty, get a new image, pass a drift check made with
@@ -29,6 +29,7 @@ import json
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -49,6 +50,7 @@ from cdktf_fargate_emulator.iam_evidence.moto_state import MotoState
 from cdktf_fargate_emulator.iam_evidence.policy import Authorization, decide, parse, statements
 from cdktf_fargate_emulator.iam_evidence.recorder import read_records
 from cdktf_fargate_emulator.iam_evidence.reference import problems
+from conftest import ROOT
 from e2e_support import (
     ANSI,
     CDKTF,
@@ -274,8 +276,14 @@ def promote(envs: Environments, account: str, tag: str) -> float:
     return round(time.monotonic() - started, 1)
 
 
+def svc_services() -> list[str]:
+    """The shipped `local` environment's services with a repository of their own, as `svc` deploys them."""
+    shipped = tomllib.loads((ROOT / "environments.toml").read_text())["local"]["services"]
+    return [key for key, table in shipped.items() if not table.get("repository")]
+
+
 def svc_repositories() -> list[str]:
-    return [f"{APP}-svc-{service}" for service in ("web", "api", "report")]
+    return [f"{APP}-svc-{service}" for service in svc_services()]
 
 
 def resources_of(envs: Environments, name: str, account: str) -> Resources:
@@ -337,7 +345,7 @@ def test_no_role_may_change_the_other_environments_resources(recorded):
 
 def test_a_promoted_environment_holds_the_very_digests_its_source_ran(recorded):
     envs, *_ = recorded
-    assert sorted(envs.promoted) == [f"{APP}-stage-{service}" for service in ("api", "report", "web")]
+    assert sorted(envs.promoted) == sorted(f"{APP}-stage-{service}" for service in svc_services())
     for repository, (ran, held) in envs.promoted.items():
         assert held == ran, repository
 

@@ -48,8 +48,13 @@ APP = "gold"
 STACK = f"{APP}-local"
 REPORT: dict[str, Any] = {}
 # The settings a production environment ships with: plans check the image exists, and repositories
-# keep their images.
-SETTINGS = {"verify_image_exists": True, "repository.force_delete": False, "services.report": None}
+# keep their images. A web service and a backend to start with; the job is added on the way.
+SETTINGS = {
+    "verify_image_exists": True,
+    "repository.force_delete": False,
+    "services.report": None,
+    "services.fulfil": None,
+}
 
 
 @pytest.fixture(scope="module")
@@ -262,8 +267,9 @@ def test_a_change_of_shape_that_would_delete_repositories_with_images_stops_befo
 
 def test_destroying_an_environment_as_the_walkthrough_says_leaves_nothing(deployment):
     shipped = tomllib.loads((ROOT / "environments.toml").read_text())["local"]["services"]
+    deployed = {key: table for key, table in shipped.items() if key != "fulfil"}
     # As deployed: the refused change of shape above was never applied.
-    change_settings(deployment, lambda local: local.update(services=shipped))
+    change_settings(deployment, lambda local: local.update(services=deployed))
     # Before: a repository that keeps its images refuses to be destroyed (`prevent_destroy`), at plan time.
     synthesize(deployment)
     refused = deployment.terraform("plan", "-destroy", "-input=false", "-no-color", "-lock=false", "-var=image_tag=v2")

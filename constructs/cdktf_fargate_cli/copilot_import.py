@@ -24,8 +24,15 @@ from typing import Any
 
 from .toml_text import toml_value
 
-KINDS = {"Load Balanced Web Service": "web", "Backend Service": "backend", "Scheduled Job": "job"}
-NOT_YET = ("Worker Service", "Request-Driven Web Service", "Static Site")
+KINDS = {
+    "Load Balanced Web Service": "web",
+    "Backend Service": "backend",
+    "Worker Service": "worker",
+    "Scheduled Job": "job",
+}
+NOT_YET = ("Request-Driven Web Service", "Static Site")
+# A topic's name here: the environment's topics share one namespace (`<app>-<env>-<topic>`).
+TOPIC_NAME = re.compile(r"[a-z][a-z0-9-]{0,29}")
 # AWS's limit on the values of one listener-rule condition (the host names of a route).
 MAX_HOSTS_PER_RULE = 3
 DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?")
@@ -41,7 +48,7 @@ CRON_ALIASES = {
 # Fields read below; any other top-level field is reported.
 KNOWN = {"name", "type", "image", "cpu", "memory", "platform", "count", "exec", "http", "network", "variables",
          "secrets", "logging", "storage", "command", "entrypoint", "deployment", "on", "retries", "timeout",
-         "sidecars", "observability", "environments"}  # fmt: skip
+         "sidecars", "observability", "environments", "publish", "subscribe"}  # fmt: skip
 
 
 class Report:
@@ -196,6 +203,7 @@ def convert_service(
     for key in sorted(set(manifest.get("observability") or {}) - {"tracing"}):
         report.skip(where, f"observability.{key}", manifest["observability"][key], "this app has no equivalent")
 
+    _publish(manifest.get("publish") or {}, table, where, report)
     if kind == "job":
         job = _job(manifest, where, report)
         if container:
@@ -210,11 +218,20 @@ def convert_service(
         group["enable_execute_command"] = True
         group.setdefault("container", {})["readonly_root_filesystem"] = False
         report.note(where, "exec: ECS Exec needs a writable root filesystem, so it is set writable")
-    _count(manifest.get("count"), group, where, report)
+    count = manifest.get("count")
+    if kind == "worker":
+        table["queue"] = _subscribe(manifest.get("subscribe") or {}, where, report)
+        delay = count.pop("queue_delay", None) if isinstance(count, dict) else None
+        if delay is not None:
+            _queue_delay(delay, table["queue"], where, report)
+        report.note(where, "the worker finds its queue's URL in QUEUE_URL (Copilot's was COPILOT_QUEUE_URI)")
+    elif manifest.get("subscribe"):
+        report.skip(where, "subscribe", manifest["subscribe"], "only a worker service subscribes to topics")
+    _count(count, group, where, report)
     if kind == "web":
         _http(manifest.get("http") or {}, group, where, report)
     elif manifest.get("http"):
-        report.skip(where, "http", manifest["http"], "a backend has no load balancer here; it is reached by name")
+        report.skip(where, "http", manifest["http"], f"a {kind} has no load balancer here")
     rolling = (manifest.get("deployment") or {}).get("rolling")
     if rolling == "recreate":
         group["deployment"] = {"minimum_healthy_percent": 0, "maximum_percent": 100}
@@ -230,6 +247,108 @@ def convert_service(
         report.skip(where, f"network.{key}", network[key], "tasks run in the environment's private subnets")
     table["service"] = group
     return table
+
+
+def _publish(publish: Mapping[str, Any], table: dict[str, Any], where: str, report: Report) -> None:
+    """`publish.topics`: the environment's topics here, by the same names (publishers read SNS_TOPIC_ARNS)."""
+    names = []
+    for index, topic in enumerate(publish.get("topics") or []):
+        name = str((topic or {}).get("name", ""))
+        if not TOPIC_NAME.fullmatch(name):
+            report.skip(where, f"publish.topics[{index}].name", name, "a topic's name here is 1-30 lower-case "
+                        "letters, digits or hyphens, starting with a letter")  # fmt: skip
+            continue
+        for key in sorted(set(topic) - {"name"}):
+            report.skip(where, f"publish.topics[{index}].{key}", topic[key], "topics here are standard (not FIFO)")
+        names.append(name)
+    for key in sorted(set(publish) - {"topics"}):
+        report.skip(where, f"publish.{key}", publish[key], "this app has no equivalent")
+    if names:
+        table["publish"] = names
+        report.note(where, f"publish: topics {names} of the environment; their ARNs are in SNS_TOPIC_ARNS "
+                    "(Copilot's were in COPILOT_SNS_TOPIC_ARNS)")  # fmt: skip
+
+
+# Copilot's queue settings and this app's QueueOptions fields they map to (as seconds).
+QUEUE_SECONDS = {"retention": "retention_seconds", "timeout": "visibility_timeout_seconds"}
+
+
+def _subscribe(subscribe: Mapping[str, Any], where: str, report: Report) -> dict[str, Any]:
+    """`subscribe`: the worker's queue and its subscriptions (each topic checked against its publisher later)."""
+    queue: dict[str, Any] = {}
+    subscriptions = []
+    for index, given in enumerate(subscribe.get("topics") or []):
+        topic = given or {}
+        entry: dict[str, Any] = {"topic": str(topic.get("name", ""))}
+        # Kept until the workspace's publishers are known (`_check_subscriptions`).
+        entry["__service__"] = str(topic.get("service", ""))
+        entry["__index__"] = index
+        if topic.get("filter_policy"):
+            entry["filter_policy"] = json.dumps(topic["filter_policy"], separators=(",", ":"))
+        if topic.get("queue"):
+            report.skip(where, f"subscribe.topics[{index}].queue", topic["queue"],
+                        "a worker has one queue here; its topics all deliver to it")  # fmt: skip
+        for key in sorted(set(topic) - {"name", "service", "filter_policy", "queue"}):
+            report.skip(where, f"subscribe.topics[{index}].{key}", topic[key], "this app has no equivalent")
+        subscriptions.append(entry)
+    if subscriptions:
+        queue["subscriptions"] = subscriptions
+    settings = subscribe.get("queue") or {}
+    for field, option in QUEUE_SECONDS.items():
+        if field in settings and seconds(settings[field]) is not None:
+            queue[option] = seconds(settings[field])
+        elif field in settings:
+            report.skip(where, f"subscribe.queue.{field}", settings[field], "must be a duration like 4d or 30s")
+    tries = (settings.get("dead_letter") or {}).get("tries")
+    if isinstance(tries, int):
+        queue["max_receive_count"] = tries
+    else:
+        report.note(where, "Copilot's queue had no dead-letter queue; here a message received 5 times without being "
+                    "deleted moves to one (queue.max_receive_count)")  # fmt: skip
+    for key in sorted(set(settings) - {*QUEUE_SECONDS, "dead_letter"}):
+        report.skip(where, f"subscribe.queue.{key}", settings[key], "queues here are standard and deliver at once")
+    for key in sorted(set(subscribe) - {"topics", "queue"}):
+        report.skip(where, f"subscribe.{key}", subscribe[key], "this app has no equivalent")
+    return queue
+
+
+def _queue_delay(delay: Any, queue: dict[str, Any], where: str, report: Report) -> None:
+    """`count.queue_delay`: Copilot scales to keep the backlog per task at the latency over the processing time."""
+    latency = seconds(str((delay or {}).get("acceptable_latency", "")))
+    processing = str((delay or {}).get("msg_processing_time", ""))
+    took = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s)", processing)
+    if not latency or not took:
+        report.skip(where, "count.queue_delay", delay, "give acceptable_latency and msg_processing_time as durations")
+        return
+    per_message = float(took[1]) / (1000 if took[2] == "ms" else 1)
+    queue["backlog_per_task"] = max(1, round(latency / per_message))
+
+
+def _check_subscriptions(services: dict[str, Any], manifests: list[tuple[str, dict[str, Any]]], report: Report) -> None:
+    """Each worker's subscription names a topic its `service` publishes (the environment's topic of that name here)."""
+    published = {name: set(table.get("publish", [])) for name, table in services.items()}
+    owners: dict[str, str] = {}
+    for name, topics in published.items():
+        for topic in topics:
+            owners.setdefault(topic, name)
+    for where, manifest in manifests:
+        table = services.get(manifest["name"], {})
+        queue = table.get("queue") or {}
+        kept = []
+        for entry in queue.get("subscriptions", []):
+            index, publisher = entry.pop("__index__"), entry.pop("__service__")
+            if entry["topic"] not in published.get(publisher, set()):
+                report.skip(where, f"subscribe.topics[{index}]", {"name": entry["topic"], "service": publisher},
+                            "no service of the workspace publishes that topic")  # fmt: skip
+                continue
+            if owners[entry["topic"]] != publisher:
+                report.skip(where, f"subscribe.topics[{index}]", {"name": entry["topic"], "service": publisher},
+                            f"topics here are the environment's: {owners[entry['topic']]!r} publishes one of that "
+                            "name too; rename one")  # fmt: skip
+                continue
+            kept.append(entry)
+        if "subscriptions" in queue:
+            queue["subscriptions"] = kept
 
 
 # Copilot's sidecar fields this app maps.
@@ -444,7 +563,7 @@ def convert(
             manifest["on"] = manifest.pop(True)
         where = str(path.relative_to(workspace))
         if manifest.get("type") in NOT_YET or manifest.get("type") not in KINDS:
-            report.skip(where, "type", manifest.get("type"), "the kinds here are web, backend and job")
+            report.skip(where, "type", manifest.get("type"), "the kinds here are web, backend, worker and job")
             continue
         manifests.append((where, manifest))
     tables: dict[str, dict[str, Any]] = {}
@@ -466,6 +585,7 @@ def convert(
                     report.note(
                         where, f"network.connect: calls = {callees}: every connected backend; keep only those it calls"
                     )
+        _check_subscriptions(services, manifests, report)
         tables[environment] = services
     report.unmapped = list(dict.fromkeys(report.unmapped))
     report.notes = list(dict.fromkeys(report.notes))
