@@ -124,6 +124,7 @@ class AppServices(Construct):
                     alb=alb if service.kind == "web" else None,
                     options=_telling(config.service_options(key), told),
                     service_connect_namespace=self.namespace,
+                    volume_kms_key_arn=key_arn,
                     **common,  # type: ignore[arg-type]
                 )
                 repository.grant_pull(created.execution_role)

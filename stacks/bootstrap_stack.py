@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 
 from cdktf_fargate import GithubDeployRole, GithubOidcProvider, PermissionsBoundary, StateBucket
+from cdktf_fargate.options import Problems
 
 from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.cloudwatch_log_resource_policy import CloudwatchLogResourcePolicy
@@ -23,11 +24,14 @@ from constructs import Construct
 
 from .deploy_permissions import (
     BOOTSTRAP_TAG,
+    MANAGED_POLICY_CHARACTERS,
+    POLICY_ENVELOPE,
     SHAPE_TAG,
     boundary_statements,
     deploy_policies,
     deploy_role_fingerprint,
     drift_policy,
+    policy_characters,
 )
 from .environments import BootstrapConfig, EnvironmentConfig
 from .terraform_settings import aws_provider
@@ -52,6 +56,7 @@ class BootstrapStack(TerraformStack):
         super().__init__(scope, id_)
         self.add_override("terraform.required_version", ">= 1.10")
         self.config = config
+        _check_boundaries_fit(config, environments)
         if state_in_bucket:
             keep_state_in_bucket(
                 self,
@@ -193,3 +198,22 @@ class BootstrapStack(TerraformStack):
                 policy_document=json.dumps(document),
             )
         return policies
+
+
+def _check_boundaries_fit(config: BootstrapConfig, environments: list[EnvironmentConfig]) -> None:
+    """A role has one permissions boundary, one managed policy: IAM refuses one over its size limit, half-way
+    through the bootstrap. Measured for the longest partition and account, before anything is written."""
+    problems = Problems("[bootstrap]")
+    for environment in environments:
+        statements = boundary_statements(environment, config, partition="aws-us-gov", account="1" * 12)
+        size = POLICY_ENVELOPE + sum(policy_characters(statement) + 1 for statement in statements)
+        if size > MANAGED_POLICY_CHARACTERS:
+            problems.add(
+                "environments",
+                environment.environment,
+                f"its permissions boundary would be {size} characters, more than the {MANAGED_POLICY_CHARACTERS} IAM "
+                "takes for a managed policy: it names each secret of the environment's settings, "
+                "deploy.boundary_resource_arns and [bootstrap] task_role_actions; name fewer (a secret's prefix "
+                "with a wildcard, an ARN pattern)",
+            )
+    problems.raise_if_any()

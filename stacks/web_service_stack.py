@@ -209,6 +209,7 @@ class WebServiceStack(TerraformStack):
             image=self.repository.image_uri(self.image_tag.string_value),
             options=config.service,
             log_kms_key_arn=key_arn,
+            volume_kms_key_arn=key_arn,
             alarm_actions=alarm_actions,
             permissions_boundary_arn=boundary_arn,
         )

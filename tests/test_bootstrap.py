@@ -14,6 +14,12 @@ from cdktf import Testing as CdktfTesting
 from conftest import ROOT, Synthesized
 
 from stacks import BootstrapStack, WebServiceStack, load_bootstrap, load_environment
+from stacks.deploy_permissions import (
+    MANAGED_POLICY_CHARACTERS,
+    POLICY_ENVELOPE,
+    boundary_statements,
+    policy_characters,
+)
 from stacks.environments import config_from_mapping
 
 ACCOUNT_ARN = (
@@ -217,7 +223,23 @@ def test_roles_it_creates_carry_the_boundary_and_are_passed_to_ecs_tasks_only(bo
     passing = [sid for sid, s in prod.items() if "iam:PassRole" in s.get("Action", [])]
     # A job's roles too, before the environment has a job (adding one needs no new bootstrap): each to its
     # one service, by the environment's names.
-    assert sorted(passing) == ["PassRoleToEcsTasks", "PassRoleToFlowLogs", "PassRoleToScheduler", "PassRoleToStates"]
+    assert sorted(passing) == [
+        "PassRoleToEcs",
+        "PassRoleToEcsTasks",
+        "PassRoleToFlowLogs",
+        "PassRoleToScheduler",
+        "PassRoleToStates",
+    ]
+    # A service's infrastructure role for its tasks' EBS volumes, to ECS alone, and AWS's policy for it alone.
+    ecs = prod["PassRoleToEcs"]
+    assert ecs["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs.amazonaws.com"}}
+    assert [arn.split(":role/")[1] for arn in ecs["Resource"]] == ["shop-prod-volumes", "shop-prod-*-volumes"]
+    attach = prod["VolumeRolesManagedPolicy"]
+    assert attach["Resource"].endswith(":role/shop-prod-*-volumes")
+    assert attach["Condition"]["StringEquals"]["iam:PolicyARN"].endswith(
+        ":iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForVolumes"
+    )
+    assert attach["Condition"]["StringEquals"]["iam:PermissionsBoundary"] == boundary
     for sid, service in (("PassRoleToScheduler", "scheduler"), ("PassRoleToStates", "states")):
         assert prod[sid]["Condition"] == {"StringEquals": {"iam:PassedToService": f"{service}.amazonaws.com"}}
         assert all(arn.split(":role/")[1].startswith("shop-prod") for arn in prod[sid]["Resource"]), sid
@@ -286,9 +308,17 @@ def test_the_boundary_caps_roles_and_denies_identity_changes_and_the_state(boots
     assert "logs:PutLogEvents" in prod["WriteOwnLogs"]["Action"]
     assert "s3:*" in prod["Application"]["Action"]
     assert "arn:${data.aws_partition.partition.partition}:s3:::shop-prod-*" in prod["Application"]["Resource"]
-    assert prod["ApplicationWithoutResources"]["Resource"] == "*"
-    assert set(prod["ApplicationWithoutResources"]["Action"]) == {
-        "cloudwatch:PutMetricData", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}  # fmt: skip
+    # What AWS names no resource for is one statement: task_role_actions' own among them.
+    assert prod["WithoutResources"]["Resource"] == "*"
+    assert {"cloudwatch:PutMetricData", "xray:PutTraceSegments", "ecr:GetAuthorizationToken"} <= set(
+        prod["WithoutResources"]["Action"]
+    )
+    assert not any(action.endswith(":*") for action in prod["WithoutResources"]["Action"])
+    # Workers' queues and publishers' topics of the environment, whether it has any yet.
+    assert prod["ConsumeOwnQueues"]["Resource"].endswith(
+        ":sqs:us-east-1:${data.aws_caller_identity.caller-identity.account_id}:shop-prod-*"
+    )
+    assert prod["PublishToOwnTopics"]["Action"] == ["sns:Publish"]
     assert "s3:PutBucketPolicy" in prod["NeverWhoElseMayUseIt"]["Action"]
     assert prod["NeverAnotherEnvironment"]["Action"] == "*"
     assert prod["NeverIdentity"] == {
@@ -439,7 +469,8 @@ def test_an_environment_with_services_may_deploy_jobs_and_the_namespace_and_its_
         boundary["RunOwnTasks"]["Resource"][1] == "arn:aws:ecs:us-east-1:123456789012:task-definition/webapp-local-*:*"
     )
     assert boundary["StartOwnStateMachines"]["Resource"].endswith(":stateMachine:webapp-local-*")
-    assert "logs:PutResourcePolicy" not in boundary["JobLogsAndTraces"]["Action"]
+    assert "logs:PutResourcePolicy" not in boundary["WithoutResources"]["Action"]
+    assert "logs:CreateLogDelivery" in boundary["WithoutResources"]["Action"]
     assert boundary["PassTaskRoles"]["Resource"] == [
         "arn:aws:iam::123456789012:role/webapp-local-*-task",
         "arn:aws:iam::123456789012:role/webapp-local-*-execution",
@@ -546,3 +577,21 @@ def test_a_change_of_shape_changes_what_the_deploy_role_is_made_for_and_a_count_
     assert deploy_role_fingerprint(with_job, bootstrap) == made_for
     with_domain = dataclasses.replace(prod, certificate_arn="", domain_name="app.example.com", hosted_zone_id="Z123")
     assert deploy_role_fingerprint(with_domain, bootstrap) != made_for
+
+
+def test_every_boundary_fits_in_one_managed_policy_for_any_partition_and_account():
+    bootstrap, environments = load_bootstrap()
+    for config in [*environments, load_environment("local")]:
+        statements = boundary_statements(config, bootstrap, partition="aws-us-gov", account="1" * 12)
+        assert POLICY_ENVELOPE + sum(policy_characters(s) + 1 for s in statements) <= MANAGED_POLICY_CHARACTERS
+
+
+SECRET_PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop/"
+
+
+def test_fails_when_an_environments_boundary_would_be_too_long_for_iam(tmp_path):
+    secrets = "".join(
+        f'service.container.secrets.S{i}.arn = "{SECRET_PREFIX}a-long-name-{i}-AbCdEf"\n' for i in range(60)
+    )
+    with pytest.raises(ValueError, match=r"environments='prod' is invalid: its permissions boundary would be \d+ "):
+        bootstrap_synth(tmp_path, SETTINGS.replace("[prod]\n", "[prod]\n" + secrets, 1))

@@ -273,3 +273,20 @@ def test_terraform_interpolations_are_taken_out_before_json_is_read():
     text = '[{"image": "${aws_ecr_repository.web.repository_url}:${lookup(var.tags, "web", var.tag)}", "n": 1}]'
     assert json.loads(without_interpolations(text, "X")) == [{"image": "X:X", "n": 1}]
     assert without_interpolations('{"a": "${jsonencode({"b": 1})}"}', "X") == '{"a": "X"}'
+
+
+def test_each_task_of_a_service_pays_its_ebs_volume_and_its_provisioned_performance():
+    items = lines(load_environment("local"))
+    # api: two tasks (its scaling minimum), each with 20 GB of gp3 and gp3's free performance.
+    assert usd(items, "ebs_volume", "webapp-local-api: 2 x 20 GB gp3") == round(2 * 20 * 0.08, 2)
+    assert [item.what for item in items if item.resource == "ebs_volume"] == ["webapp-local-api: 2 x 20 GB gp3"]
+    faster = config_from_mapping(
+        "shop",
+        {
+            "certificate_arn": CERTIFICATE_ARN,
+            "service": {"ebs_volume": {"mount_path": "/data", "size_gib": 100, "iops": 6000, "throughput_mibps": 500}},
+        },
+    )
+    priced = lines(faster)
+    assert usd(priced, "ebs_volume", "IOPS past 3000") == round(3 * 3000 * 0.005, 2)
+    assert usd(priced, "ebs_volume", "MiB/s past 125") == round(3 * 375 * 0.04, 2)

@@ -376,6 +376,20 @@ def test_a_subscription_is_authorized_on_its_topic_with_its_endpoint_and_protoco
     assert (made.values("sns:Endpoint"), made.values("sns:Protocol")) == ((queue,), ("sqs",))
 
 
+def test_a_service_with_an_ebs_volume_passes_its_infrastructure_role_to_ecs_on_create_and_update():
+    role = f"arn:aws:iam::{ACCOUNT}:role/shop-dev-api-volumes"
+    volumes = [{"name": "ebs", "managedEBSVolume": {"roleArn": role, "sizeInGiB": 20}}]
+    created = authorize(
+        call("ecs", "CreateService", cluster="shop-dev", serviceName="shop-dev-api", volumeConfigurations=volumes),
+        FakeState(),
+    )
+    passed = [a for a in created if a.action == "iam:PassRole"]
+    assert [(a.resource, a.values("iam:PassedToService")) for a in passed] == [(role, ("ecs.amazonaws.com",))]
+    update = {"cluster": "shop-dev", "service": "shop-dev-api", "volumeConfigurations": volumes}
+    updated = authorize(Call("ecs", "UpdateService", update, "us-east-1", ACCOUNT, ROLE), FakeState())
+    assert [a.action for a in updated] == ["ecs:UpdateService", "iam:PassRole"]
+
+
 def test_fails_when_the_model_does_not_know_a_call():
     with pytest.raises(UnknownCall, match="ec2:RunInstances"):
         authorize(call("ec2", "RunInstances"), FakeState())

@@ -278,6 +278,40 @@ def test_a_service_keeps_its_service_connect_configuration_through_an_update():
         assert service["deployments"][0]["serviceConnectConfiguration"] == client_only
 
 
+def test_a_service_keeps_its_tasks_ebs_volume_configuration_through_an_update():
+    from cdktf_fargate_emulator import patch_moto
+    from moto import mock_aws
+
+    patch_moto()
+    with mock_aws():
+        ecs, subnet, group = fargate_cluster({"name": "app", "image": "api:v1"})
+        volume = {
+            "name": "ebs",
+            "managedEBSVolume": {
+                "roleArn": "arn:aws:iam::123456789012:role/api-volumes",
+                "sizeInGiB": 20,
+                "volumeType": "gp3",
+                "encrypted": True,
+                "filesystemType": "ext4",
+            },
+        }
+        ecs.create_service(
+            cluster="app",
+            serviceName="api",
+            taskDefinition="api",
+            desiredCount=1,
+            launchType="FARGATE",
+            networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}},
+            volumeConfigurations=[volume],
+        )
+        (service,) = ecs.describe_services(cluster="app", services=["api"])["services"]
+        assert service["deployments"][0]["volumeConfigurations"] == [volume]
+        bigger = {**volume, "managedEBSVolume": {**volume["managedEBSVolume"], "sizeInGiB": 40}}
+        ecs.update_service(cluster="app", service="api", volumeConfigurations=[bigger])
+        (service,) = ecs.describe_services(cluster="app", services=["api"])["services"]
+        assert service["deployments"][0]["volumeConfigurations"] == [bigger]
+
+
 def test_one_requests_choice_of_fields_does_not_reach_another_answered_at_the_same_time():
     """DescribeServices with `include=["TAGS"]` and one without, interleaved as two server threads can
     interleave them: the first must still answer with its tags."""

@@ -86,6 +86,9 @@ from cdktf_cdktf_provider_aws.ecs_service import (
     EcsServiceServiceConnectConfigurationService,
     EcsServiceServiceConnectConfigurationServiceClientAlias,
     EcsServiceServiceConnectConfigurationServiceTimeout,
+    EcsServiceVolumeConfiguration,
+    EcsServiceVolumeConfigurationManagedEbsVolume,
+    EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecifications,
 )
 from cdktf_cdktf_provider_aws.ecs_task_definition import (
     EcsTaskDefinition,
@@ -242,6 +245,9 @@ __all__ = [
     "EcsServiceServiceConnectConfigurationService",
     "EcsServiceServiceConnectConfigurationServiceClientAlias",
     "EcsServiceServiceConnectConfigurationServiceTimeout",
+    "EcsServiceVolumeConfiguration",
+    "EcsServiceVolumeConfigurationManagedEbsVolume",
+    "EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecifications",
     "EcsTaskDefinition",
     "EcsTaskDefinitionRuntimePlatform",
     "EcsTaskDefinitionVolume",

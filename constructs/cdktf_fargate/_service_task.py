@@ -31,7 +31,7 @@ from ._bindings import (
 from ._iam import service_trust_policy
 from ._validation import Problems, is_token
 from .network import check_network
-from .options import Container, Logging, Secret, Sidecar, check_options
+from .options import Container, EbsVolume, Logging, Secret, Sidecar, check_options
 from .options.service import COLLECTOR, LOG_ROUTER, SECRET_DECRYPT_CONTEXT, TaskContainers
 
 SECRET_READ_ACTIONS = {
@@ -40,6 +40,8 @@ SECRET_READ_ACTIONS = {
 }
 
 
+# The task definition's name of a task's EBS volume (configured when the service starts a task).
+EBS_VOLUME = "ebs"
 IAM_ACTION_PATTERN = re.compile(r"[a-z0-9-]+:[A-Za-z0-9*?]+")
 SID_PATTERN = re.compile(r"[A-Za-z0-9]{1,64}")
 # Service, family and role names are derived from this; "-execution" must still fit IAM's 64.
@@ -124,6 +126,7 @@ def build_task(
     port_mappings: list[dict[str, object]],
     start_period_seconds: int,
     role_description: str = "application",
+    ebs_volume: EbsVolume | None = None,
 ) -> Task:
     caller = DataAwsCallerIdentity(scope, "caller-identity")
     partition = DataAwsPartition(scope, "partition")
@@ -181,6 +184,21 @@ def build_task(
     metrics_log_group = telemetry_policy = None
     if options.telemetry.collector == "otel":
         metrics_log_group, telemetry_policy = _telemetry_resources(scope, name, options, log_kms_key_arn, task_role)
+    definitions = _container_definitions(
+        options, image, log_group.name, region.name, port_mappings, start_period_seconds, name=name
+    )
+    volumes = [
+        EcsTaskDefinitionVolume(name=volume)
+        for key, container in _containers(options).items()
+        for volume in _scratch_volumes(container, key)
+    ]
+    if ebs_volume is not None and ebs_volume.enabled:
+        # The service says at launch what the volume is (its size, type, key): one a task, for the application.
+        volumes.append(EcsTaskDefinitionVolume(name=EBS_VOLUME, configure_at_launch=True))
+        mounts = definitions[0]["mountPoints"]
+        assert isinstance(mounts, list)
+        mounts.append({"sourceVolume": EBS_VOLUME, "containerPath": ebs_volume.mount_path,
+                       "readOnly": ebs_volume.read_only})  # fmt: skip
     task_definition = EcsTaskDefinition(
         scope,
         "task-definition",
@@ -194,17 +212,8 @@ def build_task(
         runtime_platform=EcsTaskDefinitionRuntimePlatform(
             operating_system_family="LINUX", cpu_architecture=options.task.cpu_architecture
         ),
-        container_definitions=json.dumps(
-            _container_definitions(
-                options, image, log_group.name, region.name, port_mappings, start_period_seconds, name=name
-            )
-        ),
-        volume=[
-            EcsTaskDefinitionVolume(name=volume)
-            for key, container in _containers(options).items()
-            for volume in _scratch_volumes(container, key)
-        ]
-        or None,
+        container_definitions=json.dumps(definitions),
+        volume=volumes or None,
     )
     return Task(
         caller=caller,

@@ -10,6 +10,7 @@ from constructs import Construct
 from ._bindings import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
     EcsService,
     EcsServiceAlarms,
     EcsServiceCapacityProviderStrategy,
@@ -21,16 +22,22 @@ from ._bindings import (
     EcsServiceServiceConnectConfigurationService,
     EcsServiceServiceConnectConfigurationServiceClientAlias,
     EcsServiceServiceConnectConfigurationServiceTimeout,
+    EcsServiceVolumeConfiguration,
+    EcsServiceVolumeConfigurationManagedEbsVolume,
+    EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecifications,
+    IamRole,
     IamRolePolicy,
+    IamRolePolicyAttachment,
     ITerraformDependable,
     LbListenerRule,
     LbTargetGroup,
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
+from ._iam import service_trust_policy
 from ._rollout import RolloutEstimate, estimate_rollout
 from ._service_routing import build_routing, build_security_group
-from ._service_task import TaskRoleGrants, TaskWiring, build_task, check_task_wiring
+from ._service_task import EBS_VOLUME, Task, TaskRoleGrants, TaskWiring, build_task, check_task_wiring
 from ._validation import Problems, is_private_cidr, is_token
 from .options import ServiceOptions
 from .refs import AlbRef, ClusterRef, NetworkRef, ServiceNamespaceRef
@@ -46,6 +53,17 @@ ALB_MEMBERS = (
     "claim_rule",
     "target_group_name_prefix",
     "load_balancer_arn_suffix",
+)
+# AWS's managed policy for an ECS infrastructure role that manages tasks' EBS volumes, and what EBS asks of
+# whoever makes a volume encrypted with a customer key (EBS User Guide, "Amazon EBS encryption").
+ECS_VOLUMES_MANAGED_POLICY = "AmazonECSInfrastructureRolePolicyForVolumes"
+EBS_KEY_ACTIONS = (
+    "kms:CreateGrant",
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
 )
 # The container port's name in the task definition, which Service Connect refers to.
 SERVICE_CONNECT_PORT_NAME = "http"
@@ -73,6 +91,7 @@ class FargateService(TaskRoleGrants):
         alarm_actions: Sequence[str] = (),
         permissions_boundary_arn: str | None = None,
         service_connect_namespace: ServiceNamespaceRef | None = None,
+        volume_kms_key_arn: str | None = None,
     ) -> None:
         """
         :param name: the service's name, 1-48 letters, digits or hyphens; also names the task family,
@@ -91,6 +110,8 @@ class FargateService(TaskRoleGrants):
         :param service_connect_namespace: a ``ServiceNamespace``: the service calls the namespace's
             services by name, and is published there as ``options.service_connect.name`` when that is set.
             Default None.
+        :param volume_kms_key_arn: with ``options.ebs_volume``, encrypt each task's volume with this key.
+            Default None: the account's default EBS key.
         """
         super().__init__(scope, id_)
         options = ServiceOptions() if options is None else options
@@ -107,6 +128,7 @@ class FargateService(TaskRoleGrants):
             ),
             alb=alb,
             namespace=service_connect_namespace,
+            volume_kms_key_arn=volume_kms_key_arn,
         )
         self.name = name
         self.options = options
@@ -131,6 +153,7 @@ class FargateService(TaskRoleGrants):
             permissions_boundary_arn=permissions_boundary_arn,
             port_mappings=[port_mapping],
             start_period_seconds=options.health_check.grace_period_seconds,
+            ebs_volume=options.ebs_volume,
         )
         self.region = task.region
         self.log_group = task.log_group
@@ -163,6 +186,13 @@ class FargateService(TaskRoleGrants):
             self.listener_rule = self.listener_rules[0]
         self.calls_from: list[VpcSecurityGroupIngressRule] = []
         self.calls_to: list[VpcSecurityGroupEgressRule] = []
+
+        self.volume_role: IamRole | None = None
+        self.volume_role_policy: IamRolePolicyAttachment | None = None
+        self.volume_key_policy: IamRolePolicy | None = None
+        self._volume_key_arn = volume_kms_key_arn
+        if options.ebs_volume.enabled:
+            self.volume_role = self._volume_role(name, task, permissions_boundary_arn, volume_kms_key_arn)
 
         self.execute_command_policy: IamRolePolicy | None = None
         if options.enable_execute_command:
@@ -257,6 +287,7 @@ class FargateService(TaskRoleGrants):
                 options.health_check.grace_period_seconds if self.target_group is not None else None
             ),
             service_connect_configuration=self._service_connect(options, namespace) if namespace else None,
+            volume_configuration=self._volume_configuration(options),
             deployment_minimum_healthy_percent=deployment.minimum_healthy_percent,
             deployment_maximum_percent=deployment.maximum_percent,
             deployment_circuit_breaker=EcsServiceDeploymentCircuitBreaker(
@@ -307,6 +338,80 @@ class FargateService(TaskRoleGrants):
             ),
         )
 
+    def _volume_role(self, name: str, task: Task, boundary: str | None, key_arn: str | None) -> IamRole:
+        """The ECS infrastructure role that makes, attaches and deletes each task's EBS volume: AWS's managed policy
+        for it, and the key's use through EC2 when the volume is encrypted with a customer key."""
+        trust = service_trust_policy(
+            self,
+            "volume-role-trust",
+            service="ecs.amazonaws.com",
+            account_id=task.caller.account_id,
+            source_arn_pattern=f"arn:{task.partition.partition}:ecs:{task.region.name}:{task.caller.account_id}:*",
+        )
+        role = IamRole(
+            self,
+            "volume-role",
+            name=f"{name}-volumes",
+            description=f"ECS makes and deletes the EBS volume of each task of {name}",
+            assume_role_policy=trust.json,
+            permissions_boundary=boundary,
+        )
+        self.volume_role_policy = IamRolePolicyAttachment(
+            self,
+            "volume-role-managed-policy",
+            role=role.name,
+            policy_arn=f"arn:{task.partition.partition}:iam::aws:policy/service-role/{ECS_VOLUMES_MANAGED_POLICY}",
+        )
+        if key_arn is not None:
+            # What EBS asks of whoever creates a volume encrypted with a customer key (EBS User Guide).
+            document = DataAwsIamPolicyDocument(
+                self,
+                "volume-key-policy-document",
+                statement=[
+                    DataAwsIamPolicyDocumentStatement(
+                        sid="EncryptVolumesThroughEc2",
+                        actions=list(EBS_KEY_ACTIONS),
+                        resources=[key_arn],
+                        condition=[
+                            DataAwsIamPolicyDocumentStatementCondition(
+                                test="StringEquals",
+                                variable="kms:ViaService",
+                                values=[f"ec2.{task.region.name}.amazonaws.com"],
+                            )
+                        ],
+                    )
+                ],
+            )
+            self.volume_key_policy = IamRolePolicy(
+                self, "volume-key-policy", name="volume-key", role=role.id, policy=document.json
+            )
+        return role
+
+    def _volume_configuration(self, options: ServiceOptions) -> EcsServiceVolumeConfiguration | None:
+        volume = options.ebs_volume
+        if not volume.enabled or self.volume_role is None:
+            return None
+        return EcsServiceVolumeConfiguration(
+            name=EBS_VOLUME,
+            managed_ebs_volume=EcsServiceVolumeConfigurationManagedEbsVolume(
+                role_arn=self.volume_role.arn,
+                size_in_gb=volume.size_gib,
+                volume_type=volume.volume_type,
+                iops=volume.iops,
+                throughput=volume.throughput_mibps,
+                snapshot_id=volume.snapshot_id or None,
+                file_system_type=volume.file_system,
+                encrypted=True,
+                kms_key_id=self._volume_key_arn,
+                # The service's tags (the environment's among them) reach its tasks' volumes.
+                tag_specifications=[
+                    EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecifications(
+                        resource_type="volume", propagate_tags="SERVICE"
+                    )
+                ],
+            ),
+        )
+
     def allow_calls_from(self, caller: FargateService) -> VpcSecurityGroupIngressRule:
         """Let ``caller``'s tasks open connections to this service's container port, and nothing else:
         an ingress rule here, and the matching egress rule on the caller's security group."""
@@ -341,8 +446,10 @@ class FargateService(TaskRoleGrants):
         caller.calls_to.append(egress)
         return ingress
 
-    def _validate(self, wiring: TaskWiring, *, alb: object, namespace: object) -> None:
+    def _validate(self, wiring: TaskWiring, *, alb: object, namespace: object, volume_kms_key_arn: str | None) -> None:
         problems = Problems.of(self)
+        if volume_kms_key_arn is not None:
+            problems.check_arn("volume_kms_key_arn", volume_kms_key_arn)
         if alb is not None:
             problems.check_members(
                 "alb", alb, ALB_MEMBERS, "a load balancer (PublicAlb(...) or PublicAlb.from_existing(...)) or None"

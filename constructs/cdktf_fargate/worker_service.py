@@ -49,7 +49,8 @@ class WorkerService(Construct):
             or load-balancer health check, and is published in no namespace.
         :param queue: ``QueueOptions``: the queue, its dead-letter queue, subscriptions, backlog target, alarms.
         :param topic_arns: the topics ``queue.subscriptions`` may name, by name (``EventTopic.arn``).
-        :param kms_key_arn: encrypts the queues and the log group. Default None (AWS-managed keys).
+        :param kms_key_arn: encrypts the queues, the log group and any EBS volume of its tasks. Default None
+            (AWS-managed keys).
         :param alarm_actions: ARNs (an SNS topic) the service's and the queue's alarms notify.
         :param permissions_boundary_arn: the IAM policy that caps its roles.
         :param service_connect_namespace: lets it call the namespace's services by name (it is published there
@@ -113,6 +114,7 @@ class WorkerService(Construct):
             alarm_actions=alarm_actions,
             permissions_boundary_arn=permissions_boundary_arn,
             service_connect_namespace=service_connect_namespace,
+            volume_kms_key_arn=kms_key_arn,
         )
         self.consume_policy = self.queue.grant_consume(self.service)
         if self.service.autoscaling is not None:

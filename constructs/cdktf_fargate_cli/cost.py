@@ -5,7 +5,8 @@ price its own: each ECS service's tasks (the autoscaling minimum, else its desir
 scheduled job's runs, at their task definition's size, processor and Spot share; NAT gateways, the
 load balancers, public IPv4 addresses, interface VPC endpoints, CloudWatch log groups at their
 retention, KMS keys, WAF web ACLs, Route53 zones, the Secrets Manager secrets the containers read, the
-alarms, the services' SNS topics and workers' SQS queues (with the empty receives of long polling).
+alarms, the services' SNS topics and workers' SQS queues (with the empty receives of long polling) and
+each task's EBS volume.
 What the stack cannot know (traffic, log volume, how long a job runs, messages) is `CostAssumptions`.
 Prices are `prices.toml` beside this module, dated; a table over a year old is warned about.
 """
@@ -301,6 +302,36 @@ def estimate(document: dict[str, Any], price: dict[str, float], usage: Any) -> l
     if count("aws_cloudwatch_metric_alarm"):
         add("aws_cloudwatch_metric_alarm", "alarms", count("aws_cloudwatch_metric_alarm"), "alarm-month", "alarm_month")
     items += _messaging(resources, price, usage)
+    items += _volumes(resources, price)
+    return items
+
+
+def _volumes(resources: Mapping[str, Any], price: Mapping[str, Any]) -> list[Item]:
+    """Each service's tasks' EBS volumes (one a task, as many as its idle tasks), by size, type and performance."""
+    items: list[Item] = []
+    tasks = {workload.name: workload.tasks for workload in workloads(resources)}
+    for key, service in resources.get("aws_ecs_service", {}).items():
+        name = str(service.get("name", key))
+        volume = block(block(service.get("volume_configuration")).get("managed_ebs_volume"))
+        if not volume or name not in tasks:
+            continue
+        count, kind, size = tasks[name], str(volume.get("volume_type", "gp3")), float(volume.get("size_in_gb", 0))
+        by_type = price["ebs_gb_month"]
+        items.append(Item("ebs_volume", f"{name}: {count:g} x {size:g} GB {kind}", count * size, "GB-month",
+                          by_type[kind], count * size * by_type[kind]))  # fmt: skip
+        iops, throughput = volume.get("iops"), volume.get("throughput")
+        extra: list[tuple[str, float, str, str]] = []
+        if kind == "gp3":
+            extra = [
+                ("IOPS past 3000", max(float(iops or 3000) - 3000, 0), "IOPS-month", "ebs_gp3_iops_month"),
+                ("MiB/s past 125", max(float(throughput or 125) - 125, 0), "MiB/s-month", "ebs_gp3_mibps_month"),
+            ]
+        elif kind in ("io1", "io2"):
+            extra = [("provisioned IOPS", float(iops or 0), "IOPS-month", "ebs_provisioned_iops_month")]
+        for what, quantity, unit, key_ in extra:
+            if quantity:
+                items.append(Item("ebs_volume", f"{name}: {what}", count * quantity, unit, price[key_],
+                                  count * quantity * price[key_]))  # fmt: skip
     return items
 
 

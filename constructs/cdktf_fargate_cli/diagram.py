@@ -64,6 +64,21 @@ def _sidecars(task: Mapping[str, Any]) -> str:
     return f"<br/>sidecars: {', '.join(others)}" if others else ""
 
 
+def _volume(service: Mapping[str, Any], container: Mapping[str, Any]) -> str:
+    """A service's EBS volume, one a task: `<br/>EBS 20 GB gp3 a task at /data`."""
+    configuration = block(service.get("volume_configuration"))
+    volume = block(configuration.get("managed_ebs_volume"))
+    if not volume:
+        return ""
+    mounted = [
+        m.get("containerPath")
+        for m in container.get("mountPoints", [])
+        if m.get("sourceVolume") == configuration.get("name")
+    ]
+    where = f" at {mounted[0]}" if mounted else ""
+    return f"<br/>EBS {volume.get('size_in_gb')} GB {volume.get('volume_type', 'gp3')} a task{where}"
+
+
 def _hardening(container: Mapping[str, Any]) -> str:
     parts = [f"user {container['user']}" if container.get("user") else "the image's user"]
     dropped = container.get("linuxParameters", {}).get("capabilities", {}).get("drop", [])
@@ -145,6 +160,7 @@ def _workloads(
         alias = next((a for a in aliases if a.get("dns_name")), None)
         short = _short(name, stack)
         facts = f"{_size(task)}{f', port {port}' if port else ''}<br/>{_hardening(container)}{_sidecars(task)}"
+        facts += _volume(service, container)
         if len(services) == 1 and name == stack:
             found[key] = Workload(
                 "service", name, "service", f"{name}<br/>ECS service, {count}<br/>{facts}", (0, 0, "")

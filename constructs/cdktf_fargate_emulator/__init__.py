@@ -15,8 +15,8 @@ never changed to suit the emulator):
   capacity provider strategy, the deployment configuration (circuit breaker, percentages), the
   health-check grace period and the managed-tags flag, so every plan would want to change the
   service: they are stored on the service and returned here.
-- Nor does it keep `serviceConnectConfiguration`, which the provider reads back from the
-  primary deployment: it is kept there, on create and on update.
+- Nor does it keep `serviceConnectConfiguration` or `volumeConfigurations` (a task's EBS volume), which
+  the provider reads back from the primary deployment: they are kept there, on create and on update.
 - DescribeSecurityGroupRules loses the description of a rule that references another security
   group or a prefix list (it reads only CIDR rules' descriptions): it is kept from those too.
 - Application Auto Scaling has no `ListTagsForResource` (nor `TagResource`), which the provider

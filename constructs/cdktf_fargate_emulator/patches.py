@@ -45,20 +45,24 @@ def _patch_ecs_service_fields() -> None:
     _keep_service_connect(EC2ContainerServiceResponse)
 
 
+# What the provider reads back from a service's primary deployment, which moto's deployments leave out.
+DEPLOYMENT_FIELDS_KEPT = ("serviceConnectConfiguration", "volumeConfigurations")
+
+
 def _keep_service_connect(responses: type) -> None:
     for action in ("create_service", "update_service"):
         original = getattr(responses, action)
 
         def kept(self, original=original):  # type: ignore[no-untyped-def]
             result = original(self)
-            configuration = self._get_param("serviceConnectConfiguration")
-            if configuration is not None:
+            given = {key: self._get_param(key) for key in DEPLOYMENT_FIELDS_KEPT}
+            if any(value is not None for value in given.values()):
                 service = self.ecs_backend._get_service(
                     self._get_param("cluster", "default"),
                     (self._get_param("serviceName") or self._get_param("service")).split("/")[-1],
                 )
                 for deployment in service.deployments:
-                    deployment["serviceConnectConfiguration"] = configuration
+                    deployment.update({key: value for key, value in given.items() if value is not None})
             return result
 
         setattr(responses, action, kept)

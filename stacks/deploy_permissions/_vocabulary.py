@@ -127,6 +127,8 @@ PASSED_ROLES = {
     "ecs-tasks.amazonaws.com": ("-task", "-execution"),
     "states.amazonaws.com": ("-run",),
     "scheduler.amazonaws.com": ("-schedule",),
+    # A service's infrastructure role for its tasks' EBS volumes.
+    "ecs.amazonaws.com": ("-volumes",),
 }
 BOUNDARY_GUARDED_ROLE_ACTIONS = ("iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy")
 ROLE_ACTIONS = (

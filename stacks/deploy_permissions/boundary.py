@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cdktf_fargate import Secret
+from cdktf_fargate.fargate_service import EBS_KEY_ACTIONS
 from cdktf_fargate.scheduled_job import LOG_DELIVERY_ACTIONS, SYNC_RULE_ACTIONS, TRACING_ACTIONS
 from cdktf_fargate.worker_queue import CONSUME_ACTIONS
 
@@ -45,40 +46,13 @@ def boundary_statements(
             ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
             arns.named("ecr", "-", "repository/"),
         ),
-        allow("RegistryLogin", ["ecr:GetAuthorizationToken"], "*"),
+        allow("WithoutResources", _without_resources(config, unbound), "*"),
         allow(
             "WriteOwnLogs",
             ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
             log_groups(config, arns),
         ),
-        # The flow-log service finds its group first; AWS names no resource for it.
-        allow("FindLogGroups", ["logs:DescribeLogGroups"], "*"),
-        allow(
-            "ExecSessions",
-            [
-                "ssmmessages:CreateControlChannel",
-                "ssmmessages:CreateDataChannel",
-                "ssmmessages:OpenControlChannel",
-                "ssmmessages:OpenDataChannel",
-            ],
-            "*",
-        ),
     ]
-    if any(task.telemetry.collector == "otel" for _, task in config.tasks()):
-        # The OpenTelemetry collector sends traces with its task's role; X-Ray names no resource for these.
-        statements.append(
-            allow(
-                "SendTraces",
-                [
-                    "xray:GetSamplingRules",
-                    "xray:GetSamplingStatisticSummaries",
-                    "xray:GetSamplingTargets",
-                    "xray:PutTelemetryRecords",
-                    "xray:PutTraceSegments",
-                ],
-                "*",
-            )
-        )
     if secrets:
         statements += [
             allow("ReadTheNamedSecrets", ["secretsmanager:GetSecretValue", "ssm:GetParameters"], secrets),
@@ -99,8 +73,6 @@ def boundary_statements(
         ]
     if application:
         statements.append(allow("Application", application, own))
-    if unbound:
-        statements.append(allow("ApplicationWithoutResources", unbound, "*"))
     # Whether or not the environment has jobs today (a job added later needs no new bootstrap).
     statements += [
         # A job's state machine runs and watches its task; its schedule starts the state machine.
@@ -119,11 +91,6 @@ def boundary_statements(
             arns.regional("events", "rule/StepFunctionsGetEventsForECSTaskRule"),
         ),
         allow("StartOwnStateMachines", ["states:StartExecution"], arns.regional("states", f"stateMachine:{prefix}-*")),
-        allow(
-            "JobLogsAndTraces",
-            [action for action in (*LOG_DELIVERY_ACTIONS, *TRACING_ACTIONS) if action not in BOUNDARY_WITHHOLDS],
-            "*",
-        ),
         # The schedule's input is encrypted with the environment's key (its ARN is known only once the
         # environment's stack makes it, hence its tag), which the schedule's role decrypts.
         allow(
@@ -132,21 +99,11 @@ def boundary_statements(
             arns.regional("kms", "key/*"),
             {"StringEquals": {"aws:ResourceTag/Environment": config.environment}},
         ),
-        # A worker takes from its own queue, a service or job publishes to the environment's topics; both are
-        # encrypted with the environment's key, which SQS and SNS use on the caller's behalf.
+        # A worker takes from its own queue, a service or job publishes to the environment's topics.
         allow("ConsumeOwnQueues", list(CONSUME_ACTIONS), arns.regional("sqs", f"{prefix}-*")),
         allow("PublishToOwnTopics", ["sns:Publish"], arns.regional("sns", f"{prefix}-*")),
-        allow(
-            "QueuesAndTopicsUseTheKey",
-            ["kms:Decrypt", "kms:GenerateDataKey"],
-            arns.regional("kms", "key/*"),
-            {
-                "StringEquals": {
-                    "aws:ResourceTag/Environment": config.environment,
-                    "kms:ViaService": [f"sqs.{region}.amazonaws.com", f"sns.{region}.amazonaws.com"],
-                }
-            },
-        ),
+        # A service's infrastructure role makes, attaches and deletes its tasks' EBS volumes.
+        *_volume_statements(config, arns),
         allow(
             "PassTaskRoles",
             ["iam:PassRole"],
@@ -173,6 +130,61 @@ def boundary_statements(
         _without_not_action(never_another_environment(config.environment)[0]),
     ]
     return statements
+
+
+def _without_resources(config: EnvironmentConfig, unbound: list[str]) -> list[str]:
+    """The actions AWS names no resource for, in one statement (a boundary is one managed policy, 6,144
+    characters at most): signing in to ECR; the flow-log service finding its group; ECS Exec's channels;
+    `task_role_actions` without resources; a job's log delivery and traces (whether or not it has a job);
+    a collector's traces (with telemetry); a service's infrastructure role finding its tasks' volumes."""
+    actions = [
+        "ecr:GetAuthorizationToken",
+        "logs:DescribeLogGroups",
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+        *unbound,
+        *(action for action in (*LOG_DELIVERY_ACTIONS, *TRACING_ACTIONS) if action not in BOUNDARY_WITHHOLDS),
+        "ec2:DescribeVolumes",
+        "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeInstances",
+    ]
+    if any(task.telemetry.collector == "otel" for _, task in config.tasks()):
+        actions += [
+            "xray:GetSamplingRules",
+            "xray:GetSamplingStatisticSummaries",
+            "xray:GetSamplingTargets",
+            "xray:PutTelemetryRecords",
+            "xray:PutTraceSegments",
+        ]
+    return list(dict.fromkeys(actions))
+
+
+def _volume_statements(config: EnvironmentConfig, arns: Arns) -> list[Statement]:
+    """Only roles AWS's managed policy for volumes is attached to make volumes, and only as that policy says (the
+    volumes ECS tags as its own): the boundary caps them by resource type, and it has a size limit."""
+    ec2 = [arns.regional("ec2", f"{kind}/*") for kind in ("volume", "snapshot", "instance")]
+    return [
+        allow(
+            "TaskVolumes",
+            ["ec2:CreateVolume", "ec2:CreateTags", "ec2:AttachVolume", "ec2:DetachVolume", "ec2:DeleteVolume"],
+            ec2,
+        ),
+        # Queues and topics (a worker's, a publisher's) and volumes encrypted with the environment's key, which
+        # SQS, SNS and EC2 use on the caller's behalf.
+        allow(
+            "ServicesUseTheKey",
+            sorted({"kms:Decrypt", "kms:GenerateDataKey", *EBS_KEY_ACTIONS}),
+            arns.regional("kms", "key/*"),
+            {
+                "StringEquals": {
+                    "aws:ResourceTag/Environment": config.environment,
+                    "kms:ViaService": [f"{service}.{arns.region}.amazonaws.com" for service in ("sqs", "sns", "ec2")],
+                }
+            },
+        ),
+    ]
 
 
 def _without_not_action(statement: Statement) -> Statement:

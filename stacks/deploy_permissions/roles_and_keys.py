@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cdktf_fargate.fargate_service import ECS_VOLUMES_MANAGED_POLICY
 from cdktf_fargate.network import flow_log_role_name_prefix
 
 from ..environments import EnvironmentConfig
@@ -46,6 +47,18 @@ def role_statements(config: EnvironmentConfig, arns: Arns) -> list[Statement]:
             {"StringEquals": {"iam:PermissionsBoundary": boundary}},
         ),
         allow("RolesByName", list(ROLE_ACTIONS), roles),
+        # AWS's managed policy for a service's EBS volumes, on its infrastructure role alone.
+        allow(
+            "VolumeRolesManagedPolicy",
+            ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            arns.role(f"{arns.prefix}-*-volumes"),
+            {
+                "StringEquals": {
+                    "iam:PermissionsBoundary": boundary,
+                    "iam:PolicyARN": f"arn:{arns.partition}:iam::aws:policy/service-role/{ECS_VOLUMES_MANAGED_POLICY}",
+                }
+            },
+        ),
         *passes,
     ]
 

@@ -51,6 +51,7 @@ from .service import (
     TaskSize,
     Telemetry,
 )
+from .storage import EbsVolume
 
 __all__ = [
     "FARGATE_TASK_SIZES",
@@ -67,6 +68,7 @@ __all__ = [
     "CostAssumptions",
     "Deployment",
     "Each",
+    "EbsVolume",
     "FlowLogs",
     "HealthCheck",
     "JobOptions",

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from .._validation import IMAGE_REFERENCE, IMAGE_REFERENCE_DESCRIBED, is_token
 from ._base import LOG_RETENTION, PORT, Above, Each, OptionType, Pattern, Range, option
 from .schedule import SCHEDULE_FORMS, TIMEZONE, schedule_problem
+from .storage import EbsVolume
 
 Report = Callable[[str, Any, str], None]
 
@@ -616,6 +617,7 @@ class ServiceOptions(OptionType):
         {}, "more containers in each task, by name: agents, proxies, init containers", Each(CONTAINER_NAME)
     )
     telemetry: Telemetry = option(Telemetry(), "traces and metrics through an OpenTelemetry collector")
+    ebs_volume: EbsVolume = option(EbsVolume(), "an EBS volume for each task, mounted into the application container")
 
     def _cross_check(self, report: Report) -> None:
         scaling = self.scaling
@@ -628,6 +630,10 @@ class ServiceOptions(OptionType):
                 "autoscaling would move it there at once; change the bounds, or set scaling.enabled=False",
             )
         check_containers(report, self)
+        volume = self.ebs_volume.mount_path
+        for path in self.container.scratch_paths if volume else ():
+            if path == volume or path.startswith(f"{volume}/") or volume.startswith(f"{path}/"):
+                report("ebs_volume.mount_path", volume, f"overlaps container.scratch_paths' {path!r}")
         if self.enable_execute_command and self.container.readonly_root_filesystem:
             report(
                 "enable_execute_command",

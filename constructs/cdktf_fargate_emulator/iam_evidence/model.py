@@ -10,7 +10,8 @@ against the Service Authorization Reference's actions, resource types and condit
   on all keys of the account and region), ECR and Cloud Map document that a create with tags also
   authorizes the tagging action. The other services are held to the same rule (their tagging action),
   so the model may ask for more than AWS, never less;
-- `iam:PassRole` for every role a call hands to a service, with `iam:PassedToService`;
+- `iam:PassRole` for every role a call hands to a service, with `iam:PassedToService` (an ECS service's
+  infrastructure role for its tasks' EBS volumes among them);
 - Application Auto Scaling: registering an ECS service needs `ecs:DescribeServices`/`UpdateService` on it;
   a scaling policy needs `cloudwatch:DescribeAlarms`/`PutMetricAlarm`/`DeleteAlarms` on the alarms it
   makes (`TargetTracking-<resource id>-…`); removing one, `DescribeAlarms`/`DeleteAlarms`;
@@ -436,12 +437,21 @@ def _ecs(request: Request, operation: str) -> list[Authorization]:
             *request.tag_on_create("ecs:TagResource", new, "ecs:CreateAction"),
             *request.service_linked_role("ecs.amazonaws.com"),
         ]
+    # A task's EBS volume is made by ECS with the infrastructure role the service passes it.
+    volume_roles = [
+        authorization
+        for volume in params.get("volumeConfigurations") or []
+        for authorization in request.pass_role(
+            (volume.get("managedEBSVolume") or {}).get("roleArn"), "ecs.amazonaws.com"
+        )
+    ]
     if operation == "CreateService":
         new = service_arn(params.get("cluster"), params["serviceName"])
         return [
             on(new, new=True),
             *request.tag_on_create("ecs:TagResource", new, "ecs:CreateAction"),
             *request.pass_role(params.get("role"), "ecs.amazonaws.com"),
+            *volume_roles,
             *request.service_linked_role("ecs.amazonaws.com"),
         ]
     if operation == "RegisterTaskDefinition":
@@ -459,7 +469,7 @@ def _ecs(request: Request, operation: str) -> list[Authorization]:
     if operation == "DescribeServices":
         return [on(service_arn(params.get("cluster"), service)) for service in params["services"]]
     if operation in ("UpdateService", "DeleteService"):
-        return [on(service_arn(params.get("cluster"), params["service"]))]
+        return [on(service_arn(params.get("cluster"), params["service"])), *volume_roles]
     if operation in ("TagResource", "UntagResource", "ListTagsForResource"):
         tags = None if operation != "UntagResource" else dict.fromkeys(params["tagKeys"], "")
         return [request.authorize(f"ecs:{operation}", params["resourceArn"], keys=keys, tags=tags)]
