@@ -4,8 +4,9 @@ recorded by the emulator and judged against that role's deployed policies (cdktf
 One emulator, one bootstrap (as `make bootstrap` runs it, with the account's own credentials), two
 environments, each deployed with its own deploy role's session (as the deploy workflow gets it through
 GitHub's OIDC token):
-- `svc`: the shipped `local` environment's services (web, a backend over Service Connect, a worker on
-  the web service's topic, a scheduled job), with its own DNS name (a certificate requested and validated in a hosted zone);
+- `svc`: the shipped `local` environment's services (web, a backend over Service Connect with an EBS
+  volume a task, a worker on the web service's topic, a scheduled job), with its own DNS name (a
+  certificate requested and validated in a hosted zone);
 - `edge`: one service with internet egress through a NAT gateway, the certificate found by domain, an
   alarm e-mail.
 Both deploy at once (their waits overlap), re-plan empty, get a new image, pass a drift check made with
