@@ -24,7 +24,7 @@ def test_the_local_environment_shows_its_services_their_route_call_schedule_topi
     drawn = mermaid(load_environment("local"))
     assert 'svc_web["web: web service<br/>3-12 tasks, 2 capacity schedules<br/>' in drawn
     assert 'svc_api["api: backend at http://api:9000<br/>2-4 tasks' in drawn
-    assert 'read-only root<br/>sidecars: agent"]' in drawn
+    assert 'read-only root<br/>sidecars: agent<br/>EBS 20 GB gp3 a task at /var/lib/api"]' in drawn
     assert 'alb -->|"/* · priority 100"| svc_web' in drawn
     assert 'svc_web -->|"Service Connect, port 9000"| svc_api' in drawn
     assert 'schedule_svc_report["EventBridge Scheduler<br/>cron(0 3 * * ? *)"]' in drawn

@@ -435,8 +435,9 @@ def test_each_environment_keeps_its_state_in_the_bucket_and_caps_every_role_it_m
         created = [
             role["RoleName"] for role in roles if role["RoleName"].startswith(f"{APP}-{name}-") and role["Path"] == "/"
         ]
-        # Each service's task and execution roles, and the flow logs' role (a job adds its two).
-        assert len(created) == {"svc": 2 * 3 + 1 + 2, "edge": 2 + 1}[name], created
+        # Each service's, worker's and job's task and execution roles, and the flow logs' role; a job adds its
+        # two (its run's and its schedule's), a service with an EBS volume its infrastructure role.
+        assert len(created) == {"svc": 2 * 4 + 1 + 2 + 1, "edge": 2 + 1}[name], created
         for role_name in created:
             role = iam.get_role(RoleName=role_name)["Role"]
             assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundaries[f"{APP}-{name}-boundary"]
