@@ -323,8 +323,10 @@ def test_the_boundary_caps_roles_and_denies_identity_changes_and_the_state(boots
     assert prod["NeverAnotherEnvironment"]["Action"] == "*"
     assert prod["NeverIdentity"] == {
         "Sid": "NeverIdentity", "Effect": "Deny", "Action": ["iam:*"], "Resource": "*",
-        "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+        "Condition": {"StringNotEquals": {"iam:PassedToService": ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"]}},
     }  # fmt: skip
+    assert prod["PassVolumeRoles"]["Resource"].endswith(":role/shop-prod-*-volumes")
+    assert prod["PassVolumeRoles"]["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs.amazonaws.com"}}
     assert prod["NeverStsOrAccount"]["Action"] == ["sts:*", "organizations:*", "account:*"]
     # What a job's roles may do, whether or not the environment has a job yet: its own task definitions.
     assert all(":task-definition/shop-prod" in arn for arn in prod["RunOwnTasks"]["Resource"])

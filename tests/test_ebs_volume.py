@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cdktf_fargate import EbsVolume, FargateService, ServiceOptions
+from cdktf_fargate import Cluster, EbsVolume, FargateService, JobOptions, Network, ScheduledJob, ServiceOptions
 
 import pytest
 from conftest import Synthesized, changed, make_network_and_alb, new_stack, ref
@@ -127,3 +127,43 @@ def test_fails_when_the_volume_is_one_aws_refuses(volume, message):
 def test_fails_when_the_volumes_key_is_not_an_arn():
     with pytest.raises(ValueError, match=r"volume_kms_key_arn='my-key' is invalid"):
         build(new_stack(), {"mount_path": "/data"}, volume_kms_key_arn="my-key")
+
+
+def test_each_run_of_a_job_gets_its_volume_through_its_state_machine_which_may_pass_the_volume_role():
+    stack = new_stack()
+    ScheduledJob(
+        stack,
+        "job",
+        name="report",
+        cluster=Cluster(stack, "cluster", name="test"),
+        network=Network(stack, "network", name="test"),
+        image=IMAGE,
+        options=JobOptions(ebs_volume=EbsVolume(mount_path="/work", size_gib=200, volume_type="st1")),
+        volume_kms_key_arn=KEY,
+    )
+    synth = Synthesized(stack)
+    role = synth.by_path("aws_iam_role", "job/volume-role")
+    run = json.loads(synth.only("aws_sfn_state_machine")["definition"])["States"]["Run"]["Parameters"]
+    assert run["VolumeConfigurations"] == [
+        {
+            "Name": "ebs",
+            "ManagedEBSVolume": {
+                "RoleArn": ref("aws_iam_role", role, "arn"),
+                "SizeInGiB": 200,
+                "VolumeType": "st1",
+                "FilesystemType": "ext4",
+                "Encrypted": True,
+                "TagSpecifications": [{"ResourceType": "volume", "PropagateTags": "TASK_DEFINITION"}],
+                "KmsKeyId": KEY,
+            },
+        }
+    ]
+    statements = {
+        s["sid"]: s
+        for s in synth.by_path_data("aws_iam_policy_document", "job/state-machine-policy-document")["statement"]
+    }
+    passed = statements["PassTheVolumeRole"]
+    assert passed["resources"] == [ref("aws_iam_role", role, "arn")]
+    assert passed["condition"][0]["values"] == ["ecs.amazonaws.com"]
+    (app,) = json.loads(synth.only("aws_ecs_task_definition")["container_definitions"])
+    assert {"sourceVolume": "ebs", "containerPath": "/work", "readOnly": False} in app["mountPoints"]

@@ -160,6 +160,24 @@ def test_the_backend_is_published_and_the_web_service_calls_it(deployment, first
     assert into_job == []
 
 
+def test_each_task_of_the_backend_gets_its_own_encrypted_ebs_volume(deployment, first_deploy):
+    api = describe(deployment, "api")
+    (volume,) = api["deployments"][0]["volumeConfigurations"]
+    managed = volume["managedEBSVolume"]
+    assert (volume["name"], managed["sizeInGiB"], managed["volumeType"], managed["encrypted"]) == (
+        "ebs",
+        20,
+        "gp3",
+        True,
+    )
+    role = deployment.client("iam").get_role(RoleName=f"{STACK}-api-volumes")["Role"]
+    assert managed["roleArn"] == role["Arn"] and managed["kmsKeyId"].startswith("arn:aws:kms:")
+    attached = deployment.client("iam").list_attached_role_policies(RoleName=f"{STACK}-api-volumes")["AttachedPolicies"]
+    assert [policy["PolicyName"] for policy in attached] == ["AmazonECSInfrastructureRolePolicyForVolumes"]
+    task = deployment.client("ecs").describe_task_definition(taskDefinition=api["taskDefinition"])["taskDefinition"]
+    assert {"name": "ebs", "configuredAtLaunch": True} in task["volumes"]
+
+
 def test_the_schedule_runs_the_jobs_task_definition_in_private_subnets_with_its_roles(deployment, first_deploy):
     schedule = deployment.client("scheduler").get_schedule(Name=f"{STACK}-report")
     assert schedule["ScheduleExpression"] == "cron(0 3 * * ? *)" and schedule["State"] == "ENABLED"

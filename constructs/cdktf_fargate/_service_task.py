@@ -27,12 +27,14 @@ from ._bindings import (
     EcsTaskDefinitionVolume,
     IamRole,
     IamRolePolicy,
+    IamRolePolicyAttachment,
 )
 from ._iam import service_trust_policy
 from ._validation import Problems, is_token
 from .network import check_network
 from .options import Container, EbsVolume, Logging, Secret, Sidecar, check_options
 from .options.service import COLLECTOR, LOG_ROUTER, SECRET_DECRYPT_CONTEXT, TaskContainers
+from .options.storage import EBS_KEY_ACTIONS, ECS_VOLUMES_MANAGED_POLICY
 
 SECRET_READ_ACTIONS = {
     "ssm-parameter": ("ReadParameters", "ssm:GetParameters"),
@@ -555,3 +557,52 @@ class TaskRoleGrants(Construct):
         policy = IamRolePolicy(self, f"task-policy-{sid}", name=sid, role=self.task_role.id, policy=document.json)
         self.task_role_policies.append(policy)
         return policy
+
+
+def build_volume_role(
+    scope: Construct, *, name: str, task: Task, permissions_boundary_arn: str | None, key_arn: str | None
+) -> tuple[IamRole, IamRolePolicyAttachment, IamRolePolicy | None]:
+    """The ECS infrastructure role that makes, attaches and deletes each task's EBS volume (a service's or a job's):
+    AWS's managed policy for it, and the key's use through EC2 when the volume is encrypted with a customer key."""
+    trust = service_trust_policy(
+        scope,
+        "volume-role-trust",
+        service="ecs.amazonaws.com",
+        account_id=task.caller.account_id,
+        source_arn_pattern=f"arn:{task.partition.partition}:ecs:{task.region.name}:{task.caller.account_id}:*",
+    )
+    role = IamRole(
+        scope,
+        "volume-role",
+        name=f"{name}-volumes",
+        description=f"ECS makes and deletes the EBS volume of each task of {name}",
+        assume_role_policy=trust.json,
+        permissions_boundary=permissions_boundary_arn,
+    )
+    attachment = IamRolePolicyAttachment(
+        scope,
+        "volume-role-managed-policy",
+        role=role.name,
+        policy_arn=f"arn:{task.partition.partition}:iam::aws:policy/service-role/{ECS_VOLUMES_MANAGED_POLICY}",
+    )
+    if key_arn is None:
+        return role, attachment, None
+    # What EBS asks of whoever creates a volume encrypted with a customer key (EBS User Guide).
+    document = DataAwsIamPolicyDocument(
+        scope,
+        "volume-key-policy-document",
+        statement=[
+            DataAwsIamPolicyDocumentStatement(
+                sid="EncryptVolumesThroughEc2",
+                actions=list(EBS_KEY_ACTIONS),
+                resources=[key_arn],
+                condition=[
+                    DataAwsIamPolicyDocumentStatementCondition(
+                        test="StringEquals", variable="kms:ViaService", values=[f"ec2.{task.region.name}.amazonaws.com"]
+                    )
+                ],
+            )
+        ],
+    )
+    key_policy = IamRolePolicy(scope, "volume-key-policy", name="volume-key", role=role.id, policy=document.json)
+    return role, attachment, key_policy

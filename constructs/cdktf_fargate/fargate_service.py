@@ -10,7 +10,6 @@ from constructs import Construct
 from ._bindings import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
-    DataAwsIamPolicyDocumentStatementCondition,
     EcsService,
     EcsServiceAlarms,
     EcsServiceCapacityProviderStrategy,
@@ -34,10 +33,9 @@ from ._bindings import (
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
-from ._iam import service_trust_policy
 from ._rollout import RolloutEstimate, estimate_rollout
 from ._service_routing import build_routing, build_security_group
-from ._service_task import EBS_VOLUME, Task, TaskRoleGrants, TaskWiring, build_task, check_task_wiring
+from ._service_task import EBS_VOLUME, TaskRoleGrants, TaskWiring, build_task, build_volume_role, check_task_wiring
 from ._validation import Problems, is_private_cidr, is_token
 from .options import ServiceOptions
 from .refs import AlbRef, ClusterRef, NetworkRef, ServiceNamespaceRef
@@ -53,17 +51,6 @@ ALB_MEMBERS = (
     "claim_rule",
     "target_group_name_prefix",
     "load_balancer_arn_suffix",
-)
-# AWS's managed policy for an ECS infrastructure role that manages tasks' EBS volumes, and what EBS asks of
-# whoever makes a volume encrypted with a customer key (EBS User Guide, "Amazon EBS encryption").
-ECS_VOLUMES_MANAGED_POLICY = "AmazonECSInfrastructureRolePolicyForVolumes"
-EBS_KEY_ACTIONS = (
-    "kms:CreateGrant",
-    "kms:Decrypt",
-    "kms:DescribeKey",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
 )
 # The container port's name in the task definition, which Service Connect refers to.
 SERVICE_CONNECT_PORT_NAME = "http"
@@ -192,7 +179,13 @@ class FargateService(TaskRoleGrants):
         self.volume_key_policy: IamRolePolicy | None = None
         self._volume_key_arn = volume_kms_key_arn
         if options.ebs_volume.enabled:
-            self.volume_role = self._volume_role(name, task, permissions_boundary_arn, volume_kms_key_arn)
+            self.volume_role, self.volume_role_policy, self.volume_key_policy = build_volume_role(
+                self,
+                name=name,
+                task=task,
+                permissions_boundary_arn=permissions_boundary_arn,
+                key_arn=volume_kms_key_arn,
+            )
 
         self.execute_command_policy: IamRolePolicy | None = None
         if options.enable_execute_command:
@@ -337,55 +330,6 @@ class FargateService(TaskRoleGrants):
                 },
             ),
         )
-
-    def _volume_role(self, name: str, task: Task, boundary: str | None, key_arn: str | None) -> IamRole:
-        """The ECS infrastructure role that makes, attaches and deletes each task's EBS volume: AWS's managed policy
-        for it, and the key's use through EC2 when the volume is encrypted with a customer key."""
-        trust = service_trust_policy(
-            self,
-            "volume-role-trust",
-            service="ecs.amazonaws.com",
-            account_id=task.caller.account_id,
-            source_arn_pattern=f"arn:{task.partition.partition}:ecs:{task.region.name}:{task.caller.account_id}:*",
-        )
-        role = IamRole(
-            self,
-            "volume-role",
-            name=f"{name}-volumes",
-            description=f"ECS makes and deletes the EBS volume of each task of {name}",
-            assume_role_policy=trust.json,
-            permissions_boundary=boundary,
-        )
-        self.volume_role_policy = IamRolePolicyAttachment(
-            self,
-            "volume-role-managed-policy",
-            role=role.name,
-            policy_arn=f"arn:{task.partition.partition}:iam::aws:policy/service-role/{ECS_VOLUMES_MANAGED_POLICY}",
-        )
-        if key_arn is not None:
-            # What EBS asks of whoever creates a volume encrypted with a customer key (EBS User Guide).
-            document = DataAwsIamPolicyDocument(
-                self,
-                "volume-key-policy-document",
-                statement=[
-                    DataAwsIamPolicyDocumentStatement(
-                        sid="EncryptVolumesThroughEc2",
-                        actions=list(EBS_KEY_ACTIONS),
-                        resources=[key_arn],
-                        condition=[
-                            DataAwsIamPolicyDocumentStatementCondition(
-                                test="StringEquals",
-                                variable="kms:ViaService",
-                                values=[f"ec2.{task.region.name}.amazonaws.com"],
-                            )
-                        ],
-                    )
-                ],
-            )
-            self.volume_key_policy = IamRolePolicy(
-                self, "volume-key-policy", name="volume-key", role=role.id, policy=document.json
-            )
-        return role
 
     def _volume_configuration(self, options: ServiceOptions) -> EcsServiceVolumeConfiguration | None:
         volume = options.ebs_volume

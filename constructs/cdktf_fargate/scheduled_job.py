@@ -20,6 +20,7 @@ from ._bindings import (
     DataAwsIamPolicyDocumentStatementCondition,
     IamRole,
     IamRolePolicy,
+    IamRolePolicyAttachment,
     SchedulerSchedule,
     SchedulerScheduleFlexibleTimeWindow,
     SchedulerScheduleTarget,
@@ -30,7 +31,7 @@ from ._bindings import (
 )
 from ._iam import service_trust_policy
 from ._service_routing import build_security_group
-from ._service_task import TaskRoleGrants, TaskWiring, build_task, check_task_wiring
+from ._service_task import EBS_VOLUME, TaskRoleGrants, TaskWiring, build_task, build_volume_role, check_task_wiring
 from ._validation import Problems
 from .fargate_service import FARGATE, FARGATE_SPOT
 from .options import JobOptions
@@ -76,6 +77,7 @@ class ScheduledJob(TaskRoleGrants):
         log_kms_key_arn: str | None = None,
         alarm_actions: Sequence[str] = (),
         permissions_boundary_arn: str | None = None,
+        volume_kms_key_arn: str | None = None,
     ) -> None:
         """
         :param name: 1-48 letters, digits or hyphens; names the task family, the state machine, the
@@ -87,10 +89,14 @@ class ScheduledJob(TaskRoleGrants):
         :param log_kms_key_arn: encrypt the log group and the schedule's target input with this KMS key.
         :param alarm_actions: ARNs (an SNS topic) notified when a run fails. Default none.
         :param permissions_boundary_arn: the IAM policy that caps every role it creates. Default None.
+        :param volume_kms_key_arn: with ``options.ebs_volume``, encrypt each run's volume with this key.
+            Default None: the account's default EBS key.
         """
         super().__init__(scope, id_)
         options = JobOptions() if options is None else options
         problems = Problems.of(self)
+        if volume_kms_key_arn is not None:
+            problems.check_arn("volume_kms_key_arn", volume_kms_key_arn)
         check_task_wiring(
             self,
             problems,
@@ -120,6 +126,7 @@ class ScheduledJob(TaskRoleGrants):
             port_mappings=[],
             start_period_seconds=0,
             role_description="job",
+            ebs_volume=options.ebs_volume,
         )
         self.log_group = task.log_group
         self.execution_role = task.execution_role
@@ -132,6 +139,18 @@ class ScheduledJob(TaskRoleGrants):
             self, name=name, network=network, inbound="no inbound traffic"
         )
 
+        self.volume_role: IamRole | None = None
+        self.volume_role_policy: IamRolePolicyAttachment | None = None
+        self.volume_key_policy: IamRolePolicy | None = None
+        self._volume_key_arn = volume_kms_key_arn
+        if options.ebs_volume.enabled:
+            self.volume_role, self.volume_role_policy, self.volume_key_policy = build_volume_role(
+                self,
+                name=name,
+                task=task,
+                permissions_boundary_arn=permissions_boundary_arn,
+                key_arn=volume_kms_key_arn,
+            )
         arn_prefix = {
             "partition": task.partition.partition,
             "region": task.region.name,
@@ -223,6 +242,7 @@ class ScheduledJob(TaskRoleGrants):
                 },
                 "PropagateTags": "TASK_DEFINITION",
                 "EnableECSManagedTags": True,
+                **self._volume_configurations(),
             },
             # On timeout Step Functions stops the task it started.
             "TimeoutSeconds": options.timeout_seconds,
@@ -238,6 +258,40 @@ class ScheduledJob(TaskRoleGrants):
                 }
             ]
         return {"Comment": f"One run of {self.name}", "StartAt": "Run", "States": {"Run": run}}
+
+    def _volume_configurations(self) -> dict[str, object]:
+        """Each run's EBS volume, as RunTask takes it: made with the job's infrastructure role, tagged as the task."""
+        volume = self.options.ebs_volume
+        if not volume.enabled or self.volume_role is None:
+            return {}
+        managed: dict[str, object] = {
+            "RoleArn": self.volume_role.arn,
+            "SizeInGiB": volume.size_gib,
+            "VolumeType": volume.volume_type,
+            "FilesystemType": volume.file_system,
+            "Encrypted": True,
+            "TagSpecifications": [{"ResourceType": "volume", "PropagateTags": "TASK_DEFINITION"}],
+        }
+        optional = {"Iops": volume.iops, "Throughput": volume.throughput_mibps, "SnapshotId": volume.snapshot_id,
+                    "KmsKeyId": self._volume_key_arn}  # fmt: skip
+        managed.update({key: value for key, value in optional.items() if value})
+        return {"VolumeConfigurations": [{"Name": EBS_VOLUME, "ManagedEBSVolume": managed}]}
+
+    def _pass_volume_role(self) -> list[DataAwsIamPolicyDocumentStatement]:
+        if self.volume_role is None:
+            return []
+        return [
+            DataAwsIamPolicyDocumentStatement(
+                sid="PassTheVolumeRole",
+                actions=["iam:PassRole"],
+                resources=[self.volume_role.arn],
+                condition=[
+                    DataAwsIamPolicyDocumentStatementCondition(
+                        test="StringEquals", variable="iam:PassedToService", values=["ecs.amazonaws.com"]
+                    )
+                ],
+            )
+        ]
 
     def _state_machine_role(
         self, name: str, cluster: ClusterRef, arn: dict[str, str], boundary: str | None
@@ -292,6 +346,7 @@ class ScheduledJob(TaskRoleGrants):
                         )
                     ],
                 ),
+                *self._pass_volume_role(),
                 DataAwsIamPolicyDocumentStatement(
                     sid="SyncIntegrationRule",
                     actions=list(SYNC_RULE_ACTIONS),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cdktf_fargate import Secret
-from cdktf_fargate.fargate_service import EBS_KEY_ACTIONS
+from cdktf_fargate.options.storage import EBS_KEY_ACTIONS
 from cdktf_fargate.scheduled_job import LOG_DELIVERY_ACTIONS, SYNC_RULE_ACTIONS, TRACING_ACTIONS
 from cdktf_fargate.worker_queue import CONSUME_ACTIONS
 
@@ -110,15 +110,22 @@ def boundary_statements(
             [arns.role(f"{prefix}-*-task"), arns.role(f"{prefix}-*-execution")],
             {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
         ),
+        allow(
+            "PassVolumeRoles",
+            ["iam:PassRole"],
+            arns.role(f"{prefix}-*-volumes"),
+            {"StringEquals": {"iam:PassedToService": "ecs.amazonaws.com"}},
+        ),
     ]
     statements += [
-        # Every IAM action but passing the environment's task roles to ECS tasks (a job's state machine must).
+        # Every IAM action but passing the environment's task roles to ECS tasks and a job's volume role to ECS
+        # (a job's state machine must).
         {
             "Sid": "NeverIdentity",
             "Effect": "Deny",
             "Action": ["iam:*"],
             "Resource": "*",
-            "Condition": {"StringNotEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+            "Condition": {"StringNotEquals": {"iam:PassedToService": ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"]}},
         },
         deny("NeverStsOrAccount", ["sts:*", "organizations:*", "account:*"], "*"),
         deny(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cdktf_fargate.fargate_service import ECS_VOLUMES_MANAGED_POLICY
 from cdktf_fargate.network import flow_log_role_name_prefix
+from cdktf_fargate.options.storage import ECS_VOLUMES_MANAGED_POLICY
 
 from ..environments import EnvironmentConfig
 from ._vocabulary import (

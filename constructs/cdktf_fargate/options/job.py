@@ -12,6 +12,7 @@ from typing import Any
 from ._base import Each, OptionType, Range, option
 from .schedule import SCHEDULE_FORMS, TIMEZONE, schedule_problem
 from .service import CONTAINER_NAME, CapacityMix, Container, Logging, Sidecar, TaskSize, Telemetry, check_containers
+from .storage import EbsVolume, check_volume_mount
 
 Report = Callable[[str, Any, str], None]
 
@@ -40,9 +41,11 @@ class JobOptions(OptionType):
         {}, "more containers in each run's task, by name: agents, init containers", Each(CONTAINER_NAME)
     )
     telemetry: Telemetry = option(Telemetry(), "traces and metrics through an OpenTelemetry collector")
+    ebs_volume: EbsVolume = option(EbsVolume(), "an EBS volume for each run's task, mounted into its container")
 
     def _cross_check(self, report: Report) -> None:
         check_containers(report, self)
+        check_volume_mount(report, self.ebs_volume, self.container.scratch_paths)
         problem = schedule_problem(self.schedule)
         if problem:
             report("schedule", self.schedule, problem)

@@ -10,7 +10,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from .._validation import IMAGE_REFERENCE, IMAGE_REFERENCE_DESCRIBED, is_token
 from ._base import LOG_RETENTION, PORT, Above, Each, OptionType, Pattern, Range, option
 from .schedule import SCHEDULE_FORMS, TIMEZONE, schedule_problem
-from .storage import EbsVolume
+from .storage import EbsVolume, check_volume_mount
 
 Report = Callable[[str, Any, str], None]
 
@@ -630,10 +630,7 @@ class ServiceOptions(OptionType):
                 "autoscaling would move it there at once; change the bounds, or set scaling.enabled=False",
             )
         check_containers(report, self)
-        volume = self.ebs_volume.mount_path
-        for path in self.container.scratch_paths if volume else ():
-            if path == volume or path.startswith(f"{volume}/") or volume.startswith(f"{path}/"):
-                report("ebs_volume.mount_path", volume, f"overlaps container.scratch_paths' {path!r}")
+        check_volume_mount(report, self.ebs_volume, self.container.scratch_paths)
         if self.enable_execute_command and self.container.readonly_root_filesystem:
             report(
                 "enable_execute_command",

@@ -30,6 +30,18 @@ IOPS = {"gp3": (3_000, 16_000), "io1": (100, 64_000), "io2": (100, 256_000)}
 IOPS_PER_GIB = {"gp3": 500, "io1": 50, "io2": 1_000}
 GP3_THROUGHPUT_PER_IOPS = 0.25
 
+# AWS's managed policy for an ECS infrastructure role that manages tasks' EBS volumes, and what EBS asks of
+# whoever makes a volume encrypted with a customer key (EBS User Guide, "Amazon EBS encryption").
+ECS_VOLUMES_MANAGED_POLICY = "AmazonECSInfrastructureRolePolicyForVolumes"
+EBS_KEY_ACTIONS = (
+    "kms:CreateGrant",
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+)
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class EbsVolume(OptionType):
@@ -87,4 +99,12 @@ class EbsVolume(OptionType):
             report("read_only", True, "an empty volume the application cannot write holds nothing: give snapshot_id")
 
 
-__all__ = ["EbsVolume"]
+__all__ = ["EBS_KEY_ACTIONS", "ECS_VOLUMES_MANAGED_POLICY", "EbsVolume", "check_volume_mount"]
+
+
+def check_volume_mount(report: Report, volume: EbsVolume, scratch_paths: tuple[str, ...]) -> None:
+    """A task's volume and its application's scratch paths may not hold one another."""
+    where = volume.mount_path
+    for path in scratch_paths if where else ():
+        if path == where or path.startswith(f"{where}/") or where.startswith(f"{path}/"):
+            report("ebs_volume.mount_path", where, f"overlaps container.scratch_paths' {path!r}")
