@@ -54,6 +54,7 @@ certificate_domain = "edge.example.com"
 network.allow_internet_egress = true
 network.single_nat_gateway = true
 alarm_email = "ops@example.com"
+alb.mutual_tls = {{ mode = "verify", trust_store_bundle = "s3://acme-client-ca/clients.pem" }}
 """
 
 

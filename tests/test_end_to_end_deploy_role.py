@@ -8,7 +8,7 @@ GitHub's OIDC token):
   volume a task, a worker on the web service's topic, a scheduled job), with its own DNS name (a
   certificate requested and validated in a hosted zone);
 - `edge`: one service with internet egress through a NAT gateway, the certificate found by domain, an
-  alarm e-mail.
+  alarm e-mail, and mutual TLS checking clients against a CA bundle in a bucket of the account's.
 Both deploy at once (their waits overlap), re-plan empty, get a new image, pass a drift check made with
 the drift role, get a new tag on every resource, and are destroyed. Every recorded call must be
 allowed, every grant used or explained (UNRECORDED), and each environment's resources out of reach of
@@ -76,6 +76,8 @@ REPOSITORY = "acme/role"
 ZONE = "role.test"
 REPORT: dict[str, float] = {}
 PHASES = ("deploy", "re-plan", "drift", "update", "destroy")
+CA_BUCKET = "acme-client-ca"
+CA_BUNDLE = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 PROMOTE = "Copy the images the earlier environment ran (build once, promote)"
 
 
@@ -127,6 +129,10 @@ def environments(tmp_path_factory, terraform_env):
     validation_wait, moto.settings.ACM_VALIDATION_WAIT = moto.settings.ACM_VALIDATION_WAIT, 0
     with local_aws(tmp_path_factory, "role", record=calls) as emulator:
         zone = emulator_client(emulator, "route53").create_hosted_zone(Name=ZONE, CallerReference="e2e")["HostedZone"]
+        # The CA bundle `edge` verifies clients with, in a bucket of the account's (not the environment's).
+        s3 = emulator_client(emulator, "s3")
+        s3.create_bucket(Bucket=CA_BUCKET)
+        s3.put_object(Bucket=CA_BUCKET, Key="clients.pem", Body=CA_BUNDLE)
         common = {"state_bucket": STATE_BUCKET}
         svc = Deployment(
             tmp_path_factory.mktemp("role-svc"),
@@ -153,6 +159,7 @@ def environments(tmp_path_factory, terraform_env):
                 "network.allow_internet_egress": True,
                 "network.single_nat_gateway": True,
                 "alarm_email": "ops@example.com",
+                "alb.mutual_tls": {"mode": "verify", "trust_store_bundle": f"s3://{CA_BUCKET}/clients.pem"},
             },
         )
         # Deploys nothing of its own: it copies what `svc` ran into its repositories, as the workflow's step.
@@ -491,6 +498,23 @@ def test_a_shape_the_deploy_role_was_not_made_for_stops_the_plan_before_any_chan
         settings.write_text(deployed)
 
 
+def test_edge_verifies_clients_against_its_trust_store_made_from_the_accounts_bundle(recorded):
+    """Read while deployed (the recording fixture ran the deploy): the deploy role made the trust store, reading
+    the bundle from the account's bucket with the one grant it has there."""
+    envs, calls, _, _ = recorded
+    elbv2 = envs.client("elbv2")
+    (store,) = elbv2.describe_trust_stores(Names=[f"{APP}-edge"])["TrustStores"]
+    assert store["NumberOfCaCertificates"] == 1
+    (balancer,) = elbv2.describe_load_balancers(Names=[f"{APP}-edge"])["LoadBalancers"]
+    listeners = elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]
+    (https,) = [listener for listener in listeners if listener["Protocol"] == "HTTPS"]
+    assert https["MutualAuthentication"]["Mode"] == "verify"
+    assert https["MutualAuthentication"]["TrustStoreArn"] == store["TrustStoreArn"]
+    read = {item.resource for item in authorizations(read_records(calls), envs.roles["edge-deploy"])
+            if item.action == "s3:GetObject"}  # fmt: skip
+    assert f"arn:aws:s3:::{CA_BUCKET}/clients.pem" in read
+
+
 def test_destroying_both_environments_leaves_none_of_their_resources(recorded):
     envs, _, _, _ = recorded
     REPORT["destroy_seconds"] = envs.both("destroy", "v2")
@@ -505,6 +529,7 @@ def test_destroying_both_environments_leaves_none_of_their_resources(recorded):
             ]
         )
     assert envs.client("elbv2").describe_load_balancers()["LoadBalancers"] == []
+    assert envs.client("elbv2").describe_trust_stores()["TrustStores"] == []
 
 
 def test_every_call_of_every_role_is_allowed(recorded):
@@ -597,7 +622,8 @@ def test_what_the_stack_grants_its_roles_fits_in_their_boundary(recorded):
         for statement in statements(document):
             for action, resource in granted_pairs(statement):
                 context = {**condition_context(statement), "aws:resourcetag/environment": (environment,)}
-                item = Authorization(action, resource, context, ("aws:resourcetag/",))
+                # Keys the statement does not ask for are absent: a direct call (KMS without a service between).
+                item = Authorization(action, resource, context, ("aws:resourcetag/", "kms:viaservice"))
                 checked += 1
                 if decide(item, [document], envs.boundaries[environment]):
                     continue

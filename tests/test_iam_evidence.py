@@ -580,3 +580,24 @@ def test_the_recorder_keeps_a_role_sessions_calls_read_and_authorized_and_nobody
     assert [item["action"] for item in made["authorizations"]] == ["ec2:CreateVpc", "ec2:CreateTags"]
     assert made["status"] == 200
     assert unknown["call"]["operation"] == "ListBuckets" and "UnknownCall: s3:ListBuckets" in unknown["error"]
+
+
+def test_a_trust_store_is_authorized_on_its_name_and_its_bundle_is_read_as_the_caller():
+    bundle = {"CaCertificatesBundleS3Bucket": "shop-ca", "CaCertificatesBundleS3Key": "clients.pem"}
+    made = authorize(call("elbv2", "CreateTrustStore", Name="shop-dev", Tags=[{"Key": "Environment", "Value": "dev"}],
+                          **bundle), FakeState())  # fmt: skip
+    assert [(a.action, a.resource.split(":", 5)[-1]) for a in made] == [
+        ("elasticloadbalancing:CreateTrustStore", "truststore/shop-dev/*"),
+        ("elasticloadbalancing:AddTags", "truststore/shop-dev/*"),
+        ("s3:GetObject", "shop-ca/clients.pem"),
+    ]
+    store = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:truststore/shop-dev/0123"
+    revoked = authorize(
+        call("elbv2", "AddTrustStoreRevocations", TrustStoreArn=store,
+             RevocationContents=[{"S3Bucket": "shop-ca", "S3Key": "crl.pem"}]),
+        FakeState(),
+    )  # fmt: skip
+    assert [(a.action, a.resource) for a in revoked] == [
+        ("elasticloadbalancing:AddTrustStoreRevocations", store),
+        ("s3:GetObject", "arn:aws:s3:::shop-ca/crl.pem"),
+    ]

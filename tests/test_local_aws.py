@@ -459,3 +459,64 @@ def test_the_log_shows_the_body_of_the_emulators_own_failure(tmp_path):
     assert lines[1:3] == ["    Traceback: moto broke", "    KeyError: 'x'"]
     # An API error's code, and a request the SDK sent again.
     assert re.fullmatch(r"\S+ 400 +\d+ ms  ec2 DescribeVpcs  InvalidPermission.Duplicate  \(attempt 2\)", lines[3])
+
+
+def test_a_trust_store_is_made_from_a_ca_bundle_in_s3_and_a_listener_keeps_its_mutual_authentication():
+    import boto3
+    from botocore.exceptions import ClientError
+    from cdktf_fargate_emulator import patch_moto
+    from moto import mock_aws
+
+    patch_moto()
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="shop-ca")
+        pem = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+        s3.put_object(Bucket="shop-ca", Key="clients.pem", Body=pem * 2)
+        s3.put_object(Bucket="shop-ca", Key="empty.pem", Body=b"not a certificate")
+        elb = boto3.client("elbv2", region_name="us-east-1")
+        bundle = {"CaCertificatesBundleS3Bucket": "shop-ca", "CaCertificatesBundleS3Key": "clients.pem"}
+        tags = [{"Key": "Environment", "Value": "dev"}]
+        (store,) = elb.create_trust_store(Name="shop-dev", Tags=tags, **bundle)["TrustStores"]
+        arn = store["TrustStoreArn"]
+        assert (store["Status"], store["NumberOfCaCertificates"]) == ("ACTIVE", 2)
+        assert elb.describe_trust_stores(Names=["shop-dev"])["TrustStores"] == [store]
+        assert elb.describe_tags(ResourceArns=[arn])["TagDescriptions"][0]["Tags"] == tags
+        for key, code in (
+            ("missing.pem", "CaCertificatesBundleNotFound"),
+            ("empty.pem", "InvalidCaCertificatesBundle"),
+        ):
+            with pytest.raises(ClientError, match=code):
+                elb.create_trust_store(Name=key.split(".")[0], CaCertificatesBundleS3Bucket="shop-ca",
+                                       CaCertificatesBundleS3Key=key)  # fmt: skip
+        (revocation,) = elb.add_trust_store_revocations(
+            TrustStoreArn=arn, RevocationContents=[{"S3Bucket": "shop-ca", "S3Key": "clients.pem"}]
+        )["TrustStoreRevocations"]
+        assert elb.describe_trust_store_revocations(TrustStoreArn=arn)["TrustStoreRevocations"] == [revocation]
+
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{zone}")["Subnet"]
+            for i, zone in enumerate("ab")
+        ]
+        balancer = elb.create_load_balancer(Name="shop", Subnets=[s["SubnetId"] for s in subnets])["LoadBalancers"][0]
+        verify = {"Mode": "verify", "TrustStoreArn": arn, "IgnoreClientCertificateExpiry": False}
+        listener = elb.create_listener(
+            LoadBalancerArn=balancer["LoadBalancerArn"],
+            Protocol="HTTP",
+            Port=80,
+            DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}],
+            MutualAuthentication=verify,
+        )["Listeners"][0]
+        (described,) = elb.describe_listeners(ListenerArns=[listener["ListenerArn"]])["Listeners"]
+        assert described["MutualAuthentication"] == verify
+        associated = elb.describe_trust_store_associations(TrustStoreArn=arn)["TrustStoreAssociations"]
+        assert associated == [{"ResourceArn": balancer["LoadBalancerArn"]}]
+        with pytest.raises(ClientError, match="TrustStoreInUse"):
+            elb.delete_trust_store(TrustStoreArn=arn)
+        elb.modify_listener(ListenerArn=listener["ListenerArn"], MutualAuthentication={"Mode": "off"})
+        (described,) = elb.describe_listeners(ListenerArns=[listener["ListenerArn"]])["Listeners"]
+        assert "MutualAuthentication" not in described
+        elb.delete_trust_store(TrustStoreArn=arn)
+        assert elb.describe_trust_stores()["TrustStores"] == []

@@ -357,3 +357,65 @@ def test_fails_when_an_existing_load_balancer_is_described_wrongly(arguments, me
     }
     with pytest.raises(ValueError, match=message):
         PublicAlb.from_existing(new_stack(), "alb", **{**settings, **arguments})
+
+
+def test_mutual_tls_verify_checks_clients_against_a_trust_store_made_from_the_bundle_and_revocations(stack):
+    build(
+        stack,
+        {
+            "mutual_tls.mode": "verify",
+            "mutual_tls.trust_store_bundle": "s3://shop-ca/clients/bundle.pem",
+            "mutual_tls.revocation_list": "s3://shop-ca/clients/revoked.crl",
+        },
+    )
+    synth = Synthesized(stack)
+    store = synth.only("aws_lb_trust_store")
+    assert (store["name"], store["ca_certificates_bundle_s3_bucket"], store["ca_certificates_bundle_s3_key"]) == (
+        "test",
+        "shop-ca",
+        "clients/bundle.pem",
+    )
+    revocation = synth.only("aws_lb_trust_store_revocation")
+    assert revocation["trust_store_arn"] == ref("aws_lb_trust_store", store, "arn")
+    assert (revocation["revocations_s3_bucket"], revocation["revocations_s3_key"]) == ("shop-ca", "clients/revoked.crl")
+    https = synth.by_path("aws_lb_listener", "alb/https-listener")
+    assert https["mutual_authentication"] == {
+        "mode": "verify",
+        "trust_store_arn": ref("aws_lb_trust_store", store, "arn"),
+        "ignore_client_certificate_expiry": False,
+    }
+
+
+def test_mutual_tls_passthrough_passes_the_chain_on_without_a_trust_store(stack):
+    build(stack, {"mutual_tls.mode": "passthrough"})
+    synth = Synthesized(stack)
+    assert synth.by_path("aws_lb_listener", "alb/https-listener")["mutual_authentication"] == {"mode": "passthrough"}
+    assert synth.resources("aws_lb_trust_store") == {}
+
+
+def test_without_mutual_tls_the_listener_asks_for_no_certificate(default_alb):
+    _, synth = default_alb
+    assert "mutual_authentication" not in synth.by_path("aws_lb_listener", "alb/https-listener")
+    assert synth.resources("aws_lb_trust_store") == {}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"mutual_tls.mode": "verify"}, "options.mutual_tls.trust_store_bundle='' is invalid: is required with mode"),
+        (
+            {"mutual_tls.mode": "verify", "mutual_tls.trust_store_bundle": "https://shop-ca/bundle.pem"},
+            "must be an S3 object: 's3://<bucket>/<key>'",
+        ),
+        (
+            {"mutual_tls.mode": "passthrough", "mutual_tls.trust_store_bundle": "s3://shop-ca/bundle.pem"},
+            "options.mutual_tls.trust_store_bundle='s3://shop-ca/bundle.pem' is invalid: applies with mode = 'verify'",
+        ),
+        ({"mutual_tls.ignore_client_certificate_expiry": True}, "applies with mode = 'verify' only (mode is 'off')"),
+        ({"mutual_tls.mode": "required"}, "options.mutual_tls.mode='required' is invalid"),
+    ],
+)
+def test_fails_when_mutual_tls_is_set_as_aws_would_refuse(changes, message):
+    with pytest.raises(ValueError) as error:
+        build(new_stack(), changes)
+    assert message in str(error.value)

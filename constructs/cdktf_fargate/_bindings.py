@@ -114,6 +114,7 @@ from cdktf_cdktf_provider_aws.lb_listener import (
     LbListenerDefaultAction,
     LbListenerDefaultActionFixedResponse,
     LbListenerDefaultActionRedirect,
+    LbListenerMutualAuthentication,
 )
 from cdktf_cdktf_provider_aws.lb_listener_rule import (
     LbListenerRule,
@@ -126,6 +127,8 @@ from cdktf_cdktf_provider_aws.lb_target_group import (
     LbTargetGroup,
     LbTargetGroupHealthCheck,
 )
+from cdktf_cdktf_provider_aws.lb_trust_store import LbTrustStore
+from cdktf_cdktf_provider_aws.lb_trust_store_revocation import LbTrustStoreRevocation
 from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
 from cdktf_cdktf_provider_aws.route import Route
 from cdktf_cdktf_provider_aws.route53_record import (
@@ -269,6 +272,7 @@ __all__ = [
     "LbListenerDefaultAction",
     "LbListenerDefaultActionFixedResponse",
     "LbListenerDefaultActionRedirect",
+    "LbListenerMutualAuthentication",
     "LbListenerRule",
     "LbListenerRuleAction",
     "LbListenerRuleCondition",
@@ -276,6 +280,8 @@ __all__ = [
     "LbListenerRuleConditionPathPattern",
     "LbTargetGroup",
     "LbTargetGroupHealthCheck",
+    "LbTrustStore",
+    "LbTrustStoreRevocation",
     "NatGateway",
     "Route",
     "Route53Record",

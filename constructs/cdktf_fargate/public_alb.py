@@ -18,6 +18,9 @@ from ._bindings import (
     LbListenerDefaultAction,
     LbListenerDefaultActionFixedResponse,
     LbListenerDefaultActionRedirect,
+    LbListenerMutualAuthentication,
+    LbTrustStore,
+    LbTrustStoreRevocation,
     SecurityGroup,
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
@@ -164,6 +167,8 @@ class PublicAlb(LoadBalancerMembers, Construct):
             tags={"Name": name},
             depends_on=load_balancer_dependencies or None,
         )
+        self.trust_store: LbTrustStore | None = None
+        self.trust_store_revocation: LbTrustStoreRevocation | None = None
         self.https_listener = LbListener(
             self,
             "https-listener",
@@ -173,6 +178,7 @@ class PublicAlb(LoadBalancerMembers, Construct):
             ssl_policy=options.ssl_policy,
             certificate_arn=certificate_arn,
             default_action=[_not_found()],
+            mutual_authentication=self._mutual_authentication(name, options),
         )
         self.http_listener: LbListener | None = None
         if http_mode != "closed":
@@ -222,6 +228,31 @@ class PublicAlb(LoadBalancerMembers, Construct):
                 alarm_actions=list(alarm_actions),
                 ok_actions=list(alarm_actions),
             )
+
+    def _mutual_authentication(self, name: str, options: AlbOptions) -> LbListenerMutualAuthentication | None:
+        """Client certificates: checked against a trust store made from the bundle (`verify`), or passed on."""
+        mutual = options.mutual_tls
+        if mutual.mode == "off":
+            return None
+        if mutual.mode == "passthrough":
+            return LbListenerMutualAuthentication(mode="passthrough")
+        (bucket, key), *revocations = mutual.s3_objects()
+        self.trust_store = LbTrustStore(
+            self, "trust-store", name=name, ca_certificates_bundle_s3_bucket=bucket, ca_certificates_bundle_s3_key=key
+        )
+        for revoked_bucket, revoked_key in revocations:
+            self.trust_store_revocation = LbTrustStoreRevocation(
+                self,
+                "trust-store-revocation",
+                trust_store_arn=self.trust_store.arn,
+                revocations_s3_bucket=revoked_bucket,
+                revocations_s3_key=revoked_key,
+            )
+        return LbListenerMutualAuthentication(
+            mode="verify",
+            trust_store_arn=self.trust_store.arn,
+            ignore_client_certificate_expiry=mutual.ignore_client_certificate_expiry,
+        )
 
     @property
     def routing_listener_arns(self) -> dict[str, str]:

@@ -282,7 +282,11 @@ def _front(resources: Mapping[str, Any], stack: str) -> tuple[list[str], str]:
     balancers = list(resources.get("aws_lb", {}).values())
     if balancers:
         name = balancers[0].get("name", stack)
-        alb = _node("alb", f"Application Load Balancer<br/>{name}, {_tls((https or {}).get('ssl_policy', ''))}")
+        mutual = block((https or {}).get("mutual_authentication")).get("mode")
+        clients = f"<br/>client certificates: {mutual}" if mutual and mutual != "off" else ""
+        alb = _node(
+            "alb", f"Application Load Balancer<br/>{name}, {_tls((https or {}).get('ssl_policy', ''))}{clients}"
+        )
     else:
         alb = _node("alb", "the given load balancer")
     entry = "alb"

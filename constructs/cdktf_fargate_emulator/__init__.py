@@ -46,6 +46,10 @@ never changed to suit the emulator):
   is stored but never answered, so the provider waited for it until it timed out; the redrive policy
   came back with spaces, which the provider took for a change on every plan. The policy is kept when a
   call does not name it, the redrive-allow policy is answered and the redrive policy is compact, as on AWS.
+- ELB has no trust stores (mutual TLS): they are made here from a CA bundle in the emulator's S3 (a
+  missing object or one without a PEM certificate is refused, as AWS refuses them), described, changed,
+  given revocation lists, tagged and deleted (not while a listener uses one), and a listener keeps its
+  `MutualAuthentication`. No TLS handshake happens: whether clients' certificates verify is not shown.
 - AWS-managed IAM policies exist only with `MOTO_IAM_LOAD_MANAGED_POLICIES=true`, which is set.
 - moto does not evaluate IAM for a role's session the way AWS does: with `record`, every call such a
   session signs is recorded with what AWS would authorize for it, for cdktf_fargate_emulator/iam_evidence to judge.

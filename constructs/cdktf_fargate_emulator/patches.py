@@ -371,6 +371,155 @@ def _patch_sqs_queue_attributes() -> None:
     SQSBackend.get_queue_attributes = get_queue_attributes_
 
 
+def _patch_elb_trust_stores() -> None:
+    """ELB's trust stores (mutual TLS) are missing: created from a CA bundle in S3 (read as the caller, refused
+    when the object is missing or holds no certificate), described, changed, revoked from, tagged and deleted;
+    a listener keeps its `MutualAuthentication` as given."""
+    import uuid
+
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.elbv2.exceptions import ELBClientError
+    from moto.elbv2.models import ELBv2Backend
+    from moto.elbv2.responses import ELBV2Response
+    from moto.s3.models import s3_backends
+
+    def error(code: str, message: str) -> ELBClientError:
+        return ELBClientError(code, message)
+
+    def stores(backend: Any) -> dict[str, dict[str, Any]]:
+        if not hasattr(backend, "trust_stores"):
+            backend.trust_stores = {}
+        return backend.trust_stores  # type: ignore[no-any-return]
+
+    def certificates_in(response: Any, bucket: str, key: str, missing: str) -> int:
+        try:
+            body = s3_backends[response.current_account]["aws"].get_object(bucket, key).value
+        except Exception:
+            raise error(missing, f"s3://{bucket}/{key} cannot be read") from None
+        return int(body.count(b"-----BEGIN CERTIFICATE-----"))
+
+    def bundle(response: Any) -> int:
+        bucket, key = (
+            response._get_param("CaCertificatesBundleS3Bucket"),
+            response._get_param("CaCertificatesBundleS3Key"),
+        )
+        found = certificates_in(response, bucket, key, "CaCertificatesBundleNotFound")
+        if not found:
+            raise error("InvalidCaCertificatesBundle", f"s3://{bucket}/{key} holds no PEM certificate")
+        return found
+
+    def store_of(response: Any) -> dict[str, Any]:
+        arn = response._get_param("TrustStoreArn")
+        found = stores(response.elbv2_backend).get(arn)
+        if found is None:
+            raise error("TrustStoreNotFound", f"trust store {arn} not found")
+        return found
+
+    def shown(store: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in store.items() if key != "revocations"}
+
+    def create_trust_store(self):  # type: ignore[no-untyped-def]
+        name = self._get_param("Name")
+        if any(store["Name"] == name for store in stores(self.elbv2_backend).values()):
+            raise error("DuplicateTrustStoreName", f"a trust store named {name} exists")
+        where = f"arn:aws:elasticloadbalancing:{self.region}:{self.current_account}"
+        arn = f"{where}:truststore/{name}/{uuid.uuid4().hex[:16]}"
+        store = {"Name": name, "TrustStoreArn": arn, "Status": "ACTIVE", "NumberOfCaCertificates": bundle(self),
+                 "TotalRevokedEntries": 0, "revocations": {}}  # fmt: skip
+        stores(self.elbv2_backend)[arn] = store
+        if self._get_param("Tags"):
+            self.elbv2_backend.tagging_service.tag_resource(arn, self._get_param("Tags"))
+        return ActionResult({"TrustStores": [shown(store)]})
+
+    def describe_trust_stores(self):  # type: ignore[no-untyped-def]
+        arns, names = self._get_param("TrustStoreArns") or [], self._get_param("Names") or []
+        found = [shown(store) for arn, store in stores(self.elbv2_backend).items()
+                 if (not arns or arn in arns) and (not names or store["Name"] in names)]  # fmt: skip
+        if (arns or names) and not found:
+            raise error("TrustStoreNotFound", "no such trust store")
+        return ActionResult({"TrustStores": found})
+
+    def modify_trust_store(self):  # type: ignore[no-untyped-def]
+        store = store_of(self)
+        store["NumberOfCaCertificates"] = bundle(self)
+        return ActionResult({"TrustStores": [shown(store)]})
+
+    def delete_trust_store(self):  # type: ignore[no-untyped-def]
+        store = store_of(self)
+        for balancer in self.elbv2_backend.load_balancers.values():
+            for listener in balancer.listeners.values():
+                if (getattr(listener, "mutual_authentication", None) or {}).get("TrustStoreArn") == store[
+                    "TrustStoreArn"
+                ]:
+                    raise error("TrustStoreInUse", f"{listener.arn} uses it")
+        del stores(self.elbv2_backend)[store["TrustStoreArn"]]
+        return EmptyResult()
+
+    def add_trust_store_revocations(self):  # type: ignore[no-untyped-def]
+        store = store_of(self)
+        added = []
+        for content in self._get_param("RevocationContents") or []:
+            certificates_in(self, content["S3Bucket"], content["S3Key"], "RevocationContentNotFound")
+            revocation = {
+                "TrustStoreArn": store["TrustStoreArn"],
+                "RevocationId": len(store["revocations"]) + 1,
+                "RevocationType": content.get("RevocationType", "CRL"),
+                "NumberOfRevokedEntries": 0,
+            }
+            store["revocations"][revocation["RevocationId"]] = revocation
+            added.append(revocation)
+        return ActionResult({"TrustStoreRevocations": added})
+
+    def describe_trust_store_revocations(self):  # type: ignore[no-untyped-def]
+        store, wanted = store_of(self), self._get_param("RevocationIds") or []
+        found = [r for key, r in store["revocations"].items() if not wanted or key in [int(w) for w in wanted]]
+        if wanted and not found:
+            raise error("RevocationIdNotFound", "no such revocation")
+        return ActionResult({"TrustStoreRevocations": found})
+
+    def remove_trust_store_revocations(self):  # type: ignore[no-untyped-def]
+        store = store_of(self)
+        for key in self._get_param("RevocationIds") or []:
+            store["revocations"].pop(int(key), None)
+        return EmptyResult()
+
+    def describe_trust_store_associations(self):  # type: ignore[no-untyped-def]
+        arn = store_of(self)["TrustStoreArn"]
+        found = [{"ResourceArn": balancer.arn} for balancer in self.elbv2_backend.load_balancers.values()
+                 if any((getattr(one, "mutual_authentication", None) or {}).get("TrustStoreArn") == arn
+                        for one in balancer.listeners.values())]  # fmt: skip
+        return ActionResult({"TrustStoreAssociations": found})
+
+    for handler in (create_trust_store, describe_trust_stores, modify_trust_store, delete_trust_store,
+                    add_trust_store_revocations, describe_trust_store_revocations, remove_trust_store_revocations,
+                    describe_trust_store_associations):  # fmt: skip
+        setattr(ELBV2Response, handler.__name__.rstrip("_"), handler)
+
+    resource_by_arn = ELBv2Backend._get_resource_by_arn
+
+    def _get_resource_by_arn(self, arn):  # type: ignore[no-untyped-def]
+        if ":truststore/" in arn:
+            if arn not in stores(self):
+                raise error("TrustStoreNotFound", f"trust store {arn} not found")
+            return stores(self)[arn]
+        return resource_by_arn(self, arn)
+
+    ELBv2Backend._get_resource_by_arn = _get_resource_by_arn
+
+    for action in ("create_listener", "modify_listener"):
+        original = getattr(ELBV2Response, action)
+
+        def kept(self, original=original):  # type: ignore[no-untyped-def]
+            result = original(self)
+            given = self._get_param("MutualAuthentication")
+            if given is not None:
+                for listener in result.result["Listeners"] if hasattr(result, "result") else []:
+                    listener.mutual_authentication = None if given.get("Mode") == "off" else given
+            return result
+
+        setattr(ELBV2Response, action, kept)
+
+
 _PATCHED: list[bool] = []
 
 
@@ -390,3 +539,4 @@ def patch_moto() -> None:
     _patch_application_autoscaling_tags()
     _patch_state_machine_validation()
     _patch_sqs_queue_attributes()
+    _patch_elb_trust_stores()

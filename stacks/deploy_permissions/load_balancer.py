@@ -73,6 +73,28 @@ def load_balancer_statements(config: EnvironmentConfig, arns: Arns) -> list[Stat
     ]
 
 
+def trust_store_statements(config: EnvironmentConfig, arns: Arns) -> list[Statement]:
+    """With `alb.mutual_tls.mode = "verify"`: the trust store named as the load balancer, and the bundle and
+    revocation list the load balancer reads from S3 as the caller (those objects alone)."""
+    objects = [f"arn:{arns.partition}:s3:::{bucket}/{key}" for bucket, key in config.alb.mutual_tls.s3_objects()]
+    return [
+        allow(
+            "TrustStoreByName",
+            [
+                "elasticloadbalancing:CreateTrustStore",
+                "elasticloadbalancing:ModifyTrustStore",
+                "elasticloadbalancing:DeleteTrustStore",
+                "elasticloadbalancing:AddTrustStoreRevocations",
+                "elasticloadbalancing:RemoveTrustStoreRevocations",
+                "elasticloadbalancing:AddTags",
+                "elasticloadbalancing:RemoveTags",
+            ],
+            arns.regional("elasticloadbalancing", f"truststore/{arns.prefix}/*"),
+        ),
+        allow("TrustStoreBundle", ["s3:GetObject", "s3:GetObjectVersion"], objects),
+    ]
+
+
 def web_acl_statements(arns: Arns) -> list[Statement]:
     web_acl = arns.regional("wafv2", f"regional/webacl/{arns.prefix}/*")
     return [

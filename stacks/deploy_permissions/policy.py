@@ -21,7 +21,13 @@ from ._vocabulary import (
 )
 from .boundary import boundary_statements
 from .images import promotion_statements, repository_statements
-from .load_balancer import load_balancer_statements, log_bucket_arn, log_bucket_statements, web_acl_statements
+from .load_balancer import (
+    load_balancer_statements,
+    log_bucket_arn,
+    log_bucket_statements,
+    trust_store_statements,
+    web_acl_statements,
+)
 from .network import network_statements
 from .roles_and_keys import domain_statements, key_statements, role_statements
 from .workloads import alarms_and_scaling_statements, ecs_statements, logs_statements, services_statements
@@ -45,6 +51,8 @@ def deploy_policy(config: EnvironmentConfig, *, state_bucket: str, partition: st
     ]
     if config.alb.waf.enabled:
         statements += web_acl_statements(arns)
+    if config.alb.mutual_tls.mode == "verify":
+        statements += trust_store_statements(config, arns)
     if config.alb.access_logs.enabled and not config.alb.access_logs.bucket_name:
         statements += log_bucket_statements(config, arns)
     if config.kms_enabled:

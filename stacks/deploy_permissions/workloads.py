@@ -109,6 +109,16 @@ def alarms_and_scaling_statements(config: EnvironmentConfig, arns: Arns) -> list
             tagged(environment),
         ),
     ]
+    if config.alarm_email:
+        # The alarm topic's e-mail subscription, to that address alone.
+        statements.append(
+            allow(
+                "AlarmEmailSubscription",
+                ["sns:Subscribe"],
+                arns.regional("sns", f"{arns.prefix}-alarms"),
+                {"StringEquals": {"sns:Protocol": "email", "sns:Endpoint": config.alarm_email}},
+            )
+        )
     return statements
 
 
@@ -118,14 +128,17 @@ def services_statements(config: EnvironmentConfig, arns: Arns) -> list[Statement
     backends, workers and topics or not yet: each stays within the environment, and one added later needs no
     new bootstrap."""
     environment = config.environment
+    topics = arns.regional("sns", f"{arns.prefix}-*")
+    # Topics from elsewhere that workers subscribe to, by ARN (each topic's owner must let the account subscribe).
+    external = sorted(
+        {s.topic for d in config.services.values() for s in d.queue.subscriptions if s.topic.startswith("arn:")}
+    )
     statements = [
         allow(
             "QueuesByName",
             ["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue"],
             arns.regional("sqs", f"{arns.prefix}-*"),
         ),
-        # A subscription is authorized on its topic: only the environment's topics, whatever they deliver to
-        # (a queue admits only the topics its own policy names).
         allow(
             "TopicsByName",
             [
@@ -134,11 +147,20 @@ def services_statements(config: EnvironmentConfig, arns: Arns) -> list[Statement
                 "sns:SetTopicAttributes",
                 "sns:TagResource",
                 "sns:UntagResource",
-                "sns:Subscribe",
                 "sns:Unsubscribe",
                 "sns:SetSubscriptionAttributes",
             ],
-            arns.regional("sns", f"{arns.prefix}-*"),
+            topics,
+        ),
+        # A subscription is authorized on its topic, with what it delivers to: the environment's queues only.
+        allow(
+            "SubscribeOwnQueues",
+            ["sns:Subscribe"],
+            [topics, *external],
+            {
+                "StringEquals": {"sns:Protocol": "sqs"},
+                "ArnLike": {"sns:Endpoint": arns.regional("sqs", f"{arns.prefix}-*")},
+            },
         ),
         allow(
             "StateMachinesByName",

@@ -117,6 +117,44 @@ class AlbAlarms(OptionType):
     elb_5xx_per_minute: int = option(10, "load-balancer 5xx answers per minute that raise it", Range(1, 1_000_000))
 
 
+S3_OBJECT = Pattern(
+    re.compile(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^\s]+"), "must be an S3 object: 's3://<bucket>/<key>'"
+)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MutualTls(OptionType):
+    """Clients show a certificate to the HTTPS listener (mutual TLS)."""
+
+    mode: Literal["off", "verify", "passthrough"] = option(
+        "off",
+        "`verify`: the load balancer checks each client's certificate against the trust store and refuses the "
+        "others; `passthrough`: it passes the client's chain to the services (`X-Amzn-Mtls-Clientcert`) to check",
+    )
+    trust_store_bundle: str = option(
+        "", "with `verify`: the PEM bundle of the CAs clients' certificates chain to, `s3://<bucket>/<key>`"
+    )
+    revocation_list: str = option("", "with `verify`: a certificate revocation list, `s3://<bucket>/<key>`; '': none")
+    ignore_client_certificate_expiry: bool = option(False, "with `verify`: accept expired client certificates")
+
+    def _cross_check(self, report: Report) -> None:
+        if self.mode == "verify":
+            if not S3_OBJECT(self.trust_store_bundle):
+                report("trust_store_bundle", self.trust_store_bundle, "is required with mode = 'verify': "
+                       + S3_OBJECT.described)  # fmt: skip
+            if self.revocation_list and not S3_OBJECT(self.revocation_list):
+                report("revocation_list", self.revocation_list, S3_OBJECT.described)
+            return
+        for field in ("trust_store_bundle", "revocation_list", "ignore_client_certificate_expiry"):
+            if getattr(self, field):
+                report(field, getattr(self, field), f"applies with mode = 'verify' only (mode is {self.mode!r})")
+
+    def s3_objects(self) -> list[tuple[str, str]]:
+        """(bucket, key) of the bundle and the revocation list, as the load balancer reads them."""
+        given = [self.trust_store_bundle, self.revocation_list] if self.mode == "verify" else []
+        return [tuple(uri.removeprefix("s3://").split("/", 1)) for uri in given if uri]  # type: ignore[misc]
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class AlbOptions(OptionType):
     """An internet-facing Application Load Balancer that serves HTTPS."""
@@ -135,6 +173,7 @@ class AlbOptions(OptionType):
     access_logs: AccessLogs = option(AccessLogs(), "access logs")
     waf: Waf = option(Waf(), "the web ACL")
     alarms: AlbAlarms = option(AlbAlarms(), "load balancer alarms")
+    mutual_tls: MutualTls = option(MutualTls(), "client certificates on the HTTPS listener")
 
     def _cross_check(self, report: Report) -> None:
         if self.http_mode == "forward" and not self.allow_insecure_http:

@@ -20,6 +20,7 @@ against the Service Authorization Reference's actions, resource types and condit
   log resource policy already lets the delivery service write to the group; stopping it `DeleteLogDelivery`;
 - ECR with a KMS key: `kms:DescribeKey` and `kms:CreateGrant` on the key through ECR (`kms:ViaService`);
 - S3's CreateBucket with an ACL also needs `s3:PutBucketAcl`;
+- ELB reads a trust store's CA bundle and revocation lists from S3 as the caller: `s3:GetObject` on each;
 - a service-linked role the account lacks is created on first use with the caller's
   `iam:CreateServiceLinkedRole` (ECS, ELB, Application Auto Scaling for ECS).
 
@@ -387,6 +388,7 @@ def _elb(request: Request, operation: str) -> list[Authorization]:
             params["ListenerArn"].replace(":listener/", ":listener-rule/") + "/*",
             params["ListenerArn"],
         ),
+        "CreateTrustStore": lambda: (f"{prefix}:truststore/{params['Name']}/*", None),
     }
     if operation in creates:
         new, parent = creates[operation]()
@@ -394,10 +396,10 @@ def _elb(request: Request, operation: str) -> list[Authorization]:
         found += request.tag_on_create("elasticloadbalancing:AddTags", new, "elasticloadbalancing:CreateAction")
         if operation == "CreateLoadBalancer":
             found += request.service_linked_role("elasticloadbalancing.amazonaws.com")
-        return found
-    for name in ("LoadBalancerArn", "TargetGroupArn", "ListenerArn", "RuleArn"):
+        return found + _s3_objects_read(request, operation)
+    for name in ("LoadBalancerArn", "TargetGroupArn", "ListenerArn", "RuleArn", "TrustStoreArn"):
         if name in params:
-            return [on(params[name])]
+            return [on(params[name]), *_s3_objects_read(request, operation)]
     if operation in ("AddTags", "RemoveTags"):
         tags = _tag_pairs(params.get("Tags")) if operation == "AddTags" else dict.fromkeys(params["TagKeys"], "")
         return [
@@ -407,6 +409,26 @@ def _elb(request: Request, operation: str) -> list[Authorization]:
     if operation == "SetWebAcl":
         return [on("*")]
     raise UnknownCall(f"elasticloadbalancing:{operation}")
+
+
+def _s3_objects_read(request: Request, operation: str) -> list[Authorization]:
+    """ELB reads a trust store's CA bundle and revocation lists from S3 with the caller's permissions."""
+    params = request.params
+    objects = []
+    if operation in ("CreateTrustStore", "ModifyTrustStore"):
+        objects.append((params["CaCertificatesBundleS3Bucket"], params["CaCertificatesBundleS3Key"],
+                        params.get("CaCertificatesBundleS3ObjectVersion")))  # fmt: skip
+    if operation == "AddTrustStoreRevocations":
+        objects += [(c["S3Bucket"], c["S3Key"], c.get("S3ObjectVersion")) for c in params["RevocationContents"]]
+    return [
+        request.authorize(
+            "s3:GetObjectVersion" if version else "s3:GetObject",
+            f"arn:{request.partition}:s3:::{bucket}/{key}",
+            reason="the load balancer reads it as the caller",
+            tags={},
+        )
+        for bucket, key, version in objects
+    ]
 
 
 # --- ECS -------------------------------------------------------------------------------------------
