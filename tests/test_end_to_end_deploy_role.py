@@ -530,6 +530,10 @@ def test_destroying_both_environments_leaves_none_of_their_resources(recorded):
         )
     assert envs.client("elbv2").describe_load_balancers()["LoadBalancers"] == []
     assert envs.client("elbv2").describe_trust_stores()["TrustStores"] == []
+    # The account's CA bucket goes as the account made it, before the bootstrap's own teardown is checked.
+    s3 = envs.client("s3")
+    s3.delete_object(Bucket=CA_BUCKET, Key="clients.pem")
+    s3.delete_bucket(Bucket=CA_BUCKET)
 
 
 def test_every_call_of_every_role_is_allowed(recorded):

@@ -522,6 +522,19 @@ class TaskRoleGrants(Construct):
     task_role: IamRole
     task_role_policies: list[IamRolePolicy]
 
+    def _volume_roles(
+        self, *, enabled: bool, name: str, task: Task, permissions_boundary_arn: str | None, key_arn: str | None
+    ) -> None:
+        """A service's or job's tasks' EBS volume: its infrastructure role and policies, or None of them."""
+        self.volume_role: IamRole | None = None
+        self.volume_role_policy: IamRolePolicyAttachment | None = None
+        self.volume_key_policy: IamRolePolicy | None = None
+        self._volume_key_arn = key_arn
+        if enabled:
+            self.volume_role, self.volume_role_policy, self.volume_key_policy = build_volume_role(
+                self, name=name, task=task, permissions_boundary_arn=permissions_boundary_arn, key_arn=key_arn
+            )
+
     def add_to_task_role_policy(self, *, sid: str, actions: Sequence[str], resources: Sequence[str]) -> IamRolePolicy:
         """Give the application (the task role) one more permission statement.
 

@@ -24,9 +24,7 @@ from ._bindings import (
     EcsServiceVolumeConfiguration,
     EcsServiceVolumeConfigurationManagedEbsVolume,
     EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecifications,
-    IamRole,
     IamRolePolicy,
-    IamRolePolicyAttachment,
     ITerraformDependable,
     LbListenerRule,
     LbTargetGroup,
@@ -35,7 +33,7 @@ from ._bindings import (
 )
 from ._rollout import RolloutEstimate, estimate_rollout
 from ._service_routing import build_routing, build_security_group
-from ._service_task import EBS_VOLUME, TaskRoleGrants, TaskWiring, build_task, build_volume_role, check_task_wiring
+from ._service_task import EBS_VOLUME, TaskRoleGrants, TaskWiring, build_task, check_task_wiring
 from ._validation import Problems, is_private_cidr, is_token
 from .options import ServiceOptions
 from .refs import AlbRef, ClusterRef, NetworkRef, ServiceNamespaceRef
@@ -174,18 +172,13 @@ class FargateService(TaskRoleGrants):
         self.calls_from: list[VpcSecurityGroupIngressRule] = []
         self.calls_to: list[VpcSecurityGroupEgressRule] = []
 
-        self.volume_role: IamRole | None = None
-        self.volume_role_policy: IamRolePolicyAttachment | None = None
-        self.volume_key_policy: IamRolePolicy | None = None
-        self._volume_key_arn = volume_kms_key_arn
-        if options.ebs_volume.enabled:
-            self.volume_role, self.volume_role_policy, self.volume_key_policy = build_volume_role(
-                self,
-                name=name,
-                task=task,
-                permissions_boundary_arn=permissions_boundary_arn,
-                key_arn=volume_kms_key_arn,
-            )
+        self._volume_roles(
+            enabled=options.ebs_volume.enabled,
+            name=name,
+            task=task,
+            permissions_boundary_arn=permissions_boundary_arn,
+            key_arn=volume_kms_key_arn,
+        )
 
         self.execute_command_policy: IamRolePolicy | None = None
         if options.enable_execute_command:

@@ -20,7 +20,6 @@ from ._bindings import (
     DataAwsIamPolicyDocumentStatementCondition,
     IamRole,
     IamRolePolicy,
-    IamRolePolicyAttachment,
     SchedulerSchedule,
     SchedulerScheduleFlexibleTimeWindow,
     SchedulerScheduleTarget,
@@ -31,7 +30,7 @@ from ._bindings import (
 )
 from ._iam import service_trust_policy
 from ._service_routing import build_security_group
-from ._service_task import EBS_VOLUME, TaskRoleGrants, TaskWiring, build_task, build_volume_role, check_task_wiring
+from ._service_task import EBS_VOLUME, TaskRoleGrants, TaskWiring, build_task, check_task_wiring
 from ._validation import Problems
 from .fargate_service import FARGATE, FARGATE_SPOT
 from .options import JobOptions
@@ -139,18 +138,13 @@ class ScheduledJob(TaskRoleGrants):
             self, name=name, network=network, inbound="no inbound traffic"
         )
 
-        self.volume_role: IamRole | None = None
-        self.volume_role_policy: IamRolePolicyAttachment | None = None
-        self.volume_key_policy: IamRolePolicy | None = None
-        self._volume_key_arn = volume_kms_key_arn
-        if options.ebs_volume.enabled:
-            self.volume_role, self.volume_role_policy, self.volume_key_policy = build_volume_role(
-                self,
-                name=name,
-                task=task,
-                permissions_boundary_arn=permissions_boundary_arn,
-                key_arn=volume_kms_key_arn,
-            )
+        self._volume_roles(
+            enabled=options.ebs_volume.enabled,
+            name=name,
+            task=task,
+            permissions_boundary_arn=permissions_boundary_arn,
+            key_arn=volume_kms_key_arn,
+        )
         arn_prefix = {
             "partition": task.partition.partition,
             "region": task.region.name,

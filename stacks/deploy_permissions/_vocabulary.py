@@ -59,7 +59,6 @@ READ_ACTIONS = (
     "elasticloadbalancing:DescribeTags",
     "elasticloadbalancing:DescribeTargetGroupAttributes",
     "elasticloadbalancing:DescribeTargetGroups",
-    "elasticloadbalancing:DescribeTrustStoreAssociations",
     "elasticloadbalancing:DescribeTrustStoreRevocations",
     "elasticloadbalancing:DescribeTrustStores",
     "iam:GetRole",

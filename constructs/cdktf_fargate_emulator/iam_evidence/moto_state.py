@@ -130,9 +130,9 @@ class MotoState:
             if resource_id.startswith(prefix):
                 return resource_id in getattr(backend, attribute)
         if resource_id.startswith("sg-"):
-            return any(resource_id in groups for groups in backend.groups.values())
+            return any(resource_id in groups for groups in list(backend.groups.values()))
         if resource_id.startswith("subnet-"):
-            return any(resource_id in subnets for subnets in backend.subnets.values())
+            return any(resource_id in subnets for subnets in list(backend.subnets.values()))
         if resource_id.startswith("eipalloc-"):
             return any(address.allocation_id == resource_id for address in backend.addresses)
         return resource_id in backend.tags
@@ -144,17 +144,18 @@ class MotoState:
         if ":loadbalancer/" in arn:
             return arn in backend.load_balancers
         if ":listener/" in arn:
-            return any(arn in balancer.listeners for balancer in backend.load_balancers.values())
+            return any(arn in balancer.listeners for balancer in list(backend.load_balancers.values()))
         return True
 
     @staticmethod
     def _scalable(backend: Any, arn: str) -> bool:
-        return any(target.arn == arn for targets in backend.targets.values() for target in targets.values())
+        return any(target.arn == arn for targets in list(backend.targets.values()) for target in list(targets.values()))
 
     # --- identities ---------------------------------------------------------------------------
     @staticmethod
     def _role(backend: Any, name: str) -> Any:
-        return next((role for role in backend.roles.values() if role.name == name), None)
+        # A snapshot: the other environment's deploy creates roles in this backend at the same time.
+        return next((role for role in list(backend.roles.values()) if role.name == name), None)
 
     def role(self, account: str, name: str) -> tuple[str, str | None] | None:
         """(ARN, boundary ARN) of a role that exists."""
@@ -163,7 +164,7 @@ class MotoState:
 
     def service_linked_role_exists(self, account: str, service_name: str) -> bool:
         backend = self._backend("iam", account, "global")
-        return any(role.path == f"/aws-service-role/{service_name}/" for role in backend.roles.values())
+        return any(role.path == f"/aws-service-role/{service_name}/" for role in list(backend.roles.values()))
 
     # --- ids and aliases ----------------------------------------------------------------------
     def key_arn(self, account: str, region: str, key_id: str) -> str | None:
