@@ -138,6 +138,18 @@ def test_a_worker_service_maps_its_queue_subscriptions_and_queue_delay_and_its_p
     assert any("SNS_TOPIC_ARNS (Copilot's were in COPILOT_SNS_TOPIC_ARNS)" in note for note in notes)
 
 
+def test_a_secrets_manager_secret_by_name_becomes_a_partial_arn_with_its_json_key(converted):
+    secrets = converted[0]["prod"]["worker"]["service"]["container"]["secrets"]
+    prefix = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:"
+    assert secrets == {
+        "DB_USER": {"kind": "secrets-manager", "arn": f"{prefix}shop/db:username::"},
+        "API_TOKEN": {"kind": "secrets-manager", "arn": f"{prefix}shop/partner-token"},
+    }
+    tables, report = convert(WORKSPACE, environments=["prod"])
+    assert "secrets" not in tables["prod"]["worker"]["service"].get("container", {})
+    assert any("secrets.DB_USER" in line and "--account" in line for line in report.unmapped)
+
+
 def test_a_secret_given_by_name_is_reported_without_an_account():
     tables, report = convert(WORKSPACE, environments=["prod"])
     assert "SESSION_SECRET" not in tables["prod"]["frontend"]["service"]["container"].get("secrets", {})

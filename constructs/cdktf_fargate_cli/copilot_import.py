@@ -437,9 +437,17 @@ def _secrets(secrets: Mapping[str, Any], where: str, report: Report, *, account:
             mapped[name] = {"kind": "ssm-parameter", "arn": f"arn:aws:ssm:{region}:{account}:parameter{parameter}"}
         elif isinstance(value, str):
             report.skip(where, f"secrets.{name}", value, "an SSM parameter name needs --account to become an ARN")
+        elif isinstance(value, Mapping) and isinstance(value.get("secretsmanager"), str) and account:
+            # `name[:json-key:version-stage:version-id]`: a partial ARN, which ECS accepts and IAM matches with
+            # the suffix Secrets Manager adds (`-??????`).
+            secret, *rest = value["secretsmanager"].split(":")
+            suffix = ":" + ":".join(rest) if rest else ""
+            mapped[name] = {"kind": "secrets-manager",
+                            "arn": f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}{suffix}"}  # fmt: skip
+        elif isinstance(value, Mapping) and "secretsmanager" in value:
+            report.skip(where, f"secrets.{name}", value, "a Secrets Manager name needs --account to become an ARN")
         else:
-            report.skip(where, f"secrets.{name}", value,
-                        "give the secret's full ARN (Secrets Manager names gain a random suffix)")  # fmt: skip
+            report.skip(where, f"secrets.{name}", value, "CloudFormation outputs (from_cfn) are Copilot's own")
     return mapped
 
 
