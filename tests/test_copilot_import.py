@@ -20,9 +20,18 @@ WORKSPACE = ROOT / "tests" / "fixtures" / "copilot-workspace"
 ACCOUNT = "123456789012"
 
 
+@pytest.fixture(autouse=True)
+def importing_shell(monkeypatch):
+    """What the worker's manifest takes from the shell that imports it (as Copilot would at deploy time)."""
+    monkeypatch.setenv("ORDERS_REGION", "eu-west-1")
+
+
 @pytest.fixture(scope="module")
 def converted():
-    return convert(WORKSPACE, environments=[], account=ACCOUNT)
+    # A variable the worker's manifest takes from the importing shell, as Copilot would at deploy time.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ORDERS_REGION", "eu-west-1")
+        return convert(WORKSPACE, environments=[], account=ACCOUNT)
 
 
 def test_environments_come_from_the_workspace_and_each_gets_every_service_of_a_known_kind(converted):
@@ -148,6 +157,19 @@ def test_a_secrets_manager_secret_by_name_becomes_a_partial_arn_with_its_json_ke
     tables, report = convert(WORKSPACE, environments=["prod"])
     assert "secrets" not in tables["prod"]["worker"]["service"].get("container", {})
     assert any("secrets.DB_USER" in line and "--account" in line for line in report.unmapped)
+
+
+def test_copilots_variables_and_the_shells_are_substituted_per_environment(converted):
+    for environment in ("prod", "test"):
+        told = converted[0][environment]["worker"]["service"]["container"]["environment"]
+        assert told == {"TABLE": f"shop-{environment}-orders", "REGION_OF_RECORD": "eu-west-1"}
+
+
+def test_fails_when_a_manifest_uses_a_variable_the_shell_does_not_set(monkeypatch):
+    monkeypatch.delenv("ORDERS_REGION", raising=False)
+    with pytest.raises(ValueError, match=r"copilot/worker/manifest.yml: variables.REGION_OF_RECORD uses "
+                                         r"\$\{ORDERS_REGION\}, which Copilot would take from the shell"):  # fmt: skip
+        convert(WORKSPACE, environments=["prod"], account=ACCOUNT)
 
 
 def test_a_secret_given_by_name_is_reported_without_an_account():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import shlex
 import sys
@@ -101,6 +102,44 @@ def schedule(value: str) -> str | None:
     else:
         weekday = "?"
     return f"cron({minute} {hour} {day} {month} {weekday} *)"
+
+
+# `${NAME}` as Copilot substitutes it in a manifest at deploy time: its own variables, else the shell's.
+VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def interpolated(value: Any, known: Mapping[str, str], where: str, path: str = "") -> Any:
+    """``value`` with every `${NAME}` replaced as Copilot would: ``known`` (its own variables and the importing
+    shell's environment). An unknown one is an error naming the manifest, the field and the variable: copied
+    literally, it would be a Terraform interpolation the plan cannot resolve."""
+    if isinstance(value, Mapping):
+        return {
+            key: interpolated(item, known, where, f"{path}.{key}" if path else str(key)) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [interpolated(item, known, where, f"{path}[{index}]") for index, item in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in known:
+            raise ValueError(
+                f"{where}: {path} uses ${{{name}}}, which Copilot would take from the shell and is not set here: "
+                f"export {name} before importing, or write its value in the manifest"
+            )
+        return known[name]
+
+    return VARIABLE.sub(substitute, value)
+
+
+def application_name(workspace: Path) -> str | None:
+    """The Copilot application's name, from `copilot/.workspace` (`application: <name>`)."""
+    marker = workspace / "copilot" / ".workspace"
+    if not marker.is_file():
+        return None
+    found = re.search(r"^application:\s*['\"]?([^'\"\s]+)", marker.read_text(), flags=re.MULTILINE)
+    return found.group(1) if found else None
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -575,12 +614,18 @@ def convert(
             continue
         manifests.append((where, manifest))
     tables: dict[str, dict[str, Any]] = {}
+    application = application_name(workspace)
     for environment in environments_of(workspace, [manifest for _, manifest in manifests], environments):
         services: dict[str, Any] = {}
+        # Copilot's own variables win over the shell's, as in Copilot.
+        known = {**os.environ, "COPILOT_ENVIRONMENT_NAME": environment}
+        if application:
+            known["COPILOT_APPLICATION_NAME"] = application
         for where, manifest in manifests:
             # An environment's overrides apply to it alone; each field is reported once, whichever environment has it.
             overrides = (manifest.get("environments") or {}).get(environment) or {}
             applied = merge({k: v for k, v in manifest.items() if k != "environments"}, overrides)
+            applied = interpolated(applied, known, where)
             services[manifest["name"]] = convert_service(applied, where, report, account=account, region=region)
         connected = [
             m["name"] for _, m in manifests if (m.get("network") or {}).get("connect") and KINDS[m["type"]] == "backend"
