@@ -59,6 +59,7 @@ READ_ACTIONS = (
     "elasticloadbalancing:DescribeTags",
     "elasticloadbalancing:DescribeTargetGroupAttributes",
     "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTrustStoreAssociations",
     "elasticloadbalancing:DescribeTrustStoreRevocations",
     "elasticloadbalancing:DescribeTrustStores",
     "iam:GetRole",

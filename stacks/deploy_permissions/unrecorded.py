@@ -35,6 +35,7 @@ UNRECORDED = {
     "elasticloadbalancing:ModifyTrustStore": "`alb.mutual_tls.trust_store_bundle` moved to another object",
     "elasticloadbalancing:RemoveTrustStoreRevocations": "`alb.mutual_tls.revocation_list` changed or removed",
     "elasticloadbalancing:DescribeTrustStoreRevocations": "`alb.mutual_tls.revocation_list`: its refresh",
+    "elasticloadbalancing:AddTrustStoreRevocations": "`alb.mutual_tls.revocation_list`: the list added",
     "s3:GetObjectVersion": "a trust store's bundle named by object version (the provider's own setting)",
     "iam:UpdateAssumeRolePolicy": "a role's trust policy changed in a new release",
     "iam:UpdateRoleDescription": "a role's description changed in a new release",
