@@ -1403,3 +1403,22 @@ def test_without_telemetry_there_is_no_collector_and_no_metrics_group(default_se
 def test_fails_when_telemetry_is_set_wrongly(stack, changes, message):
     with pytest.raises(ValueError, match=message):
         build(stack, changes)
+
+
+def test_a_shell_variable_in_a_containers_settings_reaches_it_as_written_not_as_terraform():
+    stack = new_stack()
+    build(
+        stack,
+        {
+            "container.environment": {"GREETING": "hello ${USER}", "TEMPLATE": "%{if x}y%{endif}", "PLAIN": "a$b"},
+            "container.command": ["sh", "-c", "echo ${HOME}"],
+        },
+    )
+    task = Synthesized(stack).only("aws_ecs_task_definition")
+    # Terraform reads `$${` and `%%{` as the literal `${` and `%{`.
+    assert (
+        '"hello $${USER}"' in task["container_definitions"] and '"%%{if x}y%%{endif}"' in task["container_definitions"]
+    )
+    assert '"echo $${HOME}"' in task["container_definitions"] and '"a$b"' in task["container_definitions"]
+    # The stack's own references stay references.
+    assert "${aws_cloudwatch_log_group." in task["container_definitions"]

@@ -417,6 +417,17 @@ def log_router_definition(logging: Logging, log_group_name: str, region_name: st
     }
 
 
+# Terraform reads `${…}` and `%{…}` in any string as its own interpolation and directive; cdktf's tokens
+# (`${TfToken[…]}`) are the stack's own references and stay as they are.
+TERRAFORM_SEQUENCE = re.compile(r"\$\{(?!TfToken\[)|%\{")
+
+
+def literal(value: str) -> str:
+    """``value`` as a container sees it: a shell's `${VAR}` (or a template's `%{…}`) reaches it as written, not as
+    a Terraform expression the plan cannot resolve."""
+    return TERRAFORM_SEQUENCE.sub(lambda match: match.group(0)[0] + match.group(0), value)
+
+
 def _definition(  # noqa: PLR0917
     container: Container,
     name: str,
@@ -433,7 +444,7 @@ def _definition(  # noqa: PLR0917
         "essential": True,
         "readonlyRootFilesystem": container.readonly_root_filesystem,
         "portMappings": port_mappings,
-        "environment": [{"name": key, "value": value} for key, value in sorted(container.environment.items())],
+        "environment": [{"name": key, "value": literal(value)} for key, value in sorted(container.environment.items())],
         "secrets": [{"name": key, "valueFrom": secret.arn} for key, secret in sorted(container.secrets.items())],
         "mountPoints": [
             {"sourceVolume": volume, "containerPath": path, "readOnly": False}
@@ -449,15 +460,15 @@ def _definition(  # noqa: PLR0917
         },
     }
     if container.entrypoint:
-        definition["entryPoint"] = list(container.entrypoint)
+        definition["entryPoint"] = [literal(part) for part in container.entrypoint]
     if container.command:
-        definition["command"] = list(container.command)
+        definition["command"] = [literal(part) for part in container.command]
     if container.user:
         definition["user"] = container.user
     definition["stopTimeout"] = container.stop_timeout_seconds
     if container.health_check_command:
         definition["healthCheck"] = {
-            "command": list(container.health_check_command),
+            "command": [literal(part) for part in container.health_check_command],
             "interval": container.health_check_interval_seconds,
             "timeout": container.health_check_timeout_seconds,
             "retries": container.health_check_retries,
