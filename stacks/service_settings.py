@@ -124,6 +124,9 @@ class AppService(OptionType):
         if self.publish and TOPIC_ARNS_VARIABLE in self.container.environment:
             report(f"{self.group}.container.environment.{TOPIC_ARNS_VARIABLE}", "<set>",
                    "is set to the ARNs of the topics it publishes to")  # fmt: skip
+        if self.kind == "web" and self.service.service_connect.sets_alias:
+            report("service.service_connect", "<set>", "an alias names how callers reach a backend over Service "
+                   "Connect: a web service is reached through the load balancer")  # fmt: skip
         if self.kind == "web" and self.service.service_connect.sets_timeouts:
             report("service.service_connect", "<set>", "its timeouts apply to calls over Service Connect, which reach "
                    "a backend: a web service is reached through the load balancer")  # fmt: skip
@@ -132,7 +135,7 @@ class AppService(OptionType):
 
     def _check_worker(self, report: Report) -> None:
         connect = self.service.service_connect
-        if connect.name or connect.sets_timeouts:
+        if connect.name or connect.sets_timeouts or connect.sets_alias:
             report("service.service_connect", "<set>", "nothing calls a worker: it takes its work from its queue")
         scaling = self.service.scaling
         if scaling.enabled and scaling.min_count < 1:
@@ -195,6 +198,13 @@ def check_services(services: Mapping[str, AppService], report: Report) -> None:
                     "is published by no service or job of this environment: add it to one's `publish`, or give "
                     "the ARN of a topic from elsewhere",
                 )
+        alias = declared.service.service_connect.alias
+        clashes = [
+            other for other, d in services.items() if other != key and alias in (other, d.service.service_connect.alias)
+        ]
+        if alias and clashes:
+            report(f"services.{key}.service.service_connect.alias", alias,
+                   f"is also the name or alias of {clashes[0]!r}: callers could not tell them apart")  # fmt: skip
         published = declared.service.service_connect.name
         if published and published != key:
             report(

@@ -500,3 +500,41 @@ def test_fails_when_a_scaled_worker_has_no_container_insights_to_count_its_tasks
     config_from_mapping(
         "multi", {"certificate_arn": CERTIFICATE_ARN, "cluster": {"container_insights": False}, "services": unscaled}
     )
+
+
+def test_a_backend_answers_to_its_alias_on_its_alias_port():
+    synthesized = synth(
+        {
+            "services": {
+                "web": {"calls": ["api"]},
+                "api": {"kind": "backend", "service": {"service_connect": {"alias": "orders-api", "alias_port": 80}}},
+            }
+        }
+    )
+    api = synthesized.by_path("aws_ecs_service", "services/service-api/service")
+    (published,) = api["service_connect_configuration"]["service"]
+    assert published["discovery_name"] == "api"
+    assert published["client_alias"] == {"dns_name": "orders-api", "port": 80}
+
+
+def test_fails_when_an_alias_is_another_services_name_or_given_to_a_web_service():
+    with pytest.raises(ValueError) as error:
+        config_from_mapping(
+            "multi",
+            {
+                "certificate_arn": CERTIFICATE_ARN,
+                "services": {
+                    "web": {"calls": ["api"], "service": {"service_connect": {"alias": "site"}}},
+                    "api": {"kind": "backend", "service": {"service_connect": {"alias": "report"}}},
+                    "report": {"kind": "backend"},
+                },
+            },
+        )
+    message = str(error.value)
+    assert (
+        "services.api.service.service_connect.alias='report' is invalid: is also the name or alias of 'report'"
+        in message
+    )
+    assert (
+        "services.web.service.service_connect='<set>' is invalid: an alias names how callers reach a backend" in message
+    )

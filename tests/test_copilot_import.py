@@ -86,6 +86,7 @@ def test_a_load_balanced_web_service_maps_its_image_size_scaling_route_and_healt
 
 def test_a_backend_maps_its_fixed_count_exec_command_and_container_health_check(converted):
     api = converted[0]["prod"]["api"]
+    assert api["service"]["service_connect"] == {"alias": "shop-api"}
     assert api["build"] == {"context": "api", "dockerfile": "api/Dockerfile"}
     service = api["service"]
     assert (service["desired_count"], service["scaling"]) == (3, {"enabled": False})  # prod's override of 2
@@ -203,6 +204,10 @@ def test_the_tables_load_as_environments_toml_and_synthesize(converted):
     topic = synth.by_path("aws_sns_topic", "services/topic-orders/topic")
     assert topic["name"] == f"{config.resource_name}-orders"
     assert subscription["topic_arn"] == ref("aws_sns_topic", topic, "arn")
+    # The api's Copilot alias is what its callers reach it by here too.
+    api = synth.by_path("aws_ecs_service", "services/service-api/service")
+    (published,) = api["service_connect_configuration"]["service"]
+    assert (published["discovery_name"], published["client_alias"]) == ("api", {"dns_name": "shop-api", "port": 9000})
     backlog = synth.by_path("aws_appautoscaling_policy", "services/worker-worker/service/autoscaling/backlog-policy")
     assert backlog["target_tracking_scaling_policy_configuration"]["target_value"] == 240
 

@@ -1422,3 +1422,8 @@ def test_a_shell_variable_in_a_containers_settings_reaches_it_as_written_not_as_
     assert '"echo $${HOME}"' in task["container_definitions"] and '"a$b"' in task["container_definitions"]
     # The stack's own references stay references.
     assert "${aws_cloudwatch_log_group." in task["container_definitions"]
+
+
+def test_fails_when_an_alias_is_given_to_a_service_that_is_not_published():
+    with pytest.raises(ValueError, match=r"options.service_connect.alias='orders' is invalid: names how callers reach"):
+        build(new_stack(), {"service_connect.alias": "orders"})

@@ -301,7 +301,8 @@ class FargateService(TaskRoleGrants):
                     port_name=SERVICE_CONNECT_PORT_NAME,
                     discovery_name=published,
                     client_alias=EcsServiceServiceConnectConfigurationServiceClientAlias(
-                        port=options.container.port, dns_name=published
+                        port=options.service_connect.alias_port or options.container.port,
+                        dns_name=options.service_connect.alias or published,
                     ),
                     timeout=EcsServiceServiceConnectConfigurationServiceTimeout(
                         idle_timeout_seconds=options.service_connect.idle_timeout_seconds,
@@ -414,6 +415,15 @@ class FargateService(TaskRoleGrants):
                 options.service_connect.name,
                 "publishes the service in a namespace: wire service_connect_namespace too",
             )
+        if options.service_connect.sets_alias and not (namespace is not None and options.service_connect.name):
+            for field in ("alias", "alias_port"):
+                if getattr(options.service_connect, field):
+                    problems.add(
+                        f"options.service_connect.{field}",
+                        getattr(options.service_connect, field),
+                        "names how callers reach this service over Service Connect: publish it (service_connect.name, "
+                        "with service_connect_namespace)",
+                    )
         if options.service_connect.sets_timeouts and not (namespace is not None and options.service_connect.name):
             timeouts = ("idle_timeout_seconds", "per_request_timeout_seconds")
             for field in [name for name in timeouts if getattr(options.service_connect, name) is not None]:

@@ -284,6 +284,15 @@ def convert_service(
     network = manifest.get("network") or {}
     for key in sorted(set(network) - {"connect"}):
         report.skip(where, f"network.{key}", network[key], "tasks run in the environment's private subnets")
+    connect = network.get("connect")
+    if isinstance(connect, Mapping):
+        if connect.get("alias") and kind == "backend":
+            # Callers keep the name they used: the backend answers to it over Service Connect.
+            group["service_connect"] = {"alias": str(connect["alias"])}
+        elif connect.get("alias"):
+            report.skip(where, "network.connect.alias", connect["alias"], f"a {kind} is not called by name here")
+        for key in sorted(set(connect) - {"alias"}):
+            report.skip(where, f"network.connect.{key}", connect[key], "Service Connect's defaults apply")
     table["service"] = group
     return table
 

@@ -577,6 +577,13 @@ class ServiceConnect(OptionType):
         '`http://<name>:<container.port>`; `""`: it only calls others',
         SERVICE_CONNECT_NAME,
     )
+    alias: str = option(
+        "",
+        "callers reach it at `http://<alias>:<alias_port>` instead of its published name (a name callers used "
+        'elsewhere, such as Copilot\'s `network.connect.alias`); `""`: its name',
+        SERVICE_CONNECT_NAME,
+    )
+    alias_port: int | None = option(None, "the port callers use with the alias; None: the container's port", PORT)
     # ECS's own defaults stand when these are None: 5 minutes idle, 15 s per request (HTTP).
     idle_timeout_seconds: int | None = option(
         None,
@@ -593,6 +600,10 @@ class ServiceConnect(OptionType):
     @property
     def sets_timeouts(self) -> bool:
         return self.idle_timeout_seconds is not None or self.per_request_timeout_seconds is not None
+
+    @property
+    def sets_alias(self) -> bool:
+        return bool(self.alias) or self.alias_port is not None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
