@@ -39,3 +39,20 @@ def service_trust_policy(
             )
         ],
     )
+
+
+def key_through_service(
+    sid: str, actions: list[str], key_arn: str, service: str, region: str
+) -> DataAwsIamPolicyDocumentStatement:
+    """A statement that lets a role use ``key_arn`` only through ``service`` (``kms:ViaService``), as a queue's,
+    a topic's or a volume's encryption asks of the role that reads or writes it."""
+    return DataAwsIamPolicyDocumentStatement(
+        sid=sid,
+        actions=actions,
+        resources=[key_arn],
+        condition=[
+            DataAwsIamPolicyDocumentStatementCondition(
+                test="StringEquals", variable="kms:ViaService", values=[f"{service}.{region}.amazonaws.com"]
+            )
+        ],
+    )

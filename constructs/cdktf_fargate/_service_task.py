@@ -29,7 +29,7 @@ from ._bindings import (
     IamRolePolicy,
     IamRolePolicyAttachment,
 )
-from ._iam import service_trust_policy
+from ._iam import key_through_service, service_trust_policy
 from ._validation import Problems, is_token
 from .network import check_network
 from .options import Container, EbsVolume, Logging, Secret, Sidecar, check_options
@@ -616,16 +616,7 @@ def build_volume_role(
         scope,
         "volume-key-policy-document",
         statement=[
-            DataAwsIamPolicyDocumentStatement(
-                sid="EncryptVolumesThroughEc2",
-                actions=list(EBS_KEY_ACTIONS),
-                resources=[key_arn],
-                condition=[
-                    DataAwsIamPolicyDocumentStatementCondition(
-                        test="StringEquals", variable="kms:ViaService", values=[f"ec2.{task.region.name}.amazonaws.com"]
-                    )
-                ],
-            )
+            key_through_service("EncryptVolumesThroughEc2", list(EBS_KEY_ACTIONS), key_arn, "ec2", task.region.name)
         ],
     )
     key_policy = IamRolePolicy(scope, "volume-key-policy", name="volume-key", role=role.id, policy=document.json)

@@ -16,6 +16,7 @@ from ._bindings import (
     SnsTopic,
     SnsTopicPolicy,
 )
+from ._iam import key_through_service
 from ._service_task import TaskRoleGrants
 from ._validation import Problems
 
@@ -81,15 +82,8 @@ class EventTopic(Construct):
         if self.kms_key_arn is not None:
             # A publisher to a topic encrypted with a customer key has SNS make the data key, as the publisher.
             statements.append(
-                DataAwsIamPolicyDocumentStatement(
-                    sid="EncryptThroughSns",
-                    actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                    resources=[self.kms_key_arn],
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="StringEquals", variable="kms:ViaService", values=[f"sns.{self._region}.amazonaws.com"]
-                        )
-                    ],
+                key_through_service(
+                    "EncryptThroughSns", ["kms:GenerateDataKey", "kms:Decrypt"], self.kms_key_arn, "sns", self._region
                 )
             )
         return grantee._attach_task_policy(sid, statements)

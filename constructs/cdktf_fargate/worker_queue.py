@@ -21,6 +21,7 @@ from ._bindings import (
     SqsQueuePolicy,
     SqsQueueRedriveAllowPolicy,
 )
+from ._iam import key_through_service
 from ._service_task import TaskRoleGrants
 from ._validation import Problems
 from .options import QueueOptions, check_options
@@ -221,15 +222,6 @@ class WorkerQueue(Construct):
         if self.kms_key_arn:
             # SQS decrypts a message encrypted with a customer key as the consumer.
             statements.append(
-                DataAwsIamPolicyDocumentStatement(
-                    sid="DecryptThroughSqs",
-                    actions=["kms:Decrypt"],
-                    resources=[self.kms_key_arn],
-                    condition=[
-                        DataAwsIamPolicyDocumentStatementCondition(
-                            test="StringEquals", variable="kms:ViaService", values=[f"sqs.{self._region}.amazonaws.com"]
-                        )
-                    ],
-                )
+                key_through_service("DecryptThroughSqs", ["kms:Decrypt"], self.kms_key_arn, "sqs", self._region)
             )
         return grantee._attach_task_policy("ConsumeQueue", statements)

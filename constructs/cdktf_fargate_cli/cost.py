@@ -236,7 +236,8 @@ def estimate(document: dict[str, Any], price: dict[str, float], usage: Any) -> l
     def count(kind: str) -> int:
         return len(resources.get(kind, {}))
 
-    for workload in workloads(resources):
+    found = workloads(resources)
+    for workload in found:
         if workload.is_job:
             runs = runs_per_month(workload.schedule) if workload.enabled else 0.0
             tasks, hours = 1.0, runs * usage.job_run_minutes / 60
@@ -301,15 +302,15 @@ def estimate(document: dict[str, Any], price: dict[str, float], usage: Any) -> l
         add("secretsmanager_secret", "secrets the tasks read", len(secrets), "secret-month", "secret_month")
     if count("aws_cloudwatch_metric_alarm"):
         add("aws_cloudwatch_metric_alarm", "alarms", count("aws_cloudwatch_metric_alarm"), "alarm-month", "alarm_month")
-    items += _messaging(resources, price, usage)
-    items += _volumes(resources, price)
+    items += _messaging(resources, found, price, usage)
+    items += _volumes(resources, found, price)
     return items
 
 
-def _volumes(resources: Mapping[str, Any], price: Mapping[str, Any]) -> list[Item]:
+def _volumes(resources: Mapping[str, Any], found: Sequence[Workload], price: Mapping[str, Any]) -> list[Item]:
     """Each service's tasks' EBS volumes (one a task, as many as its idle tasks), by size, type and performance."""
     items: list[Item] = []
-    tasks = {workload.name: workload.tasks for workload in workloads(resources)}
+    tasks = {workload.name: workload.tasks for workload in found}
     for key, service in resources.get("aws_ecs_service", {}).items():
         name = str(service.get("name", key))
         volume = block(block(service.get("volume_configuration")).get("managed_ebs_volume"))
@@ -335,14 +336,16 @@ def _volumes(resources: Mapping[str, Any], price: Mapping[str, Any]) -> list[Ite
     return items
 
 
-def _messaging(resources: Mapping[str, Any], price: dict[str, float], usage: Any) -> list[Item]:
+def _messaging(
+    resources: Mapping[str, Any], found: Sequence[Workload], price: dict[str, float], usage: Any
+) -> list[Item]:
     """SNS publishes to the topics tasks publish to, and SQS requests of the queues workers take from: a send, a
     receive and a delete a message, and the receives that wait `receive_wait_time_seconds` and find nothing."""
     items: list[Item] = []
     messages = usage.messages_per_month / 1e6
     published: set[str] = set()
     consumers: dict[str, float] = {}
-    for workload in workloads(resources):
+    for workload in found:
         published.update(referenced(workload.definitions, "aws_sns_topic"))
         for queue in referenced(workload.definitions, "aws_sqs_queue"):
             consumers[queue] = consumers.get(queue, 0.0) + workload.tasks
