@@ -290,3 +290,15 @@ def test_each_task_of_a_service_pays_its_ebs_volume_and_its_provisioned_performa
     priced = lines(faster)
     assert usd(priced, "ebs_volume", "IOPS past 3000") == round(3 * 3000 * 0.005, 2)
     assert usd(priced, "ebs_volume", "MiB/s past 125") == round(3 * 375 * 0.04, 2)
+
+
+@pytest.mark.parametrize(("mode", "association_hours"), [("verify", 730), ("passthrough", 0), ("off", 0)])
+def test_a_listener_checking_client_certificates_pays_its_trust_store_by_the_hour(mode, association_hours):
+    """Verify mode associates a trust store with the listener, charged by the hour; passthrough has none."""
+    mutual_tls = {"mode": mode}
+    if mode == "verify":
+        mutual_tls["trust_store_bundle"] = "s3://shop-ca/clients.pem"
+    config = config_from_mapping("shop", {"certificate_arn": CERTIFICATE_ARN, "alb": {"mutual_tls": mutual_tls}})
+    items = [item for item in lines(config) if item.resource == "aws_lb_trust_store"]
+    assert sum(item.quantity for item in items) == association_hours
+    assert usd(items, "aws_lb_trust_store") == round(association_hours * 0.005, 2)

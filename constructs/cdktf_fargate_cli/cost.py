@@ -5,8 +5,8 @@ price its own: each ECS service's tasks (the autoscaling minimum, else its desir
 scheduled job's runs, at their task definition's size, processor and Spot share; NAT gateways, the
 load balancers, public IPv4 addresses, interface VPC endpoints, CloudWatch log groups at their
 retention, KMS keys, WAF web ACLs, Route53 zones, the Secrets Manager secrets the containers read, the
-alarms, the services' SNS topics and workers' SQS queues (with the empty receives of long polling) and
-each task's EBS volume.
+alarms, the services' SNS topics and workers' SQS queues (with the empty receives of long polling),
+each task's EBS volume and the trust stores of listeners that check client certificates.
 What the stack cannot know (traffic, log volume, how long a job runs, messages) is `CostAssumptions`.
 Prices are `prices.toml` beside this module, dated; a table over a year old is warned about.
 """
@@ -44,6 +44,14 @@ LCU_CONNECTIONS_PER_SECOND = 25
 LCU_GB_PER_HOUR = 1.0
 # A load balancer spans at least two zones; the count when its subnets are not known at synth.
 ZONES_WHEN_UNKNOWN = 2
+
+
+def _mutual_tls_mode(listener: Mapping[str, Any]) -> str:
+    found = listener.get("mutual_authentication")
+    # Terraform JSON may hold a nested block as an object or as a list of one.
+    if isinstance(found, list):
+        found = found[0] if found else None
+    return str(found.get("mode", "off")) if isinstance(found, Mapping) else "off"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,6 +279,12 @@ def estimate(document: dict[str, Any], price: dict[str, float], usage: Any) -> l
         add("aws_lb", "hours", len(balancers) * HOURS, "hour", "alb_hour")
         add("aws_lb", f"{lcus:.2f} LCUs (the larger of new connections and GB processed)", lcus * HOURS, "LCU-hour",
             "alb_lcu_hour")  # fmt: skip
+    # Mutual TLS in verify mode is charged by the hour for each trust store a listener uses; passthrough is not.
+    verifying = [listener for listener in resources.get("aws_lb_listener", {}).values()
+                 if _mutual_tls_mode(listener) == "verify"]  # fmt: skip
+    if verifying:
+        add("aws_lb_trust_store", f"{len(verifying)} listeners checking client certificates", len(verifying) * HOURS,
+            "association-hour", "alb_trust_store_association_hour")  # fmt: skip
     # Since February 2024 every public IPv4 address costs: an internet-facing load balancer has one per zone.
     public = [lb for lb in balancers if not lb.get("internal")]
     lb_addresses = sum(_zones(lb.get("subnets"), ZONES_WHEN_UNKNOWN) for lb in public)
