@@ -23,21 +23,27 @@ ACCOUNT = "123456789012"
 @pytest.fixture(autouse=True)
 def importing_shell(monkeypatch):
     """What the worker's manifest takes from the shell that imports it (as Copilot would at deploy time)."""
-    monkeypatch.setenv("ORDERS_REGION", "eu-west-1")
+    for name, value in SHELL.items():
+        monkeypatch.setenv(name, value)
+
+
+# What the manifests take from the importing shell, as Copilot would at deploy time: the worker's region of
+# record, and the test environment's certificate's region and account.
+SHELL = {"ORDERS_REGION": "eu-west-1", "AWS_REGION": "us-east-1", "AWS_ACCOUNT_ID": ACCOUNT}
 
 
 @pytest.fixture(scope="module")
 def converted():
-    # A variable the worker's manifest takes from the importing shell, as Copilot would at deploy time.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ORDERS_REGION", "eu-west-1")
+        for name, value in SHELL.items():
+            patch.setenv(name, value)
         return convert(WORKSPACE, environments=[], account=ACCOUNT)
 
 
 def test_environments_come_from_the_workspace_and_each_gets_every_service_of_a_known_kind(converted):
     tables, _ = converted
     assert list(tables) == ["prod", "test"]
-    assert {name: table["kind"] for name, table in tables["prod"].items()} == {
+    assert {name: table["kind"] for name, table in tables["prod"]["services"].items()} == {
         "api": "backend",
         "frontend": "web",
         "report": "job",
@@ -46,7 +52,7 @@ def test_environments_come_from_the_workspace_and_each_gets_every_service_of_a_k
 
 
 def test_a_load_balanced_web_service_maps_its_image_size_scaling_route_and_health_check(converted):
-    frontend = converted[0]["prod"]["frontend"]
+    frontend = converted[0]["prod"]["services"]["frontend"]
     assert frontend["build"] == {"context": "frontend", "dockerfile": "frontend/Dockerfile"}
     service = frontend["service"]
     assert service["task"] == {"cpu_units": 512, "memory_mib": 1024, "cpu_architecture": "ARM64"}
@@ -85,7 +91,7 @@ def test_a_load_balanced_web_service_maps_its_image_size_scaling_route_and_healt
 
 
 def test_a_backend_maps_its_fixed_count_exec_command_and_container_health_check(converted):
-    api = converted[0]["prod"]["api"]
+    api = converted[0]["prod"]["services"]["api"]
     assert api["service"]["service_connect"] == {"alias": "shop-api"}
     assert api["build"] == {"context": "api", "dockerfile": "api/Dockerfile"}
     service = api["service"]
@@ -102,11 +108,11 @@ def test_a_backend_maps_its_fixed_count_exec_command_and_container_health_check(
     assert service["container"]["secrets"]["DB_PASSWORD"]["kind"] == "secrets-manager"
     assert service["logging"] == {"retention_days": 30}
     assert service["deployment"] == {"minimum_healthy_percent": 0, "maximum_percent": 100}
-    assert converted[0]["test"]["api"]["service"]["desired_count"] == 2
+    assert converted[0]["test"]["services"]["api"]["service"]["desired_count"] == 2
 
 
 def test_a_scheduled_job_maps_its_schedule_retries_and_timeout(converted):
-    report = converted[0]["prod"]["report"]
+    report = converted[0]["prod"]["services"]["report"]
     assert report["job"]["schedule"] == "cron(0 3 ? * 2-6 *)"  # Copilot's Mon-Fri (1-5) is AWS's 2-6
     assert (report["job"]["retries"], report["job"]["timeout_seconds"]) == (2, 1800)
     assert report["job"]["container"]["command"] == ["python", "-m", "report", "--since", "yesterday"]
@@ -115,9 +121,9 @@ def test_a_scheduled_job_maps_its_schedule_retries_and_timeout(converted):
 
 def test_environment_overrides_apply_to_their_environment_only(converted):
     tables, _ = converted
-    assert tables["test"]["frontend"]["service"]["desired_count"] == 1
-    assert tables["test"]["frontend"]["service"]["container"]["environment"]["LOG_LEVEL"] == "debug"
-    assert tables["prod"]["frontend"]["service"]["container"]["environment"]["LOG_LEVEL"] == "info"
+    assert tables["test"]["services"]["frontend"]["service"]["desired_count"] == 1
+    assert tables["test"]["services"]["frontend"]["service"]["container"]["environment"]["LOG_LEVEL"] == "debug"
+    assert tables["prod"]["services"]["frontend"]["service"]["container"]["environment"]["LOG_LEVEL"] == "info"
 
 
 def test_every_field_it_cannot_map_is_reported_once_with_its_manifest(converted):
@@ -127,12 +133,16 @@ def test_every_field_it_cannot_map_is_reported_once_with_its_manifest(converted)
         'copilot/frontend/manifest.yml: image.build.args = {"NODE_ENV": "production"}',
         "copilot/frontend/manifest.yml: http.stickiness = true",
         'copilot/worker/manifest.yml: subscribe.topics[1] = {"name": "refunds", "service": "frontend"}',
+        'copilot/environments/prod/manifest.yml: http.private = {"security_groups": {"ingress": {"from_vpc": true}}}',
+        'copilot/environments/prod/manifest.yml: http.public.access_logs.prefix = "prod"',
+        "copilot/environments/test/manifest.yml: network.vpc.subnets[].cidr = "
+        '["10.1.0.0/24", "10.1.1.0/24", "10.1.2.0/24", "10.1.3.0/24"]',
     ]
     assert any("network.connect: calls = ['api']" in note for note in report.notes)
 
 
 def test_a_worker_service_maps_its_queue_subscriptions_and_queue_delay_and_its_publisher_its_topic(converted):
-    worker = converted[0]["prod"]["worker"]
+    worker = converted[0]["prod"]["services"]["worker"]
     assert worker["queue"] == {
         "subscriptions": [{"topic": "orders", "filter_policy": '{"event":["order_created"]}'}],
         "retention_seconds": 96 * 3600,
@@ -142,27 +152,27 @@ def test_a_worker_service_maps_its_queue_subscriptions_and_queue_delay_and_its_p
         "backlog_per_task": 240,
     }
     assert worker["service"]["scaling"] == {"min_count": 1, "max_count": 6, "cpu_target_percent": None}
-    assert converted[0]["prod"]["api"]["publish"] == ["orders"]
+    assert converted[0]["prod"]["services"]["api"]["publish"] == ["orders"]
     notes = converted[1].notes
     assert any("QUEUE_URL (Copilot's was COPILOT_QUEUE_URI)" in note for note in notes)
     assert any("SNS_TOPIC_ARNS (Copilot's were in COPILOT_SNS_TOPIC_ARNS)" in note for note in notes)
 
 
 def test_a_secrets_manager_secret_by_name_becomes_a_partial_arn_with_its_json_key(converted):
-    secrets = converted[0]["prod"]["worker"]["service"]["container"]["secrets"]
+    secrets = converted[0]["prod"]["services"]["worker"]["service"]["container"]["secrets"]
     prefix = f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:"
     assert secrets == {
         "DB_USER": {"kind": "secrets-manager", "arn": f"{prefix}shop/db:username::"},
         "API_TOKEN": {"kind": "secrets-manager", "arn": f"{prefix}shop/partner-token"},
     }
     tables, report = convert(WORKSPACE, environments=["prod"])
-    assert "secrets" not in tables["prod"]["worker"]["service"].get("container", {})
+    assert "secrets" not in tables["prod"]["services"]["worker"]["service"].get("container", {})
     assert any("secrets.DB_USER" in line and "--account" in line for line in report.unmapped)
 
 
 def test_copilots_variables_and_the_shells_are_substituted_per_environment(converted):
     for environment in ("prod", "test"):
-        told = converted[0][environment]["worker"]["service"]["container"]["environment"]
+        told = converted[0][environment]["services"]["worker"]["service"]["container"]["environment"]
         assert told == {"TABLE": f"shop-{environment}-orders", "REGION_OF_RECORD": "eu-west-1"}
 
 
@@ -175,26 +185,62 @@ def test_fails_when_a_manifest_uses_a_variable_the_shell_does_not_set(monkeypatc
 
 def test_a_secret_given_by_name_is_reported_without_an_account():
     tables, report = convert(WORKSPACE, environments=["prod"])
-    assert "SESSION_SECRET" not in tables["prod"]["frontend"]["service"]["container"].get("secrets", {})
+    assert "SESSION_SECRET" not in tables["prod"]["services"]["frontend"]["service"]["container"].get("secrets", {})
     assert any("secrets.SESSION_SECRET" in line and "--account" in line for line in report.unmapped)
 
 
-def test_the_tables_load_as_environments_toml_and_synthesize(converted):
-    tables, _ = converted
-    loaded = tomllib.loads(to_toml(tables))
+@pytest.fixture(scope="module")
+def synthesized(converted):
+    """Each environment of the imported file, loaded from it alone and synthesized: nothing added by hand."""
+    loaded = tomllib.loads(to_toml(converted[0]))
+    found = {}
     for environment in ("prod", "test"):
-        # Copilot's tasks reached the internet; its sidecar's image is public ECR's, reached the same way here.
-        network = {"network": {"allow_internet_egress": True}}
-        config = config_from_mapping(
-            environment, {"certificate_arn": CERTIFICATE_ARN, **network, **loaded[environment]}
-        )
+        config = config_from_mapping(environment, loaded[environment])
         assert sorted(config.services) == ["api", "frontend", "report", "worker"]
-    synth = Synthesized(WebServiceStack(Testing.app(), "webapp-prod", config=config))
+        found[environment] = (config, Synthesized(WebServiceStack(Testing.app(), config.stack_name, config=config)))
+    return found
+
+
+def test_the_imported_file_alone_synthesizes_every_environment_with_what_its_environment_manifest_held(synthesized):
+    config, synth = synthesized["prod"]
+    assert (config.app_name, config.account_id, synth.count("aws_vpc")) == ("shop", ACCOUNT, 0)
+    # prod: the network team's VPC and subnets, its certificate, source addresses, log bucket, Container Insights.
+    balancer = synth.only("aws_lb")
+    assert balancer["subnets"] == ["subnet-0aaa1111bbbb2222a", "subnet-0aaa1111bbbb2222b"]
+    assert balancer["access_logs"]["bucket"] == "shop-alb-logs"
+    https = [listener for listener in synth.resources("aws_lb_listener").values() if listener["port"] == 443]
+    assert https[0]["certificate_arn"].endswith(":certificate/5a1b2c3d-1111-2222-3333-444455556666")
+    clients = {rule["cidr_ipv4"] for rule in synth.resources("aws_vpc_security_group_ingress_rule").values()
+               if rule["description"].startswith("HTTPS from clients")}  # fmt: skip
+    assert clients == {"192.0.2.0/24", "198.51.100.10/32"}
+    assert {group["vpc_id"] for group in synth.resources("aws_security_group").values()} == {"vpc-0a1b2c3d4e5f60718"}
+    api = synth.by_path("aws_ecs_service", "services/service-api/service")
+    assert api["network_configuration"]["subnets"] == ["subnet-0ccc3333dddd4444a", "subnet-0ccc3333dddd4444b"]
+    assert synth.only("aws_ecs_cluster")["setting"] == [{"name": "containerInsights", "value": "enabled"}]
+    # test: Copilot's VPC range and zones, flow logs kept 14 days, the certificate its variables named.
+    _, synth = synthesized["test"]
+    assert synth.only("aws_vpc")["cidr_block"] == "10.1.0.0/16"
+    assert {subnet["availability_zone"] for subnet in synth.resources("aws_subnet").values()} == {
+        "us-east-1a",
+        "us-east-1b",
+    }
+    assert synth.by_path("aws_cloudwatch_log_group", "network/flow-log-group")["retention_in_days"] == 14
+    https = [listener for listener in synth.resources("aws_lb_listener").values() if listener["port"] == 443]
+    assert (
+        https[0]["certificate_arn"]
+        == f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/7e8f9a0b-5555-6666-7777-888899990000"
+    )
+    # Copilot's tasks reached the internet: so do these; its worker scales on Container Insights, kept on.
+    assert synth.count("aws_nat_gateway") == 2
+    assert synth.only("aws_ecs_cluster")["setting"] == [{"name": "containerInsights", "value": "enabled"}]
+
+
+def test_what_the_service_manifests_said_lands_in_the_synthesized_stack(synthesized):
+    _, synth = synthesized["prod"]
     assert synth.count("aws_ecs_service") == 3 and synth.count("aws_scheduler_schedule") == 1
-    # What the worker's manifest said lands in the synthesized stack, not only in the settings.
     queue = synth.by_path("aws_sqs_queue", "services/worker-worker/queue")
     assert (queue["name"], queue["message_retention_seconds"], queue["visibility_timeout_seconds"]) == (
-        f"{config.resource_name}-worker",
+        "shop-prod-worker",
         345_600,
         120,
     )
@@ -202,14 +248,20 @@ def test_the_tables_load_as_environments_toml_and_synthesize(converted):
     (subscription,) = synth.resources("aws_sns_topic_subscription").values()
     assert subscription["filter_policy"] == '{"event":["order_created"]}'
     topic = synth.by_path("aws_sns_topic", "services/topic-orders/topic")
-    assert topic["name"] == f"{config.resource_name}-orders"
+    assert topic["name"] == "shop-prod-orders"
     assert subscription["topic_arn"] == ref("aws_sns_topic", topic, "arn")
-    # The api's Copilot alias is what its callers reach it by here too.
+    # The api's Copilot alias is what its callers reach it by here too; prod's override of its count holds.
     api = synth.by_path("aws_ecs_service", "services/service-api/service")
     (published,) = api["service_connect_configuration"]["service"]
     assert (published["discovery_name"], published["client_alias"]) == ("api", {"dns_name": "shop-api", "port": 9000})
+    assert api["desired_count"] == 3
     backlog = synth.by_path("aws_appautoscaling_policy", "services/worker-worker/service/autoscaling/backlog-policy")
     assert backlog["target_tracking_scaling_policy_configuration"]["target_value"] == 240
+    # The worker's variables, substituted per environment; the test environment's override of the frontend.
+    worker = synth.by_path("aws_ecs_task_definition", "services/worker-worker/service/task-definition")
+    assert '"value":"shop-prod-orders"' in worker["container_definitions"].replace(" ", "")
+    _, test = synthesized["test"]
+    assert test.by_path("aws_ecs_service", "services/service-frontend/service")["desired_count"] == 1
 
 
 def test_the_command_writes_the_tables_and_reports_on_stderr(tmp_path):
@@ -222,7 +274,7 @@ def test_the_command_writes_the_tables_and_reports_on_stderr(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(tomllib.loads(output.read_text())["prod"]["services"]) == ["api", "frontend", "report", "worker"]
     assert "check: copilot/api/manifest.yml: sidecars.nginx: runs as its image's user" in result.stderr
-    assert result.stderr.rstrip().endswith("4 service tables for prod; 3 fields not mapped (listed above)")
+    assert result.stderr.rstrip().endswith("4 service tables for prod; 5 fields not mapped (listed above)")
 
 
 def test_fails_when_the_directory_holds_no_copilot_workspace(tmp_path):
@@ -320,3 +372,43 @@ def test_sidecars_logging_and_tracing_are_carried_over():
     # What is kept passes the settings' own rules (with internet egress, as Copilot's tasks had).
     config_from_mapping("prod", {"certificate_arn": CERTIFICATE_ARN, "network": {"allow_internet_egress": True},
                                  "services": {"web": {}, "api": table}})  # fmt: skip
+
+
+def test_an_environment_manifest_reports_what_has_no_equivalent_with_its_path():
+    from cdktf_fargate_cli.copilot_environment import convert_environment
+
+    manifest = {
+        "name": "edge", "type": "Environment", "cdn": {"terminate_tls": True},
+        "network": {"vpc": {"id": "vpc-1", "subnets": {"private": [{"id": "subnet-1"}, {"cidr": "10.0.9.0/24"}]},
+                            "security_group": {"ingress": [{"ip_protocol": "tcp", "ports": 22, "cidr": "0.0.0.0/0"}]},
+                            "flow_logs": "on"}},
+        "http": {"public": {"certificates": [f"arn:aws:acm:us-east-1:1:certificate/{c}" for c in "ab"],
+                            "ingress": {"source_ips": ["203.0.113.0/24"], "cdn": True}, "ssl_policy": "x"}},
+        "observability": {"container_insights": False},
+    }  # fmt: skip
+    report = Report()
+    table = convert_environment(manifest, "copilot/environments/edge/manifest.yml", report)
+    assert table == {
+        "vpc_id": "vpc-1",
+        "private_subnet_ids": ["subnet-1"],
+        "network": {"flow_logs": {"enabled": True}},
+        "certificate_arn": "arn:aws:acm:us-east-1:1:certificate/a",
+        "alb": {"ingress_cidr_blocks": ["203.0.113.0/24"]},
+        "cluster": {"container_insights": False},
+    }
+    assert [line.split(" = ")[0].split(": ", 1)[1] for line in report.unmapped] == [
+        "network.vpc.subnets.private",
+        "network.vpc.security_group",
+        "http.public.certificates",
+        "http.public.ingress.cdn",
+        "http.public.ssl_policy",
+        "cdn",
+    ]
+    assert any("no public subnets" in note for note in report.notes)
+
+
+def test_an_escaped_variable_is_kept_as_written():
+    from cdktf_fargate_cli.copilot_import import interpolated
+
+    value = interpolated({"command": r"echo hello \${name} ${WHO}"}, {"WHO": "you"}, "copilot/x/manifest.yml")
+    assert value == {"command": "echo hello ${name} you"}

@@ -1,11 +1,13 @@
-"""`cdktf-fargate import-copilot`: an AWS Copilot workspace as `[<env>.services.<name>]` tables of environments.toml.
+"""`cdktf-fargate import-copilot`: an AWS Copilot workspace as the `[<env>]` and `[<env>.services.<name>]` tables of
+environments.toml.
 
     cdktf-fargate import-copilot <workspace> [--environment prod ...] [--account 123456789012]
         [--region us-east-1] [--output services.toml]
 
 Reads `copilot/<service>/manifest.yml` of the kinds this app has (Load Balanced Web Service,
-Backend Service, Scheduled Job) with each manifest's `environments:` overrides, for the
-environments found in `copilot/environments/` (or given). It writes the tables (to stdout, or
+Backend Service, Worker Service, Scheduled Job) with each manifest's `environments:` overrides, for the
+environments found in `copilot/environments/` (or given), and each environment's own manifest there
+(`copilot_environment`). It writes whole environment tables, each with its services (to stdout, or
 `--output`) and reports on stderr every field it cannot map, with the manifest and the dotted
 field, and every choice worth a look. docs/from-copilot.md maps each field. The tables are
 checked like any other settings: load them with `make synth` before deploying.
@@ -23,7 +25,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .copilot_environment import convert_environment
 from .toml_text import toml_value
+
+# The rule of the settings' `app_name` (stacks/settings_rules.py), which this package cannot import.
+APP_NAME = re.compile(r"[a-z][a-z0-9-]{0,14}")
 
 KINDS = {
     "Load Balanced Web Service": "web",
@@ -105,7 +111,8 @@ def schedule(value: str) -> str | None:
 
 
 # `${NAME}` as Copilot substitutes it in a manifest at deploy time: its own variables, else the shell's.
-VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# A leading backslash keeps one as written (Copilot's escape).
+VARIABLE = re.compile(r"(\\?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def interpolated(value: Any, known: Mapping[str, str], where: str, path: str = "") -> Any:
@@ -122,7 +129,9 @@ def interpolated(value: Any, known: Mapping[str, str], where: str, path: str = "
         return value
 
     def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
+        escaped, name = match.groups()
+        if escaped:
+            return f"${{{name}}}"
         if name not in known:
             raise ValueError(
                 f"{where}: {path} uses ${{{name}}}, which Copilot would take from the shell and is not set here: "
@@ -602,7 +611,7 @@ def environments_of(workspace: Path, manifests: list[dict[str, Any]], given: lis
 def convert(
     workspace: Path, *, environments: list[str], account: str = "", region: str = "us-east-1"
 ) -> tuple[dict[str, dict[str, Any]], Report]:
-    """Every environment's `services` tables, and the report."""
+    """Every environment's table (its own settings and its `services`), and the report."""
     try:
         # Only this command reads YAML: the `copilot` extra installs it.
         import yaml  # type: ignore[import-untyped]  # noqa: PLC0415
@@ -648,16 +657,73 @@ def convert(
                         where, f"network.connect: calls = {callees}: every connected backend; keep only those it calls"
                     )
         _check_subscriptions(services, manifests, report)
-        tables[environment] = services
+        settings = _environment_settings(workspace, environment, known, report, application=application,
+                                         account=account, region=region, services=services)  # fmt: skip
+        tables[environment] = {**settings, "services": services}
     report.unmapped = list(dict.fromkeys(report.unmapped))
     report.notes = list(dict.fromkeys(report.notes))
     return tables, report
 
 
+def _environment_settings(
+    workspace: Path,
+    environment: str,
+    known: Mapping[str, str],
+    report: Report,
+    *,
+    application: str | None,
+    account: str,
+    region: str,
+    services: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The environment's own settings: where it runs, and what its Copilot environment manifest held."""
+    settings: dict[str, Any] = {"region": region}
+    if account:
+        settings["account_id"] = account
+    if application and APP_NAME.fullmatch(application):
+        # Resources are named `<app>-<env>-<service>`, as Copilot named its stacks.
+        settings["app_name"] = application
+    elif application:
+        why = "app_name here is 1-15 lower-case letters, digits or hyphens: the default `webapp` is written"
+        report.skip("copilot/.workspace", "application", application, why)
+    path = workspace / "copilot" / "environments" / environment / "manifest.yml"
+    where = str(path.relative_to(workspace))
+    if path.is_file():
+        import yaml  # noqa: PLC0415
+
+        manifest = interpolated(yaml.safe_load(path.read_text()) or {}, known, where)
+        settings.update(convert_environment(manifest, where, report))
+    else:
+        where = f"environment {environment}"
+        report.note(where, "no environment manifest: the VPC, load balancer and cluster keep this app's defaults")
+    if "vpc_id" not in settings:
+        network = settings.setdefault("network", {})
+        # Copilot's tasks reached the internet (public subnets, or NAT gateways); here they reach AWS's
+        # endpoints only unless this is on.
+        network["allow_internet_egress"] = True
+        report.note(where, "network.allow_internet_egress = true: Copilot's tasks reached the internet; turn it "
+                    "off once every image is in this region's ECR and nothing calls out (security.md)")  # fmt: skip
+    if not settings.get("certificate_arn"):
+        report.note(where, "no http.public.certificates: set certificate_arn (or certificate_domain, or domain_name "
+                    "with hosted_zone_id) before synth: the load balancer serves HTTPS only")  # fmt: skip
+    insights = settings.get("cluster", {}).get("container_insights")
+    scaled = [name for name, table in services.items() if table.get("kind") == "worker"
+              and (table.get("service", {}).get("scaling") or {}).get("enabled", True)]  # fmt: skip
+    if insights is False and scaled:
+        settings["cluster"]["container_insights"] = True
+        report.note(where, f"observability.container_insights = false is turned on: workers {scaled} scale on the "
+                    "running tasks Container Insights counts")  # fmt: skip
+    return settings
+
+
 def to_toml(tables: Mapping[str, Mapping[str, Any]]) -> str:
-    lines = ["# Written by cdktf-fargate import-copilot; merge into environments.toml (docs/from-copilot.md)."]
-    for environment, services in tables.items():
-        for name, table in services.items():
+    lines = ["# Written by cdktf-fargate import-copilot: each environment with its services (docs/from-copilot.md)."]
+    for environment, environment_table in tables.items():
+        own = {key: value for key, value in environment_table.items() if key != "services"}
+        if own:
+            lines += ["", f"[{environment}]"]
+            lines += [f"{key} = {toml_value(value)}" for key, value in _flatten(own)]
+        for name, table in environment_table.get("services", {}).items():
             lines += ["", f"[{environment}.services.{name}]"]
             lines += [f"{key} = {toml_value(value)}" for key, value in _flatten(table)]
     return "\n".join(lines) + "\n"
@@ -698,6 +764,7 @@ def run(
         print(f"unmapped: {line}", file=sys.stderr)
     for line in report.notes:
         print(f"check: {line}", file=sys.stderr)
-    print(f"{sum(map(len, tables.values()))} service tables for {', '.join(tables)}; {len(report.unmapped)} fields "
+    services = sum(len(table["services"]) for table in tables.values())
+    print(f"{services} service tables for {', '.join(tables)}; {len(report.unmapped)} fields "
           "not mapped (listed above)", file=sys.stderr)  # fmt: skip
     return 0
