@@ -61,13 +61,20 @@ class AppServices(Construct):
             self.namespace = ServiceNamespace(self, "namespace", name=name)
 
         self.repositories: dict[str, EcrRepo] = {}
-        for key, service in declared.items():
-            if not service.repository:
-                self.repositories[key] = EcrRepo(
-                    self, f"repository-{key}", name=f"{name}-{key}", options=config.repository, kms_key_arn=key_arn
-                )
-                if config.verify_image_exists:
-                    self.repositories[key].require_image(image_tag(key))
+        for key, (repository_name, _) in config.images().items():
+            adopted = bool(declared[key].adopt_repository)
+            # An adopted repository keeps the encryption it was made with: changing it would replace it.
+            self.repositories[key] = EcrRepo(
+                self,
+                f"repository-{key}",
+                name=repository_name,
+                options=config.repository,
+                kms_key_arn=None if adopted else key_arn,
+            )
+            if adopted:
+                self.repositories[key].adopt()
+            if config.verify_image_exists:
+                self.repositories[key].require_image(image_tag(key))
 
         self.topics: dict[str, EventTopic] = {
             topic: EventTopic(self, f"topic-{topic}", name=f"{name}-{topic}", kms_key_arn=key_arn)

@@ -319,18 +319,22 @@ class EnvironmentConfig(OptionType):
 
     def images(self) -> dict[str, tuple[str, str]]:
         """Each image the environment builds, by the service it is built for ('' for the one service of
-        `service`): its repository's name and its task's CPU architecture. A service that shares another's
-        repository runs that one's image."""
+        `service`): its repository's name (an adopted one's, else `<app>-<env>-<name>`) and its task's CPU
+        architecture. A service that shares another's repository runs that one's image."""
         if not self.services:
             return {"": (self.resource_name, self.service.task.cpu_architecture)}
         return {
             key: (
-                f"{self.resource_name}-{key}",
+                declared.adopt_repository or f"{self.resource_name}-{key}",
                 declared.task.cpu_architecture,
             )
             for key, declared in self.services.items()
             if not declared.repository
         }
+
+    def adopted_repositories(self) -> list[str]:
+        """The existing repositories its services take over (`adopt_repository`), named outside `<app>-<env>-*`."""
+        return [declared.adopt_repository for declared in self.services.values() if declared.adopt_repository]
 
     @property
     def resource_name(self) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 from cdktf_fargate import rule_covers
+from cdktf_fargate.ecr_repo import REPOSITORY_NAME_PATTERN
 from cdktf_fargate.options import (
     Container,
     Each,
@@ -29,6 +30,10 @@ from .settings_rules import Report
 
 SERVICE_KEY = Pattern(
     re.compile(r"[a-z][a-z0-9-]{0,14}"), "must be 1-15 lower-case letters, digits or hyphens, starting with a letter"
+)
+ADOPTED_REPOSITORY = Pattern(
+    re.compile(f"(?:{REPOSITORY_NAME_PATTERN.pattern})?"),
+    "must be '' or an ECR repository's name: lower-case letters and digits separated by '.', '_', '-' or '/'",
 )
 SERVICE_KEY_OR_EMPTY = Pattern(re.compile(r"([a-z][a-z0-9-]{0,14})?"), "must be '' or the name of a service")
 RELATIVE_PATH = Pattern(
@@ -68,6 +73,13 @@ class AppService(OptionType):
     )
     repository: str = option(
         "", "use this other service's image repository; default its own, `<app>-<env>-<name>`", SERVICE_KEY_OR_EMPTY
+    )
+    adopt_repository: str = option(
+        "",
+        "take over this existing ECR repository instead of creating `<app>-<env>-<name>`: the first plan imports "
+        "it (a Terraform import block), so its images and tags stay; it keeps ECR-managed (AES256) encryption, "
+        "which cannot change in place (docs/from-copilot.md#adopting-what-exists)",
+        ADOPTED_REPOSITORY,
     )
     publish: tuple[str, ...] = option(
         (),
@@ -173,6 +185,13 @@ def check_services(services: Mapping[str, AppService], report: Report) -> None:
                     "(a web service is reached through the load balancer)",
                 )
         shared = declared.repository
+        if shared and declared.adopt_repository:
+            report(f"services.{key}.adopt_repository", declared.adopt_repository,
+                   f"it runs the image of {shared!r} (`repository`): adopt a repository for that one")  # fmt: skip
+        adopters = [other for other, d in services.items() if d.adopt_repository == declared.adopt_repository]
+        if declared.adopt_repository and adopters[0] != key:
+            why = f"is adopted by {adopters[0]!r} too: one repository, one owner (share it with `repository`)"
+            report(f"services.{key}.adopt_repository", declared.adopt_repository, why)
         if shared and (shared == key or shared not in services or services[shared].repository):
             report(
                 f"services.{key}.repository",

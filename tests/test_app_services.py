@@ -538,3 +538,32 @@ def test_fails_when_an_alias_is_another_services_name_or_given_to_a_web_service(
     assert (
         "services.web.service.service_connect='<set>' is invalid: an alias names how callers reach a backend" in message
     )
+
+
+def test_an_adopted_repository_is_imported_by_its_name_and_keeps_ecrs_own_encryption():
+    synthesized = synth(
+        {"app_name": "shop", "services": {"web": {"adopt_repository": "shop/web"}, "api": {"kind": "backend"}}}
+    )
+    web = synthesized.by_path("aws_ecr_repository", "services/repository-web/repository")
+    api = synthesized.by_path("aws_ecr_repository", "services/repository-api/repository")
+    assert web["name"] == "shop/web" and web["encryption_configuration"] == [{"encryption_type": "AES256"}]
+    # The environment's key encrypts the repository it makes; the adopted one cannot change its encryption.
+    assert api["name"] == "shop-multi-api" and api["encryption_configuration"][0]["encryption_type"] == "KMS"
+    (block,) = synthesized.json["import"]
+    assert block == {"id": "shop/web", "to": f"aws_ecr_repository.{web['__logical_id__']}"}
+    task = synthesized.by_path("aws_ecs_task_definition", "services/service-web/task-definition")
+    assert ref("aws_ecr_repository", web, "repository_url") in task["container_definitions"]
+
+
+def test_fails_when_a_repository_is_adopted_twice_or_by_a_service_that_shares_another():
+    with pytest.raises(ValueError) as raised:
+        synth({"services": {
+            "web": {"adopt_repository": "shop/web"},
+            "admin": {"adopt_repository": "shop/web", "service": {"routing": {"path_patterns": ["/admin/*"]}}},
+            "api": {"kind": "backend", "repository": "web", "adopt_repository": "shop/api"},
+            "bad": {"kind": "backend", "adopt_repository": "Shop/API"},
+        }})  # fmt: skip
+    message = str(raised.value)
+    assert "services.admin.adopt_repository='shop/web' is invalid: is adopted by 'web' too" in message
+    assert "services.api.adopt_repository='shop/api' is invalid: it runs the image of 'web' (`repository`)" in message
+    assert "services.bad.adopt_repository='Shop/API' is invalid: must be '' or an ECR repository's name" in message

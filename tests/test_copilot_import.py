@@ -412,3 +412,31 @@ def test_an_escaped_variable_is_kept_as_written():
 
     value = interpolated({"command": r"echo hello \${name} ${WHO}"}, {"WHO": "you"}, "copilot/x/manifest.yml")
     assert value == {"command": "echo hello ${name} you"}
+
+
+def test_the_environment_named_with_adopt_takes_over_copilots_repositories_and_the_others_make_their_own():
+    tables, report = convert(WORKSPACE, environments=[], account=ACCOUNT, adopt="prod")
+    assert {name: table.get("adopt_repository") for name, table in tables["prod"]["services"].items()} == {
+        "api": "shop/api",
+        "frontend": "shop/frontend",
+        "report": "shop/report",
+        "worker": "shop/worker",
+    }
+    assert not any("adopt_repository" in table for table in tables["test"]["services"].values())
+    assert any("environment prod: adopts the repositories shop/<service>" in note for note in report.notes)
+    loaded = tomllib.loads(to_toml(tables))
+    config = config_from_mapping("prod", loaded["prod"])
+    synth = Synthesized(WebServiceStack(Testing.app(), config.stack_name, config=config))
+    imports = {block["id"]: block["to"] for block in synth.json["import"]}
+    repositories = synth.resources("aws_ecr_repository")
+    assert {repositories[to.split(".")[1]]["name"] for to in imports.values()} == set(imports) == {
+        "shop/api",
+        "shop/frontend",
+        "shop/report",
+        "shop/worker",
+    }
+
+
+def test_fails_when_adopt_names_no_environment_of_the_import():
+    with pytest.raises(ValueError, match=r"--adopt staging: not an environment of this import \(prod, test\)"):
+        convert(WORKSPACE, environments=[], account=ACCOUNT, adopt="staging")

@@ -325,3 +325,28 @@ def test_the_boundary_admits_a_sidecars_secret_as_the_apps(tmp_path):
     assert not decide(
         Authorization("secretsmanager:GetSecretValue", other, {}, ("aws:resourcetag/",)), anything, boundary
     )
+
+
+def test_an_adopted_repository_is_reached_by_its_environments_role_and_tasks_alone(tmp_path):
+    """A repository taken over from elsewhere (`adopt_repository`) is named outside `<app>-<env>-*`: its
+    environment's deploy role and boundary name it exactly, and the other environment's reach it not."""
+    path = tmp_path / "environments.toml"
+    web = 'services.web = { kind = "web", calls = ["api"]'
+    path.write_text(SETTINGS.replace(f"{web} }}", f'{web}, adopt_repository = "shop/web" }}'))
+    bootstrap, configs = load_bootstrap(path)
+    by_name = {config.environment: config for config in configs}
+    adopted = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/shop/web"
+    untagged = ("aws:resourcetag/",)
+    for environment, reaches in (("svc", True), ("edge", False)):
+        config = by_name[environment]
+        role = [deploy_policy(config, state_bucket=BUCKET, partition="aws", account=ACCOUNT)]
+        boundary = {"Statement": boundary_statements(config, bootstrap, partition="aws", account=ACCOUNT)}
+        for action in ("ecr:PutImage", "ecr:PutImageTagMutability", "ecr:TagResource"):
+            assert bool(decide(Authorization(action, adopted, {}, untagged), role)) is reaches, (environment, action)
+        anything = [{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]
+        pull = Authorization("ecr:BatchGetImage", adopted, {}, untagged)
+        assert bool(decide(pull, anything, boundary)) is reaches, environment
+    # Nothing else outside the environment's names: a sibling of the adopted one stays out of reach.
+    role = [deploy_policy(by_name["svc"], state_bucket=BUCKET, partition="aws", account=ACCOUNT)]
+    sibling = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/shop/webhooks"
+    assert not decide(Authorization("ecr:PutImage", sibling, {}, untagged), role)

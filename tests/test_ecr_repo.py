@@ -7,7 +7,7 @@ import json
 from cdktf_fargate import EcrRepo, RepositoryOptions
 
 import pytest
-from cdktf import TerraformOutput
+from cdktf import TerraformOutput, Testing
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from conftest import Synthesized, new_stack, ref
 
@@ -168,3 +168,19 @@ def test_require_image_makes_the_plan_read_the_tag_from_the_repository(stack):
     image = synth.only_data("aws_ecr_image")
     assert image["image_tag"] == "3f2c1d0"
     assert image["repository_name"] == ref("aws_ecr_repository", synth.only("aws_ecr_repository"), "name")
+
+
+def test_adopting_takes_over_the_repository_of_its_name_with_an_import_block():
+    stack = new_stack()
+    repo = EcrRepo(stack, "repo", name="shop/api")
+    repo.adopt()
+    synthesized = json.loads(Testing.synth(stack))
+    (logical_id,) = synthesized["resource"]["aws_ecr_repository"]
+    assert synthesized["import"] == [{"id": "shop/api", "to": f"aws_ecr_repository.{logical_id}"}]
+    assert "import" not in json.loads(Testing.synth(_stack_with_plain_repository()))
+
+
+def _stack_with_plain_repository():
+    stack = new_stack()
+    EcrRepo(stack, "repo", name="shop/api")
+    return stack

@@ -178,6 +178,15 @@ class EcrRepo(RepositoryMembers, Construct):
         push (the app's `scripts/repositories_first.py` applies the missing repositories with `-target`)."""
         return DataAwsEcrImage(self, "required-image", repository_name=self.repository.name, image_tag=tag)
 
+    def adopt(self) -> None:
+        """Take over the existing repository of this name instead of creating one: the first plan imports it
+        (a Terraform `import` block; later plans find it in the state), so its images and tags stay. Give the
+        encryption it was made with (``kms_key_arn=None`` for ECR's default, AES256): a repository's
+        encryption cannot change in place, and the plan would replace it (refused while it keeps its
+        images). Other settings are updated in place. ``from_existing`` is for one this stack only reads."""
+        assert isinstance(self.repository, EcrRepository)
+        self.repository.import_from(self.name)
+
     @staticmethod
     def from_existing(scope: Construct, id_: str, *, name: str) -> ExistingRepository:
         """A repository made elsewhere (its ARN and URL are read from AWS). Nothing is created.

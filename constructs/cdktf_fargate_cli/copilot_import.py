@@ -609,9 +609,10 @@ def environments_of(workspace: Path, manifests: list[dict[str, Any]], given: lis
 
 
 def convert(
-    workspace: Path, *, environments: list[str], account: str = "", region: str = "us-east-1"
+    workspace: Path, *, environments: list[str], account: str = "", region: str = "us-east-1", adopt: str = ""
 ) -> tuple[dict[str, dict[str, Any]], Report]:
-    """Every environment's table (its own settings and its `services`), and the report."""
+    """Every environment's table (its own settings and its `services`), and the report. ``adopt`` names the
+    environment that takes over Copilot's image repositories."""
     try:
         # Only this command reads YAML: the `copilot` extra installs it.
         import yaml  # type: ignore[import-untyped]  # noqa: PLC0415
@@ -660,9 +661,27 @@ def convert(
         settings = _environment_settings(workspace, environment, known, report, application=application,
                                          account=account, region=region, services=services)  # fmt: skip
         tables[environment] = {**settings, "services": services}
+    if adopt:
+        _adopt_repositories(adopt, tables, application, report)
     report.unmapped = list(dict.fromkeys(report.unmapped))
     report.notes = list(dict.fromkeys(report.notes))
     return tables, report
+
+
+def _adopt_repositories(
+    environment: str, tables: dict[str, dict[str, Any]], application: str | None, report: Report
+) -> None:
+    """Copilot kept one ECR repository a service, `<app>/<service>`, for all of an application's environments:
+    the environment named takes each over (`adopt_repository`), so its images and tags stay."""
+    if environment not in tables:
+        raise ValueError(f"--adopt {environment}: not an environment of this import ({', '.join(tables)})")
+    if not application:
+        raise ValueError("--adopt: copilot/.workspace names no application, so the repositories' names are unknown")
+    for name, table in tables[environment]["services"].items():
+        if not table.get("repository"):
+            table["adopt_repository"] = f"{application}/{name}"
+    report.note(f"environment {environment}", f"adopts the repositories {application}/<service>: the first plan "
+                "imports them (from-copilot.md#adopting-what-exists); other environments make their own")  # fmt: skip
 
 
 def _environment_settings(
@@ -749,12 +768,13 @@ def run(
     region: str,
     output: Path | None,
     out: Callable[[str], None],
+    adopt: str = "",
 ) -> int:
     """Write the tables (to ``output``, else ``out``) and report on stderr what could not be mapped; a
     directory without a workspace is a ValueError."""
     if not (workspace / "copilot").is_dir():
         raise ValueError(f"{workspace}/copilot does not exist: give the directory that holds it")
-    tables, report = convert(workspace, environments=environments, account=account, region=region)
+    tables, report = convert(workspace, environments=environments, account=account, region=region, adopt=adopt)
     text = to_toml(tables)
     if output:
         output.write_text(text)

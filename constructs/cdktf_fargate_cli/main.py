@@ -88,12 +88,17 @@ def parser() -> argparse.ArgumentParser:
     drawing.add_argument("--output", type=Path, help="write it here (a Markdown file gets a mermaid block)")
     copilot = verbs.add_parser(
         "import-copilot",
-        help="an AWS Copilot workspace as [<env>.services.<name>] tables of environments.toml (docs/from-copilot.md)",
+        help="an AWS Copilot workspace as environment tables of environments.toml, each with its services "
+        "(docs/from-copilot.md)",
     )
     copilot.add_argument("workspace", type=Path, help="the directory that holds copilot/")
     copilot.add_argument("--environment", action="append", default=[], help="an environment to write (repeatable)")
-    copilot.add_argument("--account", default="", help="the AWS account of SSM parameters given by name")
+    copilot.add_argument(
+        "--account", default="", help="the environments' AWS account (secrets given by name are in it)"
+    )
     copilot.add_argument("--region", default="us-east-1", help="their region")
+    adopt_help = "this environment takes over Copilot's ECR repositories (<app>/<service>) and their images"
+    copilot.add_argument("--adopt", default="", metavar="ENV", help=adopt_help)
     copilot.add_argument("--output", type=Path, help="write the tables here instead of stdout")
     emulator = verbs.add_parser(
         "emulator",
@@ -169,7 +174,7 @@ def run_diagram(args: argparse.Namespace, out: Callable[[str], None]) -> int:
 
 def run_import(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     return copilot_import.run(args.workspace, environments=args.environment, account=args.account,
-                              region=args.region, output=args.output, out=out)  # fmt: skip
+                              region=args.region, output=args.output, out=out, adopt=args.adopt)  # fmt: skip
 
 
 def split_at_dashes(given: list[str]) -> tuple[list[str], list[str]]:

@@ -181,6 +181,7 @@ class Arns:
         self.region = config.region
         self.partition = partition
         self.account = account
+        self.adopted_repositories = config.adopted_repositories()
 
     def regional(self, service: str, resource: str) -> str:
         return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}"
@@ -191,6 +192,11 @@ class Arns:
             self.regional(service, f"{kind}{self.prefix}"),
             self.regional(service, f"{kind}{self.prefix}{separator}*"),
         ]
+
+    def repositories(self) -> list[str]:
+        """The environment's image repositories: its own names, and each it adopted by its exact name."""
+        adopted = [self.regional("ecr", f"repository/{name}") for name in self.adopted_repositories]
+        return self.named("ecr", "-", "repository/") + adopted
 
     def role(self, name: str) -> str:
         return f"arn:{self.partition}:iam::{self.account}:role/{name}"

@@ -44,7 +44,7 @@ def boundary_statements(
         allow(
             "PullOwnImages",
             ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-            arns.named("ecr", "-", "repository/"),
+            arns.repositories(),
         ),
         allow("WithoutResources", _without_resources(config, unbound), "*"),
         allow(

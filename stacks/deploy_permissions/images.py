@@ -42,7 +42,7 @@ def repository_statements(config: EnvironmentConfig, arns: Arns) -> list[Stateme
                 "ecr:PutImage",
                 "ecr:BatchGetImage",
             ],
-            arns.named("ecr", "-", "repository/"),
+            arns.repositories(),
         ),
     ]
     if config.kms_enabled:
