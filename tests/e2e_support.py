@@ -56,11 +56,13 @@ class Deployment:
         services: bool = False,
         environment: str = "local",
         go_runtime: dict[str, str] = GO_THROUGHPUT,
+        table: dict[str, Any] | None = None,
     ) -> None:
         """``settings`` change the shipped `local` environment by dotted key (None removes a key); ``main``
         replaces main.py. Without ``services`` the environment's `services` table is left out: the one
         service of 0.1 and 0.2, which the suites written for it deploy. ``environment`` names the table
-        (and so the stack, `<app>-<environment>`); ``go_runtime``, Terraform's runtime settings."""
+        (and so the stack, `<app>-<environment>`); ``go_runtime``, Terraform's runtime settings; ``table``, an
+        environment's settings to deploy instead of the shipped `local` one (pointed at the emulator alike)."""
         self.directory = directory
         self.emulator = emulator
         self.environment = environment
@@ -72,7 +74,7 @@ class Deployment:
         for tree in ("stacks", "scripts"):
             shutil.copytree(ROOT / tree, directory / tree, ignore=shutil.ignore_patterns("__pycache__"))
         # The shipped `local` environment, pointed at this test's emulator under its own name.
-        local = tomllib.loads((ROOT / "environments.toml").read_text())["local"]
+        local = table or tomllib.loads((ROOT / "environments.toml").read_text())["local"]
         local.update(app_name=app, aws_endpoint_url=emulator.endpoint, certificate_domain=emulator.certificate_domain)
         if not services:
             local.pop("services", None)

@@ -429,12 +429,16 @@ def test_the_environment_named_with_adopt_takes_over_copilots_repositories_and_t
     synth = Synthesized(WebServiceStack(Testing.app(), config.stack_name, config=config))
     imports = {block["id"]: block["to"] for block in synth.json["import"]}
     repositories = synth.resources("aws_ecr_repository")
-    assert {repositories[to.split(".")[1]]["name"] for to in imports.values()} == set(imports) == {
-        "shop/api",
-        "shop/frontend",
-        "shop/report",
-        "shop/worker",
-    }
+    assert (
+        {repositories[to.split(".")[1]]["name"] for to in imports.values()}
+        == set(imports)
+        == {
+            "shop/api",
+            "shop/frontend",
+            "shop/report",
+            "shop/worker",
+        }
+    )
 
 
 def test_fails_when_adopt_names_no_environment_of_the_import():
