@@ -4,6 +4,7 @@ with every field it cannot map reported."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tomllib
@@ -11,6 +12,7 @@ import tomllib
 import pytest
 from cdktf import Testing
 from cdktf_fargate_cli.copilot_import import Report, _http, convert, schedule, seconds, to_toml
+from cdktf_fargate_cli.synthesized import without_interpolations
 from conftest import CERTIFICATE_ARN, ROOT, Synthesized, ref
 
 from stacks.environments import config_from_mapping
@@ -100,11 +102,9 @@ def test_a_backend_maps_its_fixed_count_exec_command_and_container_health_check(
     assert service["container"]["readonly_root_filesystem"] is False
     assert service["container"]["command"] == ["gunicorn", "-b", "0.0.0.0:9000", "api.app:app"]
     assert service["container"]["health_check_command"][0] == "CMD-SHELL"
-    # Its timings (`interval: 10s`, `retries: 2`) carried over; nothing of the check is reported lost.
-    assert (service["container"]["health_check_interval_seconds"], service["container"]["health_check_retries"]) == (
-        10,
-        2,
-    )
+    # Its timings carried over; nothing of the check is reported lost.
+    timings = ("interval_seconds", "timeout_seconds", "start_period_seconds", "retries")
+    assert [service["container"][f"health_check_{timing}"] for timing in timings] == [10, 4, 20, 2]
     assert service["container"]["secrets"]["DB_PASSWORD"]["kind"] == "secrets-manager"
     assert service["logging"] == {"retention_days": 30}
     assert service["deployment"] == {"minimum_healthy_percent": 0, "maximum_percent": 100}
@@ -255,6 +255,14 @@ def test_what_the_service_manifests_said_lands_in_the_synthesized_stack(synthesi
     (published,) = api["service_connect_configuration"]["service"]
     assert (published["discovery_name"], published["client_alias"]) == ("api", {"dns_name": "shop-api", "port": 9000})
     assert api["desired_count"] == 3
+    definition = synth.by_path("aws_ecs_task_definition", "services/service-api/task-definition")
+    check = json.loads(without_interpolations(definition["container_definitions"], "X"))[0]["healthCheck"]
+    assert {key: check[key] for key in ("interval", "timeout", "startPeriod", "retries")} == {
+        "interval": 10,
+        "timeout": 4,
+        "startPeriod": 20,
+        "retries": 2,
+    }
     backlog = synth.by_path("aws_appautoscaling_policy", "services/worker-worker/service/autoscaling/backlog-policy")
     assert backlog["target_tracking_scaling_policy_configuration"]["target_value"] == 240
     # The worker's variables, substituted per environment; the test environment's override of the frontend.
@@ -343,7 +351,8 @@ def test_sidecars_logging_and_tracing_are_carried_over():
         "entrypoint": "/bin/tini --", "command": ["serve"],
         "sidecars": {"envoy": {"image": "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.27.0.0-prod", "port": "9901/tcp",
                                "essential": False, "variables": {"LEVEL": "info"}, "depends_on": {"api": "start"},
-                               "healthcheck": {"command": ["CMD", "true"]}, "mount_points": []}},
+                               "healthcheck": {"command": ["CMD", "true"], "start_period": "5s"},
+                               "mount_points": []}},
         "logging": {"destination": {"Name": "datadog", "Host": "http-intake.logs.datadoghq.eu"},
                     "secretOptions": {"apikey": "arn:aws:secretsmanager:us-east-1:123456789012:secret:dd-AbCdEf"},
                     "image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.5", "configFilePath": "/x"},
@@ -355,6 +364,7 @@ def test_sidecars_logging_and_tracing_are_carried_over():
     assert service["sidecars"]["envoy"] == {
         "image": "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.27.0.0-prod", "port": 9901, "essential": False,
         "environment": {"LEVEL": "info"}, "depends_on": {"app": "START"}, "health_check_command": ["CMD", "true"],
+        "health_check_start_period_seconds": 5,
         "user": "", "readonly_root_filesystem": False,
     }  # fmt: skip
     assert service["logging"]["router"] == "firelens"

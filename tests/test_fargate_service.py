@@ -975,6 +975,22 @@ def test_the_containers_health_check_timings_are_settings(stack):
     }
 
 
+@pytest.mark.parametrize(
+    ("changes", "start_period"),
+    [
+        ({}, 60),  # the service's grace period
+        ({"container.health_check_start_period_seconds": 15}, 15),
+        ({"container.health_check_start_period_seconds": 0}, 0),
+        # A grace period longer than ECS takes for a start period counts the container's checks from 300 s.
+        ({"health_check.grace_period_seconds": 900}, 300),
+    ],
+)
+def test_a_containers_start_period_is_its_own_else_the_grace_period_within_ecss_limit(changes, start_period):
+    stack = new_stack()
+    build(stack, {"container.health_check_command": ("CMD", "/app/healthcheck"), **changes})
+    assert container_of(Synthesized(stack))["healthCheck"]["startPeriod"] == start_period
+
+
 def test_ecs_exec_opt_in_gives_the_task_role_the_ssm_channels(stack):
     build(
         stack,
@@ -1041,6 +1057,10 @@ def test_alarms_without_rollback_leave_the_deployment_alarms_off(stack):
         (
             {"container.health_check_interval_seconds": 4},
             r"health_check_interval_seconds=4 is invalid: must be a whole number from 5 to 300",
+        ),
+        (
+            {"container.health_check_start_period_seconds": 301},
+            r"health_check_start_period_seconds=301 is invalid: must be a whole number from 0 to 300",
         ),
         (
             {"container.health_check_retries": 11},
@@ -1412,6 +1432,8 @@ def test_a_shell_variable_in_a_containers_settings_reaches_it_as_written_not_as_
         {
             "container.environment": {"GREETING": "hello ${USER}", "TEMPLATE": "%{if x}y%{endif}", "PLAIN": "a$b"},
             "container.command": ["sh", "-c", "echo ${HOME}"],
+            "logging.router": "firelens",
+            "logging.destination": {"Name": "http", "Host": "${LOG_HOST}"},
         },
     )
     task = Synthesized(stack).only("aws_ecs_task_definition")
@@ -1420,6 +1442,7 @@ def test_a_shell_variable_in_a_containers_settings_reaches_it_as_written_not_as_
         '"hello $${USER}"' in task["container_definitions"] and '"%%{if x}y%%{endif}"' in task["container_definitions"]
     )
     assert '"echo $${HOME}"' in task["container_definitions"] and '"a$b"' in task["container_definitions"]
+    assert '"Host":"$${LOG_HOST}"' in task["container_definitions"].replace(" ", "")
     # The stack's own references stay references.
     assert "${aws_cloudwatch_log_group." in task["container_definitions"]
 

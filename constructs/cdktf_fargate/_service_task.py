@@ -384,7 +384,9 @@ def routed(definition: dict[str, object], logging: Logging) -> dict[str, object]
     """The application container's logs through FireLens to ``logging.destination``, when it says so."""
     if logging.router != "firelens":
         return definition
-    configuration: dict[str, object] = {"logDriver": "awsfirelens", "options": dict(logging.destination)}
+    # Fluent Bit reads `${VAR}` in its options from its environment: they reach it as written.
+    options = {key: literal(value) for key, value in logging.destination.items()}
+    configuration: dict[str, object] = {"logDriver": "awsfirelens", "options": options}
     if logging.destination_secrets:
         configuration["secretOptions"] = [
             {"name": key, "valueFrom": secret.arn} for key, secret in sorted(logging.destination_secrets.items())
@@ -426,6 +428,16 @@ def literal(value: str) -> str:
     """``value`` as a container sees it: a shell's `${VAR}` (or a template's `%{…}`) reaches it as written, not as
     a Terraform expression the plan cannot resolve."""
     return TERRAFORM_SEQUENCE.sub(lambda match: match.group(0)[0] + match.group(0), value)
+
+
+# The longest start period ECS takes for a container's health check.
+MAX_START_PERIOD_SECONDS = 300
+
+
+def _start_period(container: Container, default_seconds: int) -> int:
+    """The container's own start period, else the task's (a service's grace period, within ECS's limit)."""
+    own = container.health_check_start_period_seconds
+    return own if own is not None else min(default_seconds, MAX_START_PERIOD_SECONDS)
 
 
 def _definition(  # noqa: PLR0917
@@ -472,7 +484,7 @@ def _definition(  # noqa: PLR0917
             "interval": container.health_check_interval_seconds,
             "timeout": container.health_check_timeout_seconds,
             "retries": container.health_check_retries,
-            "startPeriod": start_period_seconds,
+            "startPeriod": _start_period(container, start_period_seconds),
         }
     # An init process reaps zombies and forwards SIGTERM, so a shell entrypoint still stops cleanly.
     linux_parameters: dict[str, object] = {"initProcessEnabled": True}

@@ -216,18 +216,7 @@ def convert_service(
     if image.get("depends_on"):
         # The main container waits for its sidecars as Copilot's did.
         container["depends_on"] = {str(key): str(cond).upper() for key, cond in image["depends_on"].items()}
-    health = image.get("healthcheck")
-    if isinstance(health, Mapping) and health.get("command"):
-        container["health_check_command"] = [str(part) for part in health["command"]]
-        timings = {"interval": "health_check_interval_seconds", "timeout": "health_check_timeout_seconds"}
-        for key in sorted(set(health) - {"command"}):
-            if key in timings and seconds(health[key]) is not None:
-                container[timings[key]] = seconds(health[key])
-            elif key == "retries" and isinstance(health[key], int):
-                container["health_check_retries"] = health[key]
-            else:
-                report.skip(where, f"image.healthcheck.{key}", health[key],
-                            "the check starts counting after the service's own grace period")  # fmt: skip
+    container.update(_health_check(image.get("healthcheck"), where, "image.healthcheck", report))
     storage = manifest.get("storage") or {}
     if "readonly_fs" in storage:
         container["readonly_root_filesystem"] = bool(storage["readonly_fs"])
@@ -304,6 +293,29 @@ def convert_service(
             report.skip(where, f"network.connect.{key}", connect[key], "Service Connect's defaults apply")
     table["service"] = group
     return table
+
+
+# Copilot's container health-check timings (durations) and the settings they become.
+HEALTH_CHECK_TIMINGS = {
+    "interval": "health_check_interval_seconds",
+    "timeout": "health_check_timeout_seconds",
+    "start_period": "health_check_start_period_seconds",
+}
+
+
+def _health_check(health: Any, where: str, path: str, report: Report) -> dict[str, Any]:
+    """A container's `healthcheck` (command, interval, timeout, start period, retries) as its settings."""
+    if not isinstance(health, Mapping) or not health.get("command"):
+        return {}
+    settings: dict[str, Any] = {"health_check_command": [str(part) for part in health["command"]]}
+    for key in sorted(set(health) - {"command"}):
+        if key in HEALTH_CHECK_TIMINGS and seconds(health[key]) is not None:
+            settings[HEALTH_CHECK_TIMINGS[key]] = seconds(health[key])
+        elif key == "retries" and isinstance(health[key], int):
+            settings["health_check_retries"] = health[key]
+        else:
+            report.skip(where, f"{path}.{key}", health[key], "write durations as Copilot does (`10s`, `1m`)")
+    return settings
 
 
 def _publish(publish: Mapping[str, Any], table: dict[str, Any], where: str, report: Report) -> None:
@@ -445,9 +457,7 @@ def _sidecars(
             table["depends_on"] = {
                 "app" if other == service else str(other): str(cond).upper() for other, cond in waits
             }
-        health = sidecar.get("healthcheck")
-        if isinstance(health, Mapping) and health.get("command"):
-            table["health_check_command"] = [str(part) for part in health["command"]]
+        table.update(_health_check(sidecar.get("healthcheck"), where, f"sidecars.{name}.healthcheck", report))
         # Copilot ran sidecars as their image's user, with a writable filesystem.
         table["user"] = ""
         table["readonly_root_filesystem"] = False

@@ -221,6 +221,12 @@ class Container(OptionType):
     health_check_retries: int = option(
         3, "with `health_check_command`: failed checks in a row before the container is unhealthy", Range(1, 10)
     )
+    health_check_start_period_seconds: int | None = option(
+        None,
+        "with `health_check_command`: failed checks this long after the container starts do not count (ECS's "
+        "`startPeriod`); None: a service's `health_check.grace_period_seconds` (at most 300, ECS's limit), a job's 0",
+        Range(0, 300),
+    )
     stop_timeout_seconds: int = option(30, "time after SIGTERM before SIGKILL", Range(2, 120))
     depends_on: Mapping[str, DependencyCondition] = option(
         {},
