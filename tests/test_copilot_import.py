@@ -130,8 +130,13 @@ def test_every_field_it_cannot_map_is_reported_once_with_its_manifest(converted)
     _, report = converted
     reported = [line.split(": not mapped")[0] for line in report.unmapped]
     assert reported == [
+        'copilot/site/manifest.yml: type = "Static Site"',
         'copilot/frontend/manifest.yml: image.build.args = {"NODE_ENV": "production"}',
         "copilot/frontend/manifest.yml: http.stickiness = true",
+        "copilot/report/manifest.yml: taskdef_overrides = "
+        '[{"path": "ContainerDefinitions[0].Ulimits[-]", "value": {"Name": "nofile", "SoftLimit": 4096, '
+        '"HardLimit": 8192}}]',
+        'copilot/report/manifest.yml: storage.volumes.reports = {"path": "/var/reports", "efs": true}',
         'copilot/worker/manifest.yml: subscribe.topics[1] = {"name": "refunds", "service": "frontend"}',
         'copilot/environments/prod/manifest.yml: http.private = {"security_groups": {"ingress": {"from_vpc": true}}}',
         'copilot/environments/prod/manifest.yml: http.public.access_logs.prefix = "prod"',
@@ -268,6 +273,10 @@ def test_what_the_service_manifests_said_lands_in_the_synthesized_stack(synthesi
     # The worker's variables, substituted per environment; the test environment's override of the frontend.
     worker = synth.by_path("aws_ecs_task_definition", "services/worker-worker/service/task-definition")
     assert '"value":"shop-prod-orders"' in worker["container_definitions"].replace(" ", "")
+    # The report job's empty Copilot volume is a scratch path of its task.
+    report = synth.by_path("aws_ecs_task_definition", "services/job-report/task-definition")
+    mounts = json.loads(without_interpolations(report["container_definitions"], "X"))[0]["mountPoints"]
+    assert [mount["containerPath"] for mount in mounts] == ["/tmp", "/var/cache/report"]
     _, test = synthesized["test"]
     assert test.by_path("aws_ecs_service", "services/service-frontend/service")["desired_count"] == 1
 
@@ -282,7 +291,7 @@ def test_the_command_writes_the_tables_and_reports_on_stderr(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(tomllib.loads(output.read_text())["prod"]["services"]) == ["api", "frontend", "report", "worker"]
     assert "check: copilot/api/manifest.yml: sidecars.nginx: runs as its image's user" in result.stderr
-    assert result.stderr.rstrip().endswith("4 service tables for prod; 5 fields not mapped (listed above)")
+    assert result.stderr.rstrip().endswith("4 service tables for prod; 8 fields not mapped (listed above)")
 
 
 def test_fails_when_the_directory_holds_no_copilot_workspace(tmp_path):

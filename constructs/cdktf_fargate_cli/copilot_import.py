@@ -223,8 +223,18 @@ def convert_service(
     elif not manifest.get("exec"):
         report.note(where, "Copilot's root filesystem was writable; here it is read-only (storage.readonly_fs = false "
                            "in Copilot is service.container.readonly_root_filesystem = false here)")  # fmt: skip
-    for key in sorted(set(storage) - {"readonly_fs"}):
-        report.skip(where, f"storage.{key}", storage[key], "volumes are task-lifetime scratch paths only")
+    volumes = storage.get("volumes") or {}
+    # A volume without EFS is an empty directory the task's containers share while it runs: a scratch path.
+    scratch = [str(volume["path"]) for volume in volumes.values()
+               if isinstance(volume, Mapping) and not volume.get("efs") and volume.get("path")]  # fmt: skip
+    if scratch:
+        container["scratch_paths"] = ["/tmp", *scratch]
+    for name, volume in volumes.items():
+        if not isinstance(volume, Mapping) or volume.get("efs") or not volume.get("path"):
+            report.skip(where, f"storage.volumes.{name}", volume, "no EFS file systems here: task-lifetime scratch "
+                        "paths (container.scratch_paths) and one EBS volume a task (ebs_volume)")  # fmt: skip
+    for key in sorted(set(storage) - {"readonly_fs", "volumes"}):
+        report.skip(where, f"storage.{key}", storage[key], "the task has Fargate's 20 GiB of its own storage")
     _logging(manifest.get("logging") or {}, group, where, report, account=account, region=region)
     sidecars = _sidecars(manifest.get("sidecars") or {}, where, report, service=str(manifest.get("name", "")),
                          account=account, region=region)  # fmt: skip
