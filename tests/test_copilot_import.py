@@ -57,7 +57,12 @@ def test_a_load_balanced_web_service_maps_its_image_size_scaling_route_and_healt
     frontend = converted[0]["prod"]["services"]["frontend"]
     assert frontend["build"] == {"context": "frontend", "dockerfile": "frontend/Dockerfile"}
     service = frontend["service"]
-    assert service["task"] == {"cpu_units": 512, "memory_mib": 1024, "cpu_architecture": "ARM64"}
+    assert service["task"] == {
+        "cpu_units": 512,
+        "memory_mib": 1024,
+        "cpu_architecture": "ARM64",
+        "ephemeral_storage_gib": 40,
+    }
     assert service["container"]["port"] == 8080
     assert service["container"]["environment"] == {"LOG_LEVEL": "info", "API_URL": "http://api:9000"}
     assert service["container"]["secrets"] == {
@@ -260,6 +265,8 @@ def test_what_the_service_manifests_said_lands_in_the_synthesized_stack(synthesi
     (published,) = api["service_connect_configuration"]["service"]
     assert (published["discovery_name"], published["client_alias"]) == ("api", {"dns_name": "shop-api", "port": 9000})
     assert api["desired_count"] == 3
+    frontend = synth.by_path("aws_ecs_task_definition", "services/service-frontend/task-definition")
+    assert frontend["ephemeral_storage"] == {"size_in_gib": 40}
     definition = synth.by_path("aws_ecs_task_definition", "services/service-api/task-definition")
     check = json.loads(without_interpolations(definition["container_definitions"], "X"))[0]["healthCheck"]
     assert {key: check[key] for key in ("interval", "timeout", "startPeriod", "retries")} == {

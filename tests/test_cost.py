@@ -302,3 +302,12 @@ def test_a_listener_checking_client_certificates_pays_its_trust_store_by_the_hou
     items = [item for item in lines(config) if item.resource == "aws_lb_trust_store"]
     assert sum(item.quantity for item in items) == association_hours
     assert usd(items, "aws_lb_trust_store") == round(association_hours * 0.005, 2)
+
+
+def test_task_storage_past_fargates_free_20_gib_is_priced_by_the_gb_hour(prod):
+    assert [item for item in prod if "storage GB hours" in item.what] == []
+    config = config_from_mapping(
+        "shop", {"certificate_arn": CERTIFICATE_ARN, "service": {"task": {"ephemeral_storage_gib": 50}}}
+    )
+    # 3 tasks, 30 GiB each past the free 20, 730 hours.
+    assert usd(lines(config), "aws_ecs_service", "storage GB hours past 20") == round(3 * 30 * 730 * 0.000111, 2)

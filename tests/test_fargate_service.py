@@ -991,6 +991,14 @@ def test_a_containers_start_period_is_its_own_else_the_grace_period_within_ecss_
     assert container_of(Synthesized(stack))["healthCheck"]["startPeriod"] == start_period
 
 
+def test_a_task_asks_for_storage_past_fargates_own_20_gib_only_when_set():
+    asked, default = new_stack(), new_stack()
+    build(asked, {"task.ephemeral_storage_gib": 120})
+    build(default)
+    assert Synthesized(asked).only("aws_ecs_task_definition")["ephemeral_storage"] == {"size_in_gib": 120}
+    assert "ephemeral_storage" not in Synthesized(default).only("aws_ecs_task_definition")
+
+
 def test_ecs_exec_opt_in_gives_the_task_role_the_ssm_channels(stack):
     build(
         stack,
@@ -1057,6 +1065,10 @@ def test_alarms_without_rollback_leave_the_deployment_alarms_off(stack):
         (
             {"container.health_check_interval_seconds": 4},
             r"health_check_interval_seconds=4 is invalid: must be a whole number from 5 to 300",
+        ),
+        (
+            {"task.ephemeral_storage_gib": 201},
+            r"ephemeral_storage_gib=201 is invalid: must be a whole number from 20 to 200",
         ),
         (
             {"container.health_check_start_period_seconds": 301},

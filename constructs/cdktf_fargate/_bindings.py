@@ -92,6 +92,7 @@ from cdktf_cdktf_provider_aws.ecs_service import (
 )
 from cdktf_cdktf_provider_aws.ecs_task_definition import (
     EcsTaskDefinition,
+    EcsTaskDefinitionEphemeralStorage,
     EcsTaskDefinitionRuntimePlatform,
     EcsTaskDefinitionVolume,
 )
@@ -252,6 +253,7 @@ __all__ = [
     "EcsServiceVolumeConfigurationManagedEbsVolume",
     "EcsServiceVolumeConfigurationManagedEbsVolumeTagSpecifications",
     "EcsTaskDefinition",
+    "EcsTaskDefinitionEphemeralStorage",
     "EcsTaskDefinitionRuntimePlatform",
     "EcsTaskDefinitionVolume",
     "Eip",

@@ -23,6 +23,7 @@ from ._bindings import (
     DataAwsPartition,
     DataAwsRegion,
     EcsTaskDefinition,
+    EcsTaskDefinitionEphemeralStorage,
     EcsTaskDefinitionRuntimePlatform,
     EcsTaskDefinitionVolume,
     IamRole,
@@ -216,6 +217,10 @@ def build_task(
         ),
         container_definitions=json.dumps(definitions),
         volume=volumes or None,
+        # Fargate's default size is left implicit, so a task definition that never asked for more is unchanged.
+        ephemeral_storage=EcsTaskDefinitionEphemeralStorage(size_in_gib=options.task.ephemeral_storage_gib)
+        if options.task.ephemeral_storage_gib > FARGATE_EPHEMERAL_STORAGE_GIB
+        else None,
     )
     return Task(
         caller=caller,
@@ -430,6 +435,8 @@ def literal(value: str) -> str:
     return TERRAFORM_SEQUENCE.sub(lambda match: match.group(0)[0] + match.group(0), value)
 
 
+# The storage every Fargate task has without asking (platform 1.4.0 and later).
+FARGATE_EPHEMERAL_STORAGE_GIB = 20
 # The longest start period ECS takes for a container's health check.
 MAX_START_PERIOD_SECONDS = 300
 

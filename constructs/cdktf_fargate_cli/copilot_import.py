@@ -233,8 +233,10 @@ def convert_service(
         if not isinstance(volume, Mapping) or volume.get("efs") or not volume.get("path"):
             report.skip(where, f"storage.volumes.{name}", volume, "no EFS file systems here: task-lifetime scratch "
                         "paths (container.scratch_paths) and one EBS volume a task (ebs_volume)")  # fmt: skip
-    for key in sorted(set(storage) - {"readonly_fs", "volumes"}):
-        report.skip(where, f"storage.{key}", storage[key], "the task has Fargate's 20 GiB of its own storage")
+    if "ephemeral" in storage:
+        group.setdefault("task", task)["ephemeral_storage_gib"] = storage["ephemeral"]
+    for key in sorted(set(storage) - {"readonly_fs", "volumes", "ephemeral"}):
+        report.skip(where, f"storage.{key}", storage[key], "this app has no equivalent")
     _logging(manifest.get("logging") or {}, group, where, report, account=account, region=region)
     sidecars = _sidecars(manifest.get("sidecars") or {}, where, report, service=str(manifest.get("name", "")),
                          account=account, region=region)  # fmt: skip

@@ -42,6 +42,8 @@ STALE_AFTER_DAYS = 365
 # A load balancer capacity unit: 25 new connections a second, or 1 GB processed an hour (the larger counts).
 LCU_CONNECTIONS_PER_SECOND = 25
 LCU_GB_PER_HOUR = 1.0
+# The storage a Fargate task has without charge; more is priced by the GB-hour.
+FARGATE_STORAGE_GIB = 20
 # A load balancer spans at least two zones; the count when its subnets are not known at synth.
 ZONES_WHEN_UNKNOWN = 2
 
@@ -78,6 +80,7 @@ class Workload:
     schedule: str = ""  # a job's
     enabled: bool = True
     definitions: str = ""  # its containers as synthesized, with the references to what they are told of
+    storage_gib: int = FARGATE_STORAGE_GIB  # its task's own storage
 
 
 def load_prices(path: Path = PRICES) -> dict[str, Any]:
@@ -148,6 +151,10 @@ def _task_size(task: Mapping[str, Any]) -> tuple[int, int, bool]:
     return int(task["cpu"]), int(task["memory"]), platform.get("cpu_architecture") == "ARM64"
 
 
+def _storage(task: Mapping[str, Any]) -> int:
+    return int(block(task.get("ephemeral_storage")).get("size_in_gib", FARGATE_STORAGE_GIB))
+
+
 def workloads(resources: Mapping[str, Any]) -> list[Workload]:
     """Each ECS service and each scheduled job of the stack, with its task definition's size."""
     default_strategy: tuple[tuple[str, int, int], ...] = ()
@@ -164,8 +171,9 @@ def workloads(resources: Mapping[str, Any]) -> list[Workload]:
         strategy = _strategy(service.get("capacity_provider_strategy"), "capacity_provider", "weight", "base")
         if not strategy and not service.get("launch_type"):
             strategy = default_strategy
+        definitions = str(task.get("container_definitions", ""))
         found.append(Workload(str(service.get("name", key)), False, *_task_size(task), strategy, tasks=count,
-                              definitions=str(task.get("container_definitions", ""))))  # fmt: skip
+                              definitions=definitions, storage_gib=_storage(task)))  # fmt: skip
     for key, schedule in resources.get("aws_scheduler_schedule", {}).items():
         task, state = job_run(resources, schedule)
         if task is None:
@@ -185,6 +193,7 @@ def workloads(resources: Mapping[str, Any]) -> list[Workload]:
                 schedule=str(schedule.get("schedule_expression", "")),
                 enabled=schedule.get("state") != "DISABLED",
                 definitions=str(task.get("container_definitions", "")),
+                storage_gib=_storage(task),
             )
         )
     return found
@@ -229,11 +238,18 @@ def _fargate(
     vcpu_usd, gb_usd = price[f"{prefix}vcpu_hour"], price[f"{prefix}gb_hour"]
     # The Spot share pays the on-demand price less the discount.
     factor = 1 - spot * price["fargate_spot_discount"]
-    return [
+    items = [
         Item(resource, f"{what}: vCPU hours", vcpu * hours, "vCPU-hour", vcpu_usd * factor,
              vcpu * hours * vcpu_usd * factor),
         Item(resource, f"{what}: GB hours", gb * hours, "GB-hour", gb_usd * factor, gb * hours * gb_usd * factor),
     ]  # fmt: skip
+    extra = workload.storage_gib - FARGATE_STORAGE_GIB
+    if extra > 0:
+        # Storage is charged at the on-demand price whichever capacity runs the task.
+        storage_usd = price["fargate_storage_gb_hour"]
+        items.append(Item(resource, f"{what}: storage GB hours past {FARGATE_STORAGE_GIB}", extra * hours,
+                          "GB-hour", storage_usd, extra * hours * storage_usd))  # fmt: skip
+    return items
 
 
 def estimate(document: dict[str, Any], price: dict[str, float], usage: Any) -> list[Item]:

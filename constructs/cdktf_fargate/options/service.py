@@ -167,6 +167,12 @@ class TaskSize(OptionType):
     cpu_units: CpuUnits = option(512, "task CPU (1024 = 1 vCPU)")
     memory_mib: int = option(1024, "task memory; must fit `cpu_units` in Fargate's table", Range(512, 122880))
     cpu_architecture: CpuArchitecture = option("X86_64", "`X86_64`, or `ARM64` (Graviton, about 20 % cheaper)")
+    ephemeral_storage_gib: int = option(
+        20,
+        "the task's own storage, shared by its containers' writable layers and scratch paths: Fargate's 20 GiB "
+        "come with the task, more (up to 200) is charged by the GB-hour",
+        Range(20, 200),
+    )
 
     def _cross_check(self, report: Report) -> None:
         allowed = FARGATE_TASK_SIZES[self.cpu_units]
