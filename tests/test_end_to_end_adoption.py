@@ -4,8 +4,10 @@ job; two environment manifests), and its `test` environment deploys as the impor
 emulator's endpoint and certificate differ), taking over the repositories Copilot made (`shop/<service>`,
 each holding an image): the first plan imports them and replaces nothing, the deploy workflow's steps
 (repositories first, then the deploy) run the images that were already there, and the next plan is empty.
+Then `prod` deploys beside it into the VPC its manifest imports (made in the emulator first: only its ids
+differ), and its next plan is empty too.
 
-The tests run in file order and share one deployment.
+The tests run in file order and share one emulator.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 import processes
 import pytest
 from conftest import ROOT
-from e2e_support import REPOSITORIES_FIRST, Deployment, local_aws, synthesize, workflow_step
+from e2e_support import REPOSITORIES_FIRST, Deployment, emulator_client, local_aws, synthesize, workflow_step
 from registry import push_image
 
 pytestmark = pytest.mark.e2e
@@ -51,20 +53,59 @@ def imported_file(tmp_path_factory) -> tuple[dict[str, Any], str]:
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory, terraform_env, imported_file):
+def emulator(tmp_path_factory):
+    with local_aws(tmp_path_factory, "adopt") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory, terraform_env, imported_file, emulator):
     tables, _ = imported_file
-    with local_aws(tmp_path_factory, "adopt") as emulator:
-        yield Deployment(
-            tmp_path_factory.mktemp("adopt-project"),
-            emulator,
-            terraform_env,
-            app=APP,
-            environment="test",
-            table=tables["test"],
-            services=True,
-            # The emulator's certificate instead of the manifest's (the emulator holds no other).
-            settings={"certificate_arn": None},
-        )
+    return Deployment(
+        tmp_path_factory.mktemp("adopt-project"),
+        emulator,
+        terraform_env,
+        app=APP,
+        environment="test",
+        table=tables["test"],
+        services=True,
+        # The emulator's certificate instead of the manifest's (the emulator holds no other).
+        settings={"certificate_arn": None},
+    )
+
+
+@pytest.fixture(scope="module")
+def network_teams_vpc(emulator) -> dict[str, Any]:
+    """What prod's manifest imports, made in the emulator (which picks its own ids): the VPC, two public and
+    two private subnets, and the access-log bucket."""
+    ec2 = emulator_client(emulator, "ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnets = {
+        placement: [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{base + index}.0/24", AvailabilityZone=f"us-east-1{zone}")[
+                "Subnet"
+            ]["SubnetId"]
+            for index, zone in enumerate("ab")
+        ]
+        for placement, base in (("public", 0), ("private", 10))
+    }
+    emulator_client(emulator, "s3").create_bucket(Bucket="shop-alb-logs")
+    return {"vpc_id": vpc, "public_subnet_ids": subnets["public"], "private_subnet_ids": subnets["private"]}
+
+
+@pytest.fixture(scope="module")
+def prod(tmp_path_factory, terraform_env, imported_file, emulator, network_teams_vpc):
+    tables, _ = imported_file
+    return Deployment(
+        tmp_path_factory.mktemp("adopt-prod-project"),
+        emulator,
+        terraform_env,
+        app=APP,
+        environment="prod",
+        table=tables["prod"],
+        services=True,
+        settings={"certificate_arn": None, **network_teams_vpc},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +183,23 @@ def test_the_workflows_steps_adopt_them_with_their_images_and_the_services_run_t
         tags = ecr.list_tags_for_resource(resourceArn=described["repositoryArn"])["tags"]
         assert {tag["Key"]: tag["Value"] for tag in tags}.get("Environment") == "test"
     assert deployment.planned_changes("v1") == {}
+
+
+def test_prod_deploys_into_the_network_teams_vpc_as_imported(prod, network_teams_vpc):
+    """The other environment: an imported VPC and subnets (ids swapped for the emulator's), source addresses,
+    an existing access-log bucket, its own new repositories."""
+    synthesize(prod)
+    deployed, _ = prod.run("deploy", "v1")
+    assert deployed.returncode == 0, deployed.stdout[-5000:] + deployed.stderr[-3000:]
+    (balancer,) = [lb for lb in prod.client("elbv2").describe_load_balancers()["LoadBalancers"]
+                   if lb["LoadBalancerName"].startswith("shop-prod")]  # fmt: skip
+    assert balancer["VpcId"] == network_teams_vpc["vpc_id"]
+    assert sorted(zone["SubnetId"] for zone in balancer["AvailabilityZones"]) == sorted(
+        network_teams_vpc["public_subnet_ids"]
+    )
+    ecs = prod.client("ecs")
+    (api,) = ecs.describe_services(cluster="shop-prod", services=["shop-prod-api"])["services"]
+    assert api["desiredCount"] == 3
+    placed = api["networkConfiguration"]["awsvpcConfiguration"]["subnets"]
+    assert sorted(placed) == sorted(network_teams_vpc["private_subnet_ids"])
+    assert prod.planned_changes("v1") == {}
