@@ -239,6 +239,11 @@ class EnvironmentConfig(OptionType):
             )
         if self.promote_from == self.environment:
             report("promote_from", self.promote_from, "names this environment itself: name the one it deploys after")
+        adopted = [(path, task.logging.adopt_log_group) for path, task in self.tasks() if task.logging.adopt_log_group]
+        for index, (path, name) in enumerate(adopted):
+            earlier = next((other for other, taken in adopted[:index] if taken == name), None)
+            if earlier:
+                report(f"{path}.logging.adopt_log_group", name, f"is adopted by {earlier} too: one group, one owner")
         if not self.vpc_id and (self.public_subnet_ids or self.private_subnet_ids):
             report("public_subnet_ids", list(self.public_subnet_ids), "the subnet ids need vpc_id")
         if self.services:
@@ -331,6 +336,10 @@ class EnvironmentConfig(OptionType):
             for key, declared in self.services.items()
             if not declared.repository
         }
+
+    def adopted_log_groups(self) -> list[str]:
+        """The existing log groups its services and jobs take over (`logging.adopt_log_group`)."""
+        return [task.logging.adopt_log_group for _, task in self.tasks() if task.logging.adopt_log_group]
 
     def adopted_repositories(self) -> list[str]:
         """The existing repositories its services take over (`adopt_repository`), named outside `<app>-<env>-*`."""

@@ -120,7 +120,7 @@ class WebServiceStack(TerraformStack):
                 "key",
                 alias=name,
                 description=f"{name}: repository and log encryption",
-                log_group_patterns=log_group_names(name),
+                log_group_patterns=log_group_names(name, config.adopted_log_groups()),
                 allow_sns_deliveries=config.has_subscriptions,
                 admin_arns=[deploy_role_arn(config, **account), *config.deploy.key_admin_arns],
             )

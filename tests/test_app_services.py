@@ -567,3 +567,33 @@ def test_fails_when_a_repository_is_adopted_twice_or_by_a_service_that_shares_an
     assert "services.admin.adopt_repository='shop/web' is invalid: is adopted by 'web' too" in message
     assert "services.api.adopt_repository='shop/api' is invalid: it runs the image of 'web' (`repository`)" in message
     assert "services.bad.adopt_repository='Shop/API' is invalid: must be '' or an ECR repository's name" in message
+
+
+def test_an_adopted_log_group_is_imported_and_the_environments_key_may_encrypt_it():
+    synthesized = synth(
+        {
+            "app_name": "shop",
+            "services": {
+                "web": {"service": {"logging": {"adopt_log_group": "/copilot/shop-multi-web", "retention_days": 30}}},
+                "nightly": {"kind": "job", "job": {"logging": {"adopt_log_group": "/copilot/shop-multi-nightly"}}},
+            },
+        }
+    )
+    group = synthesized.by_path("aws_cloudwatch_log_group", "services/service-web/log-group")
+    assert (group["name"], group["retention_in_days"]) == ("/copilot/shop-multi-web", 30)
+    imports = {block["id"]: block["to"] for block in synthesized.json["import"]}
+    assert imports["/copilot/shop-multi-web"] == f"aws_cloudwatch_log_group.{group['__logical_id__']}"
+    assert "/copilot/shop-multi-nightly" in imports
+    # KMS lets CloudWatch Logs encrypt the environment's log groups by name: the adopted ones by theirs.
+    policy = json.loads(synthesized.only("aws_kms_key")["policy"])
+    (logs,) = [s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsEncryptsThisAccountsLogGroups"]
+    allowed = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    assert any(arn.endswith(":log-group:/copilot/shop-multi-web") for arn in allowed), allowed
+    assert not any("/copilot/shop-multi-webhooks" in arn or arn.endswith("/copilot/*") for arn in allowed)
+
+
+def test_fails_when_two_services_adopt_one_log_group():
+    adopted = {"logging": {"adopt_log_group": "/copilot/shop-multi-web"}}
+    with pytest.raises(ValueError, match=r"services.api.service.logging.adopt_log_group='/copilot/shop-multi-web' is "
+                                         r"invalid: is adopted by services.web.service too"):  # fmt: skip
+        synth({"services": {"web": {"service": adopted}, "api": {"kind": "backend", "service": adopted}}})

@@ -470,3 +470,13 @@ def test_the_environment_named_with_adopt_takes_over_copilots_repositories_and_t
 def test_fails_when_adopt_names_no_environment_of_the_import():
     with pytest.raises(ValueError, match=r"--adopt staging: not an environment of this import \(prod, test\)"):
         convert(WORKSPACE, environments=[], account=ACCOUNT, adopt="staging")
+
+
+def test_adopt_logs_keeps_copilots_log_groups_in_the_adopting_environment():
+    tables, _ = convert(WORKSPACE, environments=[], account=ACCOUNT, adopt="test", adopt_logs=True)
+    services = tables["test"]["services"]
+    assert services["report"]["job"]["logging"]["adopt_log_group"] == "/copilot/shop-test-report"
+    assert services["api"]["service"]["logging"] == {"retention_days": 30, "adopt_log_group": "/copilot/shop-test-api"}
+    assert "adopt_log_group" not in json.dumps(tables["prod"])
+    with pytest.raises(ValueError, match=r"--adopt-logs: give --adopt <env> too"):
+        convert(WORKSPACE, environments=[], account=ACCOUNT, adopt_logs=True)

@@ -350,3 +350,23 @@ def test_an_adopted_repository_is_reached_by_its_environments_role_and_tasks_alo
     role = [deploy_policy(by_name["svc"], state_bucket=BUCKET, partition="aws", account=ACCOUNT)]
     sibling = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/shop/webhooks"
     assert not decide(Authorization("ecr:PutImage", sibling, {}, untagged), role)
+
+
+def test_an_adopted_log_group_is_reached_by_its_environments_role_and_tasks_alone(tmp_path):
+    path = tmp_path / "environments.toml"
+    web = 'services.web = { kind = "web", calls = ["api"]'
+    adopted = 'service.logging.adopt_log_group = "/copilot/shop-svc-web"'
+    path.write_text(SETTINGS.replace(f"{web} }}", f"{web}, {adopted} }}"))
+    bootstrap, configs = load_bootstrap(path)
+    by_name = {config.environment: config for config in configs}
+    group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/copilot/shop-svc-web"
+    untagged = ("aws:resourcetag/",)
+    anything = [{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]
+    for environment, reaches in (("svc", True), ("edge", False)):
+        config = by_name[environment]
+        role = [deploy_policy(config, state_bucket=BUCKET, partition="aws", account=ACCOUNT)]
+        boundary = {"Statement": boundary_statements(config, bootstrap, partition="aws", account=ACCOUNT)}
+        for action in ("logs:PutRetentionPolicy", "logs:AssociateKmsKey", "logs:TagResource"):
+            assert bool(decide(Authorization(action, group, {}, untagged), role)) is reaches, (environment, action)
+        write = Authorization("logs:PutLogEvents", f"{group}:log-stream:web/app/1", {}, untagged)
+        assert bool(decide(write, anything, boundary)) is reaches, environment

@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ def imported(directory: Path) -> tuple[dict[str, Any], str]:
     """The installed command's settings file for the workspace, and what it reported."""
     output = directory / "imported.toml"
     command = [str(Path(sys.executable).parent / "cdktf-fargate"), "import-copilot", str(WORKSPACE),
-               "--account", ACCOUNT, "--adopt", "test", "--output", str(output)]  # fmt: skip
+               "--account", ACCOUNT, "--adopt", "test", "--adopt-logs", "--output", str(output)]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, **SHELL})
     assert result.returncode == 0, result.stderr
     return tomllib.loads(output.read_text()), result.stderr
@@ -110,10 +111,19 @@ def prod(tmp_path_factory, terraform_env, imported_file, emulator, network_teams
 
 @pytest.fixture(scope="module")
 def copilots_images(deployment) -> dict[str, str]:
-    """The repositories as Copilot left them: mutable tags, its own tags, an image each; their digests."""
+    """The repositories as Copilot left them: mutable tags, its own tags, an image each; their digests. And
+    each service's log group, with a line it logged."""
     ecr = deployment.client("ecr")
+    logs = deployment.client("logs")
     digests = {}
     for service in SERVICES:
+        group = f"/copilot/{STACK}-{service}"
+        logs.create_log_group(logGroupName=group)
+        logs.put_retention_policy(logGroupName=group, retentionInDays=7)
+        logs.create_log_stream(logGroupName=group, logStreamName="copilot/app/1")
+        # Now: CloudWatch Logs takes no event older than the group's retention.
+        line = {"timestamp": int(time.time() * 1000), "message": f"{service} under Copilot"}
+        logs.put_log_events(logGroupName=group, logStreamName="copilot/app/1", logEvents=[line])
         ecr.create_repository(
             repositoryName=f"{APP}/{service}",
             imageTagMutability="MUTABLE",
@@ -151,7 +161,8 @@ def test_the_first_plan_imports_copilots_repositories_and_replaces_nothing(deplo
     assert initialized.returncode == 0, initialized.stdout[-3000:] + initialized.stderr[-3000:]
     changes = plan(deployment, "v1")
     importing = {change["change"]["importing"]["id"]: change for change in changes if change["change"].get("importing")}
-    assert sorted(importing) == [f"{APP}/{service}" for service in SERVICES]
+    groups = [f"/copilot/{STACK}-{service}" for service in SERVICES]
+    assert sorted(importing) == sorted([f"{APP}/{service}" for service in SERVICES] + groups)
     for name, change in importing.items():
         # Taken over in place: its settings are updated, nothing of it is deleted.
         assert change["change"]["after"]["name"] == name
@@ -173,7 +184,9 @@ def test_the_workflows_steps_adopt_them_with_their_images_and_the_services_run_t
     for service in ("api", "frontend", "worker"):
         (running,) = ecs.describe_services(cluster=STACK, services=[f"{STACK}-{service}"])["services"]
         definition = ecs.describe_task_definition(taskDefinition=running["taskDefinition"])["taskDefinition"]
-        assert definition["containerDefinitions"][0]["image"].endswith(f"/{APP}/{service}:v1"), service
+        app = definition["containerDefinitions"][0]
+        assert app["image"].endswith(f"/{APP}/{service}:v1"), service
+        assert app["logConfiguration"]["options"]["awslogs-group"] == f"/copilot/{STACK}-{service}"
     # Still the images Copilot pushed; each repository now under this stack's settings and tags.
     for service, digest in copilots_images.items():
         repository = f"{APP}/{service}"
@@ -182,6 +195,14 @@ def test_the_workflows_steps_adopt_them_with_their_images_and_the_services_run_t
         assert described["imageTagMutability"] == "IMMUTABLE"
         tags = ecr.list_tags_for_resource(resourceArn=described["repositoryArn"])["tags"]
         assert {tag["Key"]: tag["Value"] for tag in tags}.get("Environment") == "test"
+    # Copilot's log groups: the same events, this stack's retention; the tasks log there now.
+    logs = deployment.client("logs")
+    for service in SERVICES:
+        group = f"/copilot/{STACK}-{service}"
+        (described,) = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        assert described["retentionInDays"] == (30 if service == "api" else 365)
+        events = logs.get_log_events(logGroupName=group, logStreamName="copilot/app/1")["events"]
+        assert [event["message"] for event in events] == [f"{service} under Copilot"]
     assert deployment.planned_changes("v1") == {}
 
 

@@ -520,3 +520,24 @@ def test_a_trust_store_is_made_from_a_ca_bundle_in_s3_and_a_listener_keeps_its_m
         assert "MutualAuthentication" not in described
         elb.delete_trust_store(TrustStoreArn=arn)
         assert elb.describe_trust_stores()["TrustStores"] == []
+
+
+def test_a_log_group_made_without_a_key_is_given_one_and_loses_it_again():
+    import boto3
+    from botocore.exceptions import ClientError
+    from cdktf_fargate_emulator import patch_moto
+    from moto import mock_aws
+
+    patch_moto()
+    with mock_aws():
+        logs = boto3.client("logs", region_name="us-east-1")
+        logs.create_log_group(logGroupName="/copilot/shop-test-api")
+        key = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+        logs.associate_kms_key(logGroupName="/copilot/shop-test-api", kmsKeyId=key)
+        (group,) = logs.describe_log_groups(logGroupNamePrefix="/copilot/shop-test-api")["logGroups"]
+        assert group["kmsKeyId"] == key
+        logs.disassociate_kms_key(logGroupName="/copilot/shop-test-api")
+        (group,) = logs.describe_log_groups(logGroupNamePrefix="/copilot/shop-test-api")["logGroups"]
+        assert "kmsKeyId" not in group
+        with pytest.raises(ClientError, match="ResourceNotFoundException"):
+            logs.associate_kms_key(logGroupName="/copilot/missing", kmsKeyId=key)

@@ -134,13 +134,17 @@ def build_task(
     caller = DataAwsCallerIdentity(scope, "caller-identity")
     partition = DataAwsPartition(scope, "partition")
     region = DataAwsRegion(scope, "region")
+    adopted_log_group = options.logging.adopt_log_group
     log_group = CloudwatchLogGroup(
         scope,
         "log-group",
-        name=f"/ecs/{name}",
+        name=adopted_log_group or f"/ecs/{name}",
         retention_in_days=options.logging.retention_days,
         kms_key_id=log_kms_key_arn,
     )
+    if adopted_log_group:
+        # Its events stay: the first plan imports it; its retention and key are updated in place.
+        log_group.import_from(adopted_log_group)
 
     # ECS assumes both roles on behalf of this account's tasks only (confused deputy).
     assume_role = service_trust_policy(

@@ -631,10 +631,16 @@ def environments_of(workspace: Path, manifests: list[dict[str, Any]], given: lis
 
 
 def convert(
-    workspace: Path, *, environments: list[str], account: str = "", region: str = "us-east-1", adopt: str = ""
+    workspace: Path,
+    *,
+    environments: list[str],
+    account: str = "",
+    region: str = "us-east-1",
+    adopt: str = "",
+    adopt_logs: bool = False,
 ) -> tuple[dict[str, dict[str, Any]], Report]:
     """Every environment's table (its own settings and its `services`), and the report. ``adopt`` names the
-    environment that takes over Copilot's image repositories."""
+    environment that takes over Copilot's image repositories (and with ``adopt_logs``, its log groups)."""
     try:
         # Only this command reads YAML: the `copilot` extra installs it.
         import yaml  # type: ignore[import-untyped]  # noqa: PLC0415
@@ -683,8 +689,14 @@ def convert(
         settings = _environment_settings(workspace, environment, known, report, application=application,
                                          account=account, region=region, services=services)  # fmt: skip
         tables[environment] = {**settings, "services": services}
+    if adopt_logs and not adopt:
+        raise ValueError("--adopt-logs: give --adopt <env> too, the environment whose log groups are taken over")
     if adopt:
         _adopt_repositories(adopt, tables, application, report)
+    if adopt_logs:
+        for name, table in tables[adopt]["services"].items():
+            group = table.setdefault("job" if table["kind"] == "job" else "service", {})
+            group.setdefault("logging", {})["adopt_log_group"] = f"/copilot/{application}-{adopt}-{name}"
     report.unmapped = list(dict.fromkeys(report.unmapped))
     report.notes = list(dict.fromkeys(report.notes))
     return tables, report
@@ -791,12 +803,15 @@ def run(
     output: Path | None,
     out: Callable[[str], None],
     adopt: str = "",
+    adopt_logs: bool = False,
 ) -> int:
     """Write the tables (to ``output``, else ``out``) and report on stderr what could not be mapped; a
     directory without a workspace is a ValueError."""
     if not (workspace / "copilot").is_dir():
         raise ValueError(f"{workspace}/copilot does not exist: give the directory that holds it")
-    tables, report = convert(workspace, environments=environments, account=account, region=region, adopt=adopt)
+    tables, report = convert(
+        workspace, environments=environments, account=account, region=region, adopt=adopt, adopt_logs=adopt_logs
+    )
     text = to_toml(tables)
     if output:
         output.write_text(text)

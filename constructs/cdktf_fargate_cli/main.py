@@ -99,6 +99,8 @@ def parser() -> argparse.ArgumentParser:
     copilot.add_argument("--region", default="us-east-1", help="their region")
     adopt_help = "this environment takes over Copilot's ECR repositories (<app>/<service>) and their images"
     copilot.add_argument("--adopt", default="", metavar="ENV", help=adopt_help)
+    logs_help = "with --adopt: that environment's services keep their Copilot log groups and events"
+    copilot.add_argument("--adopt-logs", action="store_true", help=logs_help)
     copilot.add_argument("--output", type=Path, help="write the tables here instead of stdout")
     emulator = verbs.add_parser(
         "emulator",
@@ -174,7 +176,8 @@ def run_diagram(args: argparse.Namespace, out: Callable[[str], None]) -> int:
 
 def run_import(args: argparse.Namespace, out: Callable[[str], None]) -> int:
     return copilot_import.run(args.workspace, environments=args.environment, account=args.account,
-                              region=args.region, output=args.output, out=out, adopt=args.adopt)  # fmt: skip
+                              region=args.region, output=args.output, out=out, adopt=args.adopt,
+                              adopt_logs=args.adopt_logs)  # fmt: skip
 
 
 def split_at_dashes(given: list[str]) -> tuple[list[str], list[str]]:

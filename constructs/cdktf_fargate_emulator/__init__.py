@@ -50,6 +50,10 @@ never changed to suit the emulator):
   missing object or one without a PEM certificate is refused, as AWS refuses them), described, changed,
   given revocation lists, tagged and deleted (not while a listener uses one), and a listener keeps its
   `MutualAuthentication`. No TLS handshake happens: whether clients' certificates verify is not shown.
+- CloudWatch Logs has no AssociateKmsKey or DisassociateKmsKey, which the provider calls to give a log group
+  made without a key the environment's (one taken over, `adopt_log_group`) and retries until it times out:
+  they set and clear the group's key here. Whether CloudWatch Logs may use the key is the key policy's, which
+  the unit tests check instead.
 - AWS-managed IAM policies exist only with `MOTO_IAM_LOAD_MANAGED_POLICIES=true`, which is set.
 - moto does not evaluate IAM for a role's session the way AWS does: with `record`, every call such a
   session signs is recorded with what AWS would authorize for it, for cdktf_fargate_emulator/iam_evidence to judge.

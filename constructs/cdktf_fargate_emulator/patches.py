@@ -520,6 +520,32 @@ def _patch_elb_trust_stores() -> None:
         setattr(ELBV2Response, action, kept)
 
 
+def _patch_logs_kms_association() -> None:
+    """CloudWatch Logs has no AssociateKmsKey or DisassociateKmsKey: a log group made with a key kept it, but
+    one made without (a log group taken over, `adopt_log_group`) could never be given the environment's, and
+    the provider retried the call until it timed out. They set and clear the group's key here."""
+    from moto.logs.exceptions import ResourceNotFoundException
+    from moto.logs.responses import LogsResponse
+
+    def group_of(response: Any) -> Any:
+        name = response._get_param("logGroupName")
+        group = response.logs_backend.groups.get(name)
+        if group is None:
+            raise ResourceNotFoundException()
+        return group
+
+    def associate_kms_key(self):  # type: ignore[no-untyped-def]
+        group_of(self).kms_key_id = self._get_param("kmsKeyId")
+        return ""
+
+    def disassociate_kms_key(self):  # type: ignore[no-untyped-def]
+        group_of(self).kms_key_id = None
+        return ""
+
+    LogsResponse.associate_kms_key = associate_kms_key
+    LogsResponse.disassociate_kms_key = disassociate_kms_key
+
+
 _PATCHED: list[bool] = []
 
 
@@ -540,3 +566,4 @@ def patch_moto() -> None:
     _patch_state_machine_validation()
     _patch_sqs_queue_attributes()
     _patch_elb_trust_stores()
+    _patch_logs_kms_association()

@@ -269,17 +269,18 @@ def log_groups(
     """The environment's log group ARNs, in both forms AWS authorizes (with and without `:*`)."""
     arns = arns or Arns(config, partition=partition, account=account)
     found = []
-    for name in log_group_names(arns.prefix):
+    for name in log_group_names(arns.prefix, config.adopted_log_groups()):
         found.append(arns.regional("logs", f"log-group:{name}"))
         if not name.endswith("*"):
             found.append(arns.regional("logs", f"log-group:{name}:*"))
     return found
 
 
-def log_group_names(prefix: str) -> list[str]:
+def log_group_names(prefix: str, adopted: Sequence[str] = ()) -> list[str]:
     """The names of an environment's log groups (`*` matches): its services' (and their collectors' metrics
-    groups, `/ecs/<service>/metrics`), its VPC's, its web ACL's."""
-    return [f"/ecs/{prefix}", f"/ecs/{prefix}/*", f"/ecs/{prefix}-*", f"/vpc/{prefix}/*", f"aws-waf-logs-{prefix}"]
+    groups, `/ecs/<service>/metrics`), its VPC's, its web ACL's, and each it adopted by its exact name."""
+    own = [f"/ecs/{prefix}", f"/ecs/{prefix}/*", f"/ecs/{prefix}-*", f"/vpc/{prefix}/*", f"aws-waf-logs-{prefix}"]
+    return own + list(adopted)
 
 
 def in_region(arns: Arns) -> Statement:

@@ -521,12 +521,25 @@ class Alarms(OptionType):
     memory_percent: int = option(85, "average memory that raises the alarm", Range(1, 100))
 
 
+# CloudWatch Logs' rule for a log group's name, or empty.
+LOG_GROUP_NAME_OR_EMPTY = Pattern(
+    re.compile(r"([.\-_/#A-Za-z0-9]{1,512})?"),
+    "must be '' or a log group's name: up to 512 letters, digits and '.', '-', '_', '/', '#'",
+)
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Logging(OptionType):
     """Where the application's logs go: the CloudWatch log group `/ecs/<name>`, or through a FireLens log
     router (Fluent Bit) to another destination (Datadog, Firehose, OpenSearch, …)."""
 
     retention_days: int = option(365, "a CloudWatch retention value (0: never expire)", LOG_RETENTION)
+    adopt_log_group: str = option(
+        "",
+        "take over this existing log group (Copilot's `/copilot/<app>-<env>-<service>`) instead of creating "
+        "`/ecs/<name>`: the first plan imports it, so its events stay; it takes `retention_days` and the log key",
+        LOG_GROUP_NAME_OR_EMPTY,
+    )
     router: Literal["awslogs", "firelens"] = option(
         "awslogs",
         "`awslogs`: the log group; `firelens`: a Fluent Bit sidecar sends the application's logs to `destination` "
