@@ -327,46 +327,33 @@ def test_the_boundary_admits_a_sidecars_secret_as_the_apps(tmp_path):
     )
 
 
-def test_an_adopted_repository_is_reached_by_its_environments_role_and_tasks_alone(tmp_path):
-    """A repository taken over from elsewhere (`adopt_repository`) is named outside `<app>-<env>-*`: its
-    environment's deploy role and boundary name it exactly, and the other environment's reach it not."""
+def test_what_an_environment_adopts_is_reached_by_its_role_and_tasks_alone(tmp_path):
+    """A repository and a log group taken over from elsewhere (`adopt_repository`, `logging.adopt_log_group`)
+    are named outside `<app>-<env>-*`: their environment's deploy role and boundary name each exactly, and
+    the other environment's reach neither."""
     path = tmp_path / "environments.toml"
     web = 'services.web = { kind = "web", calls = ["api"]'
-    path.write_text(SETTINGS.replace(f"{web} }}", f'{web}, adopt_repository = "shop/web" }}'))
-    bootstrap, configs = load_bootstrap(path)
-    by_name = {config.environment: config for config in configs}
-    adopted = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/shop/web"
-    untagged = ("aws:resourcetag/",)
-    for environment, reaches in (("svc", True), ("edge", False)):
-        config = by_name[environment]
-        role = [deploy_policy(config, state_bucket=BUCKET, partition="aws", account=ACCOUNT)]
-        boundary = {"Statement": boundary_statements(config, bootstrap, partition="aws", account=ACCOUNT)}
-        for action in ("ecr:PutImage", "ecr:PutImageTagMutability", "ecr:TagResource"):
-            assert bool(decide(Authorization(action, adopted, {}, untagged), role)) is reaches, (environment, action)
-        anything = [{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]
-        pull = Authorization("ecr:BatchGetImage", adopted, {}, untagged)
-        assert bool(decide(pull, anything, boundary)) is reaches, environment
-    # Nothing else outside the environment's names: a sibling of the adopted one stays out of reach.
-    role = [deploy_policy(by_name["svc"], state_bucket=BUCKET, partition="aws", account=ACCOUNT)]
-    sibling = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/shop/webhooks"
-    assert not decide(Authorization("ecr:PutImage", sibling, {}, untagged), role)
-
-
-def test_an_adopted_log_group_is_reached_by_its_environments_role_and_tasks_alone(tmp_path):
-    path = tmp_path / "environments.toml"
-    web = 'services.web = { kind = "web", calls = ["api"]'
-    adopted = 'service.logging.adopt_log_group = "/copilot/shop-svc-web"'
+    adopted = 'adopt_repository = "shop/web", service.logging.adopt_log_group = "/copilot/shop-svc-web"'
     path.write_text(SETTINGS.replace(f"{web} }}", f"{web}, {adopted} }}"))
     bootstrap, configs = load_bootstrap(path)
     by_name = {config.environment: config for config in configs}
+    repository = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/shop/web"
     group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/copilot/shop-svc-web"
+    deploys = [(action, repository) for action in ("ecr:PutImage", "ecr:PutImageTagMutability", "ecr:TagResource")]
+    deploys += [(action, group) for action in ("logs:PutRetentionPolicy", "logs:AssociateKmsKey", "logs:TagResource")]
+    tasks = [("ecr:BatchGetImage", repository), ("logs:PutLogEvents", f"{group}:log-stream:web/app/1")]
     untagged = ("aws:resourcetag/",)
     anything = [{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}]
     for environment, reaches in (("svc", True), ("edge", False)):
         config = by_name[environment]
         role = [deploy_policy(config, state_bucket=BUCKET, partition="aws", account=ACCOUNT)]
         boundary = {"Statement": boundary_statements(config, bootstrap, partition="aws", account=ACCOUNT)}
-        for action in ("logs:PutRetentionPolicy", "logs:AssociateKmsKey", "logs:TagResource"):
-            assert bool(decide(Authorization(action, group, {}, untagged), role)) is reaches, (environment, action)
-        write = Authorization("logs:PutLogEvents", f"{group}:log-stream:web/app/1", {}, untagged)
-        assert bool(decide(write, anything, boundary)) is reaches, environment
+        for action, resource in deploys:
+            assert bool(decide(Authorization(action, resource, {}, untagged), role)) is reaches, (environment, action)
+        for action, resource in tasks:
+            allowed = decide(Authorization(action, resource, {}, untagged), anything, boundary)
+            assert bool(allowed) is reaches, (environment, action)
+    # Nothing else outside the environment's names: siblings of the adopted ones stay out of reach.
+    role = [deploy_policy(by_name["svc"], state_bucket=BUCKET, partition="aws", account=ACCOUNT)]
+    for action, sibling in (("ecr:PutImage", f"{repository}hooks"), ("logs:PutRetentionPolicy", f"{group}hooks")):
+        assert not decide(Authorization(action, sibling, {}, untagged), role), sibling

@@ -59,20 +59,20 @@ def emulator(tmp_path_factory):
         yield running
 
 
+def as_imported(
+    directory: Path, emulator, terraform_env, imported_file, environment: str, **swapped: Any
+) -> Deployment:
+    """An environment of the imported file, deployed to the emulator as written but for the emulator's endpoint
+    and certificate (it holds no other) and what ``swapped`` gives."""
+    table = imported_file[0][environment]
+    settings = {"certificate_arn": None, **swapped}
+    return Deployment(directory, emulator, terraform_env, app=APP, environment=environment, table=table,
+                      services=True, settings=settings)  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory, terraform_env, imported_file, emulator):
-    tables, _ = imported_file
-    return Deployment(
-        tmp_path_factory.mktemp("adopt-project"),
-        emulator,
-        terraform_env,
-        app=APP,
-        environment="test",
-        table=tables["test"],
-        services=True,
-        # The emulator's certificate instead of the manifest's (the emulator holds no other).
-        settings={"certificate_arn": None},
-    )
+    return as_imported(tmp_path_factory.mktemp("adopt-project"), emulator, terraform_env, imported_file, "test")
 
 
 @pytest.fixture(scope="module")
@@ -96,17 +96,8 @@ def network_teams_vpc(emulator) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def prod(tmp_path_factory, terraform_env, imported_file, emulator, network_teams_vpc):
-    tables, _ = imported_file
-    return Deployment(
-        tmp_path_factory.mktemp("adopt-prod-project"),
-        emulator,
-        terraform_env,
-        app=APP,
-        environment="prod",
-        table=tables["prod"],
-        services=True,
-        settings={"certificate_arn": None, **network_teams_vpc},
-    )
+    directory = tmp_path_factory.mktemp("adopt-prod-project")
+    return as_imported(directory, emulator, terraform_env, imported_file, "prod", **network_teams_vpc)
 
 
 @pytest.fixture(scope="module")
