@@ -116,6 +116,14 @@ def _check_promotion(config: EnvironmentConfig, tables: Mapping[str, Any], file_
                 f"{source_name!r} builds no image for {service}, which {config.environment!r} runs: a promoted "
                 "environment deploys only images its source ran; give both the same services",
             )
+        elif theirs[key][0] in source.adopted_repositories():
+            problems.add(
+                "promote_from",
+                source_name,
+                f"{service} runs from {theirs[key][0]!r} in {source_name!r}, a repository it adopted: this "
+                f"environment's deploy role may copy only from `<app_name>-{source_name}-*` repositories; promote "
+                "from an environment with repositories of its own, or build here",
+            )
         elif theirs[key][1] != architecture:
             problems.add(
                 "promote_from",

@@ -71,10 +71,15 @@ def test_a_promoted_environment_copies_each_service_image_from_the_same_service_
         ('promote_from = "dev"\n', BOOTSTRAP, "'dev' builds no image for the one service (no `services`)"),
         (PROD.replace('service.task.cpu_architecture = "ARM64"\n', ""), BOOTSTRAP,
          "service 'worker' runs on X86_64 here and on ARM64 in 'dev'"),
+        # A repository the source took over is outside what this environment's deploy role may copy from.
+        (PROD, BOOTSTRAP, "service 'web' runs from 'legacy/web' in 'dev', a repository it adopted"),
     ],
 )  # fmt: skip
 def test_fails_when_the_source_could_not_have_run_what_the_environment_deploys(tmp_path, prod, bootstrap, message):
-    path = settings(tmp_path, prod, bootstrap=bootstrap)
+    dev = DEV.replace(
+        '[dev.services.web]\nkind = "web"', '[dev.services.web]\nkind = "web"\nadopt_repository = "legacy/web"'
+    )
+    path = settings(tmp_path, prod, bootstrap=bootstrap, dev=dev if "adopted" in message else DEV)
     with pytest.raises(ValueError, match="environment 'prod'") as raised:
         load_environment("prod", path)
     assert message in str(raised.value)
