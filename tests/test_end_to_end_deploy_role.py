@@ -9,6 +9,8 @@ GitHub's OIDC token):
   certificate requested and validated in a hosted zone);
 - `edge`: one service with internet egress through a NAT gateway, the certificate found by domain, an
   alarm e-mail, and mutual TLS checking clients against a CA bundle in a bucket of the account's.
+A third, `stage`, copies the images `svc` ran into its repositories with its own role, taking over on the
+way a repository made before the stack (`adopt_repository`), image and all.
 Both deploy at once (their waits overlap), re-plan empty, get a new image, pass a drift check made with
 the drift role, get a new tag on every resource, and are destroyed. Every recorded call must be
 allowed, every grant used or explained (UNRECORDED), and each environment's resources out of reach of
@@ -79,6 +81,9 @@ PHASES = ("deploy", "re-plan", "drift", "update", "destroy")
 CA_BUCKET = "acme-client-ca"
 CA_BUNDLE = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 PROMOTE = "Copy the images the earlier environment ran (build once, promote)"
+# A repository made before any of this (as Copilot made them) that `stage` takes over for its `report` job
+# with its deploy role (`adopt_repository`): the import and the changes it makes are recorded and judged.
+ADOPTED = "legacy/report"
 
 
 class Environments:
@@ -93,6 +98,9 @@ class Environments:
         self.promoted: dict[str, tuple[str, str]] = {}
         self.settings: str | None = None
         self.boundaries: dict[str, Any] = {}
+        # The adopted repository: the image it held before, and how it stood once `stage` took it over.
+        self.adopted_digest = ""
+        self.adopted: dict[str, Any] = {}
 
     def client(self, service: str) -> Any:
         return emulator_client(self.emulator, service)
@@ -170,8 +178,13 @@ def environments(tmp_path_factory, terraform_env):
             app=APP,
             services=True,
             environment="stage",
-            settings={**common, "promote_from": "svc"},
+            settings={**common, "promote_from": "svc", "services.report.adopt_repository": ADOPTED},
         )
+        ecr = emulator_client(emulator, "ecr")
+        ecr.create_repository(
+            repositoryName=ADOPTED, imageTagMutability="MUTABLE", tags=[{"Key": "team", "Value": "legacy"}]
+        )
+        adopted_digest = push_image(ecr, ADOPTED, "old")
         bootstrap = (
             f'[bootstrap]\napp_name = "{APP}"\ngithub_repository = "{REPOSITORY}"\nstate_bucket = "{STATE_BUCKET}"\n'
             f'environments = ["svc", "edge", "stage"]\naws_endpoint_url = "{emulator.endpoint}"\n'
@@ -179,6 +192,7 @@ def environments(tmp_path_factory, terraform_env):
         )
         envs = Environments(emulator, svc, edge)
         envs.stage = stage
+        envs.adopted_digest = adopted_digest
         envs.settings = f"{svc.table}\n{edge.table}\n{stage.table}\n{bootstrap}"
         for deployment in (svc, edge, stage):
             (deployment.directory / "settings.toml").write_text(envs.settings)
@@ -271,12 +285,20 @@ def promote(envs: Environments, account: str, tag: str) -> float:
     first = workflow_step(REPOSITORIES_FIRST, STACK=stage.stack, IMAGE_TAG=tag)
     result = processes.run(first, cwd=stage.directory, env=stage.env, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    ecr = envs.client("ecr")
+    (taken,) = ecr.describe_repositories(repositoryNames=[ADOPTED])["repositories"]
+    envs.adopted = {
+        "images": {tag: image["imageDigest"] for image in ecr.describe_images(repositoryName=ADOPTED)["imageDetails"]
+                   for tag in image.get("imageTags", [])},
+        "mutability": taken["imageTagMutability"],
+        "tags": {t["Key"]: t["Value"] for t in ecr.list_tags_for_resource(resourceArn=taken["repositoryArn"])["tags"]},
+    }  # fmt: skip
     copy = workflow_step(PROMOTE, DEPLOY_ENVIRONMENT="stage", IMAGE_TAG=tag)
     result = processes.run(copy, cwd=stage.directory, env=stage.env, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     ecr = envs.client("ecr")
     for source, digest in ran.items():
-        destination = source.replace(f"{APP}-svc-", f"{APP}-stage-")
+        destination = ADOPTED if source == f"{APP}-svc-report" else source.replace(f"{APP}-svc-", f"{APP}-stage-")
         (held,) = ecr.batch_get_image(repositoryName=destination, imageIds=[{"imageTag": tag}])["images"]
         envs.promoted[destination] = (digest, held["imageId"]["imageDigest"])
     destroyed, _ = stage.run("destroy", tag)
@@ -353,9 +375,19 @@ def test_no_role_may_change_the_other_environments_resources(recorded):
 
 def test_a_promoted_environment_holds_the_very_digests_its_source_ran(recorded):
     envs, *_ = recorded
-    assert sorted(envs.promoted) == sorted(f"{APP}-stage-{service}" for service in svc_services())
+    expected = [ADOPTED if service == "report" else f"{APP}-stage-{service}" for service in svc_services()]
+    assert sorted(envs.promoted) == sorted(expected)
     for repository, (ran, held) in envs.promoted.items():
         assert held == ran, repository
+
+
+def test_an_environments_role_takes_over_a_repository_made_elsewhere_with_its_image(recorded):
+    """`stage`'s repository step, as its deploy role, imported `legacy/report` (every call judged with the rest):
+    the image it held stays, and it is now under the stack's settings and tags."""
+    envs, *_ = recorded
+    assert envs.adopted["images"] == {"old": envs.adopted_digest}
+    assert envs.adopted["mutability"] == "IMMUTABLE"
+    assert envs.adopted["tags"].get("Environment") == "stage" and "team" not in envs.adopted["tags"]
 
 
 def test_a_promoted_environments_role_pulls_its_sources_images_and_changes_nothing_there(recorded):
