@@ -48,14 +48,6 @@ FARGATE_STORAGE_GIB = 20
 ZONES_WHEN_UNKNOWN = 2
 
 
-def _mutual_tls_mode(listener: Mapping[str, Any]) -> str:
-    found = listener.get("mutual_authentication")
-    # Terraform JSON may hold a nested block as an object or as a list of one.
-    if isinstance(found, list):
-        found = found[0] if found else None
-    return str(found.get("mode", "off")) if isinstance(found, Mapping) else "off"
-
-
 @dataclasses.dataclass(frozen=True)
 class Item:
     resource: str
@@ -297,7 +289,7 @@ def estimate(document: dict[str, Any], price: dict[str, float], usage: Any) -> l
             "alb_lcu_hour")  # fmt: skip
     # Mutual TLS in verify mode is charged by the hour for each trust store a listener uses; passthrough is not.
     verifying = [listener for listener in resources.get("aws_lb_listener", {}).values()
-                 if _mutual_tls_mode(listener) == "verify"]  # fmt: skip
+                 if block(listener.get("mutual_authentication")).get("mode") == "verify"]  # fmt: skip
     if verifying:
         add("aws_lb_trust_store", f"{len(verifying)} listeners checking client certificates", len(verifying) * HOURS,
             "association-hour", "alb_trust_store_association_hour")  # fmt: skip
