@@ -641,6 +641,8 @@ def convert(
 ) -> tuple[dict[str, dict[str, Any]], Report]:
     """Every environment's table (its own settings and its `services`), and the report. ``adopt`` names the
     environment that takes over Copilot's image repositories (and with ``adopt_logs``, its log groups)."""
+    if adopt_logs and not adopt:
+        raise ValueError("--adopt-logs: give --adopt <env> too, the environment whose log groups are taken over")
     try:
         # Only this command reads YAML: the `copilot` extra installs it.
         import yaml  # type: ignore[import-untyped]  # noqa: PLC0415
@@ -689,8 +691,6 @@ def convert(
         settings = _environment_settings(workspace, environment, known, report, application=application,
                                          account=account, region=region, services=services)  # fmt: skip
         tables[environment] = {**settings, "services": services}
-    if adopt_logs and not adopt:
-        raise ValueError("--adopt-logs: give --adopt <env> too, the environment whose log groups are taken over")
     if adopt:
         _adopt_repositories(adopt, tables, application, report)
     if adopt_logs:
