@@ -1067,6 +1067,10 @@ def test_alarms_without_rollback_leave_the_deployment_alarms_off(stack):
             r"health_check_interval_seconds=4 is invalid: must be a whole number from 5 to 300",
         ),
         (
+            {"logging.adopt_log_group": "copilot logs"},
+            r"adopt_log_group='copilot logs' is invalid: must be '' or a log group's name",
+        ),
+        (
             {"task.ephemeral_storage_gib": 201},
             r"ephemeral_storage_gib=201 is invalid: must be a whole number from 20 to 200",
         ),
